@@ -1,0 +1,107 @@
+"""The values that pass between stages: dossier → pages → OCR → PDF/A.
+
+Every stage takes and returns these plain dataclasses, so each stage can be
+called and tested on its own, and nothing here knows about Prefect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+import numpy as np
+
+
+class Encoding(str, Enum):
+    """How a page's original pixels go into the PDF, untouched where possible."""
+
+    JPEG = "jpeg"  # DCTDecode, the source bytes as they are
+    CCITT_G4 = "ccitt-g4"  # CCITTFaxDecode K=-1, the source strip as it is
+    PNG_IDAT = "png-idat"  # FlateDecode with PNG predictors, the IDAT bytes as they are
+    PDF_IMAGE = "pdf-image"  # an image stream copied from a source PDF as it is
+    LOSSLESS = "lossless"  # decoded pixels, Flate-compressed (no loss)
+    PDF_PAGE = "pdf-page"  # a source PDF page that already has text: kept, not OCR'd
+
+
+@dataclass
+class SourcePage:
+    """One page of a dossier as it was scanned, before any processing.
+
+    ``width``/``height`` are the stored pixel dimensions (before any turn),
+    ``dpi`` the real resolution (x, y). ``rotation`` is a turn the source
+    itself asks for (EXIF orientation, a PDF page's /Rotate), clockwise.
+    """
+
+    number: int  # 1-based position in the dossier
+    source: Path  # the file it came from
+    index_in_source: int  # 0-based frame/page within that file
+    width: int
+    height: int
+    dpi: tuple[float, float]
+    encoding: Encoding
+    colorspace: str  # "gray", "rgb", "bilevel", "cmyk", "indexed"
+    rotation: int = 0
+    dpi_assumed: bool = False  # no usable resolution in the file: estimated
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def size_pt(self) -> tuple[float, float]:
+        """Page size in PDF points at 100% scale: pixels / dpi * 72."""
+        return (self.width * 72.0 / self.dpi[0], self.height * 72.0 / self.dpi[1])
+
+
+@dataclass
+class Prepared:
+    """The image OCR sees, and how to map its pixels back onto the source scan.
+
+    ``to_source`` is a 3×3 homography: ``[x, y, 1]`` in ``image`` pixels →
+    source pixels (stored orientation, before ``SourcePage.rotation``).
+    Deskew, right-angle turns and perspective correction all live in it, so
+    the text layer can be drawn over the untouched original.
+    """
+
+    image: np.ndarray  # uint8, 2-D (grey or bilevel 0/255), text upright
+    to_source: np.ndarray  # float64 (3, 3)
+    rotation: int  # clockwise turn (0/90/180/270) that makes the source upright
+    skew: float  # degrees of residual skew corrected
+    steps: list[str] = field(default_factory=list)  # what was done, for the record
+
+
+@dataclass(frozen=True)
+class Word:
+    """A recognised word; coordinates are in the OCR image's pixels."""
+
+    text: str  # NFC
+    confidence: float  # 0–100
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1
+    line: int  # index of its line in reading order
+
+
+@dataclass(frozen=True)
+class Line:
+    """A text line with Tesseract's baseline: y = slope * (x - x0) + y1 + offset."""
+
+    box: tuple[int, int, int, int]
+    baseline: tuple[float, float]  # (slope, offset) relative to the box's bottom-left
+    size: float  # x-height + ascender estimate, in OCR image pixels
+
+
+@dataclass
+class OcrResult:
+    words: list[Word]
+    lines: list[Line]
+    mean_confidence: float | None  # over words; None when no words
+    seconds: float
+
+    @property
+    def text(self) -> str:
+        """Words joined by spaces, lines by newlines, in reading order."""
+        out: list[str] = []
+        current = None
+        for w in self.words:
+            if current is not None:
+                out.append("\n" if w.line != current else " ")
+            out.append(w.text)
+            current = w.line
+        return "".join(out)

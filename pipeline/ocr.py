@@ -1,0 +1,103 @@
+"""OCR: Tesseract ``vie`` on the cleaned image, with word boxes and confidences."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+
+import cv2
+import numpy as np
+from lxml import html
+
+from pipeline._exec import tesseract
+from pipeline.model import Line, OcrResult, Word
+
+_BBOX = re.compile(r"bbox (-?\d+) (-?\d+) (-?\d+) (-?\d+)")
+_BASELINE = re.compile(r"baseline (-?[\d.]+) (-?[\d.]+)")
+_XSIZE = re.compile(r"x_size ([\d.]+)")
+_XDESC = re.compile(r"x_descenders ([\d.]+)")
+_CONF = re.compile(r"x_wconf (\d+)")
+LINE_CLASSES = {"ocr_line", "ocr_header", "ocr_caption", "ocr_textfloat"}
+
+
+def recognize(
+    image: np.ndarray,
+    *,
+    language: str = "vie",
+    tessdata_dir: Path | None = None,
+    dpi: int = 300,
+    psm: int = 3,
+    timeout: float = 600,
+) -> OcrResult:
+    """Run Tesseract on a grey/bilevel uint8 image and parse its hOCR."""
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
+        # PGM: no compression to pay for, and Leptonica reads it directly.
+        path = Path(tmp) / "page.pgm"
+        cv2.imwrite(str(path), image)
+        raw = tesseract.hocr(
+            path, language=language, tessdata_dir=tessdata_dir, dpi=dpi, psm=psm,
+            timeout=timeout,
+        )
+    result = parse_hocr(raw)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def parse_hocr(raw: bytes) -> OcrResult:
+    """Words (NFC) and lines with baselines, in Tesseract's reading order."""
+    words: list[Word] = []
+    lines: list[Line] = []
+    if not raw.strip():
+        return OcrResult(words, lines, None, 0.0)
+    tree = html.fromstring(raw)
+    for element in tree.iter("span"):
+        if element.get("class") not in LINE_CLASSES:
+            continue
+        title = element.get("title", "")
+        box = _box(title)
+        if box is None:
+            continue
+        baseline = _BASELINE.search(title)
+        size = _XSIZE.search(title)
+        descent = _XDESC.search(title)
+        line_words = []
+        for span in element.iter("span"):
+            if span.get("class") != "ocrx_word":
+                continue
+            text = unicodedata.normalize("NFC", span.text_content()).strip()
+            word_box = _box(span.get("title", ""))
+            if not text or word_box is None:
+                continue
+            conf = _CONF.search(span.get("title", ""))
+            line_words.append(
+                Word(text, float(conf.group(1)) if conf else 0.0, word_box, len(lines))
+            )
+        if not line_words:
+            continue
+        height = box[3] - box[1]
+        lines.append(
+            Line(
+                box=box,
+                baseline=(
+                    (float(baseline.group(1)), float(baseline.group(2)))
+                    if baseline
+                    else (0.0, -float(descent.group(1)) if descent else -0.2 * height)
+                ),
+                size=float(size.group(1)) if size else float(height),
+            )
+        )
+        words.extend(line_words)
+    mean = sum(w.confidence for w in words) / len(words) if words else None
+    return OcrResult(words, lines, mean, 0.0)
+
+
+def _box(title: str) -> tuple[int, int, int, int] | None:
+    match = _BBOX.search(title)
+    if not match:
+        return None
+    x0, y0, x1, y1 = (int(v) for v in match.groups())
+    return (x0, y0, x1, y1)

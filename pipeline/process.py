@@ -1,0 +1,265 @@
+"""One dossier in, PDF/A and ``record.json`` out: dossier → pages → OCR → PDF/A.
+
+Pages are cleaned and OCR'd in parallel worker processes (one Tesseract per
+core, each single-threaded: faster than Tesseract's own threads). Outputs are
+written to a temporary folder beside the destination and moved into place
+only when every file is complete and valid, ``record.json`` last.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import tempfile
+import time
+import unicodedata
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from pipeline import pages as pages_mod
+from pipeline import pdfa, record
+from pipeline._exec import tesseract
+from pipeline.model import Encoding, OcrResult, SourcePage
+
+ProgressCallback = Callable[[int, int], None]  # (pages done, pages in all)
+
+
+@dataclass(frozen=True)
+class OcrOptions:
+    language: str = "vie"
+    tessdata_dir: Path | None = None
+    psm: int = 3
+    timeout_seconds: float = 600
+    jobs: int = 0  # 0: the CPU count
+
+
+@dataclass
+class PageWork:
+    """What a worker sends back for one page (small: no pixels)."""
+
+    number: int
+    ocr: OcrResult | None
+    to_source: np.ndarray = field(default_factory=lambda: np.eye(3))
+    rotation: int = 0
+    skew: float = 0.0
+    steps: list[str] = field(default_factory=list)
+
+
+def process_dossier(
+    input_path: Path,
+    output_dir: Path,
+    *,
+    ocr: OcrOptions = OcrOptions(),
+    max_pixels: int = 250_000_000,
+    title: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> record.Record:
+    started = time.perf_counter()
+    created = datetime.now().astimezone()
+    tesseract_version = tesseract.version()
+    model = tesseract.model_path(ocr.language, ocr.tessdata_dir)
+
+    pages = pages_mod.read_pages(input_path, max_pixels=max_pixels)
+    sources = _source_files(input_path, pages)
+    probed = time.perf_counter()
+
+    results = list(_recognise_all(pages, ocr, progress))
+    recognised = time.perf_counter()
+
+    name = dossier_name(input_path)
+    dossier_id = str(uuid.uuid5(uuid.NAMESPACE_URL, "sohoa:" + "".join(s.sha256 for s in sources)))
+    info = pdfa.DocumentInfo(
+        title=title or name,
+        created=created,
+        document_id=uuid.UUID(dossier_id),
+        creator_tool=f"sohoa {_sohoa_version()}",
+    )
+    output_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".sohoa-", dir=output_dir) as tmp:
+        staged = Path(tmp) / f"{name}.pdf"
+        contents = [
+            pdfa.PageContent(page, work.ocr, work.to_source, work.rotation)
+            for page, work in zip(pages, results, strict=True)
+        ]
+        pdfa.build(contents, info, staged)
+        built = time.perf_counter()
+        outputs = [
+            record.OutputFile(
+                file=staged.name,
+                bytes=staged.stat().st_size,
+                sha256=record.sha256_file(staged),
+                pages=(1, len(pages)),
+                validated_by=f"pikepdf {_pikepdf_version()} PDF/A-2b validator",
+            )
+        ]
+        total = time.perf_counter() - started
+        rec = record.Record(
+            dossier_id=dossier_id,
+            title=info.title,
+            created=created,
+            input=str(input_path),
+            sources=sources,
+            pages=[_page_record(p, w, ocr.language) for p, w in zip(pages, results, strict=True)],
+            outputs=outputs,
+            engine=record.Engine(
+                sohoa=_sohoa_version(),
+                tesseract=tesseract_version,
+                language=ocr.language,
+                model_file=str(model),
+                model_sha256=tesseract.model_sha256(model),
+                opencv=_opencv_version(),
+                pikepdf=_pikepdf_version(),
+            ),
+            timings=record.Timings(
+                probe=round(probed - started, 3),
+                ocr=round(recognised - probed, 3),
+                pdf=round(built - recognised, 3),
+                total=round(total, 3),
+                pages_per_second=round(len(pages) / total, 3) if total else 0.0,
+            ),
+            warnings=[f"page {p.number}: {w}" for p in pages for w in p.warnings],
+        )
+        (Path(tmp) / "record.json").write_text(rec.to_json(), encoding="utf-8")
+        # Commit: the PDFs first, the record last, each by an atomic rename.
+        for out in outputs:
+            os.replace(Path(tmp) / out.file, output_dir / out.file)
+        os.replace(Path(tmp) / "record.json", output_dir / "record.json")
+    return rec
+
+
+def dossier_name(input_path: Path) -> str:
+    name = input_path.stem if input_path.is_file() else input_path.name
+    name = unicodedata.normalize("NFC", name).strip() or "dossier"
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in name)
+
+
+def _recognise_all(
+    pages: list[SourcePage], ocr: OcrOptions, progress: ProgressCallback | None
+) -> Iterator[PageWork]:
+    jobs = ocr.jobs or os.cpu_count() or 1
+    todo = [p for p in pages if p.encoding is not Encoding.PDF_PAGE]
+    done = 0
+    if progress:
+        progress(0, len(pages))
+
+    def finished(work: PageWork) -> PageWork:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, len(pages))
+        return work
+
+    if jobs == 1 or len(todo) <= 1:
+        for page in pages:
+            yield finished(recognise_page(page, ocr))
+        return
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pipeline.cleanup", "pipeline.ocr", "pipeline.pages"])
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, len(todo)), mp_context=context, initializer=_init_worker
+    ) as pool:
+        for work in pool.map(recognise_page, pages, [ocr] * len(pages)):
+            yield finished(work)
+
+
+def _init_worker() -> None:
+    # One thread per process: parallelism comes from pages, not from libraries.
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    import cv2
+
+    cv2.setNumThreads(1)
+
+
+def recognise_page(page: SourcePage, ocr: OcrOptions) -> PageWork:
+    """Decode, clean and OCR one page (runs in a worker)."""
+    from pipeline import cleanup
+    from pipeline import ocr as ocr_mod
+
+    if page.encoding is Encoding.PDF_PAGE:
+        return PageWork(page.number, None)
+    pixels = pages_mod.load_pixels(page)
+    prepared = cleanup.prepare_for_ocr(pixels, page.dpi)
+    del pixels
+    ocr_dpi = round(_ocr_dpi(page, prepared.to_source))
+    result = ocr_mod.recognize(
+        prepared.image,
+        language=ocr.language,
+        tessdata_dir=ocr.tessdata_dir,
+        dpi=ocr_dpi,
+        psm=ocr.psm,
+        timeout=ocr.timeout_seconds,
+    )
+    return PageWork(
+        page.number, result, prepared.to_source, prepared.rotation, prepared.skew, prepared.steps
+    )
+
+
+def _ocr_dpi(page: SourcePage, to_source: np.ndarray) -> float:
+    """The cleaned image's resolution: the source dpi times any rescale in the mapping."""
+    scale = float(np.sqrt(abs(np.linalg.det(to_source[:2, :2])))) or 1.0
+    return page.dpi[0] / scale
+
+
+def _page_record(page: SourcePage, work: PageWork, language: str) -> record.PageRecord:
+    return record.PageRecord(
+        number=page.number,
+        source=page.source.name,
+        index_in_source=page.index_in_source,
+        width_px=page.width,
+        height_px=page.height,
+        dpi=(round(page.dpi[0], 2), round(page.dpi[1], 2)),
+        dpi_assumed=page.dpi_assumed,
+        embedding=page.encoding.value,
+        rotation=work.rotation,
+        skew_degrees=round(work.skew, 2),
+        cleanup=work.steps,
+        ocr=None
+        if work.ocr is None
+        else record.PageOcr(
+            engine=f"tesseract {language}",
+            words=len(work.ocr.words),
+            mean_confidence=None
+            if work.ocr.mean_confidence is None
+            else round(work.ocr.mean_confidence, 2),
+            seconds=round(work.ocr.seconds, 3),
+        ),
+        warnings=page.warnings,
+    )
+
+
+def _source_files(input_path: Path, pages: list[SourcePage]) -> list[record.SourceFile]:
+    seen: dict[Path, record.SourceFile] = {}
+    base = input_path if input_path.is_dir() else input_path.parent
+    for page in pages:
+        if page.source not in seen:
+            seen[page.source] = record.SourceFile(
+                file=unicodedata.normalize("NFC", str(page.source.relative_to(base))),
+                bytes=page.source.stat().st_size,
+                sha256=record.sha256_file(page.source),
+            )
+    return list(seen.values())
+
+
+def _sohoa_version() -> str:
+    from sohoa import __version__
+
+    return __version__
+
+
+def _pikepdf_version() -> str:
+    import pikepdf
+
+    return pikepdf.__version__
+
+
+def _opencv_version() -> str:
+    import cv2
+
+    return cv2.__version__
+

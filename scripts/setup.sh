@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Set up sohoa on Debian 12: system packages, then a virtual environment with locked versions.
+# Usage: scripts/setup.sh [--bench]   (--bench adds OCRmyPDF for bench/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-system-packages.sh
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+lock=requirements.lock
+if [ "${1:-}" = "--bench" ]; then lock=bench/requirements.lock; fi
+stamp=".venv/.installed-$(sha256sum "$lock" pyproject.toml | sha256sum | cut -c1-16)"
+if [ ! -e "$stamp" ]; then
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -r "$lock"
+  .venv/bin/python -m pip install -q --no-deps -e .
+  touch "$stamp"
+fi
+.venv/bin/sohoa --version

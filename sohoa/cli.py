@@ -1,0 +1,131 @@
+"""The ``sohoa`` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipeline.errors import ExitCode, SohoaError
+from sohoa import __version__, config
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except SohoaError as e:
+        print(f"Lỗi: {e.message_vi}\nError: {e.message}", file=sys.stderr)
+        return int(e.exit_code)
+    except FileNotFoundError as e:
+        print(f"Lỗi: không tìm thấy {e}\nError: not found: {e}", file=sys.stderr)
+        return int(ExitCode.bad_args)
+    except KeyboardInterrupt:
+        print("Đã dừng / Interrupted", file=sys.stderr)
+        return int(ExitCode.interrupted)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sohoa",
+        description="Số hóa hồ sơ: scanned dossiers into searchable PDF/A-2b.",
+    )
+    parser.add_argument("--version", action="version", version=f"sohoa {__version__}")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    process = sub.add_parser(
+        "process",
+        help="OCR one dossier into PDF/A and record.json",
+        description="INPUT: a folder of page images (JPEG, PNG, TIFF), a multi-page TIFF, "
+        "an image-only PDF, or one image.",
+    )
+    process.add_argument("input", type=Path, metavar="INPUT")
+    process.add_argument("--output", "-o", type=Path, required=True, metavar="DIR")
+    process.add_argument("--jobs", "-j", type=int, help="parallel OCR processes (default: CPU count)")
+    process.add_argument("--language", "-l", help="Tesseract language (default: vie)")
+    process.add_argument("--tessdata-dir", type=Path, help="folder of .traineddata models")
+    process.add_argument("--title", help="document title for the PDF metadata")
+    process.add_argument("--config", type=Path, help="YAML settings file")
+    process.add_argument("--quiet", "-q", action="store_true", help="no progress display")
+    process.set_defaults(run=_process)
+    return parser
+
+
+def _process(args: argparse.Namespace) -> int:
+    from pipeline.process import OcrOptions, process_dossier
+
+    ocr_overrides = {
+        k: v
+        for k, v in {
+            "jobs": args.jobs,
+            "language": args.language,
+            "tessdata_dir": args.tessdata_dir,
+        }.items()
+        if v is not None
+    }
+    settings = config.load(args.config, **({"ocr": ocr_overrides} if ocr_overrides else {}))
+    if settings.ocr.jobs is not None and settings.ocr.jobs < 1:
+        print("Lỗi: --jobs phải ≥ 1\nError: --jobs must be at least 1", file=sys.stderr)
+        return int(ExitCode.bad_args)
+    options = OcrOptions(
+        language=settings.ocr.language,
+        tessdata_dir=settings.ocr.tessdata_dir,
+        psm=settings.ocr.psm,
+        timeout_seconds=settings.ocr.timeout_seconds,
+        jobs=settings.ocr.jobs or 0,
+    )
+    show = sys.stderr.isatty() and not args.quiet
+    with _progress(show) as progress:
+        rec = process_dossier(
+            args.input,
+            args.output,
+            ocr=options,
+            max_pixels=settings.input.max_pixels,
+            title=args.title,
+            progress=progress,
+        )
+    if not args.quiet:
+        for out in rec.outputs:
+            print(args.output / out.file)
+        print(args.output / "record.json")
+        for warning in rec.warnings:
+            print(f"Cảnh báo / Warning: {warning}", file=sys.stderr)
+    return int(ExitCode.ok)
+
+
+class _progress:
+    """A page-by-page progress bar on a terminal; nothing in scripts."""
+
+    def __init__(self, show: bool):
+        self.show = show
+        self._bar = None
+        self._task = None
+
+    def __enter__(self):
+        if not self.show:
+            return None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        self._bar = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            transient=True,
+        )
+        self._bar.start()
+        self._task = self._bar.add_task("Nhận dạng / OCR", total=None)
+        return self._update
+
+    def _update(self, done: int, total: int) -> None:
+        self._bar.update(self._task, completed=done, total=total)
+
+    def __exit__(self, *exc):
+        if self._bar is not None:
+            self._bar.stop()
+        return False
+
+
+if __name__ == "__main__":
+    sys.exit(main())
