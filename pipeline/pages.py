@@ -8,6 +8,7 @@ page and runs in the OCR workers.
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from pathlib import Path
@@ -141,6 +142,8 @@ def _describe_frame(path: Path, index: int, img: Image.Image) -> SourcePage:
             # Mirrored orientations cannot be shown by a page turn alone.
             encoding = Encoding.LOSSLESS
             warnings.append("mirrored EXIF orientation: pixels re-encoded losslessly")
+    if encoding is Encoding.CCITT_G4 and _g4_single_strip(img) is None:
+        warnings.append("Group 4 data in several strips: re-coded as one strip (lossless)")
     if colorspace == "cmyk":
         encoding = Encoding.LOSSLESS
         colorspace = "rgb"
@@ -209,7 +212,7 @@ def _embedding(img: Image.Image) -> tuple[Encoding, str]:
     }.get(mode, "rgb")
     if img.format == "JPEG" and mode in ("L", "RGB", "CMYK"):
         return Encoding.JPEG, colorspace
-    if img.format == "TIFF" and _g4_single_strip(img) is not None:
+    if img.format == "TIFF" and img.tag_v2.get(TIFF_TAG_COMPRESSION) == TIFF_COMPRESSION_G4:
         return Encoding.CCITT_G4, "bilevel"
     if img.format == "PNG" and png_passthrough(img):
         return Encoding.PNG_IDAT, colorspace
@@ -305,12 +308,26 @@ def to_array(img: Image.Image) -> np.ndarray:
 
 
 def g4_strip(page: SourcePage) -> tuple[bytes, bool]:
-    """The raw Group 4 data of a TIFF page and whether 1 bits mean black."""
+    """The Group 4 data of a TIFF page as one strip, and whether 1 bits mean black.
+
+    A single-strip page gives its bytes as they are. G4 strips cannot be
+    joined (each restarts its coding), so a multi-strip page is re-coded into
+    one strip: G4 is lossless, the pixels stay identical.
+    """
     with Image.open(page.source) as img:
         img.seek(page.index_in_source)
         where = _g4_single_strip(img)
         photometric = img.tag_v2.get(TIFF_TAG_PHOTOMETRIC, 0)
-    assert where is not None
+        if where is None:
+            buffer = io.BytesIO()
+            img.load()
+            img.save(buffer, format="TIFF", compression="group4", strip_size=1 << 31)
+            buffer.seek(0)
+            with Image.open(buffer) as single:
+                offset, length = _g4_single_strip(single) or (0, 0)
+                return buffer.getvalue()[offset : offset + length], (
+                    single.tag_v2.get(TIFF_TAG_PHOTOMETRIC, 0) == 1
+                )
     offset, length = where
     with page.source.open("rb") as f:
         f.seek(offset)
@@ -318,4 +335,3 @@ def g4_strip(page: SourcePage) -> tuple[bytes, bool]:
     if len(data) != length:
         raise InputFileError("is truncated (TIFF strip cut short)", "bị cắt cụt", page.source)
     return data, photometric == 1
-

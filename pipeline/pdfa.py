@@ -74,7 +74,7 @@ def build(pages: list[PageContent], info: DocumentInfo, destination: Path) -> No
             pikepdf.pdfa.save(pdf, destination, FLAVOUR, output_intent="sRGB")
         except pikepdf.pdfa.PdfaError as e:
             findings = "; ".join(
-                f"{f.rule_id}: {f.message}" for f in e.report.findings[:5]
+                f"{f.rule}: {f.message}" for f in e.report.findings[:5]
             )
             raise PdfaInvalidError(
                 f"the PDF/A-{FLAVOUR} check failed, nothing was written ({findings})",

@@ -1,0 +1,42 @@
+"""Shared fixtures: small scans drawn on the fly, and helpers to read PDFs back."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+SERIF = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
+LINES = [
+    "ỦY BAN NHÂN DÂN XÃ BÁT TRÀNG",
+    "Số: 125/QĐ-UBND",
+    "Bát Tràng, ngày 15 tháng 9 năm 2025",
+    "Về việc rà soát, số hóa hồ sơ đất đai",
+]
+
+
+def draw_page(dpi: int = 300, lines: list[str] = LINES, mode: str = "RGB") -> Image.Image:
+    """An A4 page with a few lines of 14 pt Vietnamese text."""
+    width, height = round(8.27 * dpi), round(11.69 * dpi)
+    img = Image.new("RGB", (width, height), "white")
+    font = ImageFont.truetype(SERIF, round(14 * dpi / 72))
+    draw = ImageDraw.Draw(img)
+    for i, line in enumerate(lines):
+        draw.text((round(1.2 * dpi), round((1 + 0.35 * i) * dpi)), line, font=font, fill="black")
+    return img.convert(mode) if mode != "RGB" else img
+
+
+def pdftotext(pdf: Path, *args: str) -> str:
+    return subprocess.run(
+        ["pdftotext", *args, str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+@pytest.fixture
+def page_image() -> Image.Image:
+    return draw_page()

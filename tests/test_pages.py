@@ -1,0 +1,204 @@
+"""Pages stage: order, resolution, how each format is embedded, and bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pikepdf
+import pytest
+from PIL import Image
+
+from pipeline import pages
+from pipeline.errors import (
+    EncryptedPdfError,
+    InputFileError,
+    SignedPdfError,
+    TooLargeError,
+)
+from pipeline.model import Encoding
+from tests.conftest import draw_page
+
+LIMIT = 250_000_000
+
+
+def test_natural_order(tmp_path: Path) -> None:
+    img = draw_page(dpi=100)
+    for n in (10, 2, 1):
+        img.save(tmp_path / f"trang-{n}.jpg", dpi=(100, 100))
+    found = pages.read_pages(tmp_path, max_pixels=LIMIT)
+    assert [p.source.name for p in found] == ["trang-1.jpg", "trang-2.jpg", "trang-10.jpg"]
+    assert [p.number for p in found] == [1, 2, 3]
+
+
+def test_sidecar_files_are_not_pages(tmp_path: Path) -> None:
+    draw_page(dpi=100).save(tmp_path / "a.png")
+    (tmp_path / "manifest.yaml").write_text("title: x\n")
+    assert len(pages.read_pages(tmp_path, max_pixels=LIMIT)) == 1
+
+
+@pytest.mark.parametrize(
+    ("suffix", "save", "encoding"),
+    [
+        (".jpg", {"quality": 80}, Encoding.JPEG),
+        (".png", {}, Encoding.PNG_IDAT),
+        (".tif", {"compression": "tiff_lzw"}, Encoding.LOSSLESS),
+    ],
+)
+def test_resolution_and_encoding(tmp_path: Path, suffix, save, encoding) -> None:
+    path = tmp_path / f"p{suffix}"
+    draw_page(dpi=200).save(path, dpi=(200, 200), **save)
+    (page,) = pages.read_pages(path, max_pixels=LIMIT)
+    assert page.encoding is encoding
+    assert page.dpi == pytest.approx((200, 200), abs=0.1)
+    assert not page.dpi_assumed
+    assert page.size_pt == pytest.approx((595.4, 841.7), abs=1.0)  # A4 at 100%
+
+
+def test_g4_multipage_tiff(tmp_path: Path) -> None:
+    path = tmp_path / "hoso.tif"
+    frames = [draw_page(dpi=200, mode="1") for _ in range(3)]
+    frames[0].save(
+        path, save_all=True, append_images=frames[1:], compression="group4", dpi=(200, 200)
+    )
+    found = pages.read_pages(path, max_pixels=LIMIT)
+    assert len(found) == 3
+    assert all(p.encoding is Encoding.CCITT_G4 for p in found)
+    assert [p.index_in_source for p in found] == [0, 1, 2]
+    data, _ = pages.g4_strip(found[2])
+    assert len(data) > 100
+
+
+def test_missing_resolution_is_estimated_and_flagged(tmp_path: Path) -> None:
+    path = tmp_path / "p.png"
+    draw_page(dpi=300).save(path)  # no pHYs chunk
+    (page,) = pages.read_pages(path, max_pixels=LIMIT)
+    assert page.dpi_assumed and page.dpi == (300, 300)
+    assert any("assumed 300 dpi" in w for w in page.warnings)
+
+
+def test_low_resolution_is_flagged(tmp_path: Path) -> None:
+    path = tmp_path / "p.jpg"
+    draw_page(dpi=150).save(path, dpi=(150, 150))
+    (page,) = pages.read_pages(path, max_pixels=LIMIT)
+    assert any("below the TT 05/2025 minimum" in w for w in page.warnings)
+
+
+def test_load_pixels_modes(tmp_path: Path) -> None:
+    draw_page(dpi=100, mode="1").save(tmp_path / "b.tif", compression="group4", dpi=(100, 100))
+    draw_page(dpi=100).save(tmp_path / "c.jpg", dpi=(100, 100))
+    bilevel, colour = pages.read_pages(tmp_path, max_pixels=LIMIT)
+    grey = pages.load_pixels(bilevel)
+    assert grey.ndim == 2 and set(map(int, set(grey.ravel().tolist()))) <= {0, 255}
+    assert pages.load_pixels(colour).shape == (colour.height, colour.width, 3)
+
+
+# --- bad input: a clear error naming the file --------------------------------
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    (tmp_path / "trang-1.jpg").write_bytes(b"")
+    with pytest.raises(InputFileError, match="empty") as e:
+        pages.read_pages(tmp_path, max_pixels=LIMIT)
+    assert e.value.path.name == "trang-1.jpg"
+
+
+def test_truncated_jpeg(tmp_path: Path) -> None:
+    path = tmp_path / "p.jpg"
+    draw_page(dpi=100).save(path, dpi=(100, 100))
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(InputFileError, match="truncated"):
+        pages.read_pages(path, max_pixels=LIMIT)
+
+
+def test_truncated_png(tmp_path: Path) -> None:
+    path = tmp_path / "p.png"
+    draw_page(dpi=100).save(path)
+    path.write_bytes(path.read_bytes()[:-20])
+    with pytest.raises(InputFileError, match="truncated"):
+        pages.read_pages(path, max_pixels=LIMIT)
+
+
+def test_not_an_image(tmp_path: Path) -> None:
+    path = tmp_path / "trang-1.jpg"
+    path.write_text("đây không phải là ảnh")
+    with pytest.raises(InputFileError, match="not an image"):
+        pages.read_pages(tmp_path, max_pixels=LIMIT)
+
+
+def test_decompression_bomb(tmp_path: Path) -> None:
+    path = tmp_path / "p.png"
+    draw_page(dpi=100).save(path)
+    with pytest.raises(TooLargeError, match="safety limit"):
+        pages.read_pages(path, max_pixels=10_000)
+
+
+def test_empty_folder(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match="no page images"):
+        pages.read_pages(tmp_path, max_pixels=LIMIT)
+
+
+def _image_pdf(path: Path, dpi: int = 200) -> None:
+    draw_page(dpi=dpi).save(path, "PDF", resolution=dpi)
+
+
+def test_corrupt_pdf(tmp_path: Path) -> None:
+    path = tmp_path / "h.pdf"
+    path.write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 50)
+    with pytest.raises(InputFileError, match="not a readable PDF"):
+        pages.read_pages(path, max_pixels=LIMIT)
+
+
+def test_encrypted_pdf(tmp_path: Path) -> None:
+    plain, path = tmp_path / "plain.pdf", tmp_path / "h.pdf"
+    _image_pdf(plain)
+    with pikepdf.open(plain) as pdf:
+        pdf.save(path, encryption=pikepdf.Encryption(user="mk", owner="mk"))
+    with pytest.raises(EncryptedPdfError, match="encrypted"):
+        pages.read_pages(path, max_pixels=LIMIT)
+
+
+def test_signed_pdf_is_refused(tmp_path: Path) -> None:
+    plain, path = tmp_path / "plain.pdf", tmp_path / "h.pdf"
+    _image_pdf(plain)
+    with pikepdf.open(plain) as pdf:
+        sig = pdf.make_indirect(
+            pikepdf.Dictionary(Type=pikepdf.Name.Sig, Filter=pikepdf.Name("/Adobe.PPKLite"))
+        )
+        field = pdf.make_indirect(
+            pikepdf.Dictionary(FT=pikepdf.Name.Sig, T=pikepdf.String("Sig1"), V=sig)
+        )
+        pdf.Root.AcroForm = pikepdf.Dictionary(Fields=[field], SigFlags=3)
+        pdf.save(path)
+    with pytest.raises(SignedPdfError, match="digital signature"):
+        pages.read_pages(path, max_pixels=LIMIT)
+
+
+def test_image_pdf_image_is_taken_out(tmp_path: Path) -> None:
+    path = tmp_path / "h.pdf"
+    _image_pdf(path, dpi=200)
+    (page,) = pages.read_pages(path, max_pixels=LIMIT)
+    assert page.encoding is Encoding.PDF_IMAGE
+    assert page.dpi == pytest.approx((200, 200), rel=0.01)
+    assert pages.load_pixels(page).shape[:2] == (page.height, page.width)
+
+
+def test_pdf_with_text_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "h.pdf"
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        pdf.pages[0].Contents = pdf.make_stream(b"BT /F1 12 Tf 72 700 Td (Xin chao) Tj ET")
+        pdf.save(path)
+    (page,) = pages.read_pages(path, max_pixels=LIMIT)
+    assert page.encoding is Encoding.PDF_PAGE
+
+
+def test_pdf_javascript_and_attachments_are_reported(tmp_path: Path) -> None:
+    plain, path = tmp_path / "plain.pdf", tmp_path / "h.pdf"
+    _image_pdf(plain)
+    with pikepdf.open(plain) as pdf:
+        pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS="app.alert(1)")
+        pdf.attachments["ghi-chu.txt"] = pikepdf.AttachedFileSpec(pdf, b"x")
+        pdf.save(path)
+    (page,) = pages.read_pages(path, max_pixels=LIMIT)
+    text = " ".join(page.warnings)
+    assert "JavaScript" in text and "attached files" in text
