@@ -51,17 +51,19 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        config_file = os.environ.get("SOHOA_CONFIG")
-        if config_file:
-            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=Path(config_file)))
-        return tuple(sources)
+        # Highest priority first: explicit values, environment, then the YAML file.
+        return (init_settings, env_settings, YamlConfigSettingsSource(settings_cls))
 
 
 def load(config_file: Path | None = None, **overrides: Any) -> Settings:
-    """Settings with an optional YAML file; explicit overrides win over everything."""
-    if config_file is not None:
-        if not config_file.is_file():
-            raise FileNotFoundError(config_file)
-        os.environ["SOHOA_CONFIG"] = str(config_file)
-    return Settings(**overrides)
+    """Settings from an optional YAML file (or $SOHOA_CONFIG); explicit overrides win."""
+    path = config_file or (Path(os.environ["SOHOA_CONFIG"]) if os.environ.get("SOHOA_CONFIG") else None)
+    if path is None:
+        return Settings(**overrides)
+    if not path.is_file():
+        raise FileNotFoundError(path)
+
+    class FromFile(Settings):
+        model_config = SettingsConfigDict(**{**Settings.model_config, "yaml_file": path})
+
+    return FromFile(**overrides)
