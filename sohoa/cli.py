@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -24,6 +25,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Đã dừng / Interrupted", file=sys.stderr)
         return int(ExitCode.interrupted)
+    except Exception as e:  # noqa: BLE001 - a clerk sees a sentence, not a traceback
+        if os.environ.get("SOHOA_DEBUG"):
+            raise
+        print(
+            f"Lỗi nội bộ: {type(e).__name__}: {e}\nInternal error: {type(e).__name__}: {e}\n"
+            "(SOHOA_DEBUG=1 shows the details)",
+            file=sys.stderr,
+        )
+        return int(ExitCode.other)
 
 
 def _parser() -> argparse.ArgumentParser:
