@@ -22,8 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline import commune as commune_mod
+from pipeline import documents, pdfa, record
+from pipeline import manifest as manifest_mod
 from pipeline import pages as pages_mod
-from pipeline import pdfa, record
 from pipeline._exec import tesseract
 from pipeline.model import Encoding, OcrResult, SourcePage
 
@@ -49,6 +51,7 @@ class PageWork:
     rotation: int = 0
     skew: float = 0.0
     steps: list[str] = field(default_factory=list)
+    size: tuple[int, int] = (0, 0)  # the OCR image's width and height
 
 
 def process_dossier(
@@ -58,14 +61,20 @@ def process_dossier(
     ocr: OcrOptions = OcrOptions(),
     max_pixels: int = 250_000_000,
     title: str | None = None,
+    commune: str | None = None,
     progress: ProgressCallback | None = None,
 ) -> record.Record:
+    """Dossier → pages → OCR → metadata → one PDF/A per document, and the record."""
     started = time.perf_counter()
     created = datetime.now().astimezone()
     tesseract_version = tesseract.version()
     model = tesseract.model_path(ocr.language, ocr.tessdata_dir)
 
     pages = pages_mod.read_pages(input_path, max_pixels=max_pixels)
+    manifest_path = manifest_mod.find(input_path)
+    manifest = manifest_mod.load(manifest_path) if manifest_path else None
+    commune_key = (manifest.dossier.commune if manifest else None) or commune
+    where = commune_mod.lookup(commune_key) if commune_key else None
     sources = _source_files(input_path, pages)
     probed = time.perf_counter()
 
@@ -73,37 +82,53 @@ def process_dossier(
     recognised = time.perf_counter()
 
     name = dossier_name(input_path)
+    ocr_pages = [
+        (work.ocr or OcrResult([], [], None, 0.0), *work.size) for work in results
+    ]
+    ranges = documents.split(ocr_pages, manifest, manifest_path)
+    base = (manifest.dossier.fileCode if manifest else None) or name
+    docs = documents.describe(ocr_pages, ranges, manifest, safe_name(base))
+    dossier = documents.dossier(manifest, where, docs, title or name, len(pages))
+    described = time.perf_counter()
+
     dossier_id = str(uuid.uuid5(uuid.NAMESPACE_URL, "sohoa:" + "".join(s.sha256 for s in sources)))
-    info = pdfa.DocumentInfo(
-        title=title or name,
-        created=created,
-        document_id=uuid.UUID(dossier_id),
-        creator_tool=f"sohoa {_sohoa_version()}",
-    )
     output_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".sohoa-", dir=output_dir) as tmp:
-        staged = Path(tmp) / f"{name}.pdf"
-        contents = [
-            pdfa.PageContent(page, work.ocr, work.to_source, work.rotation)
-            for page, work in zip(pages, results, strict=True)
-        ]
-        pdfa.build(contents, info, staged)
-        built = time.perf_counter()
-        outputs = [
-            record.OutputFile(
-                file=staged.name,
-                bytes=staged.stat().st_size,
-                sha256=record.sha256_file(staged),
-                pages=(1, len(pages)),
-                validated_by=f"pikepdf {_pikepdf_version()} PDF/A-2b validator",
+        outputs = []
+        for doc in docs:
+            staged = Path(tmp) / doc.file
+            first, last = doc.pages
+            info = pdfa.DocumentInfo(
+                title=_document_title(doc, dossier.title),
+                created=created,
+                document_id=uuid.uuid5(uuid.UUID(dossier_id), doc.doc_code),
+                creator_tool=f"sohoa {_sohoa_version()}",
             )
-        ]
+            pdfa.build(
+                [
+                    pdfa.PageContent(page, work.ocr, work.to_source, work.rotation)
+                    for page, work in zip(pages[first - 1 : last], results[first - 1 : last], strict=True)
+                ],
+                info,
+                staged,
+            )
+            outputs.append(
+                record.OutputFile(
+                    file=staged.name,
+                    bytes=staged.stat().st_size,
+                    sha256=record.sha256_file(staged),
+                    pages=(first, last),
+                    validated_by=f"pikepdf {_pikepdf_version()} PDF/A-2b validator",
+                )
+            )
+        built = time.perf_counter()
         total = time.perf_counter() - started
         rec = record.Record(
             dossier_id=dossier_id,
-            title=info.title,
             created=created,
             input=str(input_path),
+            dossier=dossier,
+            documents=docs,
             sources=sources,
             pages=[_page_record(p, w, ocr.language) for p, w in zip(pages, results, strict=True)],
             outputs=outputs,
@@ -119,13 +144,15 @@ def process_dossier(
             timings=record.Timings(
                 probe=round(probed - started, 3),
                 ocr=round(recognised - probed, 3),
-                pdf=round(built - recognised, 3),
+                metadata=round(described - recognised, 3),
+                pdf=round(built - described, 3),
                 total=round(total, 3),
                 pages_per_second=round(len(pages) / total, 3) if total else 0.0,
             ),
             warnings=[f"page {p.number}: {w}" for p in pages for w in p.warnings],
         )
-        (Path(tmp) / "record.json").write_text(rec.to_json(), encoding="utf-8")
+        text = record.validated_json(rec)
+        (Path(tmp) / "record.json").write_text(text, encoding="utf-8")
         # Commit: the PDFs first, the record last, each by an atomic rename.
         for out in outputs:
             os.replace(Path(tmp) / out.file, output_dir / out.file)
@@ -133,10 +160,28 @@ def process_dossier(
     return rec
 
 
-def dossier_name(input_path: Path) -> str:
-    name = input_path.stem if input_path.is_file() else input_path.name
+def _document_title(doc: record.Document, dossier_title: str) -> str:
+    heading = " ".join(
+        part
+        for part in (
+            doc.type_name,
+            f"số {doc.code_number}/{doc.code_notation}" if doc.code_number and doc.code_notation else None,
+        )
+        if part
+    )
+    if doc.subject:
+        return f"{heading}: {doc.subject}" if heading else doc.subject
+    return heading or f"{dossier_title} – văn bản {doc.doc_ordinal}"
+
+
+def safe_name(name: str) -> str:
+    """A file-name-safe form (NFC; letters with diacritics are kept)."""
     name = unicodedata.normalize("NFC", name).strip() or "dossier"
     return "".join(c if c.isalnum() or c in "-_." else "-" for c in name)
+
+
+def dossier_name(input_path: Path) -> str:
+    return safe_name(input_path.stem if input_path.is_file() else input_path.name)
 
 
 def _recognise_all(
@@ -195,8 +240,10 @@ def recognise_page(page: SourcePage, ocr: OcrOptions) -> PageWork:
         psm=ocr.psm,
         timeout=ocr.timeout_seconds,
     )
+    height, width = prepared.image.shape[:2]
     return PageWork(
-        page.number, result, prepared.to_source, prepared.rotation, prepared.skew, prepared.steps
+        page.number, result, prepared.to_source, prepared.rotation, prepared.skew,
+        prepared.steps, (width, height),
     )
 
 

@@ -1,15 +1,26 @@
-"""``record.json``: what was made from a dossier, and how, for people and machines."""
+"""``record.json``: what was made from a dossier, and how, for people and machines.
+
+Field names follow TT 05/2025 (dossier: fileCode, maintenance…) and NĐ 30/2020
+(document: typeName, codeNumber, codeNotation…). ``schemas/record.schema.json``
+is generated from these models (``sohoa schema``) and every record is checked
+against it before it is written.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import hashlib
+import json
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-SCHEMA_VERSION = "0.1.0"
+SCHEMA_VERSION = "1.0.0"
+SCHEMA_ID = f"urn:sohoa:schema:record:{SCHEMA_VERSION}"
 
 
 class _Model(BaseModel):
@@ -67,17 +78,81 @@ class Engine(_Model):
 class Timings(_Model):
     probe: float
     ocr: float
+    metadata: float
     pdf: float
     total: float
     pages_per_second: float
 
 
+class Commune(_Model):
+    code: str = Field(pattern=r"^\d{5}$", description="mã xã/phường 2025 (QĐ 19/2025)")
+    name: str
+    province_code: str = Field(pattern=r"^\d{2}$", description="mã tỉnh/thành 2025")
+    province_name: str
+
+
+class Dossier(_Model):
+    """Hồ sơ: TT 05/2025 dossier metadata."""
+
+    file_code: str | None = Field(max_length=100, description="Mã hồ sơ")
+    paper_file_code: str | None = Field(max_length=100, description="Mã hồ sơ gốc giấy")
+    title: str = Field(max_length=1000, description="Tiêu đề hồ sơ")
+    maintenance: str | None = Field(pattern=r"^0[1-7]$", description="Thời hạn bảo quản")
+    mode: str | None = Field(pattern=r"^0[1-3]$", description="Chế độ sử dụng")
+    language: str = Field("01", description="Ngôn ngữ: 01 tiếng Việt")
+    confidence_level: Literal["02"] = Field("02", description="Mức độ tin cậy: 02 số hóa")
+    format: str | None = Field(pattern=r"^0[1-3]$", description="Tình trạng vật lý")
+    start_date: dt.date | None = Field(description="Thời gian bắt đầu: the earliest document")
+    end_date: dt.date | None = Field(description="Thời gian kết thúc: the latest document")
+    total_doc: int = Field(ge=0, description="Tổng số văn bản")
+    number_of_page: int = Field(ge=0, description="Số lượng trang")
+    description: str | None = Field(max_length=2000, description="Ghi chú")
+    commune: Commune | None
+
+
+class Signer(_Model):
+    position: str | None = Field(max_length=100, description="Chức vụ người ký")
+    full_name: str | None = Field(max_length=50, description="Họ tên người ký")
+
+
+class Review(_Model):
+    field: str
+    reason: str
+
+
+class Document(_Model):
+    """Văn bản: NĐ 30/2020 and TT 05/2025 document metadata."""
+
+    doc_ordinal: int = Field(ge=1, description="Số thứ tự văn bản trong hồ sơ")
+    doc_code: str = Field(description="Mã văn bản: fileCode (or the dossier name) + ordinal")
+    pages: tuple[int, int] = Field(description="first and last dossier page, 1-based, inclusive")
+    type_name: str | None = Field(description="Tên loại văn bản, as printed")
+    type_code: str | None = Field(description="NĐ 30 abbreviation, e.g. QĐ")
+    code_number: str | None = Field(max_length=11, description="Số, leading zeros kept")
+    code_notation: str | None = Field(max_length=30, description="Ký hiệu, e.g. QĐ-UBND")
+    issued_date: dt.date | None = Field(description="Ngày ban hành")
+    issued_place: str | None = Field(description="Địa danh")
+    organ_name: str | None = Field(max_length=200, description="Cơ quan ban hành")
+    subject: str | None = Field(max_length=500, description="Trích yếu nội dung")
+    signer: Signer
+    number_of_page: int = Field(ge=1)
+    file: str = Field(description="the document's PDF/A file")
+    confidence: dict[str, float] = Field(description="per field, 0–1; 1.0 when given by the clerk")
+    source: dict[str, Literal["extracted", "manifest"]] = Field(
+        description="per field, where its value came from"
+    )
+    needs_review: list[Review] = Field(
+        description="fields a person should check: not found (null) or not sure"
+    )
+
+
 class Record(_Model):
     schema_version: str = SCHEMA_VERSION
     dossier_id: str
-    title: str
     created: datetime
     input: str
+    dossier: Dossier
+    documents: list[Document]
     sources: list[SourceFile]
     pages: list[PageRecord]
     outputs: list[OutputFile]
@@ -87,6 +162,36 @@ class Record(_Model):
 
     def to_json(self) -> str:
         return self.model_dump_json(by_alias=True, indent=2) + "\n"
+
+
+def json_schema() -> dict:
+    """The published JSON Schema (draft 2020-12) of ``record.json``."""
+    schema = Record.model_json_schema(by_alias=True, mode="serialization")
+    schema.pop("title", None)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "sohoa record.json",
+        **schema,
+    }
+
+
+def validated_json(rec: Record) -> str:
+    """The record as JSON, checked against the published schema first."""
+    import jsonschema
+
+    text = rec.to_json()
+    jsonschema.validate(json.loads(text), _schema(), cls=jsonschema.Draft202012Validator)
+    return text
+
+
+@functools.cache
+def _schema() -> dict:
+    return json_schema()
+
+
+def schema_text() -> str:
+    return json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
 
 
 def sha256_file(path: Path) -> str:

@@ -55,11 +55,22 @@ def _parser() -> argparse.ArgumentParser:
     process.add_argument("--jobs", "-j", type=int, help="parallel OCR processes (default: CPU count)")
     process.add_argument("--language", "-l", help="Tesseract language (default: vie)")
     process.add_argument("--tessdata-dir", type=Path, help="folder of .traineddata models")
-    process.add_argument("--title", help="document title for the PDF metadata")
+    process.add_argument("--title", help="dossier title when the manifest gives none")
+    process.add_argument("--commune", help="the commune: 5-digit 2025 code (or unambiguous name)")
     process.add_argument("--config", type=Path, help="YAML settings file")
     process.add_argument("--quiet", "-q", action="store_true", help="no progress display")
     process.set_defaults(run=_process)
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of record.json")
+    schema.set_defaults(run=_schema)
     return parser
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from pipeline.record import schema_text
+
+    sys.stdout.write(schema_text())
+    return int(ExitCode.ok)
 
 
 def _process(args: argparse.Namespace) -> int:
@@ -74,7 +85,10 @@ def _process(args: argparse.Namespace) -> int:
         }.items()
         if v is not None
     }
-    settings = config.load(args.config, **({"ocr": ocr_overrides} if ocr_overrides else {}))
+    overrides: dict = {"ocr": ocr_overrides} if ocr_overrides else {}
+    if args.commune:
+        overrides["commune"] = args.commune
+    settings = config.load(args.config, **overrides)
     if settings.ocr.jobs is not None and settings.ocr.jobs < 1:
         print("Lỗi: --jobs phải ≥ 1\nError: --jobs must be at least 1", file=sys.stderr)
         return int(ExitCode.bad_args)
@@ -93,6 +107,7 @@ def _process(args: argparse.Namespace) -> int:
             ocr=options,
             max_pixels=settings.input.max_pixels,
             title=args.title,
+            commune=settings.commune,
             progress=progress,
         )
     if not args.quiet:

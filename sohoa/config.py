@@ -39,6 +39,9 @@ class InputSettings(BaseModel):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SOHOA_", env_nested_delimiter="__")
 
+    commune: str | None = Field(
+        None, description="the commune this dossier or watch folder belongs to: 5-digit 2025 code"
+    )
     ocr: OcrSettings = OcrSettings()
     input: InputSettings = InputSettings()
 
