@@ -3,8 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-for dossier in samples/*/; do
-  name=$(basename "$dossier")
+for dossier in samples/*; do
+  name=$(basename "${dossier%.*}")
   .venv/bin/sohoa process "$dossier" --output "out/$name"
 done
-echo "Done: see out/"
+echo "Done: see out/ (one PDF/A per document, and record.json)"

@@ -16,7 +16,7 @@ stamp=".venv/.installed-$(sha256sum "$lock" pyproject.toml | sha256sum | cut -c1
 if [ ! -e "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -r "$lock"
-  .venv/bin/python -m pip install -q --no-deps -e .
+  .venv/bin/python -m pip install -q --no-deps -e . >/dev/null 2>&1 || .venv/bin/python -m pip install --no-deps -e .
   touch "$stamp"
 fi
 .venv/bin/sohoa --version
