@@ -42,13 +42,18 @@ def processed(tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedProcess
 def test_process_makes_valid_searchable_pdfa(processed) -> None:
     _, out, result = processed
     assert result.returncode == 0, result.stderr
-    pdf_path = out / "ho-so-01.pdf"
-    assert pikepdf.pdfa.validate_written(pdf_path, "2b").passed
-    text = unicodedata.normalize("NFC", pdftotext(pdf_path))
+    rec = json.loads((out / "record.json").read_text(encoding="utf-8"))
+    files = [out / o["file"] for o in rec["outputs"]]
+    assert all(f.name.startswith("ho-so-01.") for f in files)
+    pages = 0
+    for pdf_path in files:
+        assert pikepdf.pdfa.validate_written(pdf_path, "2b").passed
+        with pikepdf.open(pdf_path) as pdf:
+            pages += len(pdf.pages)
+    assert pages == 2
+    text = unicodedata.normalize("NFC", pdftotext(files[0]))
     assert "Bát Tràng" in text
     assert "rà soát" in text
-    with pikepdf.open(pdf_path) as pdf:
-        assert len(pdf.pages) == 2
 
 
 def test_record_describes_the_run(processed) -> None:
