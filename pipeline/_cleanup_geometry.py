@@ -70,6 +70,21 @@ def warp(image: np.ndarray, to_image: np.ndarray, size: Size, fill: int = 255) -
     return cv2.warpPerspective(image, m, size, flags=flags, borderValue=fill)
 
 
+def shrink(image: np.ndarray, step_x: int, step_y: int) -> tuple[np.ndarray, np.ndarray]:
+    """Average ``step`` × ``step`` blocks; returns the image and its map back.
+
+    Trailing rows/columns that do not fill a block are dropped, which keeps
+    the factor an exact integer: OpenCV's fast path, and an exact mapping.
+    """
+    h, w = image.shape[:2]
+    out_w, out_h = max(1, w // step_x), max(1, h // step_y)
+    if (step_x, step_y) == (1, 1):
+        return image, np.eye(3)
+    crop = image[: out_h * step_y, : out_w * step_x]
+    small = cv2.resize(crop, (out_w, out_h), interpolation=cv2.INTER_AREA)
+    return small, np.diag([float(step_x), float(step_y), 1.0])
+
+
 def apply(h: np.ndarray, points: np.ndarray) -> np.ndarray:
     """Map (N, 2) points through a homography."""
     p = np.c_[points, np.ones(len(points))] @ h.T

@@ -16,20 +16,29 @@ costs a few tens of milliseconds:
 from __future__ import annotations
 
 import math
+import os
+import re
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
+import pytesseract
+
+from pipeline._cleanup_geometry import shrink
 
 ANALYSIS_DPI = 150.0
+BACKGROUND_DPI = 50.0
 MAX_SKEW = 7.0  # degrees searched either way; scans are within ±5°
 COARSE_STEP = 0.5
+MID_STEP = 0.1
 FINE_STEP = 0.05
 STRIP_PX = 8  # column strips for the shear projection, at half the analysis dpi
 MIN_INK = 0.0005  # below this fraction of inked pixels the page counts as blank
 SURE_ACROSS = 1.6  # sharpness across / along the lines needed to trust 0° vs 90°
-SURE_UPDOWN = 0.08  # |up - down| share of line ink needed to trust 0° vs 180°
+SURE_UPDOWN = 0.15  # |above - below| / (above + below) needed to trust 0° vs 180°
 MIN_LINES = 4
+OSD_TIMEOUT = 30  # seconds
+OSD_MIN_CONFIDENCE = 1.0
 
 
 @dataclass(frozen=True)
@@ -40,30 +49,29 @@ class Layout:
     blank: bool = False
 
 
-def text_mask(grey: np.ndarray) -> np.ndarray:
+def text_mask(grey: np.ndarray, dpi: float) -> np.ndarray:
     """1 where there is ink, from a small grey image with any paper colour/shading."""
-    background = paper_background(grey)
-    flat = cv2.divide(grey, background, scale=255)
+    flat = cv2.divide(grey, paper_background(grey, dpi), scale=255)
     level, _ = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     # On a blank page Otsu splits the paper noise in two: never call pale grey ink.
-    noise = _noise_sigma(flat)
-    level = min(level, 255 - max(40.0, 5 * noise))
-    return (flat < level).astype(np.uint8)
+    level = min(level, 255 - max(40.0, 5 * _noise_sigma(flat)))
+    return (flat <= level).astype(np.uint8)  # Otsu keeps values above its level as paper
 
 
-def paper_background(grey: np.ndarray) -> np.ndarray:
-    """The paper's brightness everywhere, text removed (a max filter, smoothed).
+def paper_background(grey: np.ndarray, dpi: float) -> np.ndarray:
+    """The paper's brightness everywhere, with the text taken out; same size as ``grey``.
 
-    ``grey`` should be at roughly ANALYSIS_DPI or less; the kernel is sized
-    so strokes of 14 pt bold headings vanish at that resolution.
+    A max filter about 4 mm across removes letters (even bold headings) at
+    ~50 dpi, where it is cheap; the result is smoothed, as lighting and stains
+    change over centimetres, not millimetres.
     """
     h, w = grey.shape
-    step = max(1, round(min(h, w) / 400))  # work at ~50 dpi: cheap and smooth enough
-    small = cv2.resize(grey, (max(1, w // step), max(1, h // step)), interpolation=cv2.INTER_AREA)
-    k = max(3, 2 * round(12 / step) + 1)
+    step = max(1, round(dpi / BACKGROUND_DPI))
+    small, _ = shrink(grey, step, step)
+    k = 2 * round(4 / 25.4 * dpi / step / 2) + 1
     bg = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     bg = cv2.medianBlur(bg, 5)
-    bg = cv2.GaussianBlur(bg, (0, 0), k)
+    bg = cv2.blur(cv2.blur(bg, (k, k)), (k, k))  # two box passes: smooth, and cheap
     bg = np.maximum(bg, 1)
     return cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)
 
@@ -79,7 +87,7 @@ def _noise_sigma(flat: np.ndarray) -> float:
 
 def analyse(mask: np.ndarray) -> Layout:
     """Turn and skew of the text in ``mask`` (analysis resolution, 1 = ink)."""
-    if mask.mean() < MIN_INK:
+    if cv2.countNonZero(mask) < MIN_INK * mask.size:
         return Layout(0, 0.0, True, blank=True)
     half = _halve(mask)
     angles = np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, COARSE_STEP)
@@ -89,11 +97,12 @@ def analyse(mask: np.ndarray) -> Layout:
         min(along_rows.max(), along_cols.max()), 1e-9
     )
     if along_rows.max() >= along_cols.max():
-        turns, upright, coarse = 0, mask, float(angles[along_rows.argmax()])
+        turns, coarse = 0, float(angles[along_rows.argmax()])
     else:
         # A clockwise quarter turn is a transpose and a mirror: the mirror flips the tilt.
-        turns, upright, coarse = 1, np.ascontiguousarray(np.rot90(mask, -1)), -float(angles[along_cols.argmax()])
-    skew = _refine(_halve(upright), coarse)
+        turns, coarse = 1, -float(angles[along_cols.argmax()])
+    upright = _turned(mask, turns)
+    skew = _refine(upright, coarse)
     updown, lines = up_down(_deskew(upright, skew))
     if updown < 0:
         turns += 2
@@ -101,23 +110,43 @@ def analyse(mask: np.ndarray) -> Layout:
     return Layout(turns, skew, sure)
 
 
+def skew_after_turn(mask: np.ndarray, turns: int) -> float:
+    """Skew of the lines once the mask is turned clockwise by ``turns`` quarters."""
+    upright = _turned(mask, turns)
+    angles = np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, COARSE_STEP)
+    return _refine(upright, float(angles[line_sharpness(_halve(upright), angles).argmax()]))
+
+
+def _turned(mask: np.ndarray, turns: int) -> np.ndarray:
+    return np.ascontiguousarray(np.rot90(mask, -turns)) if turns % 4 else mask
+
+
 def _halve(mask: np.ndarray) -> np.ndarray:
-    """Half resolution, keeping ink density as a fraction (float32)."""
-    h, w = mask.shape
-    return cv2.resize(mask.astype(np.float32), (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
+    """Half resolution, ink density kept as 0–255 (2 × 2 averaging of a 0/255 mask)."""
+    return shrink(mask * np.uint8(255), 2, 2)[0]
 
 
 def _refine(mask: np.ndarray, coarse: float) -> float:
-    """Best angle to FINE_STEP near the coarse one, then a parabola through the peak."""
-    angles = np.arange(coarse - COARSE_STEP, coarse + COARSE_STEP + 1e-9, FINE_STEP)
-    scores = line_sharpness(mask, angles)
+    """From the coarse angle: 0.1° steps at half size, then 0.05° at full analysis size.
+
+    The last stage needs the full 150 dpi: at half size a long rule's pixel
+    staircase is coarse enough to pull the answer towards 0°.
+    """
+    near = np.arange(coarse - COARSE_STEP, coarse + COARSE_STEP + 1e-9, MID_STEP)
+    mid = _peak(near, line_sharpness(_halve(mask), near))
+    close = np.arange(mid - 3 * FINE_STEP, mid + 3 * FINE_STEP + 1e-9, FINE_STEP)
+    return _peak(close, line_sharpness(mask, close))
+
+
+def _peak(angles: np.ndarray, scores: np.ndarray) -> float:
+    """The best angle, moved to the top of a parabola through it and its neighbours."""
     i = int(scores.argmax())
     best = float(angles[i])
     if 0 < i < len(scores) - 1:
         a, b, c = scores[i - 1], scores[i], scores[i + 1]
         bend = a - 2 * b + c
         if bend < 0:
-            best += FINE_STEP * 0.5 * (a - c) / bend
+            best += float(angles[1] - angles[0]) * 0.5 * (a - c) / bend
     return best
 
 
@@ -130,9 +159,7 @@ def line_sharpness(mask: np.ndarray, angles: np.ndarray) -> np.ndarray:
     h, w = mask.shape
     k = max(1, w // STRIP_PX)
     strip = w // k
-    profiles = cv2.resize(
-        np.ascontiguousarray(mask[:, : k * strip], dtype=np.float32), (k, h), interpolation=cv2.INTER_AREA
-    )
+    profiles = shrink(mask, strip, 1)[0].astype(np.float32)
     reach = math.tan(math.radians(float(np.abs(angles).max()))) * w / 2
     pad = int(math.ceil(reach)) + 2
     out = np.empty(len(angles))
@@ -156,7 +183,7 @@ def _deskew(mask: np.ndarray, skew: float) -> np.ndarray:
 
 
 def up_down(mask: np.ndarray) -> tuple[float, int]:
-    """(share of ink above minus below the x-height band, number of lines).
+    """(ink above minus below the x-height band, over both; number of lines).
 
     Positive means upright. Each text line is taken from the row profile of a
     column strip about 2 inches wide, so the two header blocks of an NĐ 30
@@ -164,26 +191,27 @@ def up_down(mask: np.ndarray) -> tuple[float, int]:
     """
     h, w = mask.shape
     n_strips = max(1, round(w / (2 * ANALYSIS_DPI)))
-    found: list[tuple[float, float, int]] = []  # (score, mass, height)
+    found: list[tuple[float, float, int]] = []  # (above, below, height)
     for j in range(n_strips):
         strip = mask[:, j * w // n_strips : (j + 1) * w // n_strips]
-        p = strip.sum(axis=1, dtype=np.float64)
-        found.extend(_line_scores(p, strip.shape[1]))
+        found.extend(_lines(strip.sum(axis=1, dtype=np.float64), strip.shape[1]))
     if not found:
         return 0.0, 0
-    heights = np.array([f[2] for f in found])
+    above, below, heights = (np.array(c, dtype=np.float64) for c in zip(*found))
     typical = np.median(heights)
-    keep = [f for f in found if 0.5 * typical <= f[2] <= 2.5 * typical]
-    if not keep:
-        return 0.0, 0
-    scores = np.array([f[0] for f in keep])
-    mass = np.array([f[1] for f in keep])
-    weight = np.minimum(mass, np.median(mass) * 2)  # a table or a picture must not outvote the text
-    return float((scores * weight).sum() / weight.sum()), len(keep)
+    keep = (heights >= 0.5 * typical) & (heights <= 2.5 * typical)
+    above, below = above[keep], below[keep]
+    outside = above + below
+    # A table or a picture read as one tall "line" must not outvote the text.
+    weight = np.minimum(1.0, 2 * np.median(outside) / np.maximum(outside, 1e-9))
+    total = float((weight * outside).sum())
+    if total <= 0:
+        return 0.0, int(keep.sum())
+    return float((weight * (above - below)).sum()) / total, int(keep.sum())
 
 
-def _line_scores(p: np.ndarray, width: int) -> list[tuple[float, float, int]]:
-    """(up-minus-down share, ink, height) for each run of inked rows in a profile."""
+def _lines(p: np.ndarray, width: int) -> list[tuple[float, float, int]]:
+    """(ink above the core band, ink below it, height) of each run of inked rows."""
     on = p > max(1.0, 0.01 * width)
     edges = np.diff(np.concatenate([[0], on.astype(np.int8), [0]]))
     out = []
@@ -191,7 +219,25 @@ def _line_scores(p: np.ndarray, width: int) -> list[tuple[float, float, int]]:
         if e - s < 4:
             continue
         q = p[s:e]
-        core = np.flatnonzero(q >= 0.5 * q.max())
-        up, down, total = q[: core[0]].sum(), q[core[-1] + 1 :].sum(), q.sum()
-        out.append(((up - down) / total, total, int(e - s)))
+        core = np.flatnonzero(q >= 0.5 * q.max())  # the x-height band is the densest
+        out.append((float(q[: core[0]].sum()), float(q[core[-1] + 1 :].sum()), int(e - s)))
     return out
+
+
+def tesseract_osd(grey: np.ndarray, dpi: float) -> int | None:
+    """Tesseract's orientation (clockwise quarter turns), or None if it cannot tell.
+
+    Slow (about a second even on this small copy), so only asked when the
+    image method is unsure.
+    """
+    config = f"--psm 0 --dpi {round(dpi)} -c min_characters_to_try=20"
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    try:
+        report = pytesseract.image_to_osd(grey, config=config, timeout=OSD_TIMEOUT)
+    except (pytesseract.TesseractError, RuntimeError):
+        return None  # too little text, or it took too long
+    rotate = re.search(r"Rotate: (\d+)", report)
+    confidence = re.search(r"Orientation confidence: ([\d.]+)", report)
+    if not rotate or not confidence or float(confidence.group(1)) < OSD_MIN_CONFIDENCE:
+        return None
+    return int(rotate.group(1)) // 90 % 4

@@ -1,0 +1,417 @@
+"""The NĐ 30 blocks of a page, found by position: header, type, subject, signature.
+
+Layout (NĐ 30/2020, Phụ lục I): the issuing body in capitals at the top left,
+"Số: …" under it and, for a công văn, the "V/v …" lines under that; Quốc
+hiệu and Tiêu ngữ at the top right with place and date under them; the type
+name centred below the header and the trích yếu under it; at the foot,
+"Nơi nhận" on the left and the signature block on the right (authority
+prefix, position, the signature and seal, the signer's name).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from pipeline._extract_found import Found
+from pipeline._extract_layout import Page, Segment
+from pipeline._extract_parse import (
+    NumberParts,
+    PlaceDate,
+    TypeMatch,
+    match_type_name,
+    parse_date_line,
+    parse_number_line,
+)
+from pipeline._extract_text import (
+    AUTHORITY_BODIES,
+    AUTHORITY_PREFIXES,
+    MOTTO,
+    NATIONAL,
+    POSITIONS,
+    clean,
+    fold,
+    tone_style,
+    vn_upper,
+    words_folded,
+)
+
+NATIONAL_KEY = words_folded(NATIONAL)
+MOTTO_KEY = words_folded(MOTTO)
+HEADER_ZONE = 0.42  # share of the page height the header never goes below
+
+
+def _ratio(a: str, b: str) -> float:
+    return fuzz.ratio(a, b)
+
+
+def _noise(s: Segment) -> bool:
+    """A speck, a rule or a scrap of seal: nothing a field could be made of."""
+    return s.n_letters < 2 and not any(c.isdigit() for c in s.text)
+
+
+@dataclass
+class Header:
+    national: Segment | None
+    motto: Segment | None
+    split_x: float  # left column | right column
+    number_seg: Segment | None
+    number: Found[NumberParts]
+    date_seg: Segment | None
+    place_date: Found[PlaceDate]
+    organ_segs: list[Segment]
+    organ: Found[str]
+    cv_segs: list[Segment]
+    cv_subject: Found[str]
+    type_seg: Segment | None
+    type: Found[TypeMatch]
+    subject_segs: list[Segment]
+    subject: Found[str]
+
+    @property
+    def evidence(self) -> int:
+        """How many of the four header landmarks were read (0–4)."""
+        return sum(x is not None for x in (self.national, self.motto, self.number_seg,
+                                           self.date_seg))
+
+
+def _split_at(page: Page, seg: Segment, i: int) -> tuple[Segment, Segment]:
+    a, b = Segment(seg.words[:i], seg.size), Segment(seg.words[i:], seg.size)
+    k = page.segments.index(seg)
+    page.segments[k : k + 1] = [a, b]
+    return a, b
+
+
+def find_national(page: Page) -> Segment | None:
+    top = [s for s in page.segments if s.cy < 0.3 * page.height and not _noise(s)]
+    best, best_score = None, 0.0
+    for s in top:
+        score = _ratio(words_folded(s.text), NATIONAL_KEY)
+        if score > best_score:
+            best, best_score = s, score
+    if best is not None and best_score >= 70:
+        return best
+    # Run together with the organ on one segment: cut before "CỘNG".
+    for s in top:
+        if fuzz.partial_ratio(NATIONAL_KEY, words_folded(s.text)) < 85:
+            continue
+        for i, w in enumerate(s.words):
+            if i and _ratio(words_folded(w.text), "cong") >= 75:
+                _, right = _split_at(page, s, i)
+                if _ratio(words_folded(right.text), NATIONAL_KEY) >= 70:
+                    return right
+    return None
+
+
+def find_motto(page: Page, national: Segment | None) -> Segment | None:
+    top = [s for s in page.segments if s.cy < 0.3 * page.height and not _noise(s)]
+    if national is not None:
+        top = [s for s in top if national.cy < s.cy < national.cy + 4 * page.em]
+    best, best_score = None, 0.0
+    for s in top:
+        score = _ratio(words_folded(s.text), MOTTO_KEY)
+        if score > best_score:
+            best, best_score = s, score
+    return best if best_score >= 70 else None
+
+
+_VV = re.compile(r"^\W*v\s*[/|l1i\\]?\s*v\b[.:]?\s*")
+
+
+def _cv_text(segs: list[Segment]) -> str:
+    text = clean(" ".join(s.text for s in segs))
+    m = _VV.match(fold(text))
+    if m:
+        text = "V/v " + text[m.end():].lstrip()
+    return text.strip()
+
+
+def _conf(segs: list[Segment]) -> float:
+    words = [w for s in segs for w in s.words]
+    if not words:
+        return 0.0
+    total = sum(max(1, len(w.text)) for w in words)
+    return sum(w.confidence * max(1, len(w.text)) for w in words) / total / 100.0
+
+
+def _low(conf: float, what: str) -> str | None:
+    return f"{what} read with low OCR confidence ({conf:.2f})" if conf < 0.75 else None
+
+
+def find_header(page: Page) -> Header:
+    """Read the first-page header blocks; every field may come back empty."""
+    em = page.em
+    national = find_national(page)
+    motto = find_motto(page, national)
+    if national is not None:
+        split_x = national.x0 - 0.5 * em
+    elif motto is not None:
+        split_x = motto.x0 - 2 * em
+    else:
+        split_x = page.text_x0 + 0.42 * page.text_w
+    zone = [s for s in page.segments if s.cy < HEADER_ZONE * page.height and not _noise(s)]
+    top_y = (national.y0 - 1.5 * em) if national is not None else 0.0
+    left = [s for s in zone if s.cx < split_x and s.cy > top_y]
+    right = [s for s in zone if s.cx >= split_x and s.cy > top_y]
+
+    # Số: … — the first left-column line that parses, "Số" read or not.
+    number_seg, number = None, Found.none("no 'Số: …' line in the header")
+    for s in left:
+        if s.n_letters < 1 or "/" not in s.text and not fold(s.text).lstrip(" .-_'").startswith("s"):
+            continue
+        found = parse_number_line(s.text)
+        if found.value is not None:
+            number_seg, number = s, found
+            break
+
+    # Place and date — under the motto, on the number's baseline.
+    date_seg, place_date = None, Found.none("no 'ngày … tháng … năm …' line in the header")
+    below = motto or national
+    for s in right:
+        if below is not None and s.cy <= below.cy:
+            continue
+        found = parse_date_line(s.text)
+        if found.value is not None:
+            date_seg, place_date = s, found
+            break
+    if date_seg is None:
+        # Cut into pieces (a wide gap after the place): try each row's right part whole.
+        rows: dict[int, list[Segment]] = {}
+        for s in right:
+            rows.setdefault(round(s.cy / em), []).append(s)
+        for key in sorted(rows):
+            group = sorted(rows[key], key=lambda s: s.x0)
+            if len(group) < 2:
+                continue
+            found = parse_date_line(" ".join(s.text for s in group))
+            if found.value is not None:
+                date_seg = Segment([w for s in group for w in s.words], group[0].size)
+                place_date = found
+                break
+
+    # Issuing body: left-column capitals above "Số:".
+    limit = number_seg.cy - 0.3 * em if number_seg is not None else (
+        (date_seg.cy - 0.3 * em) if date_seg is not None else (
+            national.cy + 3.5 * em if national is not None else 0.2 * page.height))
+    organ_segs = [s for s in left if s.cy < limit and s.caps >= 0.6 and s.n_letters >= 2]
+    if organ_segs:
+        text = " ".join(s.text.strip(" .,;:-_'\"") for s in organ_segs)
+        text = vn_upper(tone_style(re.sub(r"\s+", " ", text)))
+        conf = _conf(organ_segs)
+        organ = Found(text, round(conf, 3), _low(conf, "issuing body"))
+    else:
+        organ = Found.none("no issuing body (capitals above 'Số:') in the header")
+
+    # Công văn: "V/v …" under the number, wrapped lines centred under it.
+    cv_segs: list[Segment] = []
+    cv_subject: Found[str] = Found.none("no 'V/v …' line under the number")
+    if number_seg is not None:
+        after = [s for s in left if s.cy > number_seg.cy + 0.3 * em]
+        for s in after:
+            if s.cy - number_seg.cy > 3.5 * em:
+                break
+            if _VV.match(fold(s.text)):
+                cv_segs = [s]
+                break
+        if cv_segs:
+            for s in after:
+                if s.cy <= cv_segs[-1].cy + 0.3 * em:
+                    continue
+                if s.cy - cv_segs[-1].cy > 1.9 * em:
+                    break
+                if abs(s.cx - cv_segs[0].cx) > 0.2 * page.text_w or s.n_letters < 2:
+                    break
+                cv_segs.append(s)
+            conf = _conf(cv_segs)
+            cv_subject = Found(_cv_text(cv_segs), round(conf, 3), _low(conf, "trích yếu"))
+
+    # Type name: the first centred capitals line below the header.
+    bottoms = [s.y1 for s in (number_seg, date_seg, motto, national) if s is not None]
+    bottoms += [s.y1 for s in organ_segs]
+    header_bottom = max(bottoms) if bottoms else 0.12 * page.height
+    type_seg, type_ = None, Found.none("no type heading below the header")
+    candidates = [
+        s for s in page.segments
+        if header_bottom - 0.3 * em < s.cy < header_bottom + 7 * em and not _noise(s)
+        and s not in cv_segs
+    ]
+    for s in candidates:
+        if abs(s.cx - page.text_cx) > 0.15 * page.text_w:
+            continue
+        if s.caps < 0.6 or s.n_letters < 3:
+            continue
+        found = match_type_name(s.text)
+        type_seg, type_ = s, found
+        if found.value is None:
+            type_ = Found.none(f"heading {s.text!r} is no NĐ 30 type name")
+        break
+
+    # Trích yếu: the centred lines under the type name, up to the gap before the body.
+    subject_segs: list[Segment] = []
+    subject: Found[str] = Found.none("no trích yếu under the type heading")
+    if type_seg is not None:
+        prev = type_seg
+        for s in page.segments:
+            if s.cy <= type_seg.cy + 0.3 * em or _noise(s):
+                continue
+            if s.cy - prev.cy > 1.9 * em:
+                break
+            if abs(s.cx - page.text_cx) > 0.1 * page.text_w:
+                break
+            if s.caps > 0.8 and s.n_letters > 3:
+                break
+            subject_segs.append(s)
+            prev = s
+        if subject_segs:
+            text = clean(" ".join(s.text for s in subject_segs)).rstrip(" ;")
+            conf = _conf(subject_segs)
+            subject = Found(text, round(conf, 3), _low(conf, "trích yếu"))
+
+    return Header(national, motto, split_x, number_seg, number, date_seg, place_date,
+                  organ_segs, organ, cv_segs, cv_subject, type_seg, type_, subject_segs,
+                  subject)
+
+
+# --------------------------------------------------------------------------- page number
+
+
+def page_number_at_top(page: Page) -> Segment | None:
+    """A continuation page's number, alone and centred in the top margin."""
+    for s in page.segments:
+        if s.y1 > 0.09 * page.height:
+            break
+        digits = re.sub(r"[\s\-–.]", "", s.text)
+        if 1 <= len(digits) <= 3 and digits.isdigit() and abs(s.cx - page.text_cx) < 0.15 * page.text_w:
+            return s
+    return None
+
+
+# --------------------------------------------------------------------------- signature
+
+_AUTH_TOKEN = re.compile(r"^\W*([a-z0-9]{1,3})\s*[.,:]\s*")
+_AUTH_PREFIX_KEYS = {words_folded(p): p for p in AUTHORITY_PREFIXES}
+_AUTH_LINES = [
+    (words_folded(f"{p} {b}"), f"{p} {b}")
+    for p in AUTHORITY_PREFIXES for b in AUTHORITY_BODIES + POSITIONS
+]
+_POSITION_KEYS = [(words_folded(p), p) for p in POSITIONS]
+
+
+def _authority(s: Segment) -> tuple[str, float] | None:
+    f = fold(s.text)
+    m = _AUTH_TOKEN.match(f)
+    token = m.group(1) if m else words_folded(s.text).split(" ")[0]
+    if not m and token not in _AUTH_PREFIX_KEYS:
+        return None
+    key = words_folded(s.text)
+    best = max(_AUTH_LINES, key=lambda c: _ratio(key, c[0]))
+    score = _ratio(key, best[0])
+    if score >= 85:
+        return best[1], (1.0 if score == 100 and vn_upper(s.text).replace(" ", "") == best[1].replace(" ", "") else 0.9)
+    if token in _AUTH_PREFIX_KEYS:
+        rest = s.text[m.end():] if m else s.text.split(" ", 1)[-1]
+        return f"{_AUTH_PREFIX_KEYS[token]} {vn_upper(rest).strip()}", 0.6
+    return None
+
+
+def _position(s: Segment) -> tuple[str, float] | None:
+    key = words_folded(s.text)
+    if not key:
+        return None
+    best = max(_POSITION_KEYS, key=lambda c: _ratio(key, c[0]))
+    score = _ratio(key, best[0])
+    if score >= 85:
+        exact = vn_upper(tone_style(s.text)).strip(" .,:;") == best[1]
+        return best[1], 1.0 if exact else (0.95 if score == 100 else 0.8)
+    if s.caps >= 0.7 and s.n_letters >= 4:
+        return vn_upper(s.text).strip(" .,:;"), 0.6
+    return None
+
+
+_NAME_TOKEN = re.compile(r"^[^\W\d_][^\W\d_]{0,6}$")
+
+
+def name_score(text: str) -> float:
+    """How much a line looks like a Vietnamese full name: 0 (not at all) … 1."""
+    tokens = [t.strip(".,;:'\"") for t in text.split()]
+    tokens = [t for t in tokens if t]
+    if not 2 <= len(tokens) <= 6:
+        return 0.0
+    good = 0
+    for t in tokens:
+        if _NAME_TOKEN.match(t) and t[0].isupper() and (len(t) == 1 or t[1:].islower()):
+            good += 1
+    return good / len(tokens) if good >= len(tokens) - 1 else 0.0
+
+
+@dataclass
+class Signature:
+    authority: Found[str]
+    position: Found[str]
+    name: Found[str]
+    segs: list[Segment]
+
+    @property
+    def found(self) -> bool:
+        return self.position.value is not None or self.name.value is not None
+
+
+def find_signature(page: Page, after_y: float = 0.0) -> Signature:
+    """The signature block at the foot of the right column, below the body."""
+    em = page.em
+    wide = [s for s in page.segments if page.rel(s.x0) < 0.25 and page.rel(s.x1) > 0.6
+            and s.cy > after_y]
+    body_y = max((s.y1 for s in wide), default=after_y)
+    cands = [s for s in page.segments
+             if s.cy > body_y and page.rel(s.x0) > 0.33 and page.rel(s.cx) > 0.5
+             and not _noise(s)]
+    none = Signature(Found.none("no authority line (TM./KT./TL.…) in the signature block"),
+                     Found.none("no signature block found"),
+                     Found.none("no signer's name found"), [])
+    if not cands:
+        return none
+    authority: Found[str] = none.authority
+    position: Found[str] = none.position
+    auth_seg = pos_seg = None
+    for s in cands:
+        a = _authority(s)
+        if a is not None:
+            auth_seg = s
+            authority = Found(a[0], round(min(a[1], _conf([s]) + 0.1), 3),
+                              None if a[1] >= 0.9 else f"authority read as {s.text!r}")
+            break
+    start = cands.index(auth_seg) + 1 if auth_seg is not None else 0
+    for s in cands[start:]:
+        if auth_seg is not None and s.cy - auth_seg.cy > 2.5 * em:
+            break
+        p = _position(s)
+        if p is not None:
+            pos_seg = s
+            conf = min(p[1], _conf([s]) + 0.1)
+            position = Found(p[0], round(conf, 3),
+                             None if p[1] >= 0.95 else f"position read as {s.text!r}")
+            break
+    anchor = pos_seg or auth_seg
+    name_seg = None
+    best_score = 0.0
+    for s in cands:
+        if anchor is not None and (s.cy < anchor.cy + 2.5 * em
+                                   or abs(s.cx - anchor.cx) > 0.2 * page.text_w):
+            continue
+        score = name_score(s.text)
+        if score >= 0.6 and (name_seg is None or s.cy > name_seg.cy):
+            name_seg, best_score = s, score
+    name: Found[str] = none.name
+    if name_seg is not None:
+        text = " ".join(t.strip(".,;:'\"") for t in name_seg.text.split())
+        conf = _conf([name_seg]) * (1.0 if best_score == 1.0 else 0.8)
+        reason = _low(conf, "signer's name")
+        if best_score < 1.0:
+            reason = f"name {name_seg.text!r} not all name-like words"
+        name = Found(text, round(conf, 3), reason)
+    if pos_seg is None and auth_seg is None and name_seg is None:
+        return none
+    segs = [s for s in (auth_seg, pos_seg, name_seg) if s is not None]
+    return Signature(authority, position, name, segs)

@@ -1,0 +1,215 @@
+"""Clean-up for OCR: an upright, level, evenly lit grey page for Tesseract.
+
+The PDF keeps the original pixels; this image only feeds recognition, and
+``Prepared.to_source`` maps its pixels back onto the scan. Coordinates are
+continuous, pixel (i, j) covering [i, i+1) × [j, j+1), so OCR box edges map
+exactly. All decisions are taken on a ~150 dpi copy; the full-resolution page
+only goes through a few cheap whole-image operations and one final warp.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from pipeline import _cleanup_geometry as geo
+from pipeline import _cleanup_layout as layout
+from pipeline import _cleanup_noise as noise
+from pipeline import _cleanup_rules as rules
+from pipeline import _cleanup_tone as tone
+from pipeline.model import Prepared
+
+A4_SHORT_INCHES = 210 / 25.4
+MAX_SHORT_INCHES = 297 / 25.4  # A3
+MIN_SKEW = 0.1  # degrees; below this a rotation only blurs and Tesseract copes with the tilt
+UPSCALE_BELOW = 0.0  # share of target_dpi under which a page is enlarged: 0 = never (measured)
+DOWNSCALE_ABOVE = 1.25  # share of target_dpi over which a page is reduced to target_dpi
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    """The paper being read: its pixels → source pixels, its size and resolution."""
+
+    to_source: np.ndarray
+    size: geo.Size
+    dpi: tuple[float, float]
+
+
+def prepare_for_ocr(
+    image: np.ndarray, dpi: tuple[float, float], *, target_dpi: int = 300
+) -> Prepared:
+    """Turn, deskew, flatten and clean one page for Tesseract.
+
+    ``image`` is uint8 grey (H, W) or RGB (H, W, 3) in stored orientation and
+    ``dpi`` its (x, y) resolution. The result's ``to_source`` maps its pixels
+    to ``image`` pixels.
+    """
+    _check(image)
+    dpi = _effective_dpi(dpi, image.shape[:2])
+    steps: list[str] = []
+    if image.ndim == 3:
+        grey, removed = tone.remove_coloured_ink(image)
+        if removed:
+            steps.append("seal/signature colour removed")
+    else:
+        grey = image
+    bilevel = tone.is_bilevel(grey)
+
+    small, small_to_src, small_dpi = _analysis_copy(grey, dpi)
+    sheet = _Sheet(np.eye(3), (grey.shape[1], grey.shape[0]), dpi)
+    quad = None if bilevel else geo.find_page(_thumbnail(small))
+    if quad is not None:
+        sheet, small = _photographed_sheet(small, small_to_src, quad, small_dpi)
+        steps.append("perspective corrected")
+
+    mask = layout.text_mask(small, small_dpi)
+    streaks = rules.find(mask, small_dpi)
+    turns, skew = _orientation(rules.text_only(mask, streaks), small, small_dpi)
+    if turns:
+        steps.append(f"rotated {90 * turns}")
+    if skew:
+        steps.append(f"deskewed {skew:+.1f}°")
+
+    if not bilevel:
+        grey, flattened = tone.flatten(grey, min(dpi))
+        if flattened:
+            steps.append("illumination flattened")
+    grey, cleaned = noise.clean(grey, dpi=min(dpi), bilevel=bilevel)
+    steps.extend(cleaned)
+    # Streaks were found in the analysis copy; it is the source itself, only smaller.
+    thin = rules.scaled(streaks, small_to_src[0, 0], small_to_src[1, 1], small_dpi) if quad is None else []
+    if thin:
+        grey = rules.erase(grey, thin)
+        steps.append("streaks removed")
+
+    out_dpi = _output_dpi(max(sheet.dpi), target_dpi)
+    to_source, size = _output_geometry(sheet, out_dpi, turns, skew)
+    if quad is None and sheet.dpi != (out_dpi, out_dpi):
+        steps.append(f"resampled to {out_dpi:.0f} dpi")
+    return Prepared(_resample(grey, to_source, size), to_source, 90 * turns, skew, steps)
+
+
+def _check(image: np.ndarray) -> None:
+    if image.dtype != np.uint8:
+        raise TypeError(f"expected uint8 pixels, got {image.dtype}")
+    if not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] == 3)):
+        raise ValueError(f"expected (H, W) grey or (H, W, 3) RGB, got shape {image.shape}")
+    if min(image.shape[:2]) < 8:
+        raise ValueError(f"image too small to be a page: {image.shape}")
+
+
+def _effective_dpi(dpi: tuple[float, float], shape: tuple[int, ...]) -> tuple[float, float]:
+    """The resolution to work with: the stated one unless it is clearly wrong.
+
+    Phone photos say 72 dpi (or nothing); taken at face value a 4000 px photo
+    would be a sheet over a metre wide. Anything that would make the image
+    wider than A3 is taken to be an A4-sized view instead.
+    """
+    h, w = shape
+    stated = [float(d) if d and d > 0 else 0.0 for d in dpi]
+    if all(d > 0 and min(h, w) / d <= MAX_SHORT_INCHES for d in stated):
+        return stated[0], stated[1]
+    guess = min(h, w) / A4_SHORT_INCHES
+    return guess, guess
+
+
+def _analysis_copy(grey: np.ndarray, dpi: tuple[float, float]) -> tuple[np.ndarray, np.ndarray, float]:
+    """A square-pixel copy at ~ANALYSIS_DPI, its map to the source, and its dpi."""
+    steps = [max(1, round(d / layout.ANALYSIS_DPI)) for d in dpi]
+    small, to_source = geo.shrink(grey, *steps)
+    dx, dy = dpi[0] / steps[0], dpi[1] / steps[1]
+    if abs(dx - dy) <= 0.01 * max(dx, dy):
+        return small, to_source, min(dx, dy)
+    # Unequal resolutions (fax, some scanners): make the pixels square.
+    d = min(dx, dy)
+    size = (max(8, round(small.shape[1] * d / dx)), max(8, round(small.shape[0] * d / dy)))
+    square = cv2.resize(small, size, interpolation=cv2.INTER_AREA)
+    return square, to_source @ geo.scale(size[0] / small.shape[1], size[1] / small.shape[0]), d
+
+
+def _thumbnail(small: np.ndarray) -> np.ndarray:
+    """About 400 px on the short side: plenty to find a sheet's corners."""
+    f = _thumbnail_factor(small)
+    return small if f == 1 else cv2.resize(small, None, fx=1 / f, fy=1 / f, interpolation=cv2.INTER_AREA)
+
+
+def _thumbnail_factor(small: np.ndarray) -> int:
+    return max(1, min(small.shape) // 400)
+
+
+def _photographed_sheet(
+    small: np.ndarray, small_to_src: np.ndarray, quad: np.ndarray, small_dpi: float
+) -> tuple[_Sheet, np.ndarray]:
+    """The flattened sheet of a photo, and its analysis copy."""
+    th, tw = _thumbnail(small).shape
+    thumb_to_small = geo.scale(tw / small.shape[1], th / small.shape[0])
+    corners = geo.apply(small_to_src @ thumb_to_small, quad)
+    width, height = geo.page_size(corners)
+    to_source = geo.rect_to_quad((width, height), corners)
+    size = (max(8, round(width)), max(8, round(height)))
+    # A phone photo has no real resolution: take the sheet to be A4.
+    sheet_dpi = min(width, height) / A4_SHORT_INCHES
+    copy_size = (max(8, round(size[0] * small_dpi / sheet_dpi)), max(8, round(size[1] * small_dpi / sheet_dpi)))
+    copy_to_small = np.linalg.inv(small_to_src) @ to_source @ geo.scale(copy_size[0] / size[0], copy_size[1] / size[1])
+    return _Sheet(to_source, size, (sheet_dpi, sheet_dpi)), geo.warp(small, copy_to_small, copy_size)
+
+
+def _orientation(mask: np.ndarray, small: np.ndarray, dpi: float) -> tuple[int, float]:
+    """Clockwise quarter turns and skew (degrees counter-clockwise) of the text in ``mask``."""
+    found = layout.analyse(mask)
+    if found.blank:
+        return 0, 0.0
+    turns, skew = found.quarter_turns, found.skew
+    if not found.sure:
+        asked = layout.tesseract_osd(small, dpi)
+        if asked is not None and asked != turns:
+            if (asked - turns) % 2:
+                skew = layout.skew_after_turn(mask, asked)
+            turns = asked
+    return turns % 4, (round(skew, 2) if abs(skew) >= MIN_SKEW else 0.0)
+
+
+def _output_dpi(dpi: float, target: float) -> float:
+    """Reduce very fine scans to ``target``; enlarge coarse ones only when configured."""
+    if dpi > DOWNSCALE_ABOVE * target or dpi < UPSCALE_BELOW * target:
+        return float(target)
+    return dpi
+
+
+def _output_geometry(
+    sheet: _Sheet, out_dpi: float, turns: int, skew: float
+) -> tuple[np.ndarray, geo.Size]:
+    """Map from the prepared image to the source, and the prepared image's size."""
+    w, h = sheet.size
+    size = (max(8, round(w * out_dpi / sheet.dpi[0])), max(8, round(h * out_dpi / sheet.dpi[1])))
+    to_sheet = geo.scale(size[0] / w, size[1] / h) if size != (w, h) else np.eye(3)
+    turned, size = geo.turn(size, turns)
+    level = np.eye(3)
+    if skew:
+        level, size = geo.rotate_about_centre(size, skew)
+    return sheet.to_source @ to_sheet @ turned @ level, size
+
+
+def _resample(grey: np.ndarray, to_source: np.ndarray, size: geo.Size) -> np.ndarray:
+    """The prepared image: cheapest exact operation for the mapping."""
+    h, w = grey.shape
+    m = to_source
+    if np.allclose(m, np.eye(3)) and size == (w, h):
+        return np.ascontiguousarray(grey)
+    for turns in (1, 2, 3):
+        turned, turned_size = geo.turn((w, h), turns)
+        if turned_size == size and np.allclose(m, turned):
+            code = (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_180, cv2.ROTATE_90_COUNTERCLOCKWISE)[turns - 1]
+            return cv2.rotate(grey, code)
+    if np.allclose(m, np.diag([w / size[0], h / size[1], 1.0])):
+        shrink = size[0] < w
+        return cv2.resize(grey, size, interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
+    # Shrinking a lot in one bilinear warp drops strokes: average down first.
+    linear = np.sqrt(abs(np.linalg.det(m[:2, :2])))
+    if linear > 1.5:
+        reduced_size = (max(8, round(w / linear)), max(8, round(h / linear)))
+        grey = cv2.resize(grey, reduced_size, interpolation=cv2.INTER_AREA)
+        m = np.diag([reduced_size[0] / w, reduced_size[1] / h, 1.0]) @ m
+    return geo.warp(grey, m, size)

@@ -1,0 +1,392 @@
+"""Clean-up for OCR: turns, skew, the map back to the scan, colour ink, speed.
+
+Pages are drawn here (an NĐ 30-like layout in Liberation Serif) and then
+turned, tilted, photographed or dirtied with a known transform, so every
+expectation is exact.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from pipeline import _cleanup_layout, cleanup
+from pipeline._cleanup_geometry import apply, turn
+from pipeline.model import Prepared
+
+SERIF = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
+SERIF_BOLD = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf"
+BODY = (
+    "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015; căn cứ Nghị định "
+    "số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020 của Chính phủ về công tác văn thư; xét đề nghị "
+    "của công chức Văn phòng - Thống kê xã về việc rà soát, số hóa hồ sơ đất đai và hộ tịch. "
+    "Điều 1. Thành lập Tổ công tác số hóa hồ sơ lưu trữ của Ủy ban nhân dân xã gồm các ông, bà "
+    "có tên sau đây. Điều 2. Tổ công tác có nhiệm vụ kiểm tra, phân loại, chỉnh lý và quét toàn "
+    "bộ hồ sơ, tài liệu đang được bảo quản tại kho lưu trữ của xã, bảo đảm đúng quy trình, thời "
+    "hạn và chất lượng theo quy định hiện hành. Điều 3. Văn phòng Ủy ban nhân dân xã và các tổ "
+    "chức, cá nhân có liên quan chịu trách nhiệm thi hành Quyết định này kể từ ngày ký."
+)
+RED = (205, 35, 45)
+BLUE = (35, 55, 175)
+# Solid squares (centre x, centre y, side) in an upright 300 dpi page, in the empty
+# lower third: three sizes, so each can be told apart after any transform.
+MARKS = [(420.0, 2900.0, 44), (1900.0, 3150.0, 64), (1150.0, 3330.0, 84)]
+
+
+def draw_page(dpi: int = 300, *, seal: bool = False, marks: bool = False) -> np.ndarray:
+    """An upright A4 RGB page: NĐ 30 header, a body of 14 pt text, a signature block."""
+    width, height = round(8.27 * dpi), round(11.69 * dpi)
+    img = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(img)
+    px = dpi / 72
+    regular = ImageFont.truetype(SERIF, round(14 * px))
+    bold = ImageFont.truetype(SERIF_BOLD, round(13 * px))
+    left, right, line = 1.18 * dpi, width - 0.8 * dpi, 19 * px
+
+    def centred(x: float, y: float, text: str, font: ImageFont.FreeTypeFont) -> None:
+        draw.text((x - draw.textlength(text, font=font) / 2, y), text, font=font, fill="black")
+
+    top = 0.8 * dpi
+    for i, (a, b) in enumerate(
+        [("ỦY BAN NHÂN DÂN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), ("XÃ BÁT TRÀNG", "Độc lập - Tự do - Hạnh phúc")]
+    ):
+        centred(left + 1.2 * dpi, top + i * line, a, bold)
+        centred(width - 2.6 * dpi, top + i * line, b, bold)
+    centred(left + 1.2 * dpi, top + 3 * line, "Số: 125/QĐ-UBND", regular)
+    centred(width - 2.6 * dpi, top + 3 * line, "Bát Tràng, ngày 15 tháng 9 năm 2025", regular)
+    centred(width / 2, top + 5 * line, "QUYẾT ĐỊNH", bold)
+    y = top + 7 * line
+    words: list[str] = []
+    for word in BODY.split():
+        if words and draw.textlength(" ".join([*words, word]), font=regular) > right - left:
+            draw.text((left, y), " ".join(words), font=regular, fill="black")
+            y, words = y + line * 1.25, []
+        words.append(word)
+    draw.text((left, y), " ".join(words), font=regular, fill="black")
+    sign_y = y + 3 * line
+    centred(width - 2.6 * dpi, sign_y, "TM. ỦY BAN NHÂN DÂN", bold)
+    centred(width - 2.6 * dpi, sign_y + line, "CHỦ TỊCH", bold)
+    centred(width - 2.6 * dpi, sign_y + 5 * line, "Nguyễn Văn An", bold)
+    page = np.array(img)
+    if seal:
+        _seal(page, (round(width - 3.1 * dpi), round(sign_y + 1.5 * line)), round(0.6 * dpi))
+    if marks:
+        for x, y, side in MARKS:
+            s = side * dpi / 300 / 2
+            page[round(y * dpi / 300 - s) : round(y * dpi / 300 + s), round(x * dpi / 300 - s) : round(x * dpi / 300 + s)] = 0
+    return page
+
+
+def _seal(page: np.ndarray, centre: tuple[int, int], radius: int) -> None:
+    """A red round seal printed over whatever is there (inks multiply)."""
+    ink = np.zeros(page.shape[:2], np.uint8)
+    cv2.circle(ink, centre, radius, 255, max(3, radius // 18), cv2.LINE_AA)
+    cv2.circle(ink, centre, int(radius * 0.72), 255, max(2, radius // 30), cv2.LINE_AA)
+    cv2.drawMarker(ink, centre, 255, cv2.MARKER_STAR, radius, max(3, radius // 25))
+    _multiply(page, ink, RED)
+
+
+def _multiply(page: np.ndarray, ink: np.ndarray, colour: tuple[int, int, int]) -> None:
+    a = ink.astype(np.float32)[..., None] / 255
+    tint = 1 - a * (1 - np.array(colour, np.float32) / 255)
+    page[:] = np.clip(page * tint, 0, 255).astype(np.uint8)
+
+
+def tilt(page: np.ndarray, degrees_ccw: float) -> tuple[np.ndarray, np.ndarray]:
+    """The page rotated about its centre (same canvas), and the map upright → tilted."""
+    h, w = page.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2 - 0.5, h / 2 - 0.5), degrees_ccw, 1.0)
+    fill = (255, 255, 255) if page.ndim == 3 else 255
+    out = cv2.warpAffine(page, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=fill)
+    # OpenCV puts pixel centres on integers; the pipeline's coordinates put edges there.
+    return out, _edges(np.vstack([m, [0, 0, 1]]))
+
+
+def turned_source(page: np.ndarray, rotation: int) -> tuple[np.ndarray, np.ndarray]:
+    """A source a viewer must turn clockwise by ``rotation`` to read; map upright → source."""
+    k = rotation // 90
+    source = np.ascontiguousarray(np.rot90(page, k))  # counter-clockwise by 90·k
+    upright_to_source, _ = turn((source.shape[1], source.shape[0]), k)
+    return source, upright_to_source
+
+
+def _edges(m: np.ndarray) -> np.ndarray:
+    half = np.array([[1.0, 0, 0.5], [0, 1, 0.5], [0, 0, 1]])
+    return half @ m @ np.linalg.inv(half)
+
+
+def find_marks(image: np.ndarray, sides: list[float]) -> list[np.ndarray]:
+    """Centres (continuous coordinates) of the solid squares of the given sides."""
+    n, _, stats, centroids = cv2.connectedComponentsWithStats((image < 128).astype(np.uint8))
+    found = []
+    for side in sides:
+        best, best_err = None, 0.25
+        for i in range(1, n):
+            x, y, w, h, area = stats[i]
+            fill = area / (w * h)
+            err = abs(area / side**2 - 1)
+            if err < best_err and fill > 0.55 and 0.7 < w / h < 1.4:
+                best, best_err = centroids[i] + 0.5, err
+        assert best is not None, f"mark of side {side:.0f} px not found"
+        found.append(best)
+    return found
+
+
+def check_marks(prepared: Prepared, upright_to_source: np.ndarray, out_px_per_upright_px: float) -> None:
+    """Each mark found in the prepared image maps back to where it is in the source."""
+    sides = [side * out_px_per_upright_px for _, _, side in MARKS]
+    seen = find_marks(prepared.image, sides)
+    for (x, y, _), centre in zip(MARKS, seen):
+        expected = apply(upright_to_source, np.array([[x, y]]))[0]
+        mapped = apply(prepared.to_source, centre[None])[0]
+        assert np.linalg.norm(mapped - expected) < 2.0, (mapped, expected)
+
+
+@pytest.fixture(scope="module")
+def page() -> np.ndarray:
+    return draw_page(seal=True)
+
+
+@pytest.fixture(scope="module")
+def marked() -> np.ndarray:
+    return draw_page(marks=True)
+
+
+@pytest.fixture
+def no_osd(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ordinary pages must be read by the image method alone (Tesseract OSD is slow)."""
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("Tesseract OSD was asked on a clear page")
+
+    monkeypatch.setattr(_cleanup_layout, "tesseract_osd", refuse)
+
+
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+def test_orientation(page: np.ndarray, rotation: int, no_osd: None) -> None:
+    source, _ = turned_source(page, rotation)
+    prepared = cleanup.prepare_for_ocr(source, (300, 300))
+    assert prepared.rotation == rotation
+    assert prepared.image.shape == page.shape[:2]
+    assert (f"rotated {rotation}" in prepared.steps) == (rotation != 0)
+
+
+@pytest.mark.parametrize(("rotation", "angle"), [(90, 3.2), (180, -1.4), (270, -4.6), (0, 2.2)])
+def test_orientation_of_tilted_pages(page: np.ndarray, rotation: int, angle: float, no_osd: None) -> None:
+    tilted, _ = tilt(page, angle)
+    source, _ = turned_source(tilted, rotation)
+    prepared = cleanup.prepare_for_ocr(source, (300, 300))
+    assert prepared.rotation == rotation
+    assert prepared.skew == pytest.approx(angle, abs=0.3)
+
+
+@pytest.mark.parametrize("angle", [-5.0, -2.7, -0.6, 0.45, 1.3, 4.2])
+def test_skew_recovered(page: np.ndarray, angle: float, no_osd: None) -> None:
+    source, _ = tilt(page, angle)
+    prepared = cleanup.prepare_for_ocr(source, (300, 300))
+    assert prepared.rotation == 0
+    assert prepared.skew == pytest.approx(angle, abs=0.3)
+    assert any(s.startswith("deskewed") for s in prepared.steps)
+
+
+def test_straight_page_is_left_alone(marked: np.ndarray) -> None:
+    grey = cv2.cvtColor(marked, cv2.COLOR_RGB2GRAY)
+    prepared = cleanup.prepare_for_ocr(grey, (300, 300))
+    assert prepared.steps == []
+    assert np.array_equal(prepared.to_source, np.eye(3))
+    assert np.array_equal(prepared.image, grey)
+
+
+@pytest.mark.parametrize(("rotation", "angle"), [(0, 0.0), (90, 0.0), (180, 2.5), (270, -3.5)])
+def test_to_source_maps_marks_back(marked: np.ndarray, rotation: int, angle: float) -> None:
+    tilted, upright_to_tilted = tilt(marked, angle)
+    source, tilted_to_source = turned_source(tilted, rotation)
+    prepared = cleanup.prepare_for_ocr(source, (300, 300))
+    check_marks(prepared, tilted_to_source @ upright_to_tilted, 1.0)
+
+
+def test_to_source_through_a_rescale(marked: np.ndarray) -> None:
+    """A 600 dpi scan is reduced to 300 dpi for OCR; the map carries the factor."""
+    big = cv2.resize(marked, None, fx=2, fy=2, interpolation=cv2.INTER_LINEAR)
+    tilted, upright_to_tilted = tilt(big, -1.8)
+    source, tilted_to_source = turned_source(tilted, 90)
+    prepared = cleanup.prepare_for_ocr(source, (600, 600))
+    assert prepared.rotation == 90
+    assert prepared.image.shape[1] == pytest.approx(marked.shape[1], rel=0.05)
+    up = np.diag([2.0, 2.0, 1.0])  # 300 dpi page → 600 dpi page
+    check_marks(prepared, tilted_to_source @ upright_to_tilted @ up, 1.0)
+
+
+def test_unequal_resolutions(marked: np.ndarray) -> None:
+    """A fax-like 300 × 150 dpi scan comes out with square pixels and maps back."""
+    h, w = marked.shape[:2]
+    squashed = cv2.resize(marked, (w, h // 2), interpolation=cv2.INTER_AREA)
+    prepared = cleanup.prepare_for_ocr(squashed, (300, 150))
+    assert prepared.image.shape == pytest.approx((h, w), abs=3)
+    check_marks(prepared, np.diag([1.0, (h // 2) / h, 1.0]), 1.0)
+
+
+def photographed(page: np.ndarray, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """The page photographed at an angle on a dark desk, shaded; map upright → photo."""
+    rng = np.random.default_rng(seed)
+    h, w = page.shape[:2]
+    out_w, out_h = 3000, 4000
+    s = 0.8 * min(out_w / w, out_h / h)
+    pw, ph = w * s, h * s
+    quad = np.array([[-pw, -ph], [pw, -ph], [pw, ph], [-pw, ph]]) / 2 + [out_w / 2, out_h / 2]
+    quad += rng.uniform(-0.07, 0.07, quad.shape) * [pw, ph]
+    rect = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    to_photo = cv2.getPerspectiveTransform(rect, quad.astype(np.float32)).astype(np.float64)
+    sheet = cv2.warpPerspective(page, _unedges(to_photo), (out_w, out_h), flags=cv2.INTER_AREA)
+    inside = cv2.warpPerspective(np.full((h, w), 255, np.uint8), _unedges(to_photo), (out_w, out_h))
+    photo = np.where(inside[..., None] > 127, sheet, np.array([90, 78, 66], np.uint8))
+    yy, xx = np.mgrid[0:out_h, 0:out_w].astype(np.float32)
+    shade = 0.6 + 0.4 * np.exp(-2 * (((xx - 0.3 * out_w) / out_w) ** 2 + ((yy - 0.3 * out_h) / out_h) ** 2))
+    photo = photo * shade[..., None] + rng.normal(0, 3, photo.shape)
+    return np.clip(photo, 0, 255).astype(np.uint8), to_photo
+
+
+def _unedges(m: np.ndarray) -> np.ndarray:
+    """A map in edge coordinates, for OpenCV (centre coordinates)."""
+    half = np.array([[1.0, 0, 0.5], [0, 1, 0.5], [0, 0, 1]])
+    return np.linalg.inv(half) @ m @ half
+
+
+@pytest.mark.parametrize("rotation", [0, 90])
+def test_phone_photo(marked: np.ndarray, rotation: int) -> None:
+    turned, upright_to_turned = turned_source(marked, rotation)
+    photo, turned_to_photo = photographed(turned)
+    prepared = cleanup.prepare_for_ocr(photo, (72, 72))
+    assert "perspective corrected" in prepared.steps
+    assert "illumination flattened" in prepared.steps
+    assert prepared.rotation == rotation
+    # The sheet comes out about A4-shaped, upright, at roughly the photo's own scale.
+    h, w = prepared.image.shape
+    assert 1.25 < h / w < 1.6
+    scale = w / marked.shape[1]
+    check_marks(prepared, turned_to_photo @ upright_to_turned, scale)
+    # Shading is gone: paper all round the page is near white.
+    paper = prepared.image[h // 10 : -h // 10, w // 10 : -w // 10]
+    assert np.percentile(paper, 60) > 225 and np.percentile(paper[paper > 128], 5) > 200
+
+
+def test_red_seal_removed_black_text_kept() -> None:
+    clean = draw_page()
+    sealed = clean.copy()
+    h, w = clean.shape[:2]
+    centre, radius = (w // 3, int(0.3 * h)), 170  # over body text
+    _seal(sealed, centre, radius)
+    prepared = cleanup.prepare_for_ocr(sealed, (300, 300))
+    assert "seal/signature colour removed" in prepared.steps
+    text = cv2.cvtColor(clean, cv2.COLOR_RGB2GRAY) < 100
+    near_text = cv2.dilate(text.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    ink = np.zeros((h, w), np.uint8)
+    _seal_region = cv2.circle(ink, centre, radius + 10, 255, -1) > 0
+    seal_only = (np.abs(sealed.astype(int) - clean).sum(axis=2) > 60) & ~near_text
+    text_under_seal = text & _seal_region
+    assert seal_only.sum() > 2000 and text_under_seal.sum() > 2000
+    out = prepared.image
+    assert np.mean(out[seal_only] > 200) > 0.98  # the seal is gone
+    assert np.mean(out[text_under_seal] < 110) > 0.97  # the text under it is still black
+
+
+def test_blue_signature_removed() -> None:
+    clean = draw_page()
+    signed = clean.copy()
+    h, w = clean.shape[:2]
+    ink = np.zeros((h, w), np.uint8)
+    xs = np.linspace(w * 0.55, w * 0.85, 300)
+    ys = h * 0.3 + 40 * np.sin(xs / 25)
+    cv2.polylines(ink, [np.c_[xs, ys].astype(np.int32)], False, 255, 6, cv2.LINE_AA)
+    _multiply(signed, ink, BLUE)
+    prepared = cleanup.prepare_for_ocr(signed, (300, 300))
+    text = cv2.dilate((cv2.cvtColor(clean, cv2.COLOR_RGB2GRAY) < 200).astype(np.uint8), np.ones((5, 5)))
+    stroke = (ink > 200) & (text == 0)
+    assert stroke.sum() > 1000
+    assert np.mean(prepared.image[stroke] > 200) > 0.98
+
+
+def test_grey_input_is_not_treated_as_colour(page: np.ndarray) -> None:
+    grey = cv2.cvtColor(page, cv2.COLOR_RGB2GRAY)
+    source, _ = turned_source(tilt(grey, 1.5)[0], 270)
+    prepared = cleanup.prepare_for_ocr(source, (300, 300))
+    assert prepared.rotation == 270
+    assert prepared.skew == pytest.approx(1.5, abs=0.3)
+    assert "seal/signature colour removed" not in prepared.steps
+
+
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+def test_bilevel_input(rotation: int) -> None:
+    grey = cv2.cvtColor(draw_page(dpi=200), cv2.COLOR_RGB2GRAY)
+    tilted, _ = tilt(grey, -2.0)
+    bilevel = np.where(tilted < 128, 0, 255).astype(np.uint8)
+    source, _ = turned_source(bilevel, rotation)
+    prepared = cleanup.prepare_for_ocr(source, (200, 200))
+    assert prepared.rotation == rotation
+    assert prepared.skew == pytest.approx(-2.0, abs=0.3)
+    assert "illumination flattened" not in prepared.steps
+
+
+@pytest.mark.parametrize("shape", [(3508, 2480, 3), (3508, 2480), (1754, 1240)])
+def test_blank_page(shape: tuple[int, ...]) -> None:
+    rng = np.random.default_rng(0)
+    blank = np.clip(rng.normal(240, 4, shape), 0, 255).astype(np.uint8)
+    prepared = cleanup.prepare_for_ocr(blank, (300, 300))
+    assert prepared.rotation == 0 and prepared.skew == 0
+    assert prepared.image.shape == shape[:2]
+    assert prepared.image.dtype == np.uint8
+
+
+def test_uneven_light_and_yellowed_paper(page: np.ndarray) -> None:
+    h, w = page.shape[:2]
+    light = np.linspace(0.55, 1.0, w, dtype=np.float32)[None, :, None]
+    yellow = np.array([1.0, 0.93, 0.75], np.float32)
+    dim = np.clip(page * light * yellow, 0, 255).astype(np.uint8)
+    prepared = cleanup.prepare_for_ocr(dim, (300, 300))
+    assert "illumination flattened" in prepared.steps
+    text = cv2.dilate((cv2.cvtColor(page, cv2.COLOR_RGB2GRAY) < 200).astype(np.uint8), np.ones((9, 9)))
+    paper = prepared.image[(text == 0)]
+    assert np.percentile(paper, 2) > 215  # the dark side is as white as the bright one
+    ink = prepared.image[cv2.cvtColor(page, cv2.COLOR_RGB2GRAY) < 60]
+    assert np.median(ink) < 90
+
+
+def test_salt_and_pepper_is_removed(page: np.ndarray) -> None:
+    grey = cv2.cvtColor(page, cv2.COLOR_RGB2GRAY)
+    rng = np.random.default_rng(3)
+    noisy = grey.copy()
+    dots = rng.random(grey.shape)
+    noisy[dots < 0.01] = 0
+    noisy[dots > 0.99] = 255
+    prepared = cleanup.prepare_for_ocr(noisy, (300, 300))
+    assert "salt-and-pepper noise removed" in prepared.steps
+    paper = cv2.dilate((grey < 200).astype(np.uint8), np.ones((5, 5))) == 0
+    assert np.mean(prepared.image[paper] < 128) < 0.001
+
+
+def test_rejects_bad_input() -> None:
+    with pytest.raises(TypeError):
+        cleanup.prepare_for_ocr(np.zeros((100, 100), np.float32), (300, 300))
+    with pytest.raises(ValueError):
+        cleanup.prepare_for_ocr(np.zeros((100, 100, 4), np.uint8), (300, 300))
+
+
+def test_runtime(page: np.ndarray) -> None:
+    """A 300 dpi A4 colour page, turned and tilted, on one thread: well under 1.5 s."""
+    source, _ = turned_source(tilt(page, 2.0)[0], 90)
+    threads = cv2.getNumThreads()
+    cv2.setNumThreads(1)
+    try:
+        cleanup.prepare_for_ocr(source, (300, 300))
+        start = time.perf_counter()
+        cleanup.prepare_for_ocr(source, (300, 300))
+        elapsed = time.perf_counter() - start
+    finally:
+        cv2.setNumThreads(threads)
+    assert elapsed < 1.5
+    assert math.isfinite(elapsed)
