@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline import commune as commune_mod
-from pipeline import documents, pdfa, record
+from pipeline import documents, hocr, pdfa, record
 from pipeline import manifest as manifest_mod
 from pipeline import pages as pages_mod
 from pipeline._exec import tesseract
@@ -122,6 +122,7 @@ def process_dossier(
                 )
             )
         built = time.perf_counter()
+        _write_text(Path(tmp) / "text", pages, results, f"tesseract {tesseract_version} {ocr.language}")
         total = time.perf_counter() - started
         rec = record.Record(
             dossier_id=dossier_id,
@@ -156,8 +157,29 @@ def process_dossier(
         # Commit: the PDFs first, the record last, each by an atomic rename.
         for out in outputs:
             os.replace(Path(tmp) / out.file, output_dir / out.file)
+        if (output_dir / TEXT_DIR).exists():
+            os.replace(output_dir / TEXT_DIR, Path(tmp) / "previous-text")
+        os.replace(Path(tmp) / TEXT_DIR, output_dir / TEXT_DIR)
         os.replace(Path(tmp) / "record.json", output_dir / "record.json")
     return rec
+
+
+TEXT_DIR = "text"
+
+
+def text_files(number: int) -> tuple[str, str]:
+    """Where a page's plain text and hOCR go, relative to the output folder."""
+    return f"{TEXT_DIR}/{number:04d}.txt", f"{TEXT_DIR}/{number:04d}.hocr"
+
+
+def _write_text(folder: Path, pages: list[SourcePage], results: list[PageWork], engine: str) -> None:
+    folder.mkdir()
+    for page, work in zip(pages, results, strict=True):
+        plain, hocr_file = text_files(page.number)
+        (folder.parent / plain).write_text(hocr.text(work.ocr), encoding="utf-8")
+        (folder.parent / hocr_file).write_text(
+            hocr.render(page, work.ocr, work.to_source, engine), encoding="utf-8"
+        )
 
 
 def _document_title(doc: record.Document, dossier_title: str) -> str:
@@ -276,6 +298,8 @@ def _page_record(page: SourcePage, work: PageWork, language: str) -> record.Page
             else round(work.ocr.mean_confidence, 2),
             seconds=round(work.ocr.seconds, 3),
         ),
+        text_file=text_files(page.number)[0],
+        hocr_file=text_files(page.number)[1],
         warnings=page.warnings,
     )
 

@@ -53,6 +53,8 @@ class PageRecord(_Model):
     skew_degrees: float
     cleanup: list[str]
     ocr: PageOcr | None = Field(description="null: the page already had text")
+    text_file: str = Field(description="the page's OCR text, relative to the record")
+    hocr_file: str = Field(description="hOCR with word boxes in the original scan's pixels")
     warnings: list[str]
 
 

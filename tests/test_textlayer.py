@@ -81,3 +81,31 @@ def test_words_sit_on_their_pixels(tmp_path: Path, profile: str, seed: int) -> N
     assert close / checked >= 0.97, f"{profile}: {close}/{checked} words on their pixels"
     if profile == "rotated":
         assert rotation == truth["rotation"]
+
+
+HOCR_WORD = re.compile(r"title='bbox (\d+) (\d+) (\d+) (\d+); x_wconf \d+'>(.*?)</span>")
+
+
+@pytest.mark.parametrize(("profile", "seed"), [("rotated", 7), ("phone", 8)])
+def test_hocr_boxes_are_in_scan_pixels(tmp_path: Path, profile: str, seed: int) -> None:
+    truth, _, record = _process(tmp_path, profile, seed)
+    hocr = (tmp_path / f"{profile}-out" / record["pages"][0]["hocrFile"]).read_text(encoding="utf-8")
+    assert f"bbox 0 0 {truth['width']} {truth['height']}" in hocr
+    expected: dict[str, list[tuple[float, float, float]]] = {}
+    for word in truth["words"]:
+        x0, y0, x1, y1 = word["box"]
+        expected.setdefault(word["text"], []).append(
+            ((x0 + x1) / 2, (y0 + y1) / 2, max(x1 - x0, y1 - y0) * 0.5)
+        )
+    checked = close = 0
+    for *coords, text in HOCR_WORD.findall(hocr):
+        if len(text) < 4 or text not in expected:
+            continue
+        x0, y0, x1, y1 = map(int, coords)
+        checked += 1
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        close += any(abs(cx - ex) + abs(cy - ey) <= tol for ex, ey, tol in expected[text])
+    assert checked >= 30
+    assert close / checked >= 0.97, f"{profile}: {close}/{checked}"
+    text_file = tmp_path / f"{profile}-out" / record["pages"][0]["textFile"]
+    assert unicodedata.is_normalized("NFC", text_file.read_text(encoding="utf-8"))
