@@ -21,6 +21,19 @@ class ExitCode(IntEnum):
     ocr_failed = 9
     other = 15
     interrupted = 130
+    # Signing and verification (PAdES)
+    signing_credentials = 20  # PKCS#12 password or token PIN missing or wrong, unreadable key store
+    certificate_unusable = 21  # expired, not yet valid, no digitalSignature key usage
+    timestamp_unavailable = 22  # the timestamp server did not answer or refused
+    token_unavailable = 23  # PKCS#11 module, token or key not found
+    signing_failed = 24  # signing settings inconsistent, or the signed file failed its check
+    signature_invalid = 25  # sohoa verify: a signature or the file did not pass
+    # Archive storage (S3)
+    storage_unavailable = 30  # down, refusing, or a read-back that did not match
+    storage_access = 31  # wrong credentials, access denied
+    storage_bucket = 32  # the bucket does not exist
+    archive_refused = 33  # the dossier cannot be archived as it is
+    fixity = 34  # the audit found a problem
 
 
 class SohoaError(Exception):
@@ -71,3 +84,59 @@ class PdfaInvalidError(SohoaError):
 
 class OcrError(SohoaError):
     exit_code = ExitCode.ocr_failed
+
+
+class SigningError(SohoaError):
+    """Signing could not be done: nothing that looks signed was written."""
+
+    exit_code = ExitCode.signing_failed
+
+
+class SigningCredentialsError(SigningError):
+    exit_code = ExitCode.signing_credentials
+
+
+class CertificateUnusableError(SigningError):
+    exit_code = ExitCode.certificate_unusable
+
+
+class TimestampUnavailableError(SigningError):
+    exit_code = ExitCode.timestamp_unavailable
+
+
+class TokenUnavailableError(SigningError):
+    exit_code = ExitCode.token_unavailable
+
+
+class SignatureInvalidError(SohoaError):
+    exit_code = ExitCode.signature_invalid
+
+
+class StorageError(SohoaError):
+    """The object store is down, refusing, or returned something other than what was written."""
+
+    exit_code = ExitCode.storage_unavailable
+
+
+class StorageAccessError(SohoaError):
+    """Wrong or missing credentials, or the credentials may not do this."""
+
+    exit_code = ExitCode.storage_access
+
+
+class StorageBucketError(SohoaError):
+    """The configured bucket does not exist."""
+
+    exit_code = ExitCode.storage_bucket
+
+
+class ArchiveRefusedError(SohoaError):
+    """The dossier cannot be archived as it is (no commune, a scan changed since processing…)."""
+
+    exit_code = ExitCode.archive_refused
+
+
+class FixityError(SohoaError):
+    """``sohoa audit`` found missing, changed or untracked objects, or a bad signature."""
+
+    exit_code = ExitCode.fixity

@@ -91,7 +91,7 @@ def process_dossier(
     dossier = documents.dossier(manifest, where, docs, title or name, len(pages))
     described = time.perf_counter()
 
-    dossier_id = str(uuid.uuid5(uuid.NAMESPACE_URL, "sohoa:" + "".join(s.sha256 for s in sources)))
+    dossier_id = identity(dossier.file_code, sources)
     output_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".sohoa-", dir=output_dir) as tmp:
         outputs = []
@@ -180,6 +180,13 @@ def _write_text(folder: Path, pages: list[SourcePage], results: list[PageWork], 
         (folder.parent / hocr_file).write_text(
             hocr.render(page, work.ocr, work.to_source, engine), encoding="utf-8"
         )
+
+
+def identity(file_code: str | None, sources: list[record.SourceFile]) -> str:
+    """A dossier's stable id: from its fileCode when it has one (a re-scan is then a new
+    version of the same dossier), else from its source checksums."""
+    key = f"fileCode:{file_code}" if file_code else "sources:" + "".join(s.sha256 for s in sources)
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "sohoa:" + key))
 
 
 def _document_title(doc: record.Document, dossier_title: str) -> str:

