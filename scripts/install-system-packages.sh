@@ -9,6 +9,8 @@ PACKAGES=(
   # Full Vietnamese coverage (ộ, ự, ế): fonts-liberation2, not the old fonts-liberation.
   fonts-noto-core fonts-liberation2 fonts-dejavu-core
   ghostscript
+  # Signing tests: a PKCS#11 token in software (SoftHSM2) and the tools to load it.
+  softhsm2 opensc
 )
 
 missing=()

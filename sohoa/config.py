@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -36,6 +36,88 @@ class InputSettings(BaseModel):
     )
 
 
+class MarkSettings(BaseModel):
+    """The visible signature mark (TT 05/2025): top right of the first page, no seal image."""
+
+    visible: bool = Field(True, description="false: an invisible signature")
+    text: str = Field(
+        "{agency}\n{time}", description="lines of the mark; {agency}, {time} and {signer} are filled in"
+    )
+    font: Path = Field(
+        Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"),
+        description="TrueType/OpenType serif font covering Vietnamese, embedded in the PDF",
+    )
+    font_size: int = Field(10, gt=0, description="points")
+    margin: int = Field(28, ge=0, description="points from the top and right page edges")
+
+
+class SigningSettings(BaseModel):
+    """Signing every PDF/A as the converting agency (PAdES). Nothing is set: no signing."""
+
+    pkcs12_file: Path | None = Field(None, description="PKCS#12 (.p12/.pfx) with the agency key")
+    pkcs12_password_env: str = Field(
+        "SOHOA_SIGNING__PKCS12_PASSWORD", description="environment variable holding its password"
+    )
+    pkcs11_module: Path | None = Field(
+        None, description="PKCS#11 module of a USB token, e.g. /usr/lib/softhsm/libsofthsm2.so"
+    )
+    pkcs11_token_label: str | None = Field(None, description="label of the token")
+    pkcs11_key_label: str | None = Field(None, description="label of the signing key on the token")
+    pkcs11_cert_label: str | None = Field(None, description="label of its certificate; empty: the key's")
+    pkcs11_pin_env: str = Field(
+        "SOHOA_SIGNING__PKCS11_PIN", description="environment variable holding the token PIN"
+    )
+    level: Literal["B-B", "B-T", "B-LT"] | None = Field(
+        None, description="PAdES level; empty: B-T when a TSA is set, else B-B"
+    )
+    tsa_url: str | None = Field(None, description="RFC 3161 timestamp server")
+    tsa_timeout_seconds: float = Field(10, gt=0, description="per attempt")
+    tsa_attempts: int = Field(3, ge=1, description="tries before giving up, with doubling pauses")
+    trust_roots: list[Path] = Field(
+        default_factory=list, description="CA certificates (PEM/DER) trusted by verify and B-LT"
+    )
+    extra_certs: list[Path] = Field(
+        default_factory=list, description="intermediate CA certificates the key store lacks"
+    )
+    agency: str | None = Field(None, description="name on the mark; empty: the certificate's O")
+    reason: str = Field(
+        "Chuyển đổi từ văn bản giấy sang văn bản điện tử", description="/Reason of the signature"
+    )
+    mark: MarkSettings = MarkSettings()
+
+
+class StorageSettings(BaseModel):
+    """The archive bucket (any S3). No endpoint: the embedded SeaweedFS of ``sohoa storage up``."""
+
+    endpoint: str | None = Field(
+        None, description="S3 endpoint URL; empty: the embedded SeaweedFS on 127.0.0.1"
+    )
+    region: str = Field("us-east-1", description="S3 region")
+    bucket: str = Field("sohoa-archive", description="the bucket dossiers are archived to")
+    access_key: SecretStr | None = Field(
+        None, description="empty: the embedded store's key, else boto3's own (AWS_ACCESS_KEY_ID…)"
+    )
+    secret_key: SecretStr | None = Field(None, description="set it in the environment, not in a file")
+    addressing_style: Literal["path", "virtual", "auto"] = Field(
+        "path", description="S3 URL style: path works with SeaweedFS, MinIO and most others"
+    )
+    data_dir: Path = Field(
+        Path("~/.local/share/sohoa/seaweedfs"),
+        description="embedded SeaweedFS: its data, credentials (0600), pid and log",
+    )
+    port: int = Field(8333, description="embedded SeaweedFS: the S3 port on 127.0.0.1")
+    object_lock: bool = Field(
+        True, description="embedded SeaweedFS: create the bucket with Object Lock and versioning"
+    )
+    permanent_retention_years: int = Field(
+        100, ge=1, description="COMPLIANCE retention for maintenance 01 (vĩnh viễn)"
+    )
+    legal_hold: bool = Field(False, description="put a legal hold on every archived object")
+    retries: int = Field(5, ge=0, description="tries after a failed request, with doubling pauses")
+    backoff_seconds: float = Field(0.5, gt=0, description="the first pause between tries")
+    timeout_seconds: float = Field(30, gt=0, description="connect and read timeout per request")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SOHOA_", env_nested_delimiter="__")
 
@@ -44,6 +126,8 @@ class Settings(BaseSettings):
     )
     ocr: OcrSettings = OcrSettings()
     input: InputSettings = InputSettings()
+    signing: SigningSettings = SigningSettings()
+    storage: StorageSettings = StorageSettings()
 
     @classmethod
     def settings_customise_sources(
