@@ -19,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,6 +29,9 @@ from pipeline import manifest as manifest_mod
 from pipeline import pages as pages_mod
 from pipeline._exec import tesseract
 from pipeline.model import Encoding, OcrResult, SourcePage
+
+if TYPE_CHECKING:
+    from pipeline.sign import DocumentSigner
 
 ProgressCallback = Callable[[int, int], None]  # (pages done, pages in all)
 
@@ -62,6 +66,7 @@ def process_dossier(
     max_pixels: int = 250_000_000,
     title: str | None = None,
     commune: str | None = None,
+    signer: DocumentSigner | None = None,
     progress: ProgressCallback | None = None,
 ) -> record.Record:
     """Dossier → pages → OCR → metadata → one PDF/A per document, and the record."""
@@ -95,6 +100,7 @@ def process_dossier(
     output_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".sohoa-", dir=output_dir) as tmp:
         outputs = []
+        signing = 0.0
         for doc in docs:
             staged = Path(tmp) / doc.file
             first, last = doc.pages
@@ -112,6 +118,9 @@ def process_dossier(
                 info,
                 staged,
             )
+            built_at = time.perf_counter()
+            facts = signer.sign_in_place(staged) if signer is not None else None
+            signing += time.perf_counter() - built_at
             outputs.append(
                 record.OutputFile(
                     file=staged.name,
@@ -119,6 +128,7 @@ def process_dossier(
                     sha256=record.sha256_file(staged),
                     pages=(first, last),
                     validated_by=f"pikepdf {_pikepdf_version()} PDF/A-2b validator",
+                    signature=None if facts is None else record.Signature(**facts.as_dict()),
                 )
             )
         built = time.perf_counter()
@@ -146,7 +156,8 @@ def process_dossier(
                 probe=round(probed - started, 3),
                 ocr=round(recognised - probed, 3),
                 metadata=round(described - recognised, 3),
-                pdf=round(built - described, 3),
+                pdf=round(built - described - signing, 3),
+                sign=round(signing, 3),
                 total=round(total, 3),
                 pages_per_second=round(len(pages) / total, 3) if total else 0.0,
             ),

@@ -58,6 +58,22 @@ class PageRecord(_Model):
     warnings: list[str]
 
 
+class Signature(_Model):
+    """The converting agency's PAdES signature (Law on E-Transactions 2023, art. 12)."""
+
+    level: Literal["B-B", "B-T", "B-LT"]
+    field: str = Field(description="signature field name in the PDF")
+    signer: str = Field(description="certificate subject CN")
+    agency: str | None = Field(description="certificate subject O")
+    certificate_serial: str = Field(pattern=r"^[0-9a-f]+$", description="hexadecimal")
+    certificate_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    issuer: str
+    signing_time: datetime = Field(description="Asia/Ho_Chi_Minh, as on the mark")
+    timestamp_time: datetime | None = Field(description="RFC 3161 time; null at B-B")
+    timestamp_authority: str | None = Field(description="TSA certificate CN")
+    visible: bool = Field(description="TT 05/2025 mark drawn on page 1")
+
+
 class OutputFile(_Model):
     file: str
     bytes: int
@@ -65,6 +81,7 @@ class OutputFile(_Model):
     pages: tuple[int, int] = Field(description="first and last dossier page, 1-based")
     pdfa: str = "2b"
     validated_by: str
+    signature: Signature | None = Field(None, description="null: not signed (no key configured)")
 
 
 class Engine(_Model):
@@ -82,6 +99,7 @@ class Timings(_Model):
     ocr: float
     metadata: float
     pdf: float
+    sign: float
     total: float
     pages_per_second: float
 

@@ -72,8 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the JSON Schema of record.json")
     schema.set_defaults(run=_schema)
 
-    from sohoa import _cli_storage
+    from sohoa import _cli_signing, _cli_storage
 
+    _cli_signing.add_commands(sub)
     _cli_storage.add_commands(sub)
     return parser
 
@@ -112,16 +113,25 @@ def _process(args: argparse.Namespace) -> int:
         jobs=settings.ocr.jobs or 0,
     )
     show = sys.stderr.isatty() and not args.quiet
-    with _progress(show) as progress:
-        rec = process_dossier(
-            args.input,
-            args.output,
-            ocr=options,
-            max_pixels=settings.input.max_pixels,
-            title=args.title,
-            commune=settings.commune,
-            progress=progress,
-        )
+    from sohoa import _cli_signing
+
+    # Opened before any OCR: a wrong password or a missing token fails at once.
+    signer = _cli_signing.open_signer(settings)
+    try:
+        with _progress(show) as progress:
+            rec = process_dossier(
+                args.input,
+                args.output,
+                ocr=options,
+                max_pixels=settings.input.max_pixels,
+                title=args.title,
+                commune=settings.commune,
+                signer=signer,
+                progress=progress,
+            )
+    finally:
+        if signer is not None:
+            signer.close()
     if not args.quiet:
         for out in rec.outputs:
             print(args.output / out.file)
