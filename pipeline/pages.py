@@ -283,19 +283,22 @@ def load_pixels(page: SourcePage) -> np.ndarray:
         img = pdfsource.render(page)
     else:
         try:
-            img = Image.open(page.source)
-            img.seek(page.index_in_source)
-            img.load()
+            # Closed here, not left to the garbage collector (see to_array).
+            with Image.open(page.source) as img:
+                img.seek(page.index_in_source)
+                img.load()
+                if page.encoding is Encoding.LOSSLESS and img.format == "JPEG":
+                    return to_array(ImageOps.exif_transpose(img))
+                return to_array(img)
         except (OSError, SyntaxError, ValueError) as e:
             raise InputFileError(
                 f"cannot be decoded ({e})", "không giải mã được ảnh", page.source
             ) from e
-        if page.encoding is Encoding.LOSSLESS and img.format == "JPEG":
-            img = ImageOps.exif_transpose(img)
     return to_array(img)
 
 
 def to_array(img: Image.Image) -> np.ndarray:
+    """The pixels as an array that owns its memory (the image may be closed after)."""
     if img.mode in ("1", "L"):
         return np.asarray(img.convert("L"))
     if img.mode in ("I;16", "I;16B", "I"):

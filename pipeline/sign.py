@@ -764,14 +764,13 @@ class _Mark:
 
     def style(self):
         from pyhanko.pdf_utils import layout
-        from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
         from pyhanko.pdf_utils.text import TextBoxStyle
         from pyhanko.stamp import TextStampStyle
 
         return TextStampStyle(
             stamp_text="%(mark)s",
             text_box_style=TextBoxStyle(
-                font=GlyphAccumulatorFactory(str(self.embedded_font), font_size=self.size),
+                font=_in_memory_font_factory(self.embedded_font, self.size),
                 font_size=self.size,
                 leading=self.leading,
                 text_color=(0, 0, 0),
@@ -815,6 +814,35 @@ class _Mark:
         self._tmp.cleanup()
 
 
+def _in_memory_font_factory(font: Path, size: int):
+    """pyHanko's glyph accumulator, fed from memory rather than an open file.
+
+    pyHanko opens the font file for each signature and never closes it; the
+    garbage collector's ResourceWarning can then land inside a later PDF/A
+    check, which counts any warning as a failure.
+    """
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
+
+    data = font.read_bytes()
+
+    class InMemory(GlyphAccumulatorFactory):
+        def create_font_engine(self, writer, obj_stream=None):
+            if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
+                obj_stream = writer.prepare_object_stream()
+            return GlyphAccumulator(
+                writer=writer,
+                font_handle=io.BytesIO(data),
+                font_size=self.font_size,
+                ot_script_tag=self.ot_script_tag,
+                ot_language_tag=self.ot_language_tag,
+                writing_direction=self.writing_direction,
+                bcp47_lang_code=self.bcp47_lang_code,
+                obj_stream=obj_stream,
+            )
+
+    return InMemory(str(font), font_size=size)
+
+
 def _subset_font(font: Path, characters: str, folder: Path) -> Path:
     from fontTools import subset
     from fontTools.ttLib import TTFont, scaleUpem
@@ -823,16 +851,16 @@ def _subset_font(font: Path, characters: str, folder: Path) -> Path:
     options.notdef_outline = True  # PDF/A: the .notdef glyph keeps an outline
     options.drop_tables += ["FFTM"]  # FontForge's timestamp: nothing to subset, only noise
     options.name_IDs = ["*"]
-    tt = TTFont(str(font))
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text="".join(sorted(set(characters) - {"\n"})))
-    subsetter.subset(tt)
-    # pyHanko writes advance widths in font units into /W, which PDF reads as 1/1000 em:
-    # right only for 1000-unit fonts. Times New Roman and Liberation Serif have 2048.
-    if tt["head"].unitsPerEm != 1000:
-        scaleUpem.scale_upem(tt, 1000)
     out = folder / font.name
-    tt.save(str(out))
+    with TTFont(str(font)) as tt:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text="".join(sorted(set(characters) - {"\n"})))
+        subsetter.subset(tt)
+        # pyHanko writes advance widths in font units into /W, which PDF reads as 1/1000 em:
+        # right only for 1000-unit fonts. Times New Roman and Liberation Serif have 2048.
+        if tt["head"].unitsPerEm != 1000:
+            scaleUpem.scale_upem(tt, 1000)
+        tt.save(str(out))
     return out
 
 
@@ -840,8 +868,11 @@ def _subset_font(font: Path, characters: str, folder: Path) -> Path:
 def _font_metrics(font: Path):
     from fontTools.ttLib import TTFont
 
-    tt = TTFont(str(font), lazy=True)
-    return tt.getBestCmap(), tt["hmtx"].metrics, tt["head"].unitsPerEm
+    # Read in full and closed at once: an open font file left to the garbage collector
+    # raises a ResourceWarning wherever it happens to be collected (the PDF/A
+    # validator counts any warning as a failure).
+    with TTFont(str(font)) as tt:
+        return dict(tt.getBestCmap()), dict(tt["hmtx"].metrics), tt["head"].unitsPerEm
 
 
 def _text_width(font: Path, text: str, size: float) -> float:
