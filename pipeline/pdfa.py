@@ -9,6 +9,7 @@ written: a failure raises, it never falls back to a plain PDF.
 
 from __future__ import annotations
 
+import gc
 import io
 import uuid
 import zlib
@@ -70,6 +71,9 @@ def build(pages: list[PageContent], info: DocumentInfo, destination: Path) -> No
                 font = textlayer.add_font(pdf)
             _append_scan_page(pdf, content, font, source_pdf)
         _set_metadata(pdf, info)
+        # The validator counts any warning raised while it runs as a failure; let
+        # pending finalizers (and their ResourceWarnings) run before it starts.
+        gc.collect()
         try:
             pikepdf.pdfa.save(pdf, destination, FLAVOUR, output_intent="sRGB")
         except pikepdf.pdfa.PdfaError as e:

@@ -168,6 +168,8 @@ class DocumentSigner:
             else None
         )
         self._validation_context = _signing_validation_context(settings, extra) if self.level == "B-LT" else None
+        if self._timestamper is not None and settings.trust_roots:
+            asyncio.run(_check_timestamp_authority(self._timestamper, settings))
         if settings.mark.visible:
             self._mark = _Mark(settings.mark, self.agency + _cms.common_name(self.certificate))
 
@@ -614,6 +616,38 @@ class _RetryingTimeStamper(_timestamper_base()):
                 log.warning("timestamp server %s: attempt %d failed (%s); retrying", url, attempt, e)
                 await asyncio.sleep(pause)
                 pause *= 2
+
+
+async def _check_timestamp_authority(timestamper, settings: SigningSettings) -> None:
+    """One timestamp before any work: the server answers, and its tokens chain to our roots.
+
+    A timestamp from an authority the verifier will not trust makes a file that
+    claims B-T but fails verification; refuse before any page is read.
+    """
+    from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
+    from pyhanko_certvalidator import ValidationContext
+
+    digest = hashlib.sha256(b"sohoa timestamp authority check").digest()
+    token = await timestamper.async_timestamp(digest, "sha256")
+    context = ValidationContext(trust_roots=load_certificates(settings.trust_roots))
+    try:
+        status = await validate_tst_signed_data(token["content"], context, lambda _algo: digest)
+        trusted = (
+            bool(status.get("intact"))
+            and bool(status.get("valid"))
+            and status.get("trust_problem_indic") is None
+            and status.get("validation_path") is not None
+        )
+    except Exception:  # noqa: BLE001 - any failure means the token cannot be relied on
+        trusted = False
+    if not trusted:
+        url = _public_url(settings.tsa_url)
+        raise TimestampUnavailableError(
+            f"the timestamp server {url} answers, but its tokens do not chain to signing.trust_roots "
+            "(another server on that port?)",
+            f"máy chủ dấu thời gian {url} có trả lời nhưng dấu thời gian không thuộc chuỗi tin cậy "
+            "signing.trust_roots (một máy chủ khác đang dùng cổng này?)",
+        )
 
 
 def _tsa_error(settings: SigningSettings, e: Exception) -> TimestampUnavailableError:

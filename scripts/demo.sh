@@ -19,6 +19,10 @@ for _ in $(seq 50); do
   (exec 3<>/dev/tcp/127.0.0.1/9797) 2>/dev/null && break
   sleep 0.2
 done
+if ! kill -0 "$tsa" 2>/dev/null; then
+  echo "The development timestamp service did not start (is port 9797 taken?): see .sohoa/tsa.log" >&2
+  exit 1
+fi
 
 .venv/bin/sohoa storage up
 

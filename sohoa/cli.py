@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from sohoa import __version__, config
 
 
 def main(argv: list[str] | None = None) -> int:
+    _quiet_libraries()
     parser = _parser()
     args = parser.parse_args(argv)
     try:
@@ -34,6 +36,16 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return int(ExitCode.other)
+
+
+def _quiet_libraries() -> None:
+    """Our own warnings as plain lines; the libraries' tracebacks only with SOHOA_DEBUG."""
+    if os.environ.get("SOHOA_DEBUG"):
+        logging.basicConfig(level=logging.DEBUG)
+        return
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    for name in ("pyhanko", "pyhanko_certvalidator", "certomancer", "botocore", "boto3", "urllib3"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def _parser() -> argparse.ArgumentParser:

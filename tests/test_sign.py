@@ -413,7 +413,9 @@ def test_timestamp_server_retried_then_used(dev_pki, pkcs12_password, pdfa_file,
 
 def test_timestamp_server_down(dev_pki, pkcs12_password, pdfa_file, tmp_path) -> None:
     with _FlakyTsa(dev_pki, failures=100) as tsa:
-        settings = signing_settings(dev_pki, tsa_url=tsa.url(dev_pki), tsa_attempts=3)
+        # No trust roots: no timestamp is asked for when the signer opens, so this is
+        # the server failing in the middle of a job.
+        settings = signing_settings(dev_pki, tsa_url=tsa.url(dev_pki), tsa_attempts=3, trust_roots=[])
         with sign.DocumentSigner(settings) as signer:
             signer._timestamper.first_pause = 0.2
             started = time.monotonic()
@@ -436,7 +438,9 @@ def test_timestamp_server_unreachable(dev_pki, pkcs12_password, pdfa_file, tmp_p
 def test_failed_signing_leaves_the_destination_alone(dev_pki, pkcs12_password, pdfa_file, tmp_path) -> None:
     target = tmp_path / "doc.pdf"
     target.write_bytes(pdfa_file.read_bytes())
-    settings = signing_settings(dev_pki, tsa_url=f"http://127.0.0.1:{free_port()}/tsa", tsa_attempts=1)
+    settings = signing_settings(
+        dev_pki, tsa_url=f"http://127.0.0.1:{free_port()}/tsa", tsa_attempts=1, trust_roots=[]
+    )
     with sign.DocumentSigner(settings) as signer, pytest.raises(TimestampUnavailableError):
         signer.sign_in_place(target)
     assert target.read_bytes() == pdfa_file.read_bytes()
@@ -449,7 +453,8 @@ def test_b_lt_needs_trust_roots_and_a_trusted_chain(
     with pytest.raises(SigningError, match="trust_roots"):
         sign.DocumentSigner(signing_settings(dev_pki, level="B-LT", trust_roots=[]))
     settings = signing_settings(dev_pki, level="B-LT", trust_roots=[stranger_root])
-    with pytest.raises(CertificateUnusableError, match="did not validate"):
+    # Caught when the signer opens: the timestamps would not chain to these roots either.
+    with pytest.raises(TimestampUnavailableError, match="do not chain"):
         sign.sign_file(pdfa_file, tmp_path / "out.pdf", settings)
     assert list(tmp_path.iterdir()) == []
 
@@ -507,3 +512,12 @@ def test_password_variable_is_not_a_setting(monkeypatch) -> None:
     assert "s3cret-value" not in str(caught.value)
     monkeypatch.delenv("SOHOA_SIGNING__LEVEL")
     assert "s3cret-value" not in repr(config.Settings())
+
+
+def test_untrusted_timestamp_authority_is_refused_before_any_work(
+    dev_pki, pkcs12_password, stranger_root
+) -> None:
+    """Another server answering on the TSA port must not yield files that fail verification."""
+    settings = signing_settings(dev_pki, trust_roots=[stranger_root])
+    with pytest.raises(TimestampUnavailableError, match="do not chain to signing.trust_roots"):
+        sign.DocumentSigner(settings)
