@@ -565,7 +565,7 @@ def _tell(store: Store, notices: list[str], what: str, text: str) -> None:
     if (store.bucket, what) in _told:
         return
     _told.add((store.bucket, what))
-    log.warning("%s", text)
+    log.info("%s", text)  # the caller shows the notices; the log keeps them too
     notices.append(text)
 
 

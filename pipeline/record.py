@@ -99,7 +99,7 @@ class Timings(_Model):
     ocr: float
     metadata: float
     pdf: float
-    sign: float
+    sign: float = 0.0
     total: float
     pages_per_second: float
 
