@@ -10,6 +10,8 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+# Helper modules with assertions of their own, imported by several test files.
+pytest.register_assert_rewrite("tests.conftest_signing", "tests.seaweed")
 
 SERIF = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
 LINES = [

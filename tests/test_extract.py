@@ -153,6 +153,10 @@ def decision_page(**kw) -> PageBuilder:
     ("Số: 15/2025/NQ-HĐND", ("15", "2025/NQ-HĐND", "NQ")),
     ("Số: 04/TTR-UBND", ("04", "TTr-UBND", "TTr")),
     ("Số: 07/KH-HDND", ("07", "KH-HĐND", "KH")),
+    ("_ Số: 161/QĐ-UBND", ("161", "QĐ-UBND", "QĐ")),  # a speck before
+    ("Số:84/UBND-VP ` `", ("84", "UBND-VP", None)),  # and after
+    ("Số: 76QĐ-UBND", ("76", "QĐ-UBND", "QĐ")),  # the slash not read
+    ("Số: 12UBND-VP", ("12", "UBND-VP", None)),
 ])
 def test_number_line(text: str, want: tuple) -> None:
     found = parse_number_line(text)
@@ -161,7 +165,9 @@ def test_number_line(text: str, want: tuple) -> None:
 
 
 @pytest.mark.parametrize("text", ["", "Số:", "Kính gửi: Ủy ban nhân dân xã", "Số: abc/",
-                                  "V/v rà soát hồ sơ", "Số: 12 QĐ UBND"])
+                                  "V/v rà soát hồ sơ",
+                                  "Số: 0lQĐ-UBND",  # "l": a 1, or the slash?
+                                  "Số: 01INQ-UBND"])
 def test_number_line_unreadable(text: str) -> None:
     found = parse_number_line(text)
     assert found.value is None and found.reason
@@ -172,6 +178,12 @@ def test_number_line_corrections_lower_confidence() -> None:
     corrected = parse_number_line("S6: O8/QD-UBND")
     assert corrected.value == ("08", "QĐ-UBND", "QĐ")
     assert corrected.confidence < 1.0 and corrected.reason
+
+
+def test_number_line_slash_lost_after_a_one_is_doubtful() -> None:
+    found = parse_number_line("Số: 71QĐ-UBND")  # 71, or 7 with "/" read as "1"
+    assert found.value == ("71", "QĐ-UBND", "QĐ")
+    assert found.confidence < 0.6 and "'/'" in (found.reason or "")
 
 
 def test_number_line_hd_ambiguity() -> None:
@@ -527,6 +539,66 @@ def test_heading_unread_falls_back_on_the_notation() -> None:
     assert fields.type_code.value == "KH"
     assert fields.type_name.value == "KẾ HOẠCH"
     assert fields.type_name.confidence < 0.8 and fields.type_name.reason
+
+
+def test_header_columns_run_together() -> None:
+    """A rule's stub read as "_" bridges the gap between the two header columns."""
+    b = PageBuilder()
+    b.add("ỦY BAN NHÂN DÂN _ CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 280, x=420, x1=2200)
+    b.add("XÃ BÁT TRÀNG", 345, cx=LEFT_CX)
+    b.add("Độc lập - Tự do - Hạnh phúc", 345, cx=RIGHT_CX, same_line=True)
+    b.add("Số: 08/QĐ-UBND", 470, cx=LEFT_CX, size=50)
+    b.add("Bát Tràng, ngày 05 tháng 01 năm 2026", 470, cx=RIGHT_CX, same_line=True)
+    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
+    b.body(760, 5)
+    fields = extract_document([b.page()])
+    assert fields.organ_name.value == "ỦY BAN NHÂN DÂN XÃ BÁT TRÀNG"
+    assert fields.code_notation.value == "QĐ-UBND"
+    assert is_document_start(*b.page()).value is True
+
+
+def test_organ_unit_word_and_specks() -> None:
+    b = PageBuilder()
+    header(b, organ=("ỦY BẠN NHÂN DÂN", "XÃA TÂN PHU"), number="_ Số: 161/QĐ-UBND",
+           date="_ Tân Phú, ngày 16 tháng 5 năm 2025")
+    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
+    b.body(760, 3, text="Ủy ban nhân dân xã Tân Phú giao các bộ phận chuyên môn thực hiện")
+    fields = extract_document([b.page()])
+    assert fields.organ_name.value == "ỦY BAN NHÂN DÂN XÃ TÂN PHÚ"
+    assert fields.organ_name.confidence <= 0.9 and fields.organ_name.reason
+    assert fields.issued_place.value == "Tân Phú"
+    assert fields.code_number.value == "161"
+
+
+def test_number_line_not_taken_into_the_organ() -> None:
+    b = PageBuilder()
+    header(b, number="Số:84/UBND-VP ` `", cv=("V/v tăng cường công tác", "phòng, chống dịch bệnh"))
+    b.body(760, 5)
+    fields = extract_document([b.page()])
+    assert fields.organ_name.value == "ỦY BAN NHÂN DÂN XÃ BÁT TRÀNG"
+    assert fields.code_notation.value == "UBND-VP"
+    assert fields.subject.value == "V/v tăng cường công tác phòng, chống dịch bệnh"
+
+
+@pytest.mark.parametrize("read, want, flagged", [
+    ("Huỳnh Tấn Phước", "Huỳnh Tấn Phước", False),
+    ("Huynh Tấn Phước", "Huỳnh Tấn Phước", True),  # no surname "Huynh": the one it can be
+    ("Đỉnh Thị Tuyết", "Đinh Thị Tuyết", True),
+    ("_ Nguyễn Văn Nam", "Nguyễn Văn Nam", False),  # a speck before the name
+    ("`Tạ \"Trọng Tùng", "Tạ Trọng Tùng", False),
+    ("jK Đình Sơn", "jK Đình Sơn", True),  # a lost surname stays lost, flagged
+])
+def test_signer_name_cleanup(read: str, want: str, flagged: bool) -> None:
+    fields = extract_document([decision_page(name=read).page()])
+    assert fields.signer_name.value == want
+    assert (fields.signer_name.confidence < 0.95) == flagged, fields.signer_name
+
+
+def test_garbled_position_under_kt_is_the_deputy() -> None:
+    fields = extract_document([decision_page(authority="KT. CHỦ TỊCH",
+                                             position="SOĐH< CHỦ TỊCH").page()])
+    assert fields.signer_position.value == "PHÓ CHỦ TỊCH"
+    assert fields.signer_position.confidence < 0.8 and fields.signer_position.reason
 
 
 def test_found_is_generic_and_plain() -> None:

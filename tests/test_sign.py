@@ -32,7 +32,6 @@ from pipeline.errors import (
 from pipeline.verify import verify_file
 from sohoa.config import MarkSettings
 
-pytest.register_assert_rewrite("tests.conftest_signing")
 from tests.conftest_signing import build_pdfa, free_port, issue_certificate, signing_settings  # noqa: E402
 
 pytest_plugins = ("tests.conftest_signing",)

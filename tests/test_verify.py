@@ -17,7 +17,6 @@ from pipeline._exec import pdfsig
 from pipeline.errors import ExitCode
 from sohoa import _cli_signing
 
-pytest.register_assert_rewrite("tests.conftest_signing")
 from tests.conftest_signing import REPO, free_port, wait_for_port  # noqa: E402
 
 pytest_plugins = ("tests.conftest_signing",)
