@@ -136,13 +136,31 @@ def content(page: SourcePage, ocr: OcrResult, to_source: np.ndarray) -> bytes:
             p0 = _apply(to_pdf, x0, base0)
             p1 = _apply(to_pdf, x1, base1)
             p2 = _apply(to_pdf, x0, base0 - line.size)
-            along = (p1 - p0) / (0.5 * max(len(word.text), 1))
-            up = p2 - p0
-            matrix = (along[0], along[1], up[0], up[1], p0[0], p0[1])
+            matrix = _word_matrix(p0, p1, p2, max(len(word.text), 1))
             out.append(" ".join(f"{v:.3f}" for v in matrix).encode() + b" Tm\n")
             out.append(b"<" + text.encode("utf-16-be").hex().encode() + b"> Tj\n")
     out.append(b"ET\n")
     return b"".join(out)
+
+
+def _word_matrix(p0: np.ndarray, p1: np.ndarray, p2: np.ndarray, chars: int) -> tuple[float, ...]:
+    """The text matrix that lays ``chars`` glyphs over a word's baseline p0→p1, height p0→p2.
+
+    The word keeps its place and size on the scan, but runs in the nearest
+    right-angle direction rather than at the scan's small tilt: text extractors
+    (poppler, pdf.js) break a tilted run of glyphs into pieces mid-word, while
+    an upright word stays whole and still covers its pixels.
+    """
+    baseline = p1 - p0
+    length = float(np.hypot(*baseline)) or 1e-3
+    height = float(np.hypot(*(p2 - p0))) or 1e-3
+    quarter = round(np.degrees(np.arctan2(baseline[1], baseline[0])) / 90) % 4
+    along = np.array([(1, 0), (0, 1), (-1, 0), (0, -1)][quarter], dtype=float)
+    up = np.array([-along[1], along[0]])
+    # Keep the middle of the word's baseline where it is on the scan.
+    origin = (p0 + p1) / 2 - along * length / 2
+    scale = along * length / (0.5 * chars)
+    return (scale[0], scale[1], up[0] * height, up[1] * height, origin[0], origin[1])
 
 
 def _apply(h: np.ndarray, x: float, y: float) -> np.ndarray:

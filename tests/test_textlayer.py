@@ -16,6 +16,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
+from bench.metrics import bow_wer
 from tests.conftest import pdftotext
 from tests.synth import make_dossier, write_dossier
 
@@ -79,6 +80,8 @@ def test_words_sit_on_their_pixels(tmp_path: Path, profile: str, seed: int) -> N
             close += 1
     assert checked >= 30, f"too few words recognised to check ({checked})"
     assert close / checked >= 0.97, f"{profile}: {close}/{checked} words on their pixels"
+    # Extracted as a viewer or an indexer reads it: whole words, not pieces of tilted runs.
+    assert bow_wer(truth["text"], pdftotext(pdf_path)) <= 0.05
     if profile == "rotated":
         assert rotation == truth["rotation"]
 
