@@ -102,7 +102,7 @@ def effective_level(settings: SigningSettings) -> str:
 
 
 def is_configured(settings: SigningSettings) -> bool:
-    return settings.pkcs12_file is not None or settings.pkcs11_module is not None
+    return settings.configured
 
 
 def vietnam_time(when: datetime) -> str:

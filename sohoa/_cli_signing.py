@@ -51,6 +51,8 @@ def open_signer(settings: config.Settings, *, warn=print):
     Opening it reads the key store (and logs in to a token), so a wrong password
     or an absent token stops the job before any page is read. Close it after.
     """
+    if not settings.signing.configured:
+        return None  # nothing to sign with: skip importing pyHanko (most of a second)
     from pipeline import devpki, sign
 
     signer = sign.open_signer(settings.signing)

@@ -85,6 +85,11 @@ class SigningSettings(BaseModel):
     )
     mark: MarkSettings = MarkSettings()
 
+    @property
+    def configured(self) -> bool:
+        """A key is set: ``sohoa process`` signs."""
+        return self.pkcs12_file is not None or self.pkcs11_module is not None
+
 
 class StorageSettings(BaseModel):
     """The archive bucket (any S3). No endpoint: the embedded SeaweedFS of ``sohoa storage up``."""
