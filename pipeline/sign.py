@@ -14,7 +14,8 @@ underneath stays byte for byte what ``pipeline.pdfa`` wrote. In that update:
   (pyHanko would set different Producers in each, which PDF/A forbids).
 
 The key comes from a PKCS#12 file or a PKCS#11 token. Passwords and PINs are
-read from environment variables named in the settings and go nowhere else.
+read from environment variables or Prefect Secret blocks named in the settings
+and go nowhere else.
 Every file is signed into a temporary file and moved into place only when the
 signature is complete and checks out; a failure leaves no file that looks
 signed.
@@ -41,6 +42,7 @@ from asn1crypto import x509 as asn1_x509
 from pipeline import _sign_cms as _cms
 from pipeline.errors import (
     CertificateUnusableError,
+    MissingDependencyError,
     SigningCredentialsError,
     SigningError,
     TimestampUnavailableError,
@@ -382,7 +384,10 @@ def check_certificate(cert: asn1_x509.Certificate, at: datetime | None = None) -
 # -- key stores ------------------------------------------------------------------
 
 
-def _secret(variable: str, what_en: str, what_vi: str) -> str:
+def _secret(variable: str, block: str | None, what_en: str, what_vi: str) -> str:
+    """The password or PIN: from the Prefect Secret block when one is named, else the variable."""
+    if block:
+        return _prefect_secret(block, what_en, what_vi)
     value = os.environ.get(variable)
     if value is None:
         raise SigningCredentialsError(
@@ -390,6 +395,65 @@ def _secret(variable: str, what_en: str, what_vi: str) -> str:
             f"chưa có {what_vi}: đặt trong biến môi trường {variable}",
         )
     return value
+
+
+def _secret_source(variable: str, block: str | None) -> tuple[str, str]:
+    """Where the password or PIN came from, for messages: (English, Vietnamese)."""
+    if block:
+        return f"the Prefect Secret block '{block}'", f"khối Prefect Secret '{block}'"
+    return variable, variable
+
+
+def _prefect_secret(block: str, what_en: str, what_vi: str) -> str:
+    try:
+        from prefect.blocks.system import Secret
+    except ImportError:
+        raise MissingDependencyError(
+            f"the {what_en} is set to come from the Prefect Secret block '{block}', "
+            "but Prefect is not installed (pip install 'prefect>=3.4,<4')",
+            f"{what_vi} được đặt lấy từ khối Prefect Secret '{block}' nhưng chưa cài Prefect "
+            "(pip install 'prefect>=3.4,<4')",
+        ) from None
+    try:
+        # _sync: a plain call even when the signer is made inside a running event loop.
+        loaded = Secret.load(block, _sync=True)
+    except ValueError as e:
+        if "Unable to find block document" not in str(e):
+            raise _prefect_unreachable(block, what_en, what_vi, e) from None
+        raise SigningCredentialsError(
+            f"the {what_en} is not set: there is no Prefect Secret block '{block}'",
+            f"chưa có {what_vi}: không có khối Prefect Secret '{block}'",
+        ) from None
+    except Exception as e:  # noqa: BLE001 - the API is down, refuses, or answers nonsense
+        raise _prefect_unreachable(block, what_en, what_vi, e) from None
+    # The stored value as saved: Secret.get() would parse text that looks like JSON, so a
+    # password such as "1e3" or "true" would come back as 1000.0 or True.
+    value = loaded.value.get_secret_value()
+    del loaded
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # a PIN saved as a number
+    if not isinstance(value, str):
+        raise SigningCredentialsError(
+            f"the Prefect Secret block '{block}' does not hold the {what_en} as text",
+            f"khối Prefect Secret '{block}' không chứa {what_vi} dạng văn bản",
+        )
+    return value
+
+
+def _prefect_unreachable(block: str, what_en: str, what_vi: str, e: Exception) -> SigningCredentialsError:
+    # Only the exception's type: its text could quote the block's contents (a validation error).
+    try:
+        from prefect.settings import PREFECT_API_URL
+
+        url = PREFECT_API_URL.value()
+    except Exception:  # noqa: BLE001 - the settings themselves are broken
+        url = None
+    return SigningCredentialsError(
+        f"cannot read the {what_en} from the Prefect Secret block '{block}': "
+        f"the Prefect API{f' at {url}' if url else ''} is unreachable or failed ({type(e).__name__})",
+        f"không đọc được {what_vi} từ khối Prefect Secret '{block}': "
+        f"không kết nối được Prefect API{f' tại {url}' if url else ''} hoặc API lỗi ({type(e).__name__})",
+    )
 
 
 def _pkcs12_signer(settings: SigningSettings, extra: list):
@@ -405,14 +469,17 @@ def _pkcs12_signer(settings: SigningSettings, extra: list):
         raise SigningCredentialsError(
             f"cannot read the PKCS#12 file: {e.strerror}", f"không đọc được tệp PKCS#12: {e.strerror}", path
         ) from e
-    password = _secret(settings.pkcs12_password_env, "PKCS#12 password", "mật khẩu PKCS#12")
+    password = _secret(
+        settings.pkcs12_password_env, settings.pkcs12_password_secret, "PKCS#12 password", "mật khẩu PKCS#12"
+    )
     try:
         key, cert, cas = pkcs12.load_key_and_certificates(data, password.encode() or None)
     except ValueError as e:
         if _is_pkcs12(data):
+            source_en, source_vi = _secret_source(settings.pkcs12_password_env, settings.pkcs12_password_secret)
             raise SigningCredentialsError(
-                f"wrong password for the PKCS#12 file (from {settings.pkcs12_password_env})",
-                f"sai mật khẩu của tệp PKCS#12 (lấy từ {settings.pkcs12_password_env})",
+                f"wrong password for the PKCS#12 file (from {source_en})",
+                f"sai mật khẩu của tệp PKCS#12 (lấy từ {source_vi})",
                 path,
             ) from None  # the library's message adds nothing and must not carry the password
         raise SigningCredentialsError(
@@ -519,7 +586,7 @@ def _pkcs11_signer(settings: SigningSettings, extra: list):
             "signing.pkcs11_key_label is not set: which key on the token signs?",
             "chưa đặt signing.pkcs11_key_label: khóa nào trên token dùng để ký?",
         )
-    pin = _secret(settings.pkcs11_pin_env, "token PIN", "mã PIN của token")
+    pin = _secret(settings.pkcs11_pin_env, settings.pkcs11_pin_secret, "token PIN", "mã PIN của token")
     criteria = TokenCriteria(label=settings.pkcs11_token_label) if settings.pkcs11_token_label else None
     try:
         session = open_pkcs11_session(str(module), token_criteria=criteria, user_pin=pin)
@@ -541,9 +608,10 @@ def _token_error(settings: SigningSettings, e: Exception) -> Exception:
     name = type(e).__name__
     label = settings.pkcs11_token_label or "?"
     if name in ("PinIncorrect", "PinInvalid", "PinLenRange", "PinLocked", "PinExpired"):
+        source_en, source_vi = _secret_source(settings.pkcs11_pin_env, settings.pkcs11_pin_secret)
         return SigningCredentialsError(
-            f"the token '{label}' refused the PIN ({name}, from {settings.pkcs11_pin_env})",
-            f"token '{label}' không nhận mã PIN ({name}, lấy từ {settings.pkcs11_pin_env})",
+            f"the token '{label}' refused the PIN ({name}, from {source_en})",
+            f"token '{label}' không nhận mã PIN ({name}, lấy từ {source_vi})",
         )
     if isinstance(e, SigningError):
         return e

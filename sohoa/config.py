@@ -58,6 +58,9 @@ class SigningSettings(BaseModel):
     pkcs12_password_env: str = Field(
         "SOHOA_SIGNING__PKCS12_PASSWORD", description="environment variable holding its password"
     )
+    pkcs12_password_secret: str | None = Field(
+        None, description="Prefect Secret block holding its password; empty: the environment variable"
+    )
     pkcs11_module: Path | None = Field(
         None, description="PKCS#11 module of a USB token, e.g. /usr/lib/softhsm/libsofthsm2.so"
     )
@@ -66,6 +69,9 @@ class SigningSettings(BaseModel):
     pkcs11_cert_label: str | None = Field(None, description="label of its certificate; empty: the key's")
     pkcs11_pin_env: str = Field(
         "SOHOA_SIGNING__PKCS11_PIN", description="environment variable holding the token PIN"
+    )
+    pkcs11_pin_secret: str | None = Field(
+        None, description="Prefect Secret block holding the token PIN; empty: the environment variable"
     )
     level: Literal["B-B", "B-T", "B-LT"] | None = Field(
         None, description="PAdES level; empty: B-T when a TSA is set, else B-B"
