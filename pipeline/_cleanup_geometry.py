@@ -146,7 +146,7 @@ def _order_corners(q: np.ndarray) -> np.ndarray:
 
 
 def page_size(quad: np.ndarray) -> tuple[float, float]:
-    """Width and height of the flattened sheet: the mean of opposite edges."""
+    """Width and height of the rectified sheet: the mean of opposite edges."""
     tl, tr, br, bl = quad
     width = (np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2
     height = (np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2
@@ -154,7 +154,7 @@ def page_size(quad: np.ndarray) -> tuple[float, float]:
 
 
 def rect_to_quad(size: tuple[float, float], quad: np.ndarray) -> np.ndarray:
-    """Homography taking the flattened sheet rectangle onto the photo's corners."""
+    """Homography taking the rectified sheet's rectangle onto the photo's corners."""
     w, h = size
     rect = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
     return cv2.getPerspectiveTransform(rect, quad.astype(np.float32)).astype(np.float64)

@@ -27,7 +27,6 @@ import pytesseract
 from pipeline._cleanup_geometry import shrink
 
 ANALYSIS_DPI = 150.0
-BACKGROUND_DPI = 50.0
 MAX_SKEW = 7.0  # degrees searched either way; scans are within ±5°
 COARSE_STEP = 0.5
 MID_STEP = 0.1
@@ -37,6 +36,7 @@ MIN_INK = 0.0005  # below this fraction of inked pixels the page counts as blank
 SURE_ACROSS = 1.6  # sharpness across / along the lines needed to trust 0° vs 90°
 SURE_UPDOWN = 0.15  # |above - below| / (above + below) needed to trust 0° vs 180°
 MIN_LINES = 4
+SPIKE = np.ones((3, 1), np.uint8)  # profile peaks narrower than this are ignored
 OSD_TIMEOUT = 30  # seconds
 OSD_MIN_CONFIDENCE = 1.0
 
@@ -45,54 +45,23 @@ OSD_MIN_CONFIDENCE = 1.0
 class Layout:
     quarter_turns: int  # clockwise quarter turns that make the text upright
     skew: float  # tilt of the lines after that turn, degrees counter-clockwise
-    sure: bool  # False: the evidence was weak and another opinion is worth having
+    sure_axis: bool  # the lines clearly run across (or down) the image
+    sure_way_up: bool  # the text is clearly upright (or upside down) after the turn
     blank: bool = False
 
-
-def text_mask(grey: np.ndarray, dpi: float) -> np.ndarray:
-    """1 where there is ink, from a small grey image with any paper colour/shading."""
-    flat = cv2.divide(grey, paper_background(grey, dpi), scale=255)
-    level, _ = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    # On a blank page Otsu splits the paper noise in two: never call pale grey ink.
-    level = min(level, 255 - max(40.0, 5 * _noise_sigma(flat)))
-    return (flat <= level).astype(np.uint8)  # Otsu keeps values above its level as paper
+    @property
+    def sure(self) -> bool:
+        return self.blank or (self.sure_axis and self.sure_way_up)
 
 
-def paper_background(grey: np.ndarray, dpi: float) -> np.ndarray:
-    """The paper's brightness everywhere, with the text taken out; same size as ``grey``.
-
-    A max filter about 4 mm across removes letters (even bold headings) at
-    ~50 dpi, where it is cheap; the result is smoothed, as lighting and stains
-    change over centimetres, not millimetres.
-    """
-    h, w = grey.shape
-    step = max(1, round(dpi / BACKGROUND_DPI))
-    small, _ = shrink(grey, step, step)
-    k = 2 * round(4 / 25.4 * dpi / step / 2) + 1
-    bg = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-    bg = cv2.medianBlur(bg, 5)
-    bg = cv2.blur(cv2.blur(bg, (k, k)), (k, k))  # two box passes: smooth, and cheap
-    bg = np.maximum(bg, 1)
-    return cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)
-
-
-def _noise_sigma(flat: np.ndarray) -> float:
-    """Robust noise level of the paper (median absolute deviation, scaled)."""
-    sample = flat[:: max(1, flat.shape[0] // 200), :: max(1, flat.shape[1] // 200)]
-    paper = sample[sample > np.median(sample) - 30].astype(np.float32)
-    if paper.size == 0:
-        return 0.0
-    return float(1.4826 * np.median(np.abs(paper - np.median(paper))))
-
-
-def analyse(mask: np.ndarray) -> Layout:
-    """Turn and skew of the text in ``mask`` (analysis resolution, 1 = ink)."""
+def analyse(mask: np.ndarray, dpi: float) -> Layout:
+    """Turn and skew of the text in ``mask`` (1 = ink, at ``dpi``)."""
     if cv2.countNonZero(mask) < MIN_INK * mask.size:
-        return Layout(0, 0.0, True, blank=True)
-    half = _halve(mask)
+        return Layout(0, 0.0, True, True, blank=True)
+    half = _without_rules(_halve(mask), dpi / 2)
     angles = np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, COARSE_STEP)
-    along_rows = line_sharpness(half, angles)
-    along_cols = line_sharpness(np.ascontiguousarray(half.T), angles)
+    along_rows = line_sharpness(half, angles, robust=True)
+    along_cols = line_sharpness(np.ascontiguousarray(half.T), angles, robust=True)
     across = max(along_rows.max(), along_cols.max()) / max(
         min(along_rows.max(), along_cols.max()), 1e-9
     )
@@ -103,11 +72,28 @@ def analyse(mask: np.ndarray) -> Layout:
         turns, coarse = 1, -float(angles[along_cols.argmax()])
     upright = _turned(mask, turns)
     skew = _refine(upright, coarse)
-    updown, lines = up_down(_deskew(upright, skew))
+    updown, lines = up_down(_deskew(upright, skew), dpi)
     if updown < 0:
         turns += 2
-    sure = across >= SURE_ACROSS and abs(updown) >= SURE_UPDOWN and lines >= MIN_LINES
-    return Layout(turns, skew, sure)
+    return Layout(turns, skew, across >= SURE_ACROSS, abs(updown) >= SURE_UPDOWN and lines >= MIN_LINES)
+
+
+def _without_rules(density: np.ndarray, dpi: float) -> np.ndarray:
+    """The ink density with every straight run of an inch or more taken out.
+
+    Which way the lines run is a question about text; a single long rule or
+    streak has a sharper profile than a whole paragraph and would outvote it.
+    """
+    ink = (density >= 128).astype(np.uint8)
+    run = max(3, round(dpi))
+    rules = cv2.bitwise_or(
+        cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8)),
+        cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, run), np.uint8)),
+    )
+    if not cv2.countNonZero(rules):
+        return density
+    rules = cv2.dilate(rules, np.ones((3, 3), np.uint8))
+    return np.where(rules > 0, 0, density).astype(density.dtype)
 
 
 def skew_after_turn(mask: np.ndarray, turns: int) -> float:
@@ -150,8 +136,12 @@ def _peak(angles: np.ndarray, scores: np.ndarray) -> float:
     return best
 
 
-def line_sharpness(mask: np.ndarray, angles: np.ndarray) -> np.ndarray:
+def line_sharpness(mask: np.ndarray, angles: np.ndarray, *, robust: bool = False) -> np.ndarray:
     """For each angle (degrees, counter-clockwise), how sharp the sheared row profile is.
+
+    ``robust`` ignores narrow peaks in the profile: right for telling which
+    way the lines run, wrong for the last tenth of a degree of skew, which
+    lives in exactly those sharp details.
 
     Columns are summed in narrow strips once; each angle then only shifts the
     strips' row profiles against each other (a warp of a tiny image) and sums.
@@ -168,7 +158,10 @@ def line_sharpness(mask: np.ndarray, angles: np.ndarray) -> np.ndarray:
         t = -math.tan(math.radians(float(a)))
         m = np.array([[1.0, 0, 0], [t * strip, 1, -pad + t * (0.5 * strip - w / 2)]])
         sheared = cv2.warpAffine(profiles, m, (k, h + 2 * pad), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP)
-        d = np.diff(cv2.reduce(sheared, 1, cv2.REDUCE_SUM).ravel())
+        profile = cv2.reduce(sheared, 1, cv2.REDUCE_SUM)
+        if robust:  # a one- or two-pixel spike is a streak or a rule, not a line of text
+            profile = cv2.morphologyEx(profile, cv2.MORPH_OPEN, SPIKE)
+        d = np.diff(profile.ravel())
         out[i] = float(d @ d)
     return out
 
@@ -182,7 +175,7 @@ def _deskew(mask: np.ndarray, skew: float) -> np.ndarray:
     return cv2.warpAffine(mask, m, (w, h), flags=cv2.INTER_NEAREST)
 
 
-def up_down(mask: np.ndarray) -> tuple[float, int]:
+def up_down(mask: np.ndarray, dpi: float) -> tuple[float, int]:
     """(ink above minus below the x-height band, over both; number of lines).
 
     Positive means upright. Each text line is taken from the row profile of a
@@ -190,7 +183,7 @@ def up_down(mask: np.ndarray) -> tuple[float, int]:
     page, which sit side by side at different heights, are read separately.
     """
     h, w = mask.shape
-    n_strips = max(1, round(w / (2 * ANALYSIS_DPI)))
+    n_strips = max(1, round(w / (2 * dpi)))
     found: list[tuple[float, float, int]] = []  # (above, below, height)
     for j in range(n_strips):
         strip = mask[:, j * w // n_strips : (j + 1) * w // n_strips]

@@ -26,6 +26,7 @@ MAX_SHORT_INCHES = 297 / 25.4  # A3
 MIN_SKEW = 0.1  # degrees; below this a rotation only blurs and Tesseract copes with the tilt
 UPSCALE_BELOW = 0.0  # share of target_dpi under which a page is enlarged: 0 = never (measured)
 DOWNSCALE_ABOVE = 1.25  # share of target_dpi over which a page is reduced to target_dpi
+THUMBNAIL_PX = 400  # short side of the copy a photographed sheet's corners are found on
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,18 @@ class _Sheet:
     to_source: np.ndarray
     size: geo.Size
     dpi: tuple[float, float]
+    photographed: bool = False
+
+
+@dataclass(frozen=True)
+class _Findings:
+    """What the small copy says about the page."""
+
+    sheet: _Sheet
+    turns: int  # clockwise quarter turns
+    skew: float  # degrees counter-clockwise, after the turn
+    streaks: list[rules.Streak]  # in the small copy's pixels
+    faded: bool
 
 
 def prepare_for_ocr(
@@ -47,48 +60,68 @@ def prepare_for_ocr(
     to ``image`` pixels.
     """
     _check(image)
-    dpi = _effective_dpi(dpi, image.shape[:2])
+    dpi, dpi_known = _effective_dpi(dpi, image.shape[:2])
     steps: list[str] = []
+    grey = image
     if image.ndim == 3:
         grey, removed = tone.remove_coloured_ink(image)
         if removed:
             steps.append("seal/signature colour removed")
-    else:
-        grey = image
     bilevel = tone.is_bilevel(grey)
 
+    found = _examine(grey, dpi, dpi_known, bilevel)
+    if found.sheet.photographed:
+        steps.append("perspective corrected")
+    if found.turns:
+        steps.append(f"rotated {90 * found.turns}")
+    if found.skew:
+        steps.append(f"deskewed {found.skew:+.1f}°")
+
+    grey = _clean(grey, dpi, bilevel, found.streaks, steps)
+
+    out_dpi = _output_dpi(max(found.sheet.dpi), target_dpi)
+    if not found.sheet.photographed and found.sheet.dpi != (out_dpi, out_dpi):
+        steps.append(f"resampled to {out_dpi:.0f} dpi")
+    to_source, size = _output_geometry(found.sheet, out_dpi, found.turns, found.skew)
+    prepared = _resample(grey, to_source, size)
+    if found.faded and not bilevel:
+        prepared = tone.sauvola(prepared, out_dpi)
+        steps.append("faded ink binarised")
+    return Prepared(prepared, to_source, 90 * found.turns, found.skew, steps)
+
+
+def _examine(grey: np.ndarray, dpi: tuple[float, float], dpi_known: bool, bilevel: bool) -> _Findings:
+    """Sheet, turn, skew, streaks and fading, all from a ~150 dpi copy of the page."""
     small, small_to_src, small_dpi = _analysis_copy(grey, dpi)
     sheet = _Sheet(np.eye(3), (grey.shape[1], grey.shape[0]), dpi)
-    quad = None if bilevel else geo.find_page(_thumbnail(small))
-    if quad is not None:
-        sheet, small = _photographed_sheet(small, small_to_src, quad, small_dpi)
-        steps.append("perspective corrected")
-
-    mask = layout.text_mask(small, small_dpi)
+    photo = None if bilevel else _photographed_sheet(small, small_to_src, small_dpi, dpi if dpi_known else None)
+    if photo is not None:
+        sheet, small = photo
+    flat = tone.flattened(small, small_dpi)
+    mask = tone.text_mask(flat)
     streaks = rules.find(mask, small_dpi)
     turns, skew = _orientation(rules.text_only(mask, streaks), small, small_dpi)
-    if turns:
-        steps.append(f"rotated {90 * turns}")
-    if skew:
-        steps.append(f"deskewed {skew:+.1f}°")
+    # A photo's streaks are in the rectified sheet's pixels, not the source's: and a
+    # phone draws none. A scan's are scaled to the source here.
+    to_erase = [] if photo else rules.to_erase(streaks, small_to_src[0, 0], small_to_src[1, 1], small_dpi)
+    return _Findings(sheet, turns, skew, to_erase, tone.is_faded(flat, mask))
 
+
+def _clean(
+    grey: np.ndarray, dpi: tuple[float, float], bilevel: bool, streaks: list[rules.Streak], steps: list[str]
+) -> np.ndarray:
+    """The full-resolution page, still in source coordinates: lit evenly, denoised, unstreaked."""
     if not bilevel:
-        grey, flattened = tone.flatten(grey, min(dpi))
-        if flattened:
+        grey, evened = tone.flatten(grey, min(dpi))
+        if evened:
             steps.append("illumination flattened")
-    grey, cleaned = noise.clean(grey, dpi=min(dpi), bilevel=bilevel)
-    steps.extend(cleaned)
-    # Streaks were found in the analysis copy; it is the source itself, only smaller.
-    thin = rules.scaled(streaks, small_to_src[0, 0], small_to_src[1, 1], small_dpi) if quad is None else []
-    if thin:
-        grey = rules.erase(grey, thin)
+    grey, denoised = noise.clean(grey)
+    if denoised:
+        steps.append("salt-and-pepper noise removed")
+    if streaks:
+        grey = rules.erase(grey, streaks)
         steps.append("streaks removed")
-
-    out_dpi = _output_dpi(max(sheet.dpi), target_dpi)
-    to_source, size = _output_geometry(sheet, out_dpi, turns, skew)
-    if quad is None and sheet.dpi != (out_dpi, out_dpi):
-        steps.append(f"resampled to {out_dpi:.0f} dpi")
-    return Prepared(_resample(grey, to_source, size), to_source, 90 * turns, skew, steps)
+    return grey
 
 
 def _check(image: np.ndarray) -> None:
@@ -100,8 +133,8 @@ def _check(image: np.ndarray) -> None:
         raise ValueError(f"image too small to be a page: {image.shape}")
 
 
-def _effective_dpi(dpi: tuple[float, float], shape: tuple[int, ...]) -> tuple[float, float]:
-    """The resolution to work with: the stated one unless it is clearly wrong.
+def _effective_dpi(dpi: tuple[float, float], shape: tuple[int, ...]) -> tuple[tuple[float, float], bool]:
+    """The resolution to work with, and whether it is the stated one.
 
     Phone photos say 72 dpi (or nothing); taken at face value a 4000 px photo
     would be a sheet over a metre wide. Anything that would make the image
@@ -110,9 +143,9 @@ def _effective_dpi(dpi: tuple[float, float], shape: tuple[int, ...]) -> tuple[fl
     h, w = shape
     stated = [float(d) if d and d > 0 else 0.0 for d in dpi]
     if all(d > 0 and min(h, w) / d <= MAX_SHORT_INCHES for d in stated):
-        return stated[0], stated[1]
+        return (stated[0], stated[1]), True
     guess = min(h, w) / A4_SHORT_INCHES
-    return guess, guess
+    return (guess, guess), False
 
 
 def _analysis_copy(grey: np.ndarray, dpi: tuple[float, float]) -> tuple[np.ndarray, np.ndarray, float]:
@@ -124,51 +157,60 @@ def _analysis_copy(grey: np.ndarray, dpi: tuple[float, float]) -> tuple[np.ndarr
         return small, to_source, min(dx, dy)
     # Unequal resolutions (fax, some scanners): make the pixels square.
     d = min(dx, dy)
-    size = (max(8, round(small.shape[1] * d / dx)), max(8, round(small.shape[0] * d / dy)))
+    size = _size(small.shape[1], small.shape[0], d / dx, d / dy)
     square = cv2.resize(small, size, interpolation=cv2.INTER_AREA)
     return square, to_source @ geo.scale(size[0] / small.shape[1], size[1] / small.shape[0]), d
 
 
-def _thumbnail(small: np.ndarray) -> np.ndarray:
-    """About 400 px on the short side: plenty to find a sheet's corners."""
-    f = _thumbnail_factor(small)
-    return small if f == 1 else cv2.resize(small, None, fx=1 / f, fy=1 / f, interpolation=cv2.INTER_AREA)
-
-
-def _thumbnail_factor(small: np.ndarray) -> int:
-    return max(1, min(small.shape) // 400)
-
-
 def _photographed_sheet(
-    small: np.ndarray, small_to_src: np.ndarray, quad: np.ndarray, small_dpi: float
-) -> tuple[_Sheet, np.ndarray]:
-    """The flattened sheet of a photo, and its analysis copy."""
-    th, tw = _thumbnail(small).shape
-    thumb_to_small = geo.scale(tw / small.shape[1], th / small.shape[0])
+    small: np.ndarray, small_to_src: np.ndarray, small_dpi: float, dpi: tuple[float, float] | None
+) -> tuple[_Sheet, np.ndarray] | None:
+    """For a photo of a sheet on a darker surface: the rectified sheet and its analysis copy.
+
+    The sheet keeps the source's scale, so its resolution is the source's
+    when that is known; otherwise the sheet is taken to be A4.
+    """
+    f = max(1, min(small.shape) // THUMBNAIL_PX)  # corners need only a few hundred pixels
+    thumb, thumb_to_small = geo.shrink(small, f, f)
+    quad = geo.find_page(thumb)
+    if quad is None:
+        return None
     corners = geo.apply(small_to_src @ thumb_to_small, quad)
     width, height = geo.page_size(corners)
     to_source = geo.rect_to_quad((width, height), corners)
-    size = (max(8, round(width)), max(8, round(height)))
-    # A phone photo has no real resolution: take the sheet to be A4.
-    sheet_dpi = min(width, height) / A4_SHORT_INCHES
-    copy_size = (max(8, round(size[0] * small_dpi / sheet_dpi)), max(8, round(size[1] * small_dpi / sheet_dpi)))
-    copy_to_small = np.linalg.inv(small_to_src) @ to_source @ geo.scale(copy_size[0] / size[0], copy_size[1] / size[1])
-    return _Sheet(to_source, size, (sheet_dpi, sheet_dpi)), geo.warp(small, copy_to_small, copy_size)
+    size = _size(width, height, 1.0)
+    sheet_dpi = (dpi[0] * dpi[1]) ** 0.5 if dpi else min(width, height) / A4_SHORT_INCHES
+    copy_size = _size(size[0], size[1], small_dpi / sheet_dpi)
+    copy_to_small = (
+        np.linalg.inv(small_to_src) @ to_source @ geo.scale(copy_size[0] / size[0], copy_size[1] / size[1])
+    )
+    sheet = _Sheet(to_source, size, (sheet_dpi, sheet_dpi), photographed=True)
+    return sheet, geo.warp(small, copy_to_small, copy_size)
+
+
+def _size(width: float, height: float, fx: float, fy: float | None = None) -> geo.Size:
+    """Pixel size of an image scaled by (fx, fy), never degenerate."""
+    return max(8, round(width * fx)), max(8, round(height * (fx if fy is None else fy)))
 
 
 def _orientation(mask: np.ndarray, small: np.ndarray, dpi: float) -> tuple[int, float]:
-    """Clockwise quarter turns and skew (degrees counter-clockwise) of the text in ``mask``."""
-    found = layout.analyse(mask)
-    if found.blank:
-        return 0, 0.0
+    """Clockwise quarter turns and skew (degrees counter-clockwise) of the text in ``mask``.
+
+    When the image evidence is weak (a line or two of text, a form that is
+    mostly rules) Tesseract's OSD is asked; when it cannot tell either, a
+    page is not turned upside down on weak evidence, as most pages are upright.
+    """
+    found = layout.analyse(mask, dpi)
     turns, skew = found.quarter_turns, found.skew
     if not found.sure:
         asked = layout.tesseract_osd(small, dpi)
-        if asked is not None and asked != turns:
+        if asked is None and not found.sure_way_up:
+            turns %= 2
+        elif asked is not None and asked != turns:
             if (asked - turns) % 2:
                 skew = layout.skew_after_turn(mask, asked)
             turns = asked
-    return turns % 4, (round(skew, 2) if abs(skew) >= MIN_SKEW else 0.0)
+    return turns % 4, (round(float(skew), 2) if abs(skew) >= MIN_SKEW else 0.0)
 
 
 def _output_dpi(dpi: float, target: float) -> float:
@@ -183,7 +225,7 @@ def _output_geometry(
 ) -> tuple[np.ndarray, geo.Size]:
     """Map from the prepared image to the source, and the prepared image's size."""
     w, h = sheet.size
-    size = (max(8, round(w * out_dpi / sheet.dpi[0])), max(8, round(h * out_dpi / sheet.dpi[1])))
+    size = _size(w, h, out_dpi / sheet.dpi[0], out_dpi / sheet.dpi[1])
     to_sheet = geo.scale(size[0] / w, size[1] / h) if size != (w, h) else np.eye(3)
     turned, size = geo.turn(size, turns)
     level = np.eye(3)
@@ -197,7 +239,7 @@ def _resample(grey: np.ndarray, to_source: np.ndarray, size: geo.Size) -> np.nda
     h, w = grey.shape
     m = to_source
     if np.allclose(m, np.eye(3)) and size == (w, h):
-        return np.ascontiguousarray(grey)
+        return grey.copy()  # never the caller's own array
     for turns in (1, 2, 3):
         turned, turned_size = geo.turn((w, h), turns)
         if turned_size == size and np.allclose(m, turned):
@@ -209,7 +251,7 @@ def _resample(grey: np.ndarray, to_source: np.ndarray, size: geo.Size) -> np.nda
     # Shrinking a lot in one bilinear warp drops strokes: average down first.
     linear = np.sqrt(abs(np.linalg.det(m[:2, :2])))
     if linear > 1.5:
-        reduced_size = (max(8, round(w / linear)), max(8, round(h / linear)))
+        reduced_size = _size(w, h, 1 / linear)
         grey = cv2.resize(grey, reduced_size, interpolation=cv2.INTER_AREA)
         m = np.diag([reduced_size[0] / w, reduced_size[1] / h, 1.0]) @ m
     return geo.warp(grey, m, size)
