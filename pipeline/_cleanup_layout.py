@@ -16,15 +16,13 @@ costs a few tens of milliseconds:
 from __future__ import annotations
 
 import math
-import os
-import re
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
-import pytesseract
 
 from pipeline._cleanup_geometry import shrink
+from pipeline._exec import tesseract
 
 ANALYSIS_DPI = 150.0
 MAX_SKEW = 7.0  # degrees searched either way; scans are within ±5°
@@ -223,14 +221,7 @@ def tesseract_osd(grey: np.ndarray, dpi: float) -> int | None:
     Slow (about a second even on this small copy), so only asked when the
     image method is unsure.
     """
-    config = f"--psm 0 --dpi {round(dpi)} -c min_characters_to_try=20"
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    try:
-        report = pytesseract.image_to_osd(grey, config=config, timeout=OSD_TIMEOUT)
-    except (pytesseract.TesseractError, RuntimeError):
-        return None  # too little text, or it took too long
-    rotate = re.search(r"Rotate: (\d+)", report)
-    confidence = re.search(r"Orientation confidence: ([\d.]+)", report)
-    if not rotate or not confidence or float(confidence.group(1)) < OSD_MIN_CONFIDENCE:
+    found = tesseract.orientation(grey, dpi=dpi, timeout=OSD_TIMEOUT)
+    if found is None or found[1] < OSD_MIN_CONFIDENCE:
         return None
-    return int(rotate.group(1)) // 90 % 4
+    return found[0] // 90 % 4

@@ -62,6 +62,22 @@ def model_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def orientation(image, *, dpi: float, timeout: float) -> tuple[int, float] | None:
+    """Tesseract's OSD: (clockwise degrees to turn the image upright, confidence), or None
+    when it cannot tell (too little text) or takes too long."""
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    config = f"--psm 0 --dpi {round(dpi)} -c min_characters_to_try=20"
+    try:
+        report = pytesseract.image_to_osd(image, config=config, timeout=timeout)
+    except (pytesseract.TesseractError, RuntimeError):
+        return None
+    rotate = re.search(r"Rotate: (\d+)", report)
+    confidence = re.search(r"Orientation confidence: ([\d.]+)", report)
+    if not rotate or not confidence:
+        return None
+    return int(rotate.group(1)), float(confidence.group(1))
+
+
 def hocr(
     image_path: Path,
     *,
