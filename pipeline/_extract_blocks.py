@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from pipeline._extract_found import Found
+from pipeline._extract_found import Found, T
 from pipeline._extract_layout import Page, Segment
 from pipeline._extract_parse import (
     NumberParts,
@@ -33,6 +33,7 @@ from pipeline._extract_text import (
     POSITIONS,
     clean,
     fold,
+    strip_foreign,
     tone_style,
     vn_upper,
     words_folded,
@@ -91,17 +92,18 @@ def find_national(page: Page) -> Segment | None:
         score = _ratio(words_folded(s.text), NATIONAL_KEY)
         if score > best_score:
             best, best_score = s, score
-    if best is not None and best_score >= 70:
-        return best
-    # Run together with the organ on one segment: cut before "CỘNG".
-    for s in top:
+    # Run together with the organ on one segment (a rule's stub bridged the gap):
+    # cut before "CỘNG".
+    for s in sorted(top, key=lambda s: s is not best):
         if fuzz.partial_ratio(NATIONAL_KEY, words_folded(s.text)) < 85:
             continue
         for i, w in enumerate(s.words):
             if i and _ratio(words_folded(w.text), "cong") >= 75:
-                _, right = _split_at(page, s, i)
-                if _ratio(words_folded(right.text), NATIONAL_KEY) >= 70:
-                    return right
+                rest = " ".join(x.text for x in s.words[i:])
+                if _ratio(words_folded(rest), NATIONAL_KEY) >= max(70, best_score):
+                    return _split_at(page, s, i)[1]
+    if best is not None and best_score >= 70:
+        return best
     return None
 
 
@@ -117,6 +119,7 @@ def find_motto(page: Page, national: Segment | None) -> Segment | None:
     return best if best_score >= 70 else None
 
 
+_NUMBERISH = re.compile(r"^[\W_]*s[\w]?\s*[:;.]?\s*[0-9oil]{1,5}\s*/")
 _VV = re.compile(r"^\W*v\s*[/|l1i\\]?\s*v\b[.:]?\s*")
 
 
@@ -136,6 +139,20 @@ def _conf(segs: list[Segment]) -> float:
     return sum(w.confidence * max(1, len(w.text)) for w in words) / total / 100.0
 
 
+def with_ocr(found: Found[T], segs: list[Segment], what: str, slack: float = 0.2) -> Found[T]:
+    """A parsed value is not much surer than the OCR of the words it comes from.
+
+    ``slack``: Tesseract's word confidence runs low on tokens such as
+    "47/QĐ-UBND" even when read right; a parse that fits the pattern earns some.
+    """
+    ocr = _conf(segs)
+    if found.value is None or ocr + slack >= found.confidence:
+        return found
+    why = f"{what} read with low OCR confidence ({ocr:.2f})"
+    return Found(found.value, round(ocr + slack, 3),
+                 f"{found.reason}; {why}" if found.reason else why)
+
+
 def _low(conf: float, what: str) -> str | None:
     return f"{what} read with low OCR confidence ({conf:.2f})" if conf < 0.75 else None
 
@@ -151,30 +168,36 @@ def find_header(page: Page) -> Header:
         split_x = motto.x0 - 2 * em
     else:
         split_x = page.text_x0 + 0.42 * page.text_w
-    zone = [s for s in page.segments if s.cy < HEADER_ZONE * page.height and not _noise(s)]
+    # Header lines sit in one column: a line across the page is body text (which
+    # may well quote a "ngày … tháng … năm …" or a "số 12/KH-UBND").
+    zone = [s for s in page.segments if s.cy < HEADER_ZONE * page.height and not _noise(s)
+            and s.width < 0.7 * page.text_w]
     top_y = (national.y0 - 1.5 * em) if national is not None else 0.0
     left = [s for s in zone if s.cx < split_x and s.cy > top_y]
     right = [s for s in zone if s.cx >= split_x and s.cy > top_y]
 
     # Số: … — the first left-column line that parses, "Số" read or not.
-    number_seg, number = None, Found.none("no 'Số: …' line in the header")
+    number_seg: Segment | None = None
+    number: Found[NumberParts] = Found.none("no 'Số: …' line in the header")
     for s in left:
-        if s.n_letters < 1 or "/" not in s.text and not fold(s.text).lstrip(" .-_'").startswith("s"):
+        starts_s = fold(s.text).lstrip(" .-_'").startswith("s")
+        if s.n_letters < 1 or ("/" not in s.text and not starts_s):
             continue
-        found = parse_number_line(s.text)
-        if found.value is not None:
-            number_seg, number = s, found
+        read_no = parse_number_line(s.text)
+        if read_no.value is not None:
+            number_seg, number = s, with_ocr(read_no, [s], "number", slack=0.25)
             break
 
     # Place and date — under the motto, on the number's baseline.
-    date_seg, place_date = None, Found.none("no 'ngày … tháng … năm …' line in the header")
+    date_seg: Segment | None = None
+    place_date: Found[PlaceDate] = Found.none("no 'ngày … tháng … năm …' line in the header")
     below = motto or national
     for s in right:
         if below is not None and s.cy <= below.cy:
             continue
-        found = parse_date_line(s.text)
-        if found.value is not None:
-            date_seg, place_date = s, found
+        read_date = parse_date_line(s.text)
+        if read_date.value is not None:
+            date_seg, place_date = s, with_ocr(read_date, [s], "date")
             break
     if date_seg is None:
         # Cut into pieces (a wide gap after the place): try each row's right part whole.
@@ -185,17 +208,19 @@ def find_header(page: Page) -> Header:
             group = sorted(rows[key], key=lambda s: s.x0)
             if len(group) < 2:
                 continue
-            found = parse_date_line(" ".join(s.text for s in group))
-            if found.value is not None:
+            read_date = parse_date_line(" ".join(s.text for s in group))
+            if read_date.value is not None:
                 date_seg = Segment([w for s in group for w in s.words], group[0].size)
-                place_date = found
+                place_date = with_ocr(read_date, group, "date")
                 break
 
     # Issuing body: left-column capitals above "Số:".
     limit = number_seg.cy - 0.3 * em if number_seg is not None else (
         (date_seg.cy - 0.3 * em) if date_seg is not None else (
             national.cy + 3.5 * em if national is not None else 0.2 * page.height))
-    organ_segs = [s for s in left if s.cy < limit and s.caps >= 0.6 and s.n_letters >= 2]
+    organ_segs = [s for s in left if s.cy < limit and s.caps >= 0.6 and s.n_letters >= 2
+                  and s.y1 - s.y0 > 0.35 * em  # not the rule under the body's name
+                  and s is not number_seg and not _NUMBERISH.match(fold(s.text))]
     if organ_segs:
         text = " ".join(s.text.strip(" .,;:-_'\"") for s in organ_segs)
         text = vn_upper(tone_style(re.sub(r"\s+", " ", text)))
@@ -207,10 +232,12 @@ def find_header(page: Page) -> Header:
     # Công văn: "V/v …" under the number, wrapped lines centred under it.
     cv_segs: list[Segment] = []
     cv_subject: Found[str] = Found.none("no 'V/v …' line under the number")
-    if number_seg is not None:
-        after = [s for s in left if s.cy > number_seg.cy + 0.3 * em]
+    anchor = number_seg or (organ_segs[-1] if organ_segs else None)
+    if anchor is not None:
+        after = [s for s in left if s.cy > anchor.cy + 0.3 * em and s not in organ_segs]
+        reach = (3.5 if number_seg is not None else 5.5) * em
         for s in after:
-            if s.cy - number_seg.cy > 3.5 * em:
+            if s.cy - anchor.cy > reach:
                 break
             if _VV.match(fold(s.text)):
                 cv_segs = [s]
@@ -231,7 +258,8 @@ def find_header(page: Page) -> Header:
     bottoms = [s.y1 for s in (number_seg, date_seg, motto, national) if s is not None]
     bottoms += [s.y1 for s in organ_segs]
     header_bottom = max(bottoms) if bottoms else 0.12 * page.height
-    type_seg, type_ = None, Found.none("no type heading below the header")
+    type_seg: Segment | None = None
+    type_: Found[TypeMatch] = Found.none("no type heading below the header")
     candidates = [
         s for s in page.segments
         if header_bottom - 0.3 * em < s.cy < header_bottom + 7 * em and not _noise(s)
@@ -242,9 +270,9 @@ def find_header(page: Page) -> Header:
             continue
         if s.caps < 0.6 or s.n_letters < 3:
             continue
-        found = match_type_name(s.text)
-        type_seg, type_ = s, found
-        if found.value is None:
+        read_type = match_type_name(s.text)
+        type_seg, type_ = s, with_ocr(read_type, [s], "type heading")
+        if read_type.value is None:
             type_ = Found.none(f"heading {s.text!r} is no NĐ 30 type name")
         break
 
@@ -283,7 +311,8 @@ def page_number_at_top(page: Page) -> Segment | None:
         if s.y1 > 0.09 * page.height:
             break
         digits = re.sub(r"[\s\-–.]", "", s.text)
-        if 1 <= len(digits) <= 3 and digits.isdigit() and abs(s.cx - page.text_cx) < 0.15 * page.text_w:
+        centred = abs(s.cx - page.text_cx) < 0.15 * page.text_w
+        if 1 <= len(digits) <= 3 and digits.isdigit() and centred:
             return s
     return None
 
@@ -309,7 +338,8 @@ def _authority(s: Segment) -> tuple[str, float] | None:
     best = max(_AUTH_LINES, key=lambda c: _ratio(key, c[0]))
     score = _ratio(key, best[0])
     if score >= 85:
-        return best[1], (1.0 if score == 100 and vn_upper(s.text).replace(" ", "") == best[1].replace(" ", "") else 0.9)
+        exact = score == 100 and vn_upper(s.text).replace(" ", "") == best[1].replace(" ", "")
+        return best[1], 1.0 if exact else 0.9
     if token in _AUTH_PREFIX_KEYS:
         rest = s.text[m.end():] if m else s.text.split(" ", 1)[-1]
         return f"{_AUTH_PREFIX_KEYS[token]} {vn_upper(rest).strip()}", 0.6
@@ -333,10 +363,28 @@ def _position(s: Segment) -> tuple[str, float] | None:
 _NAME_TOKEN = re.compile(r"^[^\W\d_][^\W\d_]{0,6}$")
 
 
+_EDGE_JUNK = re.compile(r"^[\W\d_]+|[\W\d_]+$")
+
+
+def _undouble(word: str) -> str:
+    """"HữỮu" → "Hữu": a letter read twice, once in each case."""
+    out: list[str] = []
+    for c in word:
+        if out and c != out[-1] and c.lower() == out[-1].lower():
+            continue
+        out.append(c)
+    return "".join(out)
+
+
+def name_tokens(text: str) -> list[str]:
+    """Words of a name line with specks, quotes and non-Vietnamese letters taken off."""
+    words = (_undouble(_EDGE_JUNK.sub("", strip_foreign(w))) for w in text.split())
+    return [t for t in words if t]
+
+
 def name_score(text: str) -> float:
     """How much a line looks like a Vietnamese full name: 0 (not at all) … 1."""
-    tokens = [t.strip(".,;:'\"") for t in text.split()]
-    tokens = [t for t in tokens if t]
+    tokens = name_tokens(text)
     if not 2 <= len(tokens) <= 6:
         return 0.0
     good = 0
@@ -368,19 +416,19 @@ def find_signature(page: Page, after_y: float = 0.0) -> Signature:
              if s.cy > body_y and page.rel(s.x0) > 0.33 and page.rel(s.cx) > 0.5
              and not _noise(s)]
     none = Signature(Found.none("no authority line (TM./KT./TL.…) in the signature block"),
-                     Found.none("no signature block found"),
-                     Found.none("no signer's name found"), [])
+                     Found.none("no signature block below the body"),
+                     Found.none("no signature block below the body"), [])
     if not cands:
         return none
     authority: Found[str] = none.authority
-    position: Found[str] = none.position
+    position: Found[str] = Found.none("no position line in the signature block")
     auth_seg = pos_seg = None
     for s in cands:
         a = _authority(s)
         if a is not None:
             auth_seg = s
-            authority = Found(a[0], round(min(a[1], _conf([s]) + 0.1), 3),
-                              None if a[1] >= 0.9 else f"authority read as {s.text!r}")
+            authority = with_ocr(Found(a[0], a[1], None if a[1] >= 0.9
+                                       else f"authority read as {s.text!r}"), [s], "authority")
             break
     start = cands.index(auth_seg) + 1 if auth_seg is not None else 0
     for s in cands[start:]:
@@ -389,10 +437,20 @@ def find_signature(page: Page, after_y: float = 0.0) -> Signature:
         p = _position(s)
         if p is not None:
             pos_seg = s
-            conf = min(p[1], _conf([s]) + 0.1)
-            position = Found(p[0], round(conf, 3),
-                             None if p[1] >= 0.95 else f"position read as {s.text!r}")
+            # Letter for letter a usual position: a low word confidence (a seal over
+            # it) matters less than for free text.
+            position = with_ocr(Found(p[0], p[1], None if p[1] >= 0.95
+                                      else f"position read as {s.text!r}"), [s], "position",
+                                slack=0.35 if p[1] == 1.0 else 0.2)
             break
+    if (pos_seg is not None and position.confidence < 0.7 and authority.value
+            and authority.value.startswith("KT. ")):
+        # "KT. CHỦ TỊCH" is signed by a deputy: a garbled line ending in "CHỦ TỊCH"
+        # is "PHÓ CHỦ TỊCH".
+        head = authority.value[4:]
+        if words_folded(pos_seg.text).endswith(words_folded(head)) and f"PHÓ {head}" in POSITIONS:
+            position = Found(f"PHÓ {head}", 0.7,
+                             f"position read as {pos_seg.text!r}; under {authority.value!r}")
     anchor = pos_seg or auth_seg
     name_seg = None
     best_score = 0.0
@@ -403,9 +461,9 @@ def find_signature(page: Page, after_y: float = 0.0) -> Signature:
         score = name_score(s.text)
         if score >= 0.6 and (name_seg is None or s.cy > name_seg.cy):
             name_seg, best_score = s, score
-    name: Found[str] = none.name
+    name: Found[str] = Found.none("no name under the signature (not read, or not name-like)")
     if name_seg is not None:
-        text = " ".join(t.strip(".,;:'\"") for t in name_seg.text.split())
+        text = " ".join(name_tokens(name_seg.text))
         conf = _conf([name_seg]) * (1.0 if best_score == 1.0 else 0.8)
         reason = _low(conf, "signer's name")
         if best_score < 1.0:

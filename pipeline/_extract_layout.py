@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from pipeline._extract_text import clean, letters, upper_ratio
 from pipeline.model import OcrResult, Word
@@ -36,7 +37,7 @@ class Segment:
         self.x1 = max(w.box[2] for w in self.words)
         self.y1 = max(w.box[3] for w in self.words)
 
-    @property
+    @cached_property
     def text(self) -> str:
         return clean(" ".join(w.text for w in self.words))
 
@@ -44,31 +45,27 @@ class Segment:
     def cx(self) -> float:
         return (self.x0 + self.x1) / 2
 
-    @property
+    @cached_property
     def cy(self) -> float:
         """Middle of the words' bottoms and tops, robust to a tall accent or a descender."""
         return (statistics.median(w.box[1] for w in self.words)
                 + statistics.median(w.box[3] for w in self.words)) / 2
 
     @property
-    def bottom(self) -> float:
-        return statistics.median(w.box[3] for w in self.words)
-
-    @property
     def width(self) -> int:
         return self.x1 - self.x0
 
-    @property
+    @cached_property
     def confidence(self) -> float:
         """Mean word confidence, 0..1, weighted by word length."""
         total = sum(max(1, len(w.text)) for w in self.words)
         return sum(w.confidence * max(1, len(w.text)) for w in self.words) / total / 100.0
 
-    @property
+    @cached_property
     def n_letters(self) -> int:
         return len(letters(self.text))
 
-    @property
+    @cached_property
     def caps(self) -> float:
         return upper_ratio(self.text)
 
@@ -153,11 +150,9 @@ def analyse(result: OcrResult, width: int, height: int) -> Page:
     em = statistics.median(sizes) if sizes else max(20.0, height / 65)
     # The text block: where wide lines start and end. A4 margins as a fallback.
     wide = [s for s in segs if s.width > 0.5 * width and s.n_letters > 10]
+    text_x0, text_x1 = width * 32 / 210, width * (1 - 17 / 210)
     if len(wide) >= 3:
         xs0 = sorted(s.x0 for s in wide)
         xs1 = sorted(s.x1 for s in wide)
-        text_x0 = xs0[len(xs0) // 5]
-        text_x1 = xs1[(len(xs1) * 4) // 5]
-    else:
-        text_x0, text_x1 = width * 32 / 210, width * (1 - 17 / 210)
-    return Page(segs, width, height, em, float(text_x0), float(text_x1))
+        text_x0, text_x1 = float(xs0[len(xs0) // 5]), float(xs1[(len(xs1) * 4) // 5])
+    return Page(segs, width, height, em, text_x0, text_x1)

@@ -48,7 +48,7 @@ class TypeMatch(NamedTuple):
 # --------------------------------------------------------------------------- Số: …
 
 # "Số:" as OCR reads it, on folded text: so:, s6:, so :, s0:, $o:, so (colon lost).
-_NUMBER_PREFIX = re.compile(r"^[^\w$]*[s$]\s*(?:[a-z]|[06](?=[\s:;.,]))?\s*[:;.,'\"]*\s*")
+_NUMBER_PREFIX = re.compile(r"^[\W_]*?[s$]\s*(?:[a-z]|[06](?=[\s:;.,]))?\s*[:;.,'\"]*\s*")
 _DIGITISH = {"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "i": "1"}
 _NOTATION_PART = re.compile(r"^[A-Za-zĐđ0-9]+$")
 _KNOWN_ORGANS = ("UBND", "HĐND", "ĐU", "VP", "MTTQ", "BCĐ", "CA", "BCH")
@@ -110,8 +110,9 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
     f = fold(s)
     m = _NUMBER_PREFIX.match(f)
     has_prefix = m is not None
-    rest = s[m.end():] if m else s.lstrip(" :;.,'\"")
-    rest = re.sub(r"\s+", "", rest).rstrip(".,;:'\"")
+    rest = s[m.end():] if m else re.sub(r"^[\W_]+", "", s)
+    # Trailing specks and punctuation ("… ` `", "UBND."): not part of the notation.
+    rest = re.sub(r"[\W_]+$", "", re.sub(r"\s+", "", rest))
     rest = rest.replace("~", "-")
     if not rest:
         return Found.none("no number after 'Số:'")
@@ -119,17 +120,29 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
     confidence = 1.0 if has_prefix else 0.85
     if not has_prefix:
         reasons.append("no 'Số:' read before the number")
+    slash_lost = False
     if "/" in rest:
         num_raw, notation_raw = rest.split("/", 1)
     else:
-        # A backslash can only be the slash. "l", "I", "|" could be the slash or a
-        # digit 1 with the slash lost ("0l" + "QĐ"): that is not for us to decide.
+        # A backslash can only be the slash; digits running straight into capitals
+        # ("76QĐ-UBND") lost it. "l", "I", "|" could be the slash or a digit 1 with
+        # the slash lost ("0l" + "QĐ"): that is not for us to decide.
         slash = re.match(r"^([0-9Oo]{1,5})\\([A-ZĐ].*)$", rest)
-        if not slash:
+        lost = re.match(r"^([0-9]{1,5})([A-ZĐ].*)$", rest)
+        if slash:
+            num_raw, notation_raw = slash.groups()
+            confidence *= 0.8
+            reasons.append("'/' read as '\\'")
+        elif lost:
+            num_raw, notation_raw = lost.groups()
+            slash_lost = True
+            confidence *= 0.8
+            reasons.append("'/' not read")
+            if num_raw.endswith(("1", "7")) and len(num_raw) > 1:
+                confidence *= 0.6
+                reasons.append(f"the last digit of {num_raw!r} may be the '/'")
+        else:
             return Found.none(f"no '/' between number and notation in {s!r}")
-        num_raw, notation_raw = slash.groups()
-        confidence *= 0.8
-        reasons.append("'/' read as '\\'")
     digits = _digits(num_raw)
     if digits is None:
         return Found.none(f"number {num_raw!r} unreadable")
@@ -137,6 +150,10 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
     if fixes:
         confidence *= 0.85 if fixes < len(num_raw) else 0.7
         reasons.append(f"number read as {num_raw!r}")
+    if len(number) == 1:
+        # NĐ 30 writes numbers below 10 as "08": a single digit lost its neighbour.
+        confidence *= 0.6
+        reasons.append(f"a one-digit number ({number!r}); NĐ 30 writes '0{number}'")
     year = ""
     if "/" in notation_raw:  # "15/2025/NQ-HĐND": a year between number and notation
         first, notation_raw = notation_raw.split("/", 1)
@@ -166,6 +183,8 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
             if any(whole.startswith(k) for k in CODES_BY_KEY):
                 confidence *= 0.5
                 reasons.append(f"{parts[0]!r} may be a type abbreviation run into the body's")
+    if slash_lost and code.value is None and parts[0].upper() not in _KNOWN_ORGANS:
+        return Found.none(f"no '/' read, and {parts[0]!r} opens no known notation")
     organ_parts = parts[1:] if code.value is not None else parts
     organ_parts = [ORGAN_ABBR_FIX.get(p.upper(), p) for p in organ_parts]
     if code.value is not None:
@@ -212,7 +231,7 @@ def _check_date(y: int, m: int, d: int) -> dt.date | None:
 def _place(s: str, end: int) -> str | None:
     place = s[:end].strip(" ,.;:-'\"")
     # A leading stray mark (a rule's end, a speck) is not part of the name.
-    place = re.sub(r"^[^\w]+", "", place).strip()
+    place = re.sub(r"^[\W_]+", "", place).strip()
     return place or None
 
 
@@ -268,6 +287,16 @@ def parse_date_line(text: str) -> Found[PlaceDate]:
         if fd or fm or fy:
             confidence *= 0.85
             reasons.append("a digit read as a letter")
+        # NĐ 30: days below 10 and months 1, 2 take a leading zero, months 3–12 none.
+        # A date printed otherwise is more likely a digit misread or lost.
+        raw_d, raw_m = m.group("d"), m.group("m")
+        if len(raw_d) == 1:
+            confidence *= 0.7
+            reasons.append(f"day {raw_d!r} without the leading zero NĐ 30 prints")
+        if (len(raw_m) == 2 and mo < 10) != (mo <= 2):
+            confidence *= 0.6
+            reasons.append(f"month {raw_m!r} not as NĐ 30 prints it "
+                           "(01, 02 with a zero; 3–12 without)")
         start = m.start("dkw")
     else:
         words = _words_date(s)
@@ -313,7 +342,10 @@ def match_type_name(text: str) -> Found[TypeMatch]:
     score, accents, name, code = best
     if score < 80:
         return Found.none(f"{s!r} is no NĐ 30 type name (closest {name}, {score:.0f})")
-    confidence = 1.0 if score == 100 and accents == 100 else (0.95 if score == 100 else 0.85 * score / 100)
+    if score == 100:
+        confidence = 1.0 if accents == 100 else 0.95
+    else:
+        confidence = 0.85 * score / 100
     reason = None if confidence == 1.0 else f"heading read as {s!r}"
     if score - second[0] < 8:
         if accents - second[1] < 8:

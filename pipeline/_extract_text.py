@@ -48,6 +48,23 @@ def fold(text: str) -> str:
     return "".join(_fold_char(c) for c in text)
 
 
+_VI_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b")
+_VI_BASE = frozenset("abcdefghijklmnopqrstuvwxyz")
+
+
+def vietnamese_letter(c: str) -> bool:
+    """A letter of the Vietnamese alphabet with its marks (not "ä", "ø", "ÿ" …)."""
+    if c in "đĐ":
+        return True
+    d = unicodedata.normalize("NFD", c)
+    return d[:1].lower() in _VI_BASE and all(m in _VI_MARKS for m in d[1:])
+
+
+def strip_foreign(text: str) -> str:
+    """Drop letters no Vietnamese word has: OCR's reading of specks and seal strokes."""
+    return nfc("".join(c for c in text if not c.isalpha() or vietnamese_letter(c)))
+
+
 def letters(text: str) -> str:
     """Only the letters, folded: for fuzzy comparison of headings."""
     return "".join(c for c in fold(text) if c.isalpha())

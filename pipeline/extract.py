@@ -13,20 +13,31 @@ image): no I/O, nothing cached.
   single lines and are usable on their own.
 
 Every field is a ``Found``: a value with a confidence (0..1), or ``None``
-with the reason. Nothing is guessed: a field that cannot be read stays
-``None``. Misreadings the parsers know (``S6:`` for ``Số:``, ``QD`` for
-``QĐ``, ``O`` for ``0``…) are corrected with a little less confidence and a
-reason. Where a name (the commune, the signer) occurs several times in the
-document, the spelling most of its occurrences agree on is taken, which
-repairs a diacritic misread in one place. All text is Unicode NFC.
+with the reason; ``pipeline.documents`` sends values below 0.8 to review.
+Nothing is invented: a field that cannot be read stays ``None``. What is
+corrected or inferred carries a lower confidence and says so:
+
+* misreadings the parsers know: ``S6:`` for ``Số:``, ``QD`` for ``QĐ``,
+  ``O``/``l`` for ``0``/``1`` in numbers, a lost ``/`` or ``-``;
+* heading and notation checked against each other ("TIr-UBND" under TỜ
+  TRÌNH; HD/HĐ settled by the heading; the type from the notation when the
+  heading is unreadable);
+* names repaired by the document itself: the commune's name and the
+  signer's name take the spelling most of their occurrences agree on (and
+  are doubted when occurrences disagree); opening words of the issuing
+  body's lines and surnames come from small closed vocabularies; a lone
+  "ỦY BAN NHÂN DÂN" gets its unit line from the body when the body names it.
+
+All text is Unicode NFC; coordinates are those of ``OcrResult``.
 """
 
 from __future__ import annotations
 
 import datetime
-import re
-from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz.distance import Levenshtein
 
 from pipeline._extract_blocks import (
     Header,
@@ -34,9 +45,20 @@ from pipeline._extract_blocks import (
     find_header,
     find_signature,
     page_number_at_top,
+    with_ocr,
 )
-from pipeline._extract_found import Found, T
+from pipeline._extract_found import Found
 from pipeline._extract_layout import Page, analyse
+from pipeline._extract_names import (
+    ORGAN_HEADS,
+    Token,
+    drop_leading_scraps,
+    fix_organ_line,
+    fix_surname,
+    tokens_of,
+    unit_for,
+    voted,
+)
 from pipeline._extract_parse import (
     NumberParts,
     PlaceDate,
@@ -46,7 +68,7 @@ from pipeline._extract_parse import (
     parse_number_line,
     type_for_code,
 )
-from pipeline._extract_text import CONG_VAN, clean, fold, nfc
+from pipeline._extract_text import CONG_VAN, clean
 from pipeline.model import OcrResult
 
 __all__ = [
@@ -133,153 +155,168 @@ def split_documents(pages: list[OcrPage]) -> list[tuple[int, int]]:
     return list(zip(starts, ends))
 
 
-# --------------------------------------------------------------------------- voting
+# --------------------------------------------------------------------------- names
 
 
-_TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
+def _tokens(pages: list[Page]) -> list[Token]:
+    return tokens_of([(w.text, w.confidence / 100.0)
+                      for page in pages for s in page.segments for w in s.words])
 
 
-def _doc_tokens(pages: list[Page]) -> list[tuple[str, float]]:
-    out: list[tuple[str, float]] = []
-    for page in pages:
-        for s in page.segments:
-            for w in s.words:
-                for t in _TOKEN.findall(nfc(w.text)):
-                    out.append((t, w.confidence / 100.0))
-    return out
-
-
-def _match_case(model: str, spelling: str) -> str:
-    words_m, words_s = model.split(), spelling.split()
-    out = []
-    for m, s in zip(words_m, words_s):
-        if m.isupper():
-            out.append(s.upper())
-        elif m[:1].isupper():
-            out.append(s[:1].upper() + s[1:].lower())
-        else:
-            out.append(s.lower())
-    return nfc(" ".join(out))
-
-
-def _vote(phrase: str, tokens: list[tuple[str, float]]) -> tuple[str, int, int]:
-    """The spelling most occurrences of ``phrase`` (diacritics aside) agree on.
-
-    Returns (spelling in ``phrase``'s case, occurrences with that spelling,
-    all occurrences). Occurrences are weighted by OCR confidence.
-    """
-    words = _TOKEN.findall(nfc(phrase))
-    if not words:
-        return phrase, 0, 0
-    key = [fold(w) for w in words]
-    n = len(words)
-    weights: dict[str, float] = defaultdict(float)
-    counts: dict[str, int] = defaultdict(int)
-    folded = [fold(t) for t, _ in tokens]
-    for i in range(len(tokens) - n + 1):
-        if folded[i : i + n] != key:
-            continue
-        spelling = " ".join(t.lower() for t, _ in tokens[i : i + n])
-        weights[spelling] += sum(c for _, c in tokens[i : i + n]) / n
-        counts[spelling] += 1
-    if not weights:
-        return phrase, 0, 0
-    best = max(weights, key=lambda s: weights[s])
-    if " ".join(w.lower() for w in words) == best:
-        return phrase, counts[best], sum(counts.values())
-    # Keep the phrase's own punctuation and spacing when only letters change.
-    return _match_case(" ".join(words), best), counts[best], sum(counts.values())
-
-
-def _voted(found: Found[str], tokens: list[tuple[str, float]], what: str) -> Found[str]:
+def _repaired(found: Found[str], value: str, reason: str | None, doubt: bool = False
+              ) -> Found[str]:
+    """``found`` with a repaired spelling (``reason`` says what changed), or doubted
+    when other readings disagree; without a reason ``value`` is only tidied."""
     if found.value is None:
         return found
-    spelling, agree, total = _vote(found.value, tokens)
-    if agree == 0 or spelling == found.value:
-        if total >= 2 and agree == total:
-            return Found(found.value, max(found.confidence, 0.9), None)
-        return found
-    if agree >= 2 and agree * 2 > total:
-        return Found(spelling, round(min(0.9, max(found.confidence, 0.7)), 3),
-                     f"{what} read as {found.value!r}; {agree} of {total} occurrences "
-                     f"in the document read {spelling!r}")
-    return found
-
-
-def _vote_lines(found: Found[str], lines: list[str], tokens: list[tuple[str, float]],
-                what: str) -> Found[str]:
-    """Vote each header line of the issuing body on its own (a line is a phrase)."""
-    if found.value is None or not lines:
-        return found
-    fixed: list[str] = []
-    reasons: list[str] = []
-    for line in lines:
-        one = _voted(Found(line, found.confidence), tokens, what)
-        fixed.append(one.value or line)
-        if one.reason:
-            reasons.append(one.reason)
-    value = " ".join(fixed)
-    if value == found.value:
-        return found
-    return Found(value, round(min(0.9, max(found.confidence, 0.7)), 3), "; ".join(reasons))
+    if reason is None:
+        return Found(value, found.confidence, found.reason)
+    if doubt:
+        return Found(value, round(min(found.confidence, 0.75), 3), reason)
+    return Found(value, 0.85, reason)
 
 
 # --------------------------------------------------------------------------- document
 
 
-def _cap(f: Found[T], ceiling: float, reason: str) -> Found[T]:
-    if f.value is None or f.confidence <= ceiling:
-        return f
-    return Found(f.value, ceiling, f.reason or reason)
+def _notation_from_heading(number: Found[NumberParts], code: str) -> Found[NumberParts]:
+    """A notation whose first part misses the heading's abbreviation by one letter
+    ("TIr-UBND" under TỜ TRÌNH) takes the abbreviation; any other stays, flagged."""
+    value = number.value
+    assert value is not None
+    parts = value.code_notation.split("-")
+    first = parts[0]
+    if len(parts) >= 2 and Levenshtein.distance(first.upper(), code.upper()) <= 1:
+        fixed = NumberParts(value.code_number, "-".join([code, *parts[1:]]), code)
+        return Found(fixed, round(min(0.85, number.confidence), 3),
+                     f"notation read as {value.code_notation!r}; the heading gives {code!r}")
+    return Found(value, round(min(0.6, number.confidence), 3),
+                 f"notation {value.code_notation!r} has no type abbreviation "
+                 f"though the heading gives {code!r}")
 
 
 def _type_fields(header: Header) -> tuple[Found[str], Found[str], Found[NumberParts]]:
+    """Type name and code from the heading and the notation, checked against each other."""
     number = header.number
     heading = header.type
     notation_code = number.value.type_code if number.value else None
     if heading.value is not None:
         name, code = heading.value
         conf, reason = heading.confidence, heading.reason
-        if notation_code is not None and notation_code != code:
+        # The heading settles HD/HĐ and DA/ĐA in the notation.
+        if notation_code not in (None, code) and header.number_seg is not None:
+            hinted = with_ocr(parse_number_line(header.number_seg.text, type_hint=code),
+                              [header.number_seg], "number", slack=0.25)
+            if hinted.value is not None and hinted.value.type_code == code:
+                number, notation_code = hinted, code
+        if number.value is not None and notation_code not in (None, code):
             # Heading and notation disagree: believe the surer one, flag both.
             if number.confidence > heading.confidence:
-                by_code = type_for_code(notation_code)
+                by_code = type_for_code(notation_code or "")
                 if by_code is not None:
                     name, code = by_code
             conf = min(conf, number.confidence) * 0.6
-            reason = f"heading {header.type_seg.text if header.type_seg else ''!r} and notation disagree"
+            heading_text = header.type_seg.text if header.type_seg else ""
+            reason = (f"heading {heading_text!r} and notation "
+                      f"{number.value.code_notation!r} disagree")
+            number = Found(number.value, round(min(number.confidence, 0.6), 3), reason)
         elif notation_code == code:
             conf = max(conf, min(1.0, number.confidence + 0.05))
             reason = None if conf >= 0.95 else reason
-        # The heading settles HD/HĐ and DA/ĐA in the notation.
-        if number.value is not None and header.number_seg is not None and notation_code:
-            hinted = parse_number_line(header.number_seg.text, type_hint=code)
-            if hinted.value is not None and hinted.value.type_code == code:
-                number = hinted
+        elif number.value is not None:
+            number = _notation_from_heading(number, code)
         return Found(name, round(conf, 3), reason), Found(code, round(conf, 3), reason), number
     if header.cv_subject.value is not None or (number.value is not None and notation_code is None):
         conf = 0.95 if header.cv_subject.value is not None and number.value is not None else 0.7
         reason = None if conf >= 0.95 else "no type heading; taken for a công văn"
         return (Found(CONG_VAN, conf, reason),
                 Found(None, conf, "a công văn has no type abbreviation"), number)
-    if notation_code is not None:
+    if number.value is not None and notation_code is not None:
         by_code = type_for_code(notation_code)
         if by_code is not None:
             conf = round(min(0.7, number.confidence), 3)
             why = f"type heading not read; from the notation {number.value.code_notation!r}"
             return Found(by_code.name, conf, why), Found(by_code.code, conf, why), number
-    return heading, Found.none(heading.reason or "no type"), number
+    why = heading.reason or "no type heading"
+    return Found.none(why), Found.none(why), number
+
+
+def _place_date(header: Header, tokens: list[Token]) -> tuple[Found[datetime.date], Found[str]]:
+    pd = header.place_date
+    if pd.value is None:
+        return Found.none(pd.reason or "no date"), Found.none(pd.reason or "no place")
+    issued_date = Found(pd.value.date, pd.confidence, pd.reason)
+    if pd.value.place is None:
+        return issued_date, Found.none("no place before the date")
+    conf = pd.confidence
+    if header.date_seg is not None:
+        conf = min(conf, header.date_seg.confidence + 0.05)
+    v = voted(pd.value.place, tokens)
+    return issued_date, _repaired(Found(pd.value.place, round(conf, 3), pd.reason),
+                                  v.value, v.reason, v.doubt)
+
+
+def _organ(header: Header, place: str | None, tokens: list[Token]) -> Found[str]:
+    organ = header.organ
+    if organ.value is None:
+        return organ
+    lines = [fix_organ_line(clean(s.text).strip(" .,;:-_'\""), tokens)
+             for s in header.organ_segs]
+    reasons = [r for _, r, _ in lines if r]
+    organ = _repaired(organ, " ".join(v for v, _, _ in lines), "; ".join(reasons) or None,
+                      any(d for _, _, d in lines))
+    if len(lines) == 1 and lines[0][0] in ORGAN_HEADS:
+        # Only "ỦY BAN NHÂN DÂN" read: the line naming the commune is missing.
+        head = lines[0][0]
+        unit = unit_for(head, place, tokens)
+        if unit is not None:
+            return Found(f"{head} {unit[0]}", 0.7,
+                         f"only {head!r} read in the header; the unit line from the body "
+                         f"({unit[1]}× '… {unit[0].lower()}')")
+        return Found(organ.value, round(min(organ.confidence, 0.5), 3),
+                     f"only {head!r} read: the line naming the unit is missing")
+    return organ
+
+
+def _signature(pages: list[Page], header: Header) -> Signature | None:
+    """The signature block on the last page, or failing that the one before."""
+    for k in range(len(pages) - 1, -1, -1):
+        after = 0.0  # on the first page, only below the header's blocks
+        if k == 0 and header.subject_segs:
+            after = header.subject_segs[-1].y1
+        elif k == 0 and header.number_seg is not None:
+            after = max(s.y1 for s in [header.number_seg, *header.cv_segs])
+        sig = find_signature(pages[k], after)
+        if sig.found:
+            return sig
+    return None
+
+
+def _signer_name(found: Found[str], tokens: list[Token]) -> Found[str]:
+    if found.value is None:
+        return found
+    name, why_scraps = drop_leading_scraps(found.value)
+    if why_scraps:
+        found = Found(name, round(max(found.confidence, 0.85), 3), why_scraps)
+    v = voted(name, tokens, spaces=False)
+    full, why_surname = fix_surname(v.value)
+    doubt, why_vote = v.doubt, v.reason
+    if doubt and v.other == full:
+        doubt, why_vote = False, None  # the surname list and the other reading agree
+    elif why_surname and full != v.other:
+        # A line whose surname lost its accent may have lost others ("My Thuy").
+        doubt = True
+    reason = "; ".join(r for r in (why_scraps, why_surname, why_vote) if r) or None
+    return _repaired(found, full, reason, doubt)
 
 
 def extract_document(pages: list[OcrPage]) -> DocumentFields:
     """The fields of one document: header from its first page, signature from its last."""
     if not pages:
-        missing = Found.none("no pages")
-        return DocumentFields(*(Found.none("no pages") for _ in range(10)), missing)
+        return DocumentFields(*(Found[Any].none("no pages") for _ in range(11)))
     analysed = [_page(p) for p in pages]
-    first = analysed[0]
-    header = find_header(first)
-    tokens = _doc_tokens(analysed)
+    header = find_header(analysed[0])
+    tokens = _tokens(analysed)
 
     type_name, type_code, number = _type_fields(header)
     if number.value is not None:
@@ -288,53 +325,23 @@ def extract_document(pages: list[OcrPage]) -> DocumentFields:
     else:
         code_number = Found.none(number.reason or "no number")
         code_notation = Found.none(number.reason or "no notation")
-
-    pd = header.place_date
-    if pd.value is not None:
-        issued_date = Found(pd.value.date, pd.confidence, pd.reason)
-        if pd.value.place is not None:
-            place = Found(pd.value.place, pd.confidence, pd.reason)
-            if header.date_seg is not None:
-                seg_conf = min(1.0, header.date_seg.confidence + 0.05)
-                place = Found(place.value, round(min(place.confidence, seg_conf), 3),
-                              place.reason)
-            issued_place = _voted(place, tokens, "place")
-        else:
-            issued_place = Found.none("no place before the date")
-    else:
-        issued_date = Found.none(pd.reason or "no date")
-        issued_place = Found.none(pd.reason or "no place")
-
-    organ_lines = [clean(s.text).strip(" .,;:-_'\"") for s in header.organ_segs]
-    organ = _vote_lines(header.organ, [nfc(line.upper()) for line in organ_lines], tokens,
-                        "issuing body")
-
+    issued_date, issued_place = _place_date(header, tokens)
+    organ = _organ(header, issued_place.value, tokens)
     if type_name.value == CONG_VAN:
-        subject = header.cv_subject if header.cv_subject.value is not None else Found.none(
-            "no 'V/v …' line under the number")
+        subject = header.cv_subject
     else:
         subject = header.subject
 
-    signature: Signature | None = None
-    for k in range(len(analysed) - 1, -1, -1):
-        after = 0.0
-        if k == 0 and header.subject_segs:
-            after = header.subject_segs[-1].y1
-        elif k == 0 and header.number_seg is not None:
-            after = max(s.y1 for s in [header.number_seg, *header.cv_segs])
-        sig = find_signature(analysed[k], after)
-        if sig.found:
-            signature = sig
-            break
+    signature = _signature(analysed, header)
     if signature is None:
-        missing = "no signature block on the last page"
-        signer_position = Found.none(missing)
-        signer_name = Found.none(missing)
-        signer_authority = Found.none(missing)
+        why = "no signature block on the last page"
+        signer_position: Found[str] = Found.none(why)
+        signer_name: Found[str] = Found.none(why)
+        signer_authority: Found[str] = Found.none(why)
     else:
         signer_position = signature.position
         signer_authority = signature.authority
-        signer_name = _voted(signature.name, tokens, "signer's name")
+        signer_name = _signer_name(signature.name, tokens)
 
     return DocumentFields(
         type_name=type_name,
@@ -349,4 +356,3 @@ def extract_document(pages: list[OcrPage]) -> DocumentFields:
         signer_name=signer_name,
         signer_authority=signer_authority,
     )
-

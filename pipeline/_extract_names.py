@@ -1,0 +1,254 @@
+"""Repairing misread names with what else the document says.
+
+A commune's name is printed in the header (capitals), in the place-date
+line and usually several times in the body; a signer's name is often in the
+body too ("Chủ trì: Ông …"). OCR rarely misreads every occurrence the same
+way, so the spelling most occurrences agree on wins. Occurrences are found
+diacritics-blind and with a little fuzz, among capitalised word runs only.
+
+Two small closed vocabularies help as well: the words that open an issuing
+body's lines ("ỦY BAN NHÂN DÂN", "XÃ", "PHƯỜNG" …) and Vietnamese surnames.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from typing import NamedTuple
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from pipeline._extract_text import fold, nfc, strip_foreign, vn_upper, words_folded
+
+Token = tuple[str, float]  # a word (letters only) and its OCR confidence 0..1
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+# First lines of a commune-level issuing body, and the unit words that open a
+# line naming an administrative unit.
+ORGAN_HEADS: tuple[str, ...] = (
+    "ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "THƯỜNG TRỰC HỘI ĐỒNG NHÂN DÂN", "ĐẢNG ỦY",
+    "ỦY BAN MẶT TRẬN TỔ QUỐC VIỆT NAM", "BAN CHỈ HUY QUÂN SỰ", "CÔNG AN", "TRẠM Y TẾ",
+    "VĂN PHÒNG HỘI ĐỒNG NHÂN DÂN VÀ ỦY BAN NHÂN DÂN", "BAN CHỈ ĐẠO",
+)
+UNIT_WORDS: dict[str, str] = {
+    words_folded(w): w
+    for w in ("XÃ", "PHƯỜNG", "THỊ TRẤN", "ĐẶC KHU", "HUYỆN", "QUẬN", "THỊ XÃ", "THÀNH PHỐ",
+              "TỈNH")
+}
+
+SURNAMES: tuple[str, ...] = (
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
+    "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trương", "Lương", "Đào", "Mai", "Tạ", "Quách", "Hà",
+    "Lâm", "Triệu", "Kiều", "Cao", "Đoàn", "Trịnh", "Tô", "Châu", "Thái", "Tăng", "Lưu", "La",
+    "Tống", "Văn", "Khúc", "Chu", "Giang", "Hứa", "Lại", "Mạc", "Nông", "Lò", "Lục", "Ông",
+    "Phùng", "Quan", "Tôn", "Từ", "Vương", "Âu", "Doãn", "Diệp", "Đàm", "Đồng", "Hàn", "Kim",
+    "Lã", "Lạc", "Liêu", "Nghiêm", "Ninh", "Phí", "Phó", "Thân", "Thạch", "Tiêu", "Vi", "Viên",
+    "Yên", "Bạch", "Cù", "Cung", "Dư", "Đào", "Đường", "Hầu", "Khổng", "Khương", "Kha",
+    "Mã", "Mẫn", "Nhan", "Ôn", "Sầm", "Thiều", "Trình", "Văn", "Vương",
+)
+_SURNAMES = frozenset(SURNAMES)
+_SURNAME_BY_KEY: dict[str, list[str]] = defaultdict(list)
+for _s in dict.fromkeys(SURNAMES):
+    _SURNAME_BY_KEY[fold(_s)].append(_s)
+
+
+def tokens_of(texts: list[tuple[str, float]]) -> list[Token]:
+    """Words (letters only, NFC) with their confidence, in reading order."""
+    out: list[Token] = []
+    for text, conf in texts:
+        for t in _WORD.findall(nfc(text)):
+            out.append((t, conf))
+    return out
+
+
+class Tally(NamedTuple):
+    spelling: str  # the winning spelling, in the phrase's case
+    agree: int  # occurrences with that spelling
+    total: int  # all occurrences found
+    other: str | None  # the best other spelling, if any
+
+
+def vote(phrase: str, tokens: list[Token], min_ratio: float = 80,
+         spaces: bool = True) -> Tally:
+    """The spelling of ``phrase`` most of its occurrences in ``tokens`` agree on.
+
+    Occurrences are runs of capitalised words whose letters, without
+    diacritics and spaces, are equal or nearly (rapidfuzz ratio ≥
+    ``min_ratio``) and start alike. With ``spaces``, runs of one word more or
+    fewer count too (a space read or lost: "HỘIAN"), if nearer still.
+    Occurrences are weighted by OCR confidence.
+    """
+    words = _WORD.findall(nfc(phrase))
+    if not words:
+        return Tally(phrase, 0, 0, None)
+    n = len(words)
+    key = "".join(fold(w) for w in words)
+    weights: dict[str, float] = defaultdict(float)
+    counts: dict[str, int] = defaultdict(int)
+    for size in sorted({max(1, n - 1), n, n + 1} if spaces else {n}):
+        for i in range(len(tokens) - size + 1):
+            window = tokens[i : i + size]
+            if not all(t[:1].isupper() for t, _ in window):
+                continue
+            wkey = "".join(fold(t) for t, _ in window)
+            if wkey[:1] != key[:1] and words[0][:1].isupper():
+                continue
+            if wkey != key and fuzz.ratio(wkey, key) < (min_ratio if size == n else 90) and not (
+                    size == n and len(key) >= 4 and Levenshtein.distance(wkey, key) <= 1):
+                continue
+            spelling = " ".join(t.lower() for t, _ in window)
+            weights[spelling] += sum(c for _, c in window) / size
+            counts[spelling] += 1
+    if not weights:
+        return Tally(phrase, 0, 0, None)
+    # A spelling Vietnamese rules out ("trieu") is most likely a misread: it weighs less.
+    ranked = sorted(weights, key=lambda s: (weights[s] * (0.8 if implausible(s) else 1.0),
+                                            counts[s]), reverse=True)
+    best = ranked[0]
+    other = _in_case_of(words, ranked[1].split()) if len(ranked) > 1 else None
+    total = sum(counts.values())
+    if best == " ".join(w.lower() for w in words):
+        return Tally(phrase, counts[best], total, other)
+    return Tally(_in_case_of(words, best.split()), counts[best], total, other)
+
+
+def _in_case_of(model: list[str], spelling: list[str]) -> str:
+    """``spelling`` in the case ``model`` is written in (capitals, or capitalised words)."""
+    if all(m.isupper() for m in model) and any(len(m) > 1 for m in model):
+        return " ".join(vn_upper(s) for s in spelling)
+    return " ".join(s[:1].upper() + s[1:] for s in spelling)
+
+
+def implausible(text: str) -> bool:
+    """A word Vietnamese spelling rules out as written: "iê", "yê", "uô"/"ươ" lost
+    their circumflex or horn ("TRIEU", "XUYEN", "MUONG")."""
+    for w in _WORD.findall(nfc(text).lower()):
+        f = fold(w)
+        for m in re.finditer(r"[iy]e|uo", f):
+            marks = unicodedata.normalize("NFD", w[m.start() + 1])
+            if "\u0302" not in marks and "\u031b" not in marks:
+                return True
+    return False
+
+
+class Voted(NamedTuple):
+    value: str  # the reading kept or the spelling adopted
+    reason: str | None  # why it changed, or why it is doubted
+    doubt: bool  # occurrences disagree and no majority settles it
+    other: str | None  # the competing spelling, when there is one
+
+
+def voted(value: str, tokens: list[Token], spaces: bool = True) -> Voted:
+    """``value``, or the spelling its other occurrences in the document agree on."""
+    spelling, agree, total, other = vote(value, tokens, spaces=spaces)
+    if spelling != value and agree >= 2:
+        return Voted(spelling, f"read {value!r}; {agree} of {total} occurrences in the "
+                               f"document read {spelling!r}", False, value)
+    if spelling != value and implausible(value) and not implausible(spelling):
+        # One against one, but one of them cannot be Vietnamese as written.
+        return Voted(spelling, f"read {value!r}, not a Vietnamese spelling; elsewhere "
+                               f"{spelling!r}", True, value)
+    if spelling != value:
+        return Voted(value, f"another occurrence in the document reads {spelling!r}", True,
+                     spelling)
+    if agree * 2 <= total:  # no majority for the reading kept
+        return Voted(value, f"{total - agree} of {total} occurrences in the document read "
+                            f"otherwise ({other!r})", True, other)
+    return Voted(value, None, False, None)
+
+
+def _unit_word(words: list[str]) -> str | None:
+    """"XÃ", "PHƯỜNG"… for the opening word(s) of a line, allowing one stray letter."""
+    key = words_folded(" ".join(words))
+    if key in UNIT_WORDS:
+        return UNIT_WORDS[key]
+    if len(words) == 1 and key:
+        close = [u for k, u in UNIT_WORDS.items()
+                 if " " not in k and k[0] == key[0] and Levenshtein.distance(k, key) <= 1
+                 and abs(len(k) - len(key)) <= 1]
+        if len(close) == 1:
+            return close[0]
+    return None
+
+
+def fix_organ_line(line: str, tokens: list[Token]) -> tuple[str, str | None, bool]:
+    """One header line of the issuing body: known heads and unit words, then a vote."""
+    text = vn_upper(re.sub(r"\s+", " ", strip_foreign(line)).strip())
+    key = words_folded(text)
+    best = max(ORGAN_HEADS, key=lambda h: fuzz.ratio(key, words_folded(h)))
+    score = fuzz.ratio(key, words_folded(best))
+    if score >= 85:
+        return best, None if best == text else f"read {line!r}", False
+    words = text.split()
+    reasons = []
+    head, rest = [], words
+    for k in (2, 1):
+        unit = _unit_word(words[:k])
+        if unit and len(words) > k:
+            head, rest = unit.split(), words[k:]
+            if unit != " ".join(words[:k]):
+                reasons.append(f"read {' '.join(words[:k])!r} for {unit!r}")
+            break
+    v = voted(" ".join(rest), tokens)
+    if v.reason:
+        reasons.append(v.reason)
+    return " ".join(head + [v.value]), "; ".join(reasons) or None, v.doubt
+
+
+def unit_for(head: str, place: str | None, tokens: list[Token]) -> tuple[str, int] | None:
+    """The unit line missing under a lone ``head`` ("ỦY BAN NHÂN DÂN"), as the
+    document itself names it: "<head> xã|phường … <place>" in the body.
+
+    Returns ("PHƯỜNG CHÂU ĐỐC", occurrences) or None when the body does not say.
+    """
+    if not place:
+        return None
+    head_key = [fold(w) for w in _WORD.findall(head)]
+    place_words = _WORD.findall(nfc(place))
+    place_key = [fold(w) for w in place_words]
+    folded = [fold(t) for t, _ in tokens]
+    n, m = len(head_key), len(place_key)
+    found: dict[str, int] = defaultdict(int)
+    for i in range(len(tokens) - n):
+        if folded[i : i + n] != head_key:
+            continue
+        for k in (1, 2):
+            unit = UNIT_WORDS.get(" ".join(folded[i + n : i + n + k]))
+            if unit and folded[i + n + k : i + n + k + m] == place_key:
+                found[unit] += 1
+                break
+    if not found:
+        return None
+    unit = max(found, key=lambda u: found[u])
+    return f"{unit} {vn_upper(place)}", found[unit]
+
+
+def _name_word(w: str) -> bool:
+    return w[:1].isupper() and (len(w) == 1 or w[1:].islower()) and w.isalpha()
+
+
+def drop_leading_scraps(name: str) -> tuple[str, str | None]:
+    """"bà Ngô Thị Nhung", "si Ngô Ngọc Diễm": scraps of the seal or signature read
+    before the name go, when what follows is a full name opening with a surname."""
+    words = name.split()
+    for k in range(1, min(3, len(words) - 1)):
+        head, rest = words[:k], words[k:]
+        if any(_name_word(w) and fold(w) in _SURNAME_BY_KEY for w in head):
+            break  # a surname among the scraps: the name may start there
+        if rest[0] in _SURNAMES and all(_name_word(w) for w in rest) and len(rest) >= 2:
+            return " ".join(rest), f"{' '.join(head)!r} before the name left out"
+    return name, None
+
+
+def fix_surname(name: str) -> tuple[str, str | None]:
+    """A full name whose first word is no surname but reads as exactly one without accents."""
+    words = name.split()
+    if len(words) < 2 or words[0] in _SURNAME_BY_KEY.get(fold(words[0]), []):
+        return name, None
+    options = _SURNAME_BY_KEY.get(fold(words[0]), [])
+    if len(options) != 1:
+        return name, None
+    return " ".join([options[0], *words[1:]]), f"surname read as {words[0]!r}"
