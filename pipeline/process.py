@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import tempfile
+import threading
 import time
 import unicodedata
 import uuid
@@ -244,13 +245,25 @@ def _recognise_all(
         for page in pages:
             yield finished(recognise_page(page, ocr))
         return
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipeline.cleanup", "pipeline.ocr", "pipeline.pages"])
+    context = _worker_context()
     with ProcessPoolExecutor(
         max_workers=min(jobs, len(todo)), mp_context=context, initializer=_init_worker
     ) as pool:
         for work in pool.map(recognise_page, pages, [ocr] * len(pages)):
             yield finished(work)
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """fork when it is safe: the workers then start at once, with the stages already
+    imported (a second or more saved per dossier). With another thread running (a
+    progress bar), forking could copy a held lock, so a fork server is used instead."""
+    from pipeline import cleanup, ocr  # noqa: F401 - imported once, before forking
+
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pipeline.cleanup", "pipeline.ocr", "pipeline.pages"])
+    return context
 
 
 def _init_worker() -> None:
