@@ -232,31 +232,22 @@ def _multiply(m: list[float], n: list[float]) -> list[float]:
 
 
 def render(page: SourcePage) -> Image.Image:
-    """The pixels of one PDF page: its image taken out, or the page rasterised."""
-    if page.encoding is Encoding.PDF_IMAGE or (
-        page.encoding is Encoding.LOSSLESS and page.width * page.height and _is_image_page(page)
-    ):
-        with pikepdf.open(page.source) as pdf:
-            pdf_page = pdf.pages[page.index_in_source]
-            placement = single_image(pdf_page)
-            if placement is not None:
-                image = pdf_page.resources.XObject[placement.name]
-                try:
-                    return pikepdf.PdfImage(image).as_pil_image()
-                except Exception:  # noqa: BLE001 - an exotic filter: rasterise instead
-                    pass
+    """The pixels of one PDF page: its one image taken out, or else the page rasterised."""
+    with pikepdf.open(page.source) as pdf:
+        pdf_page = pdf.pages[page.index_in_source]
+        placement = single_image(pdf_page)
+        if placement is not None:
+            try:
+                return pikepdf.PdfImage(pdf_page.resources.XObject[placement.name]).as_pil_image()
+            except Exception:  # noqa: BLE001 - a filter Pillow cannot decode: rasterise instead
+                pass
     from pdf2image import convert_from_path
 
-    dpi = round(page.dpi[0])
     images = convert_from_path(
-        page.source, dpi=dpi, first_page=page.index_in_source + 1,
+        page.source, dpi=round(page.dpi[0]), first_page=page.index_in_source + 1,
         last_page=page.index_in_source + 1,
     )
     return images[0]
-
-
-def _is_image_page(page: SourcePage) -> bool:
-    return not any("rasterised" in w for w in page.warnings)
 
 
 def image_object(source: pikepdf.Pdf, page: SourcePage) -> pikepdf.Object:

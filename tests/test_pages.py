@@ -202,3 +202,17 @@ def test_pdf_javascript_and_attachments_are_reported(tmp_path: Path) -> None:
     (page,) = pages.read_pages(path, max_pixels=LIMIT)
     text = " ".join(page.warnings)
     assert "JavaScript" in text and "attached files" in text
+
+
+def test_pdf_page_that_is_not_one_image_is_rasterised(tmp_path: Path) -> None:
+    path = tmp_path / "h.pdf"
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page(page_size=(595, 842))
+        pdf.pages[0].Contents = pdf.make_stream(b"0 0 0 rg 100 100 200 300 re f")
+        pdf.save(path)
+    (page,) = pages.read_pages(path, max_pixels=LIMIT)
+    assert page.encoding is Encoding.LOSSLESS
+    assert any("rasterised at 300 dpi" in w for w in page.warnings)
+    pixels = pages.load_pixels(page)
+    assert pixels.shape[:2] == (page.height, page.width) == (round(842 * 300 / 72), round(595 * 300 / 72))
+    assert pixels.min() == 0  # the drawn rectangle is there
