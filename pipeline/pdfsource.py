@@ -7,6 +7,7 @@ rasterised (pdf2image). A page that already has text keeps it and is not OCR'd.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,10 +146,11 @@ def _describe(path: Path, index: int, page: pikepdf.Page, max_pixels: int) -> So
         )
         add_resolution_warnings(result)
         return result
-    width = round(page_w * RASTER_DPI / 72)
-    height = round(page_h * RASTER_DPI / 72)
+    # As poppler sizes the raster (rounding up); the dpi then gives back the exact page size.
+    width = math.ceil(page_w * RASTER_DPI / 72)
+    height = math.ceil(page_h * RASTER_DPI / 72)
     return SourcePage(
-        width=width, height=height, dpi=(float(RASTER_DPI),) * 2,
+        width=width, height=height, dpi=(width * 72 / page_w, height * 72 / page_h),
         encoding=Encoding.LOSSLESS, colorspace="rgb",
         warnings=[f"page is not a single scanned image: rasterised at {RASTER_DPI} dpi"],
         **common,
@@ -244,7 +246,7 @@ def render(page: SourcePage) -> Image.Image:
     from pdf2image import convert_from_path
 
     images = convert_from_path(
-        page.source, dpi=round(page.dpi[0]), first_page=page.index_in_source + 1,
+        page.source, dpi=RASTER_DPI, first_page=page.index_in_source + 1,
         last_page=page.index_in_source + 1,
     )
     return images[0]
