@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from pipeline._extract_found import Found, T
 from pipeline._extract_layout import Page, Segment
@@ -120,7 +121,7 @@ def find_motto(page: Page, national: Segment | None) -> Segment | None:
 
 
 _NUMBERISH = re.compile(r"^[\W_]*s[\w]?\s*[:;.]?\s*[0-9oil]{1,5}\s*/")
-_VV = re.compile(r"^\W*v\s*[/|l1i\\]?\s*v\b[.:]?\s*")
+_VV = re.compile(r"^[\W_]*v\s*[/|l1i\\]?\s*v\b[.:]?\s*")
 
 
 def _cv_text(segs: list[Segment]) -> str:
@@ -328,11 +329,20 @@ _AUTH_LINES = [
 _POSITION_KEYS = [(words_folded(p), p) for p in POSITIONS]
 
 
+def _prefix_like(token: str) -> bool:
+    """"tm", "kt", "tl", "tuq", "q", or one of the longer ones with a letter misread
+    ("1m", "im", "ki")."""
+    if token in _AUTH_PREFIX_KEYS:
+        return True
+    return any(len(k) >= 2 and len(token) == len(k) and Levenshtein.distance(token, k) <= 1
+               for k in _AUTH_PREFIX_KEYS)
+
+
 def _authority(s: Segment) -> tuple[str, float] | None:
     f = fold(s.text)
     m = _AUTH_TOKEN.match(f)
     token = m.group(1) if m else words_folded(s.text).split(" ")[0]
-    if not m and token not in _AUTH_PREFIX_KEYS:
+    if not _prefix_like(token) or (not m and token not in _AUTH_PREFIX_KEYS):
         return None
     key = words_folded(s.text)
     best = max(_AUTH_LINES, key=lambda c: _ratio(key, c[0]))
@@ -346,7 +356,21 @@ def _authority(s: Segment) -> tuple[str, float] | None:
     return None
 
 
+def _authority_garbled(s: Segment) -> tuple[str, float] | None:
+    """"ITM -ỦY BAN NHÂN DÂN": a known body after a scrap that holds TM/KT/TL."""
+    words = words_folded(s.text).split()
+    if len(words) < 2 or len(words[0]) > 4:
+        return None
+    body_key = " ".join(words[1:])
+    body = next((b for b in AUTHORITY_BODIES + POSITIONS if words_folded(b) == body_key), None)
+    prefix = next((p for p in ("tuq", "tm", "kt", "tl") if p in words[0]), None)
+    if body is None or prefix is None:
+        return None
+    return f"{_AUTH_PREFIX_KEYS[prefix]} {body}", 0.7
+
+
 def _position(s: Segment) -> tuple[str, float] | None:
+    """A usual position (fuzzy), one with specks before it, or a capitals line as read."""
     key = words_folded(s.text)
     if not key:
         return None
@@ -354,10 +378,23 @@ def _position(s: Segment) -> tuple[str, float] | None:
     score = _ratio(key, best[0])
     if score >= 85:
         exact = vn_upper(tone_style(s.text)).strip(" .,:;") == best[1]
-        return best[1], 1.0 if exact else (0.95 if score == 100 else 0.8)
+        return best[1], 1.0 if exact else (0.95 if score == 100 else 0.7)
+    tail = _position_at_end(key)
+    if tail is not None:
+        return tail, 0.6
     if s.caps >= 0.7 and s.n_letters >= 4:
         return vn_upper(s.text).strip(" .,:;"), 0.6
     return None
+
+
+def _position_at_end(key: str) -> str | None:
+    """The longest usual position the line ends with, scraps before it aside
+    ("vờ TƯ CHỦ TỊCH" → "CHỦ TỊCH"); the scraps may have been "PHÓ", so unsure."""
+    compact = key.replace(" ", "")
+    ends = [(len(p), position) for p, position in
+            ((f.replace(" ", ""), position) for f, position in _POSITION_KEYS)
+            if len(compact) > len(p) and _ratio(compact[-len(p):], p) >= 90]
+    return max(ends)[1] if ends else None
 
 
 _NAME_TOKEN = re.compile(r"^[^\W\d_][^\W\d_]{0,6}$")
@@ -409,8 +446,11 @@ class Signature:
 def find_signature(page: Page, after_y: float = 0.0) -> Signature:
     """The signature block at the foot of the right column, below the body."""
     em = page.em
+    # The body's last line: a real line of text across the page (not a streak or
+    # a seal read as one huge "word").
     wide = [s for s in page.segments if page.rel(s.x0) < 0.25 and page.rel(s.x1) > 0.6
-            and s.cy > after_y]
+            and s.cy > after_y and s.n_letters >= 10 and s.confidence >= 0.5
+            and s.y1 - s.y0 < 2.5 * em]
     body_y = max((s.y1 for s in wide), default=after_y)
     cands = [s for s in page.segments
              if s.cy > body_y and page.rel(s.x0) > 0.33 and page.rel(s.cx) > 0.5
@@ -424,7 +464,7 @@ def find_signature(page: Page, after_y: float = 0.0) -> Signature:
     position: Found[str] = Found.none("no position line in the signature block")
     auth_seg = pos_seg = None
     for s in cands:
-        a = _authority(s)
+        a = _authority(s) or _authority_garbled(s)
         if a is not None:
             auth_seg = s
             authority = with_ocr(Found(a[0], a[1], None if a[1] >= 0.9
@@ -443,13 +483,35 @@ def find_signature(page: Page, after_y: float = 0.0) -> Signature:
                                       else f"position read as {s.text!r}"), [s], "position",
                                 slack=0.35 if p[1] == 1.0 else 0.2)
             break
-    if (pos_seg is not None and position.confidence < 0.7 and authority.value
-            and authority.value.startswith("KT. ")):
-        # "KT. CHỦ TỊCH" is signed by a deputy: a garbled line ending in "CHỦ TỊCH"
-        # is "PHÓ CHỦ TỊCH".
+    if pos_seg is not None and auth_seg is None:
+        # Two position-like lines one under the other: the upper one is the
+        # authority line with its "KT."/"TM." lost, the lower one the position.
+        k = cands.index(pos_seg)
+        below = cands[k + 1] if k + 1 < len(cands) else None
+        if below is not None and below.cy - pos_seg.cy < 1.6 * em and below.caps >= 0.6 \
+                and below.n_letters >= 4:
+            lower = _position(below)
+            if lower is not None:
+                auth_seg, pos_seg = pos_seg, below
+                authority = Found.none(f"authority line read as {auth_seg.text!r}")
+                position = Found(lower[0], round(min(0.6, lower[1]), 3),
+                                 f"position read as {below.text!r} under {auth_seg.text!r}, "
+                                 "an authority line without its prefix")
+    if (pos_seg is not None and position.confidence < 0.8 and position.value == "CHỦ TỊCH"
+            and authority.value in ("TM. ỦY BAN NHÂN DÂN", "TM. HỘI ĐỒNG NHÂN DÂN")):
+        # For the committee (TM.) its chairman signs: specks before "CHỦ TỊCH" were
+        # not a "PHÓ".
+        position = Found("CHỦ TỊCH", 0.85, f"position read as {pos_seg.text!r}; "
+                                           f"under {authority.value!r} the chairman signs")
+    if pos_seg is not None and authority.value and authority.value.startswith("KT. "):
+        # "KT. CHỦ TỊCH" is signed by a deputy: "CHỦ TỊCH" under it, or a garbled
+        # line ending in "CHỦ TỊCH", is "PHÓ CHỦ TỊCH".
         head = authority.value[4:]
-        if words_folded(pos_seg.text).endswith(words_folded(head)) and f"PHÓ {head}" in POSITIONS:
-            position = Found(f"PHÓ {head}", 0.7,
+        deputy = f"PHÓ {head}"
+        read = words_folded(pos_seg.text)
+        if deputy in POSITIONS and position.value != deputy and read.endswith(words_folded(head)) \
+                and (position.confidence < 0.7 or position.value == head):
+            position = Found(deputy, 0.7,
                              f"position read as {pos_seg.text!r}; under {authority.value!r}")
     anchor = pos_seg or auth_seg
     name_seg = None

@@ -73,6 +73,11 @@ class Segment:
         return f"Seg({self.x0},{self.y0},{self.x1},{self.y1} {self.text!r})"
 
 
+def _band(words: list[Word]) -> tuple[float, float]:
+    return (statistics.median(w.box[1] for w in words),
+            statistics.median(w.box[3] for w in words))
+
+
 def _word_height(words: list[Word]) -> float:
     return statistics.median(w.box[3] - w.box[1] for w in words)
 
@@ -86,17 +91,19 @@ def segments(result: OcrResult) -> list[Segment]:
     sizes = {i: ln.size for i, ln in enumerate(result.lines)}
     units = sorted(by_line.items(), key=lambda kv: statistics.median(w.box[3] for w in kv[1]))
 
-    # Rows: Tesseract lines at the same height that do not overlap sideways.
+    # Rows: Tesseract lines at the same height that do not overlap sideways. Two
+    # lines share a row when the middle bands of their words (median top to
+    # median bottom) overlap by half the narrower band.
     rows: list[tuple[list[Word], float]] = []
     for idx, words in units:
-        bottom = statistics.median(w.box[3] for w in words)
+        top, bottom = _band(words)
         height = _word_height(words)
         x0, x1 = min(w.box[0] for w in words), max(w.box[2] for w in words)
         size = sizes.get(idx, height * 1.3)
         for k, (row_words, row_size) in enumerate(rows):
-            rb = statistics.median(w.box[3] for w in row_words)
-            rh = _word_height(row_words)
-            if abs(rb - bottom) > 0.35 * min(rh, height):
+            rt, rb = _band(row_words)
+            overlap = min(bottom, rb) - max(top, rt)
+            if overlap < 0.5 * min(bottom - top, rb - rt):
                 continue
             if any(not (x1 <= w.box[0] or w.box[2] <= x0) for w in row_words):
                 continue
@@ -110,11 +117,13 @@ def segments(result: OcrResult) -> list[Segment]:
         row_words.sort(key=lambda w: w.box[0])
         height = _word_height(row_words)
         current = [row_words[0]]
-        for prev, w in zip(row_words, row_words[1:]):
-            if w.box[0] - prev.box[2] > COLUMN_GAP * height:
+        right = row_words[0].box[2]  # a word may sit inside the one before ("Tạ" ⊃ "-")
+        for w in row_words[1:]:
+            if w.box[0] - right > COLUMN_GAP * height:
                 out.append(Segment(current, size))
                 current = []
             current.append(w)
+            right = max(right, w.box[2])
         out.append(Segment(current, size))
     out.sort(key=lambda s: (s.cy, s.x0))
     return out

@@ -154,7 +154,7 @@ def voted(value: str, tokens: list[Token], spaces: bool = True) -> Voted:
     if spelling != value:
         return Voted(value, f"another occurrence in the document reads {spelling!r}", True,
                      spelling)
-    if agree * 2 <= total:  # no majority for the reading kept
+    if total and agree * 2 <= total:  # no majority for the reading kept
         return Voted(value, f"{total - agree} of {total} occurrences in the document read "
                             f"otherwise ({other!r})", True, other)
     return Voted(value, None, False, None)
@@ -174,8 +174,67 @@ def _unit_word(words: list[str]) -> str | None:
     return None
 
 
-def fix_organ_line(line: str, tokens: list[Token]) -> tuple[str, str | None, bool]:
-    """One header line of the issuing body: known heads and unit words, then a vote."""
+def unit_phrases(tokens: list[Token]) -> dict[str, int]:
+    """How often the document names each unit: "xã Nhơn Trạch" → {"XÃ NHƠN TRẠCH": 3}.
+
+    A unit word followed by one to four capitalised words; every length is a
+    candidate, since where the name ends is not known.
+    """
+    out: dict[str, int] = defaultdict(int)
+    folded = [fold(t) for t, _ in tokens]
+    for i in range(len(tokens)):
+        for k in (2, 1):
+            unit = UNIT_WORDS.get(" ".join(folded[i : i + k]))
+            if unit:
+                break
+        else:
+            continue
+        names: list[str] = []
+        for t, _ in tokens[i + k : i + k + 4]:
+            if not t[:1].isupper():
+                break
+            names.append(vn_upper(t))
+            out[f"{unit} {' '.join(names)}"] += 1
+    return out
+
+
+def _compact(text: str) -> str:
+    return "".join(c for c in fold(text) if c.isalpha())
+
+
+def organ_line_from_document(text: str, tokens: list[Token], place: str | None = None
+                             ) -> tuple[str, str] | None:
+    """How the document itself names the unit a garbled header line stands for.
+
+    Only a naming the document uses at least twice (the place in the date
+    line counts as one), whose letters are near the line's (rapidfuzz ≥ 85,
+    diacritics and spaces aside): "XÂN HƠN TRẠCH" or "ÃXÃA NHƠN TRẠCH" for
+    "XÃ NHƠN TRẠCH". Returns (line, reason).
+    """
+    key = _compact(text)
+    if not key:
+        return None
+    phrases = unit_phrases(tokens)
+    if place:
+        for p in phrases:
+            if p.split(" ", 1)[1] == vn_upper(place) or p.split(" ", 2)[-1] == vn_upper(place):
+                phrases[p] += 1
+    near = {p: n for p, n in phrases.items() if n >= 2 and fuzz.ratio(_compact(p), key) >= 85}
+    if not near:
+        return None
+    best = max(near, key=lambda p: (near[p], fuzz.ratio(_compact(p), key)))
+    return best, f"read {text!r}; the document names it {best!r} ({near[best]}×)"
+
+
+def fix_organ_line(line: str, tokens: list[Token], place: str | None = None
+                   ) -> tuple[str, str | None, bool]:
+    """One header line of the issuing body, repaired with what the document says.
+
+    Returns (line, reason if changed or doubted, doubt). A known first line
+    ("ỦY BAN NHÂN DÂN") is taken whole; a unit line has its unit word
+    ("XÃ", "PHƯỜNG") set right and its name voted on; a line the vote finds
+    no support for takes the document's own naming of the unit, if near.
+    """
     text = vn_upper(re.sub(r"\s+", " ", strip_foreign(line)).strip())
     key = words_folded(text)
     best = max(ORGAN_HEADS, key=lambda h: fuzz.ratio(key, words_folded(h)))
@@ -192,7 +251,13 @@ def fix_organ_line(line: str, tokens: list[Token]) -> tuple[str, str | None, boo
             if unit != " ".join(words[:k]):
                 reasons.append(f"read {' '.join(words[:k])!r} for {unit!r}")
             break
-    v = voted(" ".join(rest), tokens)
+    name = " ".join(rest)
+    v = voted(name, tokens)
+    supported = v.value != name or vote(name, tokens).total >= 2
+    if not head or v.doubt or not supported:
+        named = organ_line_from_document(text, tokens, place)
+        if named is not None:
+            return named[0], named[1], True
     if v.reason:
         reasons.append(v.reason)
     return " ".join(head + [v.value]), "; ".join(reasons) or None, v.doubt
@@ -226,6 +291,10 @@ def unit_for(head: str, place: str | None, tokens: list[Token]) -> tuple[str, in
     return f"{unit} {vn_upper(place)}", found[unit]
 
 
+def is_surname(word: str) -> bool:
+    return word in _SURNAMES
+
+
 def _name_word(w: str) -> bool:
     return w[:1].isupper() and (len(w) == 1 or w[1:].islower()) and w.isalpha()
 
@@ -236,8 +305,8 @@ def drop_leading_scraps(name: str) -> tuple[str, str | None]:
     words = name.split()
     for k in range(1, min(3, len(words) - 1)):
         head, rest = words[:k], words[k:]
-        if any(_name_word(w) and fold(w) in _SURNAME_BY_KEY for w in head):
-            break  # a surname among the scraps: the name may start there
+        if any(_name_word(w) for w in head):
+            break  # a capitalised word ("Hunh"): a garbled surname, not a scrap
         if rest[0] in _SURNAMES and all(_name_word(w) for w in rest) and len(rest) >= 2:
             return " ".join(rest), f"{' '.join(head)!r} before the name left out"
     return name, None

@@ -161,6 +161,14 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
         if yd is None or len(yd[0]) != 4:
             return Found.none(f"notation {notation_raw!r} unreadable")
         year = yd[0] + "/"
+    # Specks inside the notation ("QĐ-.UBND"); a colon read for the dash ("QĐ:UBND").
+    notation_raw = re.sub(r"[.,'`]", "", notation_raw)
+    if "-" not in notation_raw and re.fullmatch(r"[^:;]+[:;][^:;]+", notation_raw):
+        head, tail = re.split(r"[:;]", notation_raw)
+        if canonical_type_code(head).value is not None and tail.upper() in _KNOWN_ORGANS:
+            notation_raw = f"{head}-{tail}"
+            confidence *= 0.8
+            reasons.append("'-' read as ':'")
     parts = [p for p in notation_raw.split("-") if p]
     if not parts or not all(_NOTATION_PART.match(p) for p in parts):
         return Found.none(f"notation {notation_raw!r} unreadable")

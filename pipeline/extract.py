@@ -55,6 +55,7 @@ from pipeline._extract_names import (
     drop_leading_scraps,
     fix_organ_line,
     fix_surname,
+    is_surname,
     tokens_of,
     unit_for,
     voted,
@@ -260,7 +261,7 @@ def _organ(header: Header, place: str | None, tokens: list[Token]) -> Found[str]
     organ = header.organ
     if organ.value is None:
         return organ
-    lines = [fix_organ_line(clean(s.text).strip(" .,;:-_'\""), tokens)
+    lines = [fix_organ_line(clean(s.text).strip(" .,;:-_'\""), tokens, place)
              for s in header.organ_segs]
     reasons = [r for _, r, _ in lines if r]
     organ = _repaired(organ, " ".join(v for v, _, _ in lines), "; ".join(reasons) or None,
@@ -307,7 +308,13 @@ def _signer_name(found: Found[str], tokens: list[Token]) -> Found[str]:
         # A line whose surname lost its accent may have lost others ("My Thuy").
         doubt = True
     reason = "; ".join(r for r in (why_scraps, why_surname, why_vote) if r) or None
-    return _repaired(found, full, reason, doubt)
+    result = _repaired(found, full, reason, doubt)
+    first = full.split()[0] if full.split() else ""
+    if result.value is not None and not is_surname(first):
+        why = f"{first!r} is no Vietnamese surname: the name may have lost its first word"
+        result = Found(result.value, round(min(result.confidence, 0.7), 3),
+                       f"{result.reason}; {why}" if result.reason else why)
+    return result
 
 
 def extract_document(pages: list[OcrPage]) -> DocumentFields:

@@ -678,6 +678,41 @@ def test_signer_name_cleanup(read: str, want: str, flagged: bool) -> None:
     assert (fields.signer_name.confidence < 0.95) == flagged, fields.signer_name
 
 
+@pytest.mark.parametrize("authority, position, want_authority, want_position, sure", [
+    ("TM. ỦY BAN NHÂN DÂN", "CẠN CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", True),
+    ("KT. CHỦ TỊCH", "CHỦ TỊCH", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", False),  # "PHÓ" lost
+    ("ITM -ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", True),
+    ("TL. CHỦ TỊCH", "vờ TƯ CHÁNH VĂN PHÒNG", "TL. CHỦ TỊCH", None, False),  # PHÓ or not
+    (", CHỦ TỊCH", "H Q6 HỦ TỊCH", None, None, False),  # authority without its prefix
+])
+def test_signature_block_specks(authority: str, position: str, want_authority: str | None,
+                                want_position: str | None, sure: bool) -> None:
+    fields = extract_document([decision_page(authority=authority, position=position).page()])
+    assert fields.signer_authority.value == want_authority
+    if want_position is not None:
+        assert fields.signer_position.value == want_position
+    assert (fields.signer_position.confidence >= 0.8) == sure, fields.signer_position
+    assert fields.signer_name.value == "Huỳnh Tấn Phước"
+
+
+def test_a_name_without_a_surname_is_doubted() -> None:
+    fields = extract_document([decision_page(name="Thị Trinh").page()])
+    assert fields.signer_name.value == "Thị Trinh"
+    assert fields.signer_name.confidence < 0.8 and "surname" in (fields.signer_name.reason or "")
+
+
+def test_garbled_unit_line_takes_the_documents_own_naming() -> None:
+    """"XÂN HƠN TRẠCH": "XÃ" took the "N" of "NHƠN"; the body names "xã Nhơn Trạch"."""
+    b = PageBuilder()
+    header(b, organ=("ỦY BAN NHÂN DÂN", "XÂN HƠN TRẠCH"),
+           date="Nhơn Trạch, ngày 05 tháng 01 năm 2026")
+    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
+    b.body(760, 3, text="Ủy ban nhân dân xã Nhơn Trạch giao các bộ phận chuyên môn thực hiện")
+    fields = extract_document([b.page()])
+    assert fields.organ_name.value == "ỦY BAN NHÂN DÂN XÃ NHƠN TRẠCH"
+    assert fields.organ_name.reason
+
+
 def test_garbled_position_under_kt_is_the_deputy() -> None:
     fields = extract_document([decision_page(authority="KT. CHỦ TỊCH",
                                              position="SOĐH< CHỦ TỊCH").page()])
