@@ -237,12 +237,17 @@ class Store:
 
     # -- objects -------------------------------------------------------------------------
 
+    def _object(self, key: str, version_id: str | None) -> dict[str, Any]:
+        """The request arguments naming one object (one version of it, when given)."""
+        kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        if version_id:
+            kwargs["VersionId"] = version_id
+        return kwargs
+
     def head(self, key: str, version_id: str | None = None) -> dict | None:
         from botocore.exceptions import ClientError
 
-        kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "ChecksumMode": "ENABLED"}
-        if version_id:
-            kwargs["VersionId"] = version_id
+        kwargs = {**self._object(key, version_id), "ChecksumMode": "ENABLED"}
         try:
             return self.call(f"HeadObject {key}", lambda: self.client.head_object(**kwargs))
         except ClientError as e:
@@ -253,9 +258,7 @@ class Store:
     def get(self, key: str, version_id: str | None = None) -> tuple[bytes, dict] | None:
         from botocore.exceptions import ClientError
 
-        kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
-        if version_id:
-            kwargs["VersionId"] = version_id
+        kwargs = self._object(key, version_id)
 
         def fetch() -> tuple[bytes, dict]:
             r = self.client.get_object(**kwargs)
@@ -272,9 +275,7 @@ class Store:
         """Hash an object's bytes as stored (streamed): the read-back and the audit."""
         from botocore.exceptions import ClientError
 
-        kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
-        if version_id:
-            kwargs["VersionId"] = version_id
+        kwargs = self._object(key, version_id)
 
         def fetch() -> tuple[str, int]:
             digest, size = hashlib.sha256(), 0
@@ -292,9 +293,7 @@ class Store:
             raise
 
     def download(self, key: str, path: Path, version_id: str | None = None) -> None:
-        kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
-        if version_id:
-            kwargs["VersionId"] = version_id
+        kwargs = self._object(key, version_id)
 
         def fetch() -> None:
             body = self.client.get_object(**kwargs)["Body"]

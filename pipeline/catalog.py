@@ -158,14 +158,11 @@ def _sha256(data: bytes) -> str:
 
 def json_schema() -> dict:
     """The published JSON Schema (draft 2020-12) of one catalogue line."""
-    schema = CatalogEntry.model_json_schema(by_alias=True, mode="serialization")
-    schema.pop("title", None)
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": SCHEMA_ID,
-        "title": "sohoa archive catalogue entry (one line of catalog/YYYY-MM-DD.ndjson)",
-        **schema,
-    }
+    from pipeline.record import published_schema
+
+    return published_schema(
+        CatalogEntry, SCHEMA_ID, "sohoa archive catalogue entry (one line of catalog/YYYY-MM-DD.ndjson)"
+    )
 
 
 def schema_text() -> str:

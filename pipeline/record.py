@@ -184,16 +184,21 @@ class Record(_Model):
         return self.model_dump_json(by_alias=True, indent=2) + "\n"
 
 
-def json_schema() -> dict:
-    """The published JSON Schema (draft 2020-12) of ``record.json``."""
-    schema = Record.model_json_schema(by_alias=True, mode="serialization")
+def published_schema(model: type[BaseModel], schema_id: str, title: str) -> dict:
+    """A model's JSON Schema as sohoa publishes it: draft 2020-12, camelCase, with an $id."""
+    schema = model.model_json_schema(by_alias=True, mode="serialization")
     schema.pop("title", None)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": SCHEMA_ID,
-        "title": "sohoa record.json",
+        "$id": schema_id,
+        "title": title,
         **schema,
     }
+
+
+def json_schema() -> dict:
+    """The published JSON Schema (draft 2020-12) of ``record.json``."""
+    return published_schema(Record, SCHEMA_ID, "sohoa record.json")
 
 
 def validated_json(rec: Record) -> str:
