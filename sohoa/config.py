@@ -129,6 +129,50 @@ class StorageSettings(BaseModel):
     timeout_seconds: float = Field(30, gt=0, description="connect and read timeout per request")
 
 
+class IntakeSettings(BaseModel):
+    """Watch folders: clerks drop dossiers in, sohoa moves them to processing/, done/, failed/."""
+
+    folders: dict[str, Path] = Field(
+        default_factory=dict,
+        description="commune code → its watch folder; in the environment as JSON: "
+        'SOHOA_INTAKE__FOLDERS=\'{"24958": "/srv/sohoa/bat-trang"}\'',
+    )
+    stable_seconds: float = Field(
+        10, gt=0, description="a dossier is taken once nothing in it changed for this long"
+    )
+    rescan_seconds: float = Field(
+        30, gt=0, description="a full rescan of every watch folder (catches missed events)"
+    )
+    polling: Literal["auto", "always", "never"] = Field(
+        "auto", description="auto: file events on local disks, polling on network shares"
+    )
+    bucket: str = Field(
+        "sohoa-intake", description="staging bucket (same S3 store) from which workers read dossiers"
+    )
+    lease_seconds: float = Field(
+        120, gt=0, description="a run silent for this long is taken as crashed and started again"
+    )
+
+
+class FlowSettings(BaseModel):
+    """Prefect: deployments, schedules, retries and the OCR concurrency limits."""
+
+    work_pool: str | None = Field(
+        None, description="empty: runs in the `sohoa serve` process; else the work pool workers pull from"
+    )
+    ocr_slots: int | None = Field(
+        None, ge=1, description="pages OCR'd at once across all communes; empty: the CPU count"
+    )
+    ocr_slots_per_commune: int | None = Field(
+        None, ge=1, description="pages OCR'd at once for one commune; empty: half the slots"
+    )
+    retries: int = Field(3, ge=0, description="tries again after a transient failure (S3, TSA)")
+    retry_delay_seconds: float = Field(10, ge=0, description="the first pause; doubling after")
+    audit_schedule: str | None = Field("0 2 * * *", description="cron of the fixity audit; empty: none")
+    report_schedule: str | None = Field("0 18 * * *", description="cron of the daily report; empty: none")
+    timezone: str = Field("Asia/Ho_Chi_Minh", description="for the schedules and the report's day")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SOHOA_", env_nested_delimiter="__")
 
@@ -139,6 +183,8 @@ class Settings(BaseSettings):
     input: InputSettings = InputSettings()
     signing: SigningSettings = SigningSettings()
     storage: StorageSettings = StorageSettings()
+    intake: IntakeSettings = IntakeSettings()
+    flows: FlowSettings = FlowSettings()
 
     @classmethod
     def settings_customise_sources(
