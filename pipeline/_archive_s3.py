@@ -176,8 +176,9 @@ class Store:
                 raise self.missing_bucket() from None
             raise
 
-    def ensure_bucket(self, *, object_lock: bool) -> list[str]:
-        """Create the bucket if it is missing (Object Lock when asked) and turn versioning on."""
+    def ensure_bucket(self, *, object_lock: bool, versioning: bool = True) -> list[str]:
+        """Create the bucket if it is missing (Object Lock when asked) and turn versioning on
+        (unless ``versioning`` is false: a staging bucket whose objects are deleted)."""
         from botocore.exceptions import ClientError
 
         notes: list[str] = []
@@ -197,7 +198,7 @@ class Store:
                     raise
                 notes.append(f"the store refused a bucket with Object Lock ({error_code(e)})")
                 self.call("CreateBucket", lambda: self.client.create_bucket(**kwargs))
-        if not self.versioning:
+        if versioning and not self.versioning:
             try:
                 self.call(
                     "PutBucketVersioning",
@@ -335,6 +336,10 @@ class Store:
             return self.client.put_object(Body=body, **kwargs)
 
         return self.call(f"PutObject {key}", send)
+
+    def delete(self, key: str) -> None:
+        """Delete an object (on a versioned bucket: a delete marker; the versions stay)."""
+        self.call(f"DeleteObject {key}", lambda: self.client.delete_object(Bucket=self.bucket, Key=key))
 
     def list(self, prefix: str) -> Iterator[dict]:
         token: str | None = None

@@ -59,6 +59,41 @@ class PageWork:
     size: tuple[int, int] = (0, 0)  # the OCR image's width and height
 
 
+def page_work_to_json(work: PageWork) -> dict:
+    """A page's OCR outcome as plain JSON: a checkpoint that lets a restarted run skip it."""
+    ocr = work.ocr
+    return {
+        "number": work.number,
+        "ocr": None if ocr is None else {
+            "words": [[w.text, w.confidence, list(w.box), w.line] for w in ocr.words],
+            "lines": [[list(line.box), list(line.baseline), line.size] for line in ocr.lines],
+            "meanConfidence": ocr.mean_confidence,
+            "seconds": ocr.seconds,
+        },
+        "toSource": np.asarray(work.to_source, dtype=float).tolist(),
+        "rotation": work.rotation,
+        "skew": work.skew,
+        "steps": list(work.steps),
+        "size": list(work.size),
+    }
+
+
+def page_work_from_json(data: dict) -> PageWork:
+    from pipeline.model import Line, Word
+
+    raw = data["ocr"]
+    ocr = None if raw is None else OcrResult(
+        [Word(unicodedata.normalize("NFC", t), c, tuple(b), n) for t, c, b, n in raw["words"]],
+        [Line(tuple(b), tuple(bl), size) for b, bl, size in raw["lines"]],
+        raw["meanConfidence"],
+        raw["seconds"],
+    )
+    return PageWork(
+        data["number"], ocr, np.array(data["toSource"], dtype=float), data["rotation"],
+        data["skew"], list(data["steps"]), tuple(data["size"]),
+    )
+
+
 def process_dossier(
     input_path: Path,
     output_dir: Path,
@@ -71,30 +106,78 @@ def process_dossier(
     progress: ProgressCallback | None = None,
 ) -> record.Record:
     """Dossier → pages → OCR → metadata → one PDF/A per document, and the record."""
+    dossier = open_dossier(input_path, ocr=ocr, max_pixels=max_pixels, commune=commune)
+    results = list(_recognise_all(dossier.pages, ocr, progress))
+    return assemble(dossier, results, output_dir, title=title, signer=signer)
+
+
+@dataclass
+class OpenDossier:
+    """A dossier read and checked, before OCR: its pages, manifest, commune and sources."""
+
+    input_path: Path
+    pages: list[SourcePage]
+    manifest_path: Path | None
+    manifest: manifest_mod.Manifest | None
+    where: commune_mod.Commune | None
+    sources: list[record.SourceFile]
+    ocr: OcrOptions
+    tesseract_version: str
+    model: Path
+    started: float
+    created: datetime
+    probe_seconds: float
+
+
+def open_dossier(
+    input_path: Path, *, ocr: OcrOptions = OcrOptions(), max_pixels: int = 250_000_000,
+    commune: str | None = None,
+) -> OpenDossier:
+    """Read every page (with its resolution), the clerk's manifest and the commune.
+    Bad input fails here, before any OCR."""
     started = time.perf_counter()
     created = datetime.now().astimezone()
     tesseract_version = tesseract.version()
     model = tesseract.model_path(ocr.language, ocr.tessdata_dir)
-
     pages = pages_mod.read_pages(input_path, max_pixels=max_pixels)
     manifest_path = manifest_mod.find(input_path)
     manifest = manifest_mod.load(manifest_path) if manifest_path else None
     commune_key = (manifest.dossier.commune if manifest else None) or commune
     where = commune_mod.lookup(commune_key) if commune_key else None
     sources = _source_files(input_path, pages)
-    probed = time.perf_counter()
+    return OpenDossier(
+        input_path, pages, manifest_path, manifest, where, sources, ocr, tesseract_version,
+        model, started, created, time.perf_counter() - started,
+    )
 
-    results = list(_recognise_all(pages, ocr, progress))
+
+def assemble(
+    opened: OpenDossier,
+    results: list[PageWork],
+    output_dir: Path,
+    *,
+    title: str | None = None,
+    signer: DocumentSigner | None = None,
+    ocr_seconds: float | None = None,
+) -> record.Record:
+    """OCR results → documents and their metadata → one PDF/A per document (signed when a
+    signer is given) → ``record.json``; everything committed to ``output_dir`` at the end."""
+    input_path, pages, manifest, ocr = opened.input_path, opened.pages, opened.manifest, opened.ocr
+    started, created, sources = opened.started, opened.created, opened.sources
+    tesseract_version = opened.tesseract_version
+    if len(results) != len(pages):
+        raise ValueError(f"{len(results)} OCR results for {len(pages)} pages")
     recognised = time.perf_counter()
+    ocr_time = ocr_seconds if ocr_seconds is not None else recognised - started - opened.probe_seconds
 
     name = dossier_name(input_path)
     ocr_pages = [
         (work.ocr or OcrResult([], [], None, 0.0), *work.size) for work in results
     ]
-    ranges = documents.split(ocr_pages, manifest, manifest_path)
+    ranges = documents.split(ocr_pages, manifest, opened.manifest_path)
     base = (manifest.dossier.fileCode if manifest else None) or name
     docs = documents.describe(ocr_pages, ranges, manifest, safe_name(base))
-    dossier = documents.dossier(manifest, where, docs, title or name, len(pages))
+    dossier = documents.dossier(manifest, opened.where, docs, title or name, len(pages))
     described = time.perf_counter()
 
     dossier_id = identity(dossier.file_code, sources)
@@ -134,7 +217,7 @@ def process_dossier(
             )
         built = time.perf_counter()
         _write_text(Path(tmp) / "text", pages, results, f"tesseract {tesseract_version} {ocr.language}")
-        total = time.perf_counter() - started
+        total = opened.probe_seconds + ocr_time + (time.perf_counter() - recognised)
         rec = record.Record(
             dossier_id=dossier_id,
             created=created,
@@ -148,14 +231,14 @@ def process_dossier(
                 sohoa=_sohoa_version(),
                 tesseract=tesseract_version,
                 language=ocr.language,
-                model_file=str(model),
-                model_sha256=tesseract.model_sha256(model),
+                model_file=str(opened.model),
+                model_sha256=tesseract.model_sha256(opened.model),
                 opencv=_opencv_version(),
                 pikepdf=_pikepdf_version(),
             ),
             timings=record.Timings(
-                probe=round(probed - started, 3),
-                ocr=round(recognised - probed, 3),
+                probe=round(opened.probe_seconds, 3),
+                ocr=round(ocr_time, 3),
                 metadata=round(described - recognised, 3),
                 pdf=round(built - described - signing, 3),
                 sign=round(signing, 3),

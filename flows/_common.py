@@ -1,0 +1,110 @@
+"""What the flows, the watcher and the deployments share: settings, stores, limits, reasons."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import re
+import unicodedata
+
+from pipeline import archive
+from pipeline.errors import (
+    ArchiveRefusedError,
+    StorageError,
+    SohoaError,
+    TimestampUnavailableError,
+)
+from sohoa import config
+
+WORK_POOL_TYPE = "process"
+DIGITISE = "digitise-dossier"
+DEPLOYMENT = "sohoa"  # every flow's deployment is named after the project
+OCR_LIMIT = "sohoa-ocr"  # pages OCR'd at once, all communes
+
+
+def commune_limit(commune: str) -> str:
+    """Pages OCR'd at once for one commune: a busy commune cannot starve the others."""
+    return f"sohoa-ocr-{commune}"
+
+
+def settings() -> config.Settings:
+    return config.load()
+
+
+def archive_store(settings: config.Settings) -> archive.Store:
+    return archive.Store(archive.connection(settings.storage))
+
+
+def intake_store(settings: config.Settings) -> archive.Store:
+    """The staging bucket: the archive's store and credentials, another bucket."""
+    conn = archive.connection(settings.storage)
+    return archive.Store(dataclasses.replace(conn, bucket=settings.intake.bucket))
+
+
+def ocr_options(settings: config.Settings):
+    from pipeline.process import OcrOptions
+
+    return OcrOptions(
+        language=settings.ocr.language,
+        tessdata_dir=settings.ocr.tessdata_dir,
+        psm=settings.ocr.psm,
+        timeout_seconds=settings.ocr.timeout_seconds,
+        jobs=settings.ocr.jobs or 0,
+    )
+
+
+def ocr_slots(settings: config.Settings) -> tuple[int, int]:
+    """(all communes, one commune)."""
+    total = settings.flows.ocr_slots or os.cpu_count() or 1
+    per = settings.flows.ocr_slots_per_commune or max(1, total // 2)
+    return total, min(per, total)
+
+
+def is_transient(exc: BaseException | None) -> bool:
+    """May pass by itself: the store or the timestamp server was down or refused for now."""
+    if isinstance(exc, ArchiveRefusedError):
+        return False
+    if isinstance(exc, (StorageError, TimestampUnavailableError)):
+        return True
+    return isinstance(exc, (ConnectionError, TimeoutError))
+
+
+def reason(exc: BaseException) -> tuple[str, str]:
+    """What a clerk reads in reason.txt: Vietnamese, English; never a traceback."""
+    if isinstance(exc, SohoaError):
+        return exc.message_vi, exc.message
+    return (
+        f"lỗi nội bộ ({type(exc).__name__}: {exc}); người vận hành xem chi tiết trong Prefect",
+        f"internal error ({type(exc).__name__}: {exc}); the operator finds the details in Prefect",
+    )
+
+
+def verify_committed(store: archive.Store, key: str, version_id: str | None) -> str:
+    """Read the committed record.json back and hash it: the archive copy exists as written.
+    Returns its SHA-256."""
+    head = store.head(key + archive.RECORD, version_id)
+    if head is None:
+        raise StorageError(f"{key}{archive.RECORD} is not in the archive after the commit",
+                           f"{key}{archive.RECORD} không có trong kho sau khi ghi")
+    expected = (head.get("Metadata") or {}).get("sha256")
+    got = store.sha256(key + archive.RECORD, version_id)
+    if got is None or (expected and got[0] != expected):
+        raise StorageError(f"{key}{archive.RECORD}: the archived copy does not match its checksum",
+                           f"{key}{archive.RECORD}: bản trong kho không khớp mã kiểm tra")
+    return got[0]
+
+
+def artifact_key(*parts: str) -> str:
+    """Prefect artifact keys: lowercase letters, digits and dashes only."""
+    text = unicodedata.normalize("NFKD", "-".join(parts)).replace("đ", "d").replace("Đ", "D")
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:200] or "hoso"
+
+
+def run_name(commune: str, dossier: str) -> str:
+    return f"hoso-{commune}-{dossier}"
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)

@@ -1,0 +1,332 @@
+"""``digitise-dossier``: one claimed dossier, from the staging bucket to the archive.
+
+Thin over ``pipeline``: fetch → read pages → OCR each page (a task per page,
+checkpointed, under the OCR concurrency limits) → documents and metadata →
+PDF/A → signature → archive. The run leaves its outcome in the staging bucket
+(``receipt.json`` or ``failure.json``) for the watcher, which moves the dossier
+to ``done/`` or ``failed/``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_progress_artifact, update_progress_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.concurrency.sync import concurrency
+from prefect.runtime import flow_run
+from prefect.tasks import exponential_backoff
+
+from flows import _common
+from pipeline import archive, process, staging
+from pipeline.errors import SohoaError
+
+
+@flow(
+    name="digitise-dossier",
+    flow_run_name="hoso-{commune}-{dossier}",
+    description="Một hồ sơ: ảnh quét → OCR → siêu dữ liệu → PDF/A → chữ ký số → kho lưu trữ. "
+    "One dossier: scans → OCR → metadata → PDF/A → signature → archive.",
+    persist_result=False,
+    validate_parameters=True,
+)
+def digitise_dossier(commune: str, dossier: str, claim_id: str) -> dict:
+    """``dossier`` is its readable name (for the run name); ``claim_id`` finds it in staging."""
+    settings = _common.settings()
+    intake = _common.intake_store(settings)
+    where = staging.prefix(commune, claim_id)
+    run_id = str(flow_run.get_id() or "local")
+    with _Heartbeat(intake, where, run_id, every=max(1.0, settings.intake.lease_seconds / 4)):
+        try:
+            receipt = _digitise(settings, intake, where, commune, dossier, claim_id, run_id)
+        except Exception as e:
+            vi, en = _common.reason(e)
+            staging.put_json(intake, where + "failure.json", {
+                "run": run_id, "reasonVi": vi, "reasonEn": en, "error": type(e).__name__,
+                "exitCode": int(e.exit_code) if isinstance(e, SohoaError) else None,
+                "at": _common.now().isoformat(),
+            })
+            raise
+        staging.put_json(intake, where + "receipt.json", receipt)
+    return receipt
+
+
+def _digitise(settings, intake, where, commune, dossier, claim_id, run_id) -> dict:
+    log = get_run_logger()
+    started = time.perf_counter()
+    options = _common.ocr_options(settings)
+    retrying = {
+        "retries": settings.flows.retries,
+        "retry_delay_seconds": exponential_backoff(settings.flows.retry_delay_seconds)(
+            settings.flows.retries
+        ) if settings.flows.retries else 0,
+        "retry_condition_fn": _transient_only,
+    }
+    with tempfile.TemporaryDirectory(prefix="sohoa-run-") as tmp:
+        work = Path(tmp)
+        source = fetch.with_options(**retrying)(intake, where, work / "in")
+        opened = read_pages(source, options, settings.input.max_pixels, commune)
+        pages = opened.pages
+        log.info("%s: %d trang / pages", dossier, len(pages))
+
+        saved = staging.load_pages(intake, where)
+        results: dict[int, process.PageWork] = {}
+        for number, data in saved.items():
+            if data.get("options") == _options_key(options) and 1 <= number <= len(pages):
+                results[number] = process.page_work_from_json(data["work"])
+        if results:
+            log.info("%d trang đã nhận dạng ở lần chạy trước / pages already OCR'd by an earlier run",
+                     len(results))
+
+        progress = _Progress(len(pages), len(results), f"{commune}-{dossier}")
+        todo = [p for p in pages if p.number not in results]
+        ocr_started = time.perf_counter()
+        if todo:
+            slots = [_common.OCR_LIMIT, _common.commune_limit(commune)]
+            with _pool(options, len(todo)) as pool:
+                futures = [
+                    ocr_page.with_options(task_run_name=f"ocr-trang-{p.number}").submit(
+                        p, options, slots, pool, intake, where, progress
+                    )
+                    for p in todo
+                ]
+                for f in futures:
+                    work_done = f.result()
+                    results[work_done.number] = work_done
+        ocr_seconds = time.perf_counter() - ocr_started
+        ordered = [results[p.number] for p in pages]
+
+        out = work / "out"
+        rec = build_documents.with_options(**retrying)(opened, ordered, out, settings)
+        result, record_sha = archive_task.with_options(**retrying)(out, rec, settings)
+        receipt = _receipt(rec, result, record_sha, commune, claim_id, run_id,
+                           time.perf_counter() - started, ocr_seconds, len(results) - len(todo))
+        progress.finish()
+        _report(rec, result, commune, dossier, receipt)
+        return receipt
+
+
+@task(name="fetch-dossier", cache_policy=NO_CACHE, persist_result=False)
+def fetch(intake, where: str, dest: Path) -> Path:
+    """The staged copy of the dossier, checked against its checksums."""
+    dest.mkdir(parents=True, exist_ok=True)
+    return staging.download(intake, where, dest)
+
+
+@task(name="read-pages", cache_policy=NO_CACHE, persist_result=False)
+def read_pages(source: Path, options: process.OcrOptions, max_pixels: int, commune: str):
+    return process.open_dossier(source, ocr=options, max_pixels=max_pixels, commune=commune)
+
+
+@task(name="ocr-page", cache_policy=NO_CACHE, persist_result=False)
+def ocr_page(page, options, slots, pool, intake, where, progress) -> process.PageWork:
+    """Clean and OCR one page in a worker process, holding one OCR slot of all communes and
+    one of this commune; then checkpoint it, so a restarted run does not OCR it again."""
+    with concurrency(slots, occupy=1, strict=False):
+        work = pool.submit(process.recognise_page, page, options).result()
+    staging.save_page(intake, where, page.number, {
+        "options": _options_key(options), "work": process.page_work_to_json(work),
+    })
+    progress.step()
+    return work
+
+
+@task(name="documents-pdfa-sign", cache_policy=NO_CACHE, persist_result=False)
+def build_documents(opened, results, out: Path, settings):
+    """Documents and their metadata → one PDF/A each → the agency's signature → record.json."""
+    from sohoa._cli_signing import open_signer
+
+    signer = open_signer(settings, warn=lambda *a, **k: get_run_logger().warning(a[0]))
+    try:
+        return process.assemble(opened, results, out, signer=signer)
+    finally:
+        if signer is not None:
+            signer.close()
+
+
+@task(name="archive", cache_policy=NO_CACHE, persist_result=False)
+def archive_task(out: Path, rec, settings):
+    """Archive (each object read back and hashed), then read the commit point back once more."""
+    store = _common.archive_store(settings)
+    result = archive.archive_dossier(
+        store, out, rec,
+        legal_hold=settings.storage.legal_hold,
+        permanent_retention_years=settings.storage.permanent_retention_years,
+    )
+    for notice in result.notices:
+        get_run_logger().warning(notice)
+    return result, _common.verify_committed(store, result.key, result.record_version_id)
+
+
+def _receipt(rec, result, record_sha, commune, claim_id, run_id, seconds, ocr_seconds, resumed) -> dict:
+    return {
+        "status": result.status,
+        "bucket": result.bucket,
+        "key": result.key,
+        "record": result.key + archive.RECORD,
+        "recordVersionId": result.record_version_id,
+        "recordSha256": record_sha,
+        "dossierId": rec.dossier_id,
+        "commune": commune,
+        "claimId": claim_id,
+        "flowRun": run_id,
+        "pages": len(rec.pages),
+        "pagesResumed": resumed,
+        "documents": [
+            {"file": o.file, "key": result.key + o.file, "sha256": o.sha256, "pages": list(o.pages),
+             "signed": o.signature is not None}
+            for o in rec.outputs
+        ],
+        "sources": [{"file": s.file, "sha256": s.sha256, "bytes": s.bytes} for s in rec.sources],
+        "seconds": round(seconds, 2),
+        "ocrSeconds": round(ocr_seconds, 2),
+        "at": _common.now().isoformat(),
+    }
+
+
+def _report(rec, result, commune, dossier, receipt) -> None:
+    """The operator's page for this dossier: documents, metadata, doubtful fields, timings."""
+    lines = [
+        f"# Hồ sơ {dossier} — xã {commune}",
+        "",
+        f"**Lưu trữ / archive**: `s3://{result.bucket}/{result.key}` ({result.status}) · "
+        f"{len(rec.pages)} trang / pages · {len(rec.documents)} văn bản / documents · "
+        f"{receipt['seconds']} s",
+        "",
+        "| # | trang / pages | loại / type | số, ký hiệu / number | ngày / date | trích yếu / subject | "
+        "người ký / signer | cần xem lại / needs review |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for d in rec.documents:
+        number = f"{d.code_number}/{d.code_notation}" if d.code_number and d.code_notation else "—"
+        signer = " ".join(x for x in ((d.signer.position if d.signer else None),
+                                      (d.signer.full_name if d.signer else None)) if x) or "—"
+        review = "; ".join(f"{r.field}: {r.reason}" for r in d.needs_review) or "—"
+        lines.append(
+            f"| {d.doc_ordinal} | {d.pages[0]}–{d.pages[1]} | {d.type_name or '—'} | {number} | "
+            f"{d.issued_date or '—'} | {_cell(d.subject)} | {_cell(signer)} | {_cell(review)} |"
+        )
+    low = [p for p in rec.pages if p.ocr and p.ocr.mean_confidence is not None and p.ocr.mean_confidence < 80]
+    lines += [
+        "",
+        "## Độ tin cậy OCR / OCR confidence",
+        "",
+        ", ".join(f"trang {p.number}: {p.ocr.mean_confidence:.0f}" for p in rec.pages if p.ocr) or "—",
+        "",
+        f"Trang dưới 80 / pages below 80: {', '.join(str(p.number) for p in low) or 'không / none'}",
+        "",
+        "## Thời gian / timings (s)",
+        "",
+        f"đọc / probe {rec.timings.probe} · OCR {receipt['ocrSeconds']} · siêu dữ liệu / metadata "
+        f"{rec.timings.metadata} · PDF/A {rec.timings.pdf} · ký / sign {rec.timings.sign} · "
+        f"tổng / total {receipt['seconds']}"
+        + (f" · {receipt['pagesResumed']} trang lấy từ lần chạy trước / pages resumed"
+           if receipt["pagesResumed"] else ""),
+    ]
+    if rec.warnings:
+        lines += ["", "## Cảnh báo / warnings", ""] + [f"- {w}" for w in rec.warnings]
+    create_markdown_artifact(
+        "\n".join(lines), key=_common.artifact_key("hoso", commune, dossier),
+        description=f"Hồ sơ {dossier}: văn bản và siêu dữ liệu / documents and metadata",
+    )
+
+
+def _cell(text: str | None) -> str:
+    return (text or "—").replace("|", "\\|").replace("\n", " ")
+
+
+class _Progress:
+    """The run's progress artifact: pages OCR'd out of all pages (updated from page tasks)."""
+
+    def __init__(self, total: int, done: int, name: str):
+        self.total, self.done = max(total, 1), done
+        self._lock = threading.Lock()
+        self.id = create_progress_artifact(
+            self._percent(), key=_common.artifact_key("tien-do", name),
+            description=f"Tiến độ OCR / OCR progress: {name}",
+        )
+
+    def _percent(self) -> float:
+        return round(100.0 * self.done / self.total, 1)
+
+    def step(self) -> None:
+        with self._lock:
+            self.done += 1
+            update_progress_artifact(self.id, self._percent())
+
+    def finish(self) -> None:
+        with self._lock:
+            self.done = self.total
+            update_progress_artifact(self.id, 100.0)
+
+
+class _pool:
+    """The worker processes the page tasks hand their pages to (single-threaded each)."""
+
+    def __init__(self, options: process.OcrOptions, pages: int):
+        self.jobs = min(options.jobs or os.cpu_count() or 1, pages)
+
+    def __enter__(self) -> ProcessPoolExecutor:
+        self.executor = ProcessPoolExecutor(
+            max_workers=self.jobs, mp_context=process._worker_context(),
+            initializer=process._init_worker,
+        )
+        return self.executor
+
+    def __exit__(self, *exc) -> bool:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        return False
+
+
+class _Heartbeat:
+    """Rewrites the staging heartbeat while the run works: a run that stops beating (its
+    machine or worker died) is taken as crashed by the watcher and started again."""
+
+    def __init__(self, store, where: str, run_id: str, every: float):
+        self.store, self.where, self.run_id, self.every = store, where, run_id, every
+        self._stop = threading.Event()
+
+    def __enter__(self):
+        staging.beat(self.store, self.where, self.run_id)
+        self._thread = threading.Thread(target=self._loop, name="sohoa-heartbeat", daemon=True)
+        self._thread.start()
+        return self
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                staging.beat(self.store, self.where, self.run_id)
+            except Exception:  # noqa: BLE001 - a missed beat is retried; the lease allows several
+                pass
+
+    def __exit__(self, *exc) -> bool:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        return False
+
+
+def _options_key(options: process.OcrOptions) -> dict:
+    from sohoa import __version__
+
+    return {"sohoa": __version__, "language": options.language, "psm": options.psm,
+            "tessdata": str(options.tessdata_dir or "")}
+
+
+def _transient_only(task, task_run, state) -> bool:
+    """Retry what may pass by itself (the store or the timestamp server down), not bad input."""
+    exc = state.data if isinstance(state.data, BaseException) else None
+    if exc is None:
+        try:
+            state.result(raise_on_failure=True)
+        except BaseException as e:  # noqa: BLE001
+            exc = e
+    return _common.is_transient(exc)
+
+
+__all__ = ["digitise_dossier"]
