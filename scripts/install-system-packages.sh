@@ -11,6 +11,8 @@ PACKAGES=(
   ghostscript
   # Signing tests: a PKCS#11 token in software (SoftHSM2) and the tools to load it.
   softhsm2 opensc
+  # For the scale-out tests: a Prefect server on PostgreSQL.
+  postgresql
 )
 
 missing=()

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from tests.prefect_server import postgres_cluster, prefect_server
+
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 # Helper modules with assertions of their own, imported by several test files.
 pytest.register_assert_rewrite("tests.conftest_signing", "tests.seaweed")
@@ -42,3 +44,21 @@ def pdftotext(pdf: Path, *args: str) -> str:
 @pytest.fixture
 def page_image() -> Image.Image:
     return draw_page()
+
+
+# Real Prefect API servers, started once per test process on first use (so once per xdist
+# worker). They only yield the API URL: a test points its client at it itself
+# (monkeypatch or prefect.settings.temporary_settings), nothing is set process-wide.
+@pytest.fixture(scope="session")
+def prefect_sqlite_api(tmp_path_factory: pytest.TempPathFactory):
+    """The API URL of a ``prefect server start`` on SQLite."""
+    with prefect_server(tmp_path_factory.mktemp("prefect-sqlite")) as api_url:
+        yield api_url
+
+
+@pytest.fixture(scope="session")
+def prefect_postgres_api(tmp_path_factory: pytest.TempPathFactory):
+    """The API URL of a ``prefect server start`` on its own PostgreSQL cluster."""
+    tmp = tmp_path_factory.mktemp("prefect-postgres")
+    with postgres_cluster(tmp) as database_url, prefect_server(tmp, database_url) as api_url:
+        yield api_url

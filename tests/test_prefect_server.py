@@ -1,0 +1,70 @@
+"""The real Prefect API servers of ``tests/prefect_server.py``: a flow run made through the
+client lands on the server, and on PostgreSQL it is in PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests import prefect_server
+from tests.prefect_server import database_url_of
+
+
+def run_a_flow(api_url: str) -> uuid.UUID:
+    """Runs a tiny flow against ``api_url``, checks the server has it Completed, returns its id."""
+    from prefect import flow, get_client
+    from prefect.client.schemas.objects import StateType
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    @flow(name="sohoa-server-check")
+    def add(a: int, b: int) -> int:
+        return a + b
+
+    with temporary_settings({PREFECT_API_URL: api_url}):
+        state = add(2, 3, return_state=True)
+        assert state.result() == 5
+        run_id = state.state_details.flow_run_id
+        with get_client(sync_client=True) as client:
+            assert str(client.api_url).rstrip("/") == api_url
+            run = client.read_flow_run(run_id)
+    assert run.name and run.state is not None
+    assert run.state.type == StateType.COMPLETED, run.state
+    assert run.parameters == {"a": 2, "b": 3}
+    return run_id
+
+
+def test_a_flow_run_on_the_sqlite_server(prefect_sqlite_api: str) -> None:
+    assert database_url_of(prefect_sqlite_api) is None
+    run_a_flow(prefect_sqlite_api)
+
+
+def test_a_flow_run_on_the_postgres_server_is_in_postgres(prefect_postgres_api: str) -> None:
+    import asyncpg
+
+    database_url = database_url_of(prefect_postgres_api)
+    assert database_url and database_url.startswith("postgresql+asyncpg://")
+    run_id = run_a_flow(prefect_postgres_api)
+
+    async def row() -> asyncpg.Record | None:
+        connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            return await connection.fetchrow(
+                "SELECT state_type::text AS state_type, parameters FROM flow_run WHERE id = $1", run_id
+            )
+        finally:
+            await connection.close()
+
+    found = asyncio.run(row())
+    assert found is not None, f"flow run {run_id} is not in PostgreSQL"
+    assert found["state_type"] == "COMPLETED"
+
+
+def test_no_postgres_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # CI must fail, not skip, when the server package is missing.
+    monkeypatch.setattr(prefect_server, "DEBIAN_POSTGRES", tmp_path / "nothing")
+    with pytest.raises(RuntimeError, match="install the Debian package `postgresql`"):
+        with prefect_server.postgres_cluster(tmp_path):
+            pass
