@@ -80,6 +80,11 @@ def reason(exc: BaseException) -> tuple[str, str]:
     )
 
 
+def hide_paths(text: str) -> str:
+    """A clerk's reason names their file, not the worker's temporary folder."""
+    return re.sub(r"/\S*?/sohoa-run-[^/\s]+/in/", "", text)
+
+
 def verify_committed(store: archive.Store, key: str, version_id: str | None) -> str:
     """Read the committed record.json back and hash it: the archive copy exists as written.
     Returns its SHA-256."""

@@ -46,7 +46,7 @@ def digitise_dossier(commune: str, dossier: str, claim_id: str) -> dict:
         try:
             receipt = _digitise(settings, intake, where, commune, dossier, claim_id, run_id)
         except Exception as e:
-            vi, en = _common.reason(e)
+            vi, en = (_common.hide_paths(t) for t in _common.reason(e))
             staging.put_json(intake, where + "failure.json", {
                 "run": run_id, "reasonVi": vi, "reasonEn": en, "error": type(e).__name__,
                 "exitCode": int(e.exit_code) if isinstance(e, SohoaError) else None,

@@ -95,10 +95,12 @@ def dossier_files(path: Path) -> list[tuple[str, Path]]:
 
 
 def digest(files: Iterable[tuple[str, Path]]) -> str:
-    """One SHA-256 over a dossier's names and contents: the same drop twice has the same digest."""
+    """One SHA-256 over a dossier's contents and names within it (not its own name): the
+    same scans dropped twice, even renamed, have the same digest."""
     h = hashlib.sha256()
     for name, path in sorted(files):
-        h.update(name.encode("utf-8") + b"\0" + _sha256_file(path).encode() + b"\n")
+        inner = name.split("/", 1)[1] if "/" in name else ""
+        h.update(inner.encode("utf-8") + b"\0" + _sha256_file(path).encode() + b"\n")
     return h.hexdigest()
 
 

@@ -84,10 +84,11 @@ def _parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the JSON Schema of record.json")
     schema.set_defaults(run=_schema)
 
-    from sohoa import _cli_signing, _cli_storage
+    from sohoa import _cli_flows, _cli_signing, _cli_storage
 
     _cli_signing.add_commands(sub)
     _cli_storage.add_commands(sub)
+    _cli_flows.add_commands(sub)
     return parser
 
 

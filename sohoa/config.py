@@ -157,8 +157,9 @@ class IntakeSettings(BaseModel):
 class FlowSettings(BaseModel):
     """Prefect: deployments, schedules, retries and the OCR concurrency limits."""
 
-    work_pool: str | None = Field(
-        None, description="empty: runs in the `sohoa serve` process; else the work pool workers pull from"
+    work_pool: str = Field("sohoa", description="the Prefect work pool every flow is deployed to")
+    workers: int = Field(
+        1, ge=0, description="workers `sohoa serve` starts on this machine; 0: only `sohoa worker`s elsewhere"
     )
     ocr_slots: int | None = Field(
         None, ge=1, description="pages OCR'd at once across all communes; empty: the CPU count"

@@ -1,0 +1,136 @@
+"""Deployments on a work pool, the OCR concurrency limits, local workers, and ``serve``.
+
+One path for one machine and for many: every flow is deployed to a ``process``
+work pool. ``sohoa serve`` registers the deployments, sets the limits, runs the
+watcher, and (unless ``flows.workers`` is 0) starts workers on this machine;
+``sohoa worker`` on other machines pulls from the same pool. They share only
+the Prefect server and the S3 store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from flows import _common
+from sohoa import config
+
+log = logging.getLogger("sohoa.serve")
+
+
+def ensure_work_pool(name: str) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectAlreadyExists
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.create_work_pool(WorkPoolCreate(name=name, type=_common.WORK_POOL_TYPE))
+            log.info("work pool %s created", name)
+        except ObjectAlreadyExists:
+            pass
+
+
+def ensure_limits(settings: config.Settings) -> None:
+    """Global concurrency limits: OCR slots for all communes, and for each commune."""
+    from prefect.client.orchestration import get_client
+
+    total, per = _common.ocr_slots(settings)
+    with get_client(sync_client=True) as client:
+        client.upsert_global_concurrency_limit_by_name(_common.OCR_LIMIT, total)
+        for code in settings.intake.folders:
+            client.upsert_global_concurrency_limit_by_name(_common.commune_limit(code), per)
+
+
+def deploy(settings: config.Settings) -> list[str]:
+    """Register (or update) the three deployments on the work pool."""
+    from prefect.client.schemas.schedules import CronSchedule
+    from prefect.types.entrypoint import EntrypointType
+
+    from flows.digitise import digitise_dossier
+    from flows.reports import audit_archive, daily_report
+
+    pool = settings.flows.work_pool
+    ensure_work_pool(pool)
+    common = {
+        "work_pool_name": pool, "build": False, "push": False, "print_next_steps": False,
+        "entrypoint_type": EntrypointType.MODULE_PATH, "ignore_warnings": True,
+    }
+    zone = settings.flows.timezone
+    ids = []
+    with contextlib.redirect_stdout(io.StringIO()):  # Prefect prints a table per deployment
+        ids.append(digitise_dossier.deploy(_common.DEPLOYMENT, tags=["sohoa"], **common))
+        for fl, cron in ((audit_archive, settings.flows.audit_schedule),
+                         (daily_report, settings.flows.report_schedule)):
+            schedules = [CronSchedule(cron=cron, timezone=zone)] if cron else []
+            ids.append(fl.deploy(_common.DEPLOYMENT, schedules=schedules, tags=["sohoa"], **common))
+    log.info("deployments on work pool %s: digitise-dossier, audit, daily-report", pool)
+    return [str(i) for i in ids]
+
+
+def worker_command(pool: str, name: str | None = None) -> list[str]:
+    cmd = [sys.executable, "-m", "prefect", "worker", "start", "--pool", pool,
+           "--type", _common.WORK_POOL_TYPE]
+    return cmd + (["--name", name] if name else [])
+
+
+def worker_environment() -> dict[str, str]:
+    """Workers ask for work every 2 s (not 10): a dropped dossier starts sooner."""
+    env = dict(os.environ)
+    env.setdefault("PREFECT_WORKER_QUERY_SECONDS", "2")
+    env.setdefault("PREFECT_WORKER_PREFETCH_SECONDS", "2")
+    env.setdefault("OMP_THREAD_LIMIT", "1")
+    return env
+
+
+class LocalWorkers:
+    """``flows.workers`` worker processes on this machine, stopped with ``serve``."""
+
+    def __init__(self, pool: str, count: int, log_dir: Path | None = None):
+        self.pool, self.count, self.log_dir = pool, count, log_dir
+        self.procs: list[subprocess.Popen] = []
+
+    def __enter__(self) -> LocalWorkers:
+        for i in range(self.count):
+            out = subprocess.DEVNULL
+            if self.log_dir:
+                self.log_dir.mkdir(parents=True, exist_ok=True)
+                out = (self.log_dir / f"worker-{i + 1}.log").open("ab")
+            self.procs.append(subprocess.Popen(
+                worker_command(self.pool, f"{os.uname().nodename}-{os.getpid()}-{i + 1}"),
+                env=worker_environment(), stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            ))
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        for p in self.procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGTERM)
+        for p in self.procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+        return False
+
+
+def serve(settings: config.Settings, stop: threading.Event, *, log_dir: Path | None = None) -> None:
+    """The watcher, the deployments and this machine's workers, until ``stop`` is set."""
+    from flows.intake import Intake
+
+    if not settings.intake.folders:
+        log.warning("no watch folder configured (intake.folders): only the workers run")
+    intake = Intake(settings)
+    intake.prepare()
+    deploy(settings)
+    ensure_limits(settings)
+    with LocalWorkers(settings.flows.work_pool, settings.flows.workers, log_dir):
+        intake.run(stop)
