@@ -1,0 +1,205 @@
+"""The daily path end to end: a real Prefect server, SeaweedFS, workers and Tesseract.
+
+Clerks drop dossiers into a watch folder; each ends in done/ and in the bucket, or in
+failed/ with its reason; duplicates are archived once; two workers share a pool
+without doing anything twice; a worker killed mid-dossier costs no page and no copy.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from prefect.settings import PREFECT_API_URL, temporary_settings
+
+from pipeline import archive, staging
+from tests.flowstack import COMMUNE, kill_tree, make_stack, wait_for, write_dossier
+from tests.seaweed import seaweed  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.flows
+
+
+@pytest.fixture
+def stack(seaweed, tmp_path, monkeypatch, request):  # noqa: F811
+    """Everything for one test. ``param``: SOHOA_* settings, and ``database``: the Prefect
+    server's (sqlite, or postgresql as a province's installation runs it)."""
+    extra = dict(getattr(request, "param", {}))
+    api = request.getfixturevalue(f"prefect_{extra.pop('database', 'sqlite')}_api")
+    with temporary_settings({PREFECT_API_URL: api}):
+        s = make_stack(seaweed, api, tmp_path, monkeypatch, **extra)
+        try:
+            yield s
+        finally:
+            s.stop()
+
+
+def _client():
+    from prefect.client.orchestration import get_client
+
+    return get_client(sync_client=True)
+
+
+def _runs_of(stack) -> list:
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
+
+    with _client() as c:
+        runs = c.read_flow_runs(flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[f"xa-{COMMUNE}"])))
+    return [r for r in runs if r.parameters.get("claim_id") and _mine(stack, r)]
+
+
+def _mine(stack, run) -> bool:
+    return (run.work_pool_name or stack.pool) == stack.pool
+
+
+def test_drop_done_failed_duplicate_and_artifacts(stack, tmp_path: Path) -> None:
+    stack.start_watcher()
+    stack.start_workers(1, tmp_path / "logs")
+    dropped = time.monotonic()
+    write_dossier(stack.watch, "ho-so-tot", pages=1)
+    (stack.watch / "hong.pdf").write_bytes(b"%PDF-1.7\nthis is no PDF at all")
+    (stack.watch / "Thumbs.db").write_bytes(b"junk")
+
+    wait_for("one dossier in done/ and one in failed/",
+             lambda: len(stack.done()) == 1 and len(stack.failed()) == 1, timeout=240)
+    elapsed = time.monotonic() - dropped
+    done, failed = stack.done()[0], stack.failed()[0]
+    receipt = stack.receipt(done)
+    print(f"\ndrop → done: {elapsed:.1f} s (OCR {receipt['ocrSeconds']} s, run {receipt['seconds']} s)")
+
+    # done/: the original, byte for byte, and a receipt the archive confirms.
+    assert (done / "ho-so-tot" / "trang-1.jpg").is_file()
+    assert receipt["pages"] == 1 and receipt["commune"] == COMMUNE and receipt["documents"]
+    got = stack.archive.sha256(receipt["record"], receipt["recordVersionId"])
+    assert got is not None and got[0] == receipt["recordSha256"]
+    record = json.loads(archive.read_file(stack.archive, receipt["key"], "record.json"))
+    assert record["dossier"]["commune"]["code"] == COMMUNE
+    for doc in receipt["documents"]:
+        assert stack.archive.sha256(doc["key"])[0] == doc["sha256"]
+
+    # failed/: the file as dropped, and a plain reason in both languages, naming it.
+    assert (failed / "hong.pdf").read_bytes() == b"%PDF-1.7\nthis is no PDF at all"
+    reason = (failed / "reason.txt").read_text(encoding="utf-8")
+    assert "Lý do:" in reason and "Reason:" in reason and "hong.pdf" in reason
+    assert "sohoa-run-" not in reason and "Traceback" not in reason
+
+    assert (stack.watch / "Thumbs.db").exists()  # junk is never taken
+    assert stack.processing() == []
+    assert list(stack.intake.staging.list("dossiers/")) == []  # staging cleared
+
+    # The operator's view: a readable run name, the commune's tag, the artifacts.
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    with _client() as c:
+        run = c.read_flow_run(receipt["flowRun"])
+        arts = c.read_artifacts(artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run.id])))
+    assert run.name == f"hoso-{COMMUNE}-ho-so-tot" and f"xa-{COMMUNE}" in run.tags
+    assert run.state.is_completed()
+    kinds = {a.type: a for a in arts}
+    assert "markdown" in kinds and "progress" in kinds
+    assert float(kinds["progress"].data) == 100.0
+    assert "QĐ-UBND" in kinds["markdown"].data or "Quyết" in kinds["markdown"].data.lower() \
+        or "văn bản" in kinds["markdown"].data
+
+    # The same scans again, renamed: archived once; no second OCR run.
+    runs_before = len(_runs_of(stack))
+    write_dossier(stack.watch, "ban-sao-cua-ho-so-tot", pages=1)
+    # Same content needs the same bytes: copy the archived original instead of redrawing.
+    again = stack.watch / "ho-so-tot-lan-2"
+    again.mkdir()
+    (again / "trang-1.jpg").write_bytes((done / "ho-so-tot" / "trang-1.jpg").read_bytes())
+    wait_for("the copy in done/", lambda: any(
+        stack.receipt(d).get("duplicate") for d in stack.done() if (d / "receipt.json").exists()
+    ), timeout=240)
+    dup = next(d for d in stack.done() if stack.receipt(d).get("duplicate"))
+    assert stack.receipt(dup)["key"] == receipt["key"]
+    assert len(stack.archive.versions(receipt["record"])) == 1
+    wait_for("the renamed-but-different dossier", lambda: len(stack.done()) == 3, timeout=240)
+    assert len(_runs_of(stack)) == runs_before + 1  # only the different one was OCR'd
+
+
+@pytest.mark.parametrize("stack", [{"SOHOA_INTAKE__LEASE_SECONDS": "8"}], indirect=True)
+def test_worker_killed_mid_dossier_resumes_exactly_once(stack, tmp_path: Path) -> None:
+    stack.start_watcher()
+    first = stack.start_workers(1, tmp_path / "logs-a")
+    write_dossier(stack.watch, "ho-so-dai", pages=4)
+
+    claim = wait_for("the claim", lambda: stack.intake.folders[0].claims(), timeout=60)[0]
+    where = staging.prefix(claim.commune, claim.claim_id)
+    wait_for("a page checkpoint", lambda: staging.load_pages(stack.intake.staging, where), timeout=180, every=0.2)
+    assert len(staging.load_pages(stack.intake.staging, where)) < 4, "too late to kill mid-dossier"
+    killed = kill_tree(first.procs[0].pid)
+    first.procs.clear()
+    assert len(killed) >= 2  # the worker and its flow run
+
+    stack.start_workers(1, tmp_path / "logs-b")  # the restarted worker
+    wait_for("done/", lambda: stack.done(), timeout=300)
+    done = stack.done()[0]
+    receipt = stack.receipt(done)
+    assert receipt["pages"] == 4
+    assert receipt["pagesResumed"] >= 1  # the killed run's pages were not OCR'd again
+
+    claim_now = json.loads((done / "claim.json").read_text())
+    assert len(claim_now["runs"]) == 2
+    with _client() as c:
+        old = c.read_flow_run(claim_now["runs"][0])
+        new = c.read_flow_run(claim_now["runs"][1])
+    assert old.state.is_crashed() and new.state.is_completed()
+
+    assert len(stack.archive.versions(receipt["record"])) == 1  # archived exactly once
+    record = json.loads(archive.read_file(stack.archive, receipt["key"], "record.json"))
+    assert [p["number"] for p in record["pages"]] == [1, 2, 3, 4]
+    assert all(p["ocr"]["words"] > 5 for p in record["pages"])  # no page lost
+    assert stack.processing() == [] and stack.failed() == []
+
+
+@pytest.mark.parametrize("stack", [{"database": "postgres"}], indirect=True)
+def test_two_workers_process_each_dossier_exactly_once(stack, tmp_path: Path) -> None:
+    """The scale-out path without containers: a Prefect server on PostgreSQL, two workers
+    on one work pool (as on two machines: they share only the server and S3)."""
+    stack.start_workers(2, tmp_path / "logs")
+    for i in range(4):
+        write_dossier(stack.watch, f"ho-so-{i}", pages=1)
+    stack.start_watcher()
+    wait_for("four dossiers in done/", lambda: len(stack.done()) == 4, timeout=360)
+
+    runs = _runs_of(stack)
+    assert len(runs) == 4
+    assert all(r.state.is_completed() and r.run_count == 1 for r in runs)
+    keys = set()
+    for d in stack.done():
+        receipt = stack.receipt(d)
+        assert len(json.loads((d / "claim.json").read_text())["runs"]) == 1
+        assert len(stack.archive.versions(receipt["record"])) == 1
+        keys.add(receipt["key"])
+    assert len(keys) == 4
+    assert {r.parameters["claim_id"] for r in runs} == {stack.receipt(d)["claimId"] for d in stack.done()}
+
+
+def test_daily_report_and_audit_flows(stack, tmp_path: Path) -> None:
+    from flows.reports import audit_archive, daily_report
+
+    stack.start_workers(1, tmp_path / "logs")
+    stack.start_watcher()
+    write_dossier(stack.watch, "ho-so-bao-cao", pages=1)
+    (stack.watch / "hong.tif").write_bytes(b"II*\x00broken")
+    wait_for("done and failed", lambda: stack.done() and stack.failed(), timeout=240)
+    time.sleep(1.5)  # one more tick publishes the queue
+    (stack.watch / "cho-xu-ly").mkdir()  # waiting: not yet stable when the report runs
+
+    rows = daily_report()
+    row = next(r for r in rows if r["commune"] == COMMUNE)
+    assert row["dossiers_done"] == 1 and row["pages_done"] == 1 and row["failed"] == 1
+    assert row["seconds_per_page"] and row["seconds_per_page"] > 0
+
+    assert audit_archive()["ok"] is True
+    receipt = stack.receipt(stack.done()[0])
+    key = receipt["documents"][0]["key"]
+    # Tamper with the archive as only an administrator could (a new version of a PDF):
+    # the audit run must fail and say so.
+    stack.archive.client.put_object(Bucket=stack.archive.bucket, Key=key, Body=b"tampered")
+    from pipeline.errors import FixityError
+
+    with pytest.raises(FixityError):
+        audit_archive()
