@@ -52,7 +52,8 @@ class Intake:
         self.settings = settings
         self.deployment = deployment
         self.folders = [WatchFolder(Path(p).expanduser(), code) for code, p in settings.intake.folders.items()]
-        self.tracker = StabilityTracker(settings.intake.stable_seconds, clock)
+        # One tracker per folder: a tracker forgets what is not in the inbox it is shown.
+        self.trackers = {f.root: StabilityTracker(settings.intake.stable_seconds, clock) for f in self.folders}
         self.staging = _common.intake_store(settings)
         self.archive = _common.archive_store(settings)
         self._last_full_scan = float("-inf")
@@ -102,12 +103,13 @@ class Intake:
         with self._lock:
             touched, self._touched = self._touched, set()
         for item in touched:
-            self.tracker.touched(item)
+            self.trackers[item.parent].touched(item)
         for folder in self.folders:
             inbox = folder.inbox()
-            for item in self.tracker.ready(inbox):
+            tracker = self.trackers[folder.root]
+            for item in tracker.ready(inbox):
                 claim = folder.claim(item)
-                self.tracker.forget(item)
+                tracker.forget(item)
                 if claim is not None:
                     log.info("đã nhận / taken: %s → %s", item.name, claim.claim_id)
                     tally.taken.append(claim.name)

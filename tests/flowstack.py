@@ -91,6 +91,9 @@ def environment(seaweed, api: str, watch: Path, **extra: str) -> dict[str, str]:
         "SOHOA_OCR__JOBS": "1",
         "PREFECT_LOGGING_TO_API_BATCH_INTERVAL": "0.5",
     }
+    other = extra.pop("SOHOA_INTAKE__EXTRA_FOLDER", None)
+    if other:  # a second commune, its watch folder beside the first
+        env["SOHOA_INTAKE__FOLDERS"] = json.dumps({COMMUNE: str(watch), other: str(watch.parent / f"watch-{other}")})
     env.update(extra)
     return env
 

@@ -177,21 +177,33 @@ def test_two_workers_process_each_dossier_exactly_once(stack, tmp_path: Path) ->
     assert {r.parameters["claim_id"] for r in runs} == {stack.receipt(d)["claimId"] for d in stack.done()}
 
 
+OTHER = "19810"  # a second commune's watch folder beside the first
+
+
+@pytest.mark.parametrize("stack", [{"SOHOA_INTAKE__EXTRA_FOLDER": OTHER}], indirect=True)
 def test_daily_report_and_audit_flows(stack, tmp_path: Path) -> None:
     from flows.reports import audit_archive, daily_report
 
     stack.start_workers(1, tmp_path / "logs")
     stack.start_watcher()
+    other = stack.intake.folders[1].root
     write_dossier(stack.watch, "ho-so-bao-cao", pages=1)
-    (stack.watch / "hong.tif").write_bytes(b"II*\x00broken")
-    wait_for("done and failed", lambda: stack.done() and stack.failed(), timeout=240)
+    (other / "hong.tif").write_bytes(b"II*\x00broken")
+    wait_for("done in one commune, failed in the other",
+             lambda: stack.done() and list((other / "failed").iterdir()), timeout=240)
     time.sleep(1.5)  # one more tick publishes the queue
-    (stack.watch / "cho-xu-ly").mkdir()  # waiting: not yet stable when the report runs
+    stack.stop()  # the watcher stops: what is dropped now waits
+    (stack.watch / "cho-xu-ly").mkdir()
+    (stack.watch / "cho-xu-ly" / "trang-1.jpg").write_bytes(b"\xff\xd8")
+    stack.intake._publish_queue(stack.intake.folders[0], len(stack.intake.folders[0].inbox()))
 
     rows = daily_report()
     row = next(r for r in rows if r["commune"] == COMMUNE)
-    assert row["dossiers_done"] == 1 and row["pages_done"] == 1 and row["failed"] == 1
+    assert row["dossiers_done"] == 1 and row["pages_done"] == 1 and row["failed"] == 0
     assert row["seconds_per_page"] and row["seconds_per_page"] > 0
+    assert row["waiting"] == 1  # cho-xu-ly, not yet taken
+    row = next(r for r in rows if r["commune"] == OTHER)
+    assert row["dossiers_done"] == 0 and row["failed"] == 1
 
     assert audit_archive()["ok"] is True
     receipt = stack.receipt(stack.done()[0])
