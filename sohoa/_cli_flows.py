@@ -131,6 +131,8 @@ def _require_api() -> None:
     try:
         with get_client(sync_client=True) as client:
             problem = client.api_healthcheck()
+            if problem is None:
+                client.read_work_pools(limit=1)  # /health needs no credentials; this does
     except Exception as e:  # noqa: BLE001
         problem = e
     if problem is not None:

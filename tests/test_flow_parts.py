@@ -1,0 +1,129 @@
+"""The flows' small parts, without a server: what is retried, what a clerk reads, names,
+page checkpoints, the daily report's sums, and ``sohoa check``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from flows import _common
+from flows.reports import summarise
+from pipeline import process
+from pipeline.errors import (
+    ArchiveRefusedError,
+    InputFileError,
+    StorageAccessError,
+    StorageError,
+    TimestampUnavailableError,
+)
+from pipeline.model import Line, OcrResult, Word
+
+
+@pytest.mark.parametrize(
+    ("exc", "transient"),
+    [
+        (StorageError("down", "hỏng"), True),
+        (TimestampUnavailableError("tsa down", "tsa hỏng"), True),
+        (ConnectionError("reset"), True),
+        (ArchiveRefusedError("no versioning", "không versioning"), False),
+        (StorageAccessError("denied", "từ chối"), False),
+        (InputFileError("not an image", "không phải ảnh"), False),
+        (ValueError("bug"), False),
+        (None, False),
+    ],
+)
+def test_only_what_may_pass_by_itself_is_retried(exc, transient) -> None:
+    assert _common.is_transient(exc) is transient
+
+
+def test_a_clerk_reads_a_sentence_in_both_languages() -> None:
+    vi, en = _common.reason(InputFileError("trang-3.jpg: is not an image", "trang-3.jpg: không phải ảnh"))
+    assert (vi, en) == ("trang-3.jpg: không phải ảnh", "trang-3.jpg: is not an image")
+    vi, en = _common.reason(KeyError("x"))
+    assert "lỗi nội bộ" in vi and "internal error" in en
+
+
+def test_worker_paths_are_hidden_from_the_clerk() -> None:
+    text = "/tmp/sohoa-run-ab_12/in/ho-so-01/trang-3.jpg: is not an image"
+    assert _common.hide_paths(text) == "ho-so-01/trang-3.jpg: is not an image"
+
+
+def test_artifact_keys_are_what_prefect_accepts() -> None:
+    assert _common.artifact_key("hoso", "24958", "Hồ sơ Đất đai 01.tif") == "hoso-24958-ho-so-dat-dai-01-tif"
+
+
+def test_ocr_slots(monkeypatch) -> None:
+    from sohoa import config
+
+    s = config.Settings(flows={"ocr_slots": 6})
+    assert _common.ocr_slots(s) == (6, 3)
+    s = config.Settings(flows={"ocr_slots": 1})
+    assert _common.ocr_slots(s) == (1, 1)
+    s = config.Settings(flows={"ocr_slots": 4, "ocr_slots_per_commune": 9})
+    assert _common.ocr_slots(s) == (4, 4)
+
+
+def test_page_checkpoint_round_trip() -> None:
+    work = process.PageWork(
+        3,
+        OcrResult([Word("Quyết", 91.5, (1, 2, 30, 20), 0), Word("định", 88.0, (35, 2, 60, 20), 0)],
+                  [Line((1, 2, 60, 20), (0.001, -3.0), 18.5)], 89.75, 1.25),
+        np.array([[1.0, 0.01, 5.0], [-0.01, 1.0, 7.0], [0.0, 0.0, 1.0]]), 90, 1.5, ["deskew"], (100, 200),
+    )
+    back = process.page_work_from_json(process.page_work_to_json(work))
+    assert back.ocr == work.ocr and back.size == work.size and back.steps == work.steps
+    assert back.rotation == 90 and back.skew == 1.5 and np.allclose(back.to_source, work.to_source)
+    empty = process.PageWork(1, None)
+    assert process.page_work_from_json(process.page_work_to_json(empty)).ocr is None
+
+
+def test_checkpoint_text_comes_back_nfc() -> None:
+    decomposed = "Quye\u0302\u0301t"
+    work = process.PageWork(1, OcrResult([Word(decomposed, 90.0, (0, 0, 1, 1), 0)], [], 90.0, 0.1))
+    back = process.page_work_from_json(process.page_work_to_json(work))
+    assert back.ocr.words[0].text == "Quyết"
+
+
+def test_daily_report_sums() -> None:
+    outcomes = [
+        {"commune": "24958", "status": "done", "pages": 10, "seconds": 40.0},
+        {"commune": "24958", "status": "done", "pages": 5, "seconds": 20.0},
+        {"commune": "24958", "status": "failed"},
+        {"commune": "24958", "status": "duplicate", "pages": 10},
+        {"commune": "00583", "status": "failed"},
+    ]
+    rows = {r["commune"]: r for r in summarise(outcomes, {"30316": {"waiting": 2, "processing": 1}})}
+    assert rows["24958"] == {"commune": "24958", "dossiers_done": 2, "pages_done": 15, "duplicates": 1,
+                             "failed": 1, "waiting": 0, "processing": 0, "seconds_per_page": 4.0}
+    assert rows["00583"]["failed"] == 1 and rows["00583"]["seconds_per_page"] is None
+    assert rows["30316"]["waiting"] == 2
+
+
+def _sohoa(*args: str, **env: str) -> subprocess.CompletedProcess:
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "SOHOA_"))}
+    return subprocess.run([sys.executable, "-m", "sohoa.cli", *args], capture_output=True, text=True,
+                          env={**full, **env}, timeout=120)
+
+
+def test_check_passes_on_this_machine() -> None:
+    got = _sohoa("check")
+    assert got.returncode == 0, got.stderr
+    assert "tesseract" in got.stdout and "vie.traineddata" in got.stdout
+
+
+def test_check_fails_without_the_model_or_the_api(tmp_path: Path) -> None:
+    got = _sohoa("check", SOHOA_OCR__TESSDATA_DIR=str(tmp_path))
+    assert got.returncode != 0 and "vie" in got.stderr
+    got = _sohoa("check", PREFECT_API_URL="http://127.0.0.1:9/api")
+    assert got.returncode != 0 and "Prefect" in got.stderr
+
+
+def test_serve_without_a_server_says_so() -> None:
+    got = _sohoa("serve", PREFECT_API_URL="http://127.0.0.1:9/api")
+    assert got.returncode != 0
+    assert "sohoa server" in got.stderr and "Traceback" not in got.stderr
