@@ -27,6 +27,7 @@ from sohoa import config
 log = logging.getLogger("sohoa.intake")
 
 MAX_RUNS = 3  # runs started for one dossier (the first and two restarts after a crash)
+STARTUP_GRACE_SECONDS = 60  # at least this long for a run's process to start and first beat
 
 
 @dataclass
@@ -205,13 +206,16 @@ class Intake:
         tally.restarted.append(claim.name)
 
     def _lease_lost(self, where: str, run) -> bool:
+        """No heartbeat from the run for a lease. A run that has not beaten yet (its process is
+        still starting, slower on a loaded machine) gets a longer grace from its last state."""
         lease = dt.timedelta(seconds=self.settings.intake.lease_seconds)
         beat_run, beat_at = staging.last_beat(self.staging, where)
         now = _common.now()
         if beat_at is not None and beat_run == str(run.id):
             return now - beat_at > lease
         since = run.state.timestamp if run.state else None
-        return since is not None and now - since > lease
+        grace = max(3 * lease, dt.timedelta(seconds=STARTUP_GRACE_SECONDS))
+        return since is not None and now - since > grace
 
     def _mark_crashed(self, run_id: str) -> None:
         from prefect.client.orchestration import get_client

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Set up sohoa on Debian 12: system packages, then a virtual environment with locked versions.
 # Usage: scripts/setup.sh [--bench]   (--bench adds OCRmyPDF for bench/)
+# Locks: requirements.lock (running sohoa), requirements-test.lock (and the test tools),
+# bench/requirements.lock (and OCRmyPDF). SOHOA_PACKAGES=runtime (the container image)
+# installs only the first, and only the runtime Debian packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,7 +13,8 @@ PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-lock=requirements.lock
+lock=requirements-test.lock
+if [ "${SOHOA_PACKAGES:-}" = "runtime" ]; then lock=requirements.lock; fi
 if [ "${1:-}" = "--bench" ]; then lock=bench/requirements.lock; fi
 stamp=".venv/.installed-$(sha256sum "$lock" pyproject.toml | sha256sum | cut -c1-16)"
 if [ ! -e "$stamp" ]; then
