@@ -11,8 +11,8 @@ import unicodedata
 from pipeline import archive
 from pipeline.errors import (
     ArchiveRefusedError,
-    StorageError,
     SohoaError,
+    StorageError,
     TimestampUnavailableError,
 )
 from sohoa import config
@@ -112,4 +112,4 @@ def run_name(commune: str, dossier: str) -> str:
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)

@@ -80,7 +80,7 @@ class Intake:
         while not stop.is_set():
             try:
                 self.tick()
-            except Exception:  # noqa: BLE001 - the watcher lives on; the next tick tries again
+            except Exception:
                 log.exception("lỗi vòng theo dõi / watcher tick failed")
             stop.wait(tick_seconds)
 
@@ -271,7 +271,7 @@ class Intake:
         }
         try:
             staging.put_json(self.staging, staging.outcome_key(today, claim.commune, claim.claim_id), data)
-        except Exception:  # noqa: BLE001 - the report misses a line; the dossier still moves
+        except Exception:
             log.exception("outcome not recorded")
 
     def _publish_queue(self, folder: WatchFolder, waiting: int) -> None:
@@ -280,7 +280,7 @@ class Intake:
                 "commune": folder.commune, "waiting": waiting, "processing": len(folder.claims()),
                 "at": _common.now().isoformat(),
             })
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("queue not published")
 
 
