@@ -96,6 +96,11 @@ def test_drop_done_failed_duplicate_and_artifacts(stack, tmp_path: Path) -> None
         arts = c.read_artifacts(artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run.id])))
     assert run.name == f"hoso-{COMMUNE}-ho-so-tot" and f"xa-{COMMUNE}" in run.tags
     assert run.state.is_completed()
+    with _client() as c:  # the OCR limits an operator steers: all communes, and this one
+        limits = {n: c.read_global_concurrency_limit_by_name(n).limit for n in ("sohoa-ocr", f"sohoa-ocr-{COMMUNE}")}
+    from flows._common import ocr_slots
+
+    assert tuple(limits.values()) == ocr_slots(stack.settings)
     kinds = {a.type: a for a in arts}
     assert "markdown" in kinds and "progress" in kinds
     assert float(kinds["progress"].data) == 100.0
