@@ -24,9 +24,11 @@ import os
 import socket
 import time
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from pipeline.record import sha256_file
 
 PROCESSING, DONE, FAILED = "processing", "done", "failed"
 OWN_FOLDERS = frozenset({PROCESSING, DONE, FAILED})
@@ -100,16 +102,9 @@ def digest(files: Iterable[tuple[str, Path]]) -> str:
     h = hashlib.sha256()
     for name, path in sorted(files):
         inner = name.split("/", 1)[1] if "/" in name else ""
-        h.update(inner.encode("utf-8") + b"\0" + _sha256_file(path).encode() + b"\n")
+        h.update(inner.encode("utf-8") + b"\0" + sha256_file(path).encode() + b"\n")
     return h.hexdigest()
 
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 class StabilityTracker:
@@ -289,11 +284,6 @@ def filesystem_type(path: Path) -> str:
         if (target == point or target.startswith(point.rstrip("/") + "/")) and len(point) >= len(best):
             best, kind = point, parts[2]
     return kind
-
-
-def iter_watch_paths(folders: Iterable[WatchFolder]) -> Iterator[Path]:
-    for f in folders:
-        yield f.root
 
 
 def _claim_id(name: str) -> str:

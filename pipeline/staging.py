@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from pipeline._archive_s3 import Store
+from pipeline.record import sha256_file
 
 
 def prefix(commune: str, claim_id: str) -> str:
@@ -37,7 +38,7 @@ def upload(store: Store, where: str, files: Iterable[tuple[str, Path]]) -> list[
     """Upload a dossier's files, each checked by the store against its SHA-256."""
     listed = []
     for name, path in files:
-        sha = _sha256_file(path)
+        sha = sha256_file(path)
         store.put(where + "files/" + name, path, sha)
         listed.append({"name": name, "bytes": path.stat().st_size, "sha256": sha})
     return listed
@@ -56,7 +57,7 @@ def download(store: Store, where: str, dest: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         store.download(obj["Key"], target)
         expected = ((store.head(obj["Key"]) or {}).get("Metadata") or {}).get("sha256")
-        if expected and _sha256_file(target) != expected:
+        if expected and sha256_file(target) != expected:
             raise OSError(f"{name}: staged copy does not match its checksum")
         tops.add(rel.parts[0])
     if len(tops) != 1:
@@ -126,10 +127,3 @@ def queue_key(commune: str) -> str:
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
