@@ -50,6 +50,12 @@ SURNAMES: tuple[str, ...] = (
     "Mã", "Mẫn", "Nhan", "Ôn", "Sầm", "Thiều", "Trình", "Văn", "Vương",
 )
 _SURNAMES = frozenset(SURNAMES)
+# Middle names that open a name whose surname was lost, not a misread surname.
+MIDDLE_NAMES = frozenset((
+    "Thị", "Văn", "Ngọc", "Hữu", "Đức", "Minh", "Thanh", "Kim", "Quốc", "Xuân", "Công", "Đình",
+    "Bá", "Tấn", "Trọng", "Thế", "Hồng", "Quang", "Thu", "Như", "Mỹ", "Gia", "Duy", "Khánh",
+    "Hải", "Bảo", "Thúy", "Thùy", "Anh", "Phương", "Việt", "Hoài", "Thái", "Trung",
+))
 _SURNAME_BY_KEY: dict[str, list[str]] = defaultdict(list)
 for _s in dict.fromkeys(SURNAMES):
     _SURNAME_BY_KEY[fold(_s)].append(_s)
@@ -321,3 +327,21 @@ def fix_surname(name: str) -> tuple[str, str | None]:
     if len(options) != 1:
         return name, None
     return " ".join([options[0], *words[1:]]), f"surname read as {words[0]!r}"
+
+
+def near_surname(word: str) -> str | None:
+    """The one surname ``word`` is a letter away from ("Đhạm" → "Phạm", "Hgỳnh" →
+    "Huỳnh"), with accents or, failing that, one letter for another without them
+    ("Trậh" → "Trần"); None when none is, or more than one. A seal stamped over a
+    name garbles its first word."""
+    if len(word) < 3 or word in _SURNAMES or word in MIDDLE_NAMES:
+        return None
+    low = word.lower()
+    near = {s for s in _SURNAMES if Levenshtein.distance(low, s.lower()) <= 1}
+    if not near:
+        # Without accents, one letter for another only ("Ngọc" is not "Ngô").
+        key = fold(word)
+        keys = {k for k in _SURNAME_BY_KEY
+                if len(k) == len(key) and Levenshtein.distance(key, k) <= 1}
+        near = {s for k in keys for s in _SURNAME_BY_KEY[k]}
+    return next(iter(near)) if len(near) == 1 else None

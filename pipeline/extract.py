@@ -56,6 +56,7 @@ from pipeline._extract_names import (
     fix_organ_line,
     fix_surname,
     is_surname,
+    near_surname,
     tokens_of,
     unit_for,
     voted,
@@ -302,6 +303,12 @@ def _signer_name(found: Found[str], tokens: list[Token]) -> Found[str]:
     v = voted(name, tokens, spaces=False)
     full, why_surname = fix_surname(v.value)
     doubt, why_vote = v.doubt, v.reason
+    words = full.split()
+    guess = near_surname(words[0]) if len(words) >= 2 and not why_surname else None
+    if guess is not None:
+        # A letter away from one surname: likely, not certain; a person checks it.
+        full, why_surname = " ".join([guess, *words[1:]]), f"surname read as {words[0]!r}"
+        doubt = True
     if doubt and v.other == full:
         doubt, why_vote = False, None  # the surname list and the other reading agree
     elif why_surname and full != v.other:

@@ -701,6 +701,25 @@ def test_a_name_without_a_surname_is_doubted() -> None:
     assert fields.signer_name.confidence < 0.8 and "surname" in (fields.signer_name.reason or "")
 
 
+@pytest.mark.parametrize(("read", "want"), [
+    ("Đhạm Ngọc Diễm", "Phạm Ngọc Diễm"),  # a letter of the surname misread under the seal
+    ("Hgỳnh Văn Tuấn", "Huỳnh Văn Tuấn"),
+    ("Trậh Thế Nam", "Trần Thế Nam"),  # one letter and an accent: one surname without accents
+])
+def test_surname_a_letter_off_is_repaired_and_doubted(read: str, want: str) -> None:
+    fields = extract_document([decision_page(name=read).page()])
+    assert fields.signer_name.value == want
+    assert fields.signer_name.confidence < 0.8 and read.split()[0] in fields.signer_name.reason
+
+
+@pytest.mark.parametrize("word", ["Ngọc", "Thị", "Văn", "Tấn", "Hả", "Lo"])
+def test_near_surname_leaves_given_names_and_short_words(word: str) -> None:
+    """Ambiguous, a letter short, or too short to tell: not taken for a surname."""
+    from pipeline._extract_names import near_surname
+
+    assert near_surname(word) is None
+
+
 def test_garbled_unit_line_takes_the_documents_own_naming() -> None:
     """"XÂN HƠN TRẠCH": "XÃ" took the "N" of "NHƠN"; the body names "xã Nhơn Trạch"."""
     b = PageBuilder()
