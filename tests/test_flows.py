@@ -185,7 +185,9 @@ def test_two_workers_process_each_dossier_exactly_once(stack, tmp_path: Path) ->
 OTHER = "19810"  # a second commune's watch folder beside the first
 
 
-@pytest.mark.parametrize("stack", [{"SOHOA_INTAKE__EXTRA_FOLDER": OTHER}], indirect=True)
+# Polling, as on a network share where file events do not arrive.
+@pytest.mark.parametrize("stack", [{"SOHOA_INTAKE__EXTRA_FOLDER": OTHER, "SOHOA_INTAKE__POLLING": "always"}],
+                         indirect=True)
 def test_daily_report_and_audit_flows(stack, tmp_path: Path) -> None:
     from flows.reports import audit_archive, daily_report
 
@@ -220,3 +222,30 @@ def test_daily_report_and_audit_flows(stack, tmp_path: Path) -> None:
 
     with pytest.raises(FixityError):
         audit_archive()
+
+
+def test_a_restarted_watcher_finishes_what_it_had_started(stack, tmp_path: Path) -> None:
+    """``sohoa serve`` stopped while a dossier is being digitised: the next one takes over
+    from processing/ and claim.json, and the dossier still ends in done/, once."""
+    import threading
+
+    from flows.intake import Intake
+
+    stack.start_workers(1, tmp_path / "logs")
+    stack.start_watcher()
+    write_dossier(stack.watch, "ho-so-khoi-dong-lai", pages=1)
+    claim = wait_for("a started run", lambda: [c for c in stack.intake.folders[0].claims() if c.flow_run_id],
+                     timeout=120)[0]
+    stack._stop.set()
+    stack._thread.join(timeout=30)
+    with _client() as c:
+        wait_for("the run to end", lambda: c.read_flow_run(claim.flow_run_id).state.is_final(), timeout=240)
+    assert stack.done() == [] and len(stack.processing()) == 1  # nobody moved it
+
+    stack.intake = Intake(stack.settings)  # a new process: nothing in memory
+    stack._stop = threading.Event()
+    stack.start_watcher()
+    wait_for("done/", stack.done, timeout=60)
+    done = stack.done()[0]
+    assert json.loads((done / "claim.json").read_text())["runs"] == [claim.flow_run_id]
+    assert stack.receipt(done)["flowRun"] == claim.flow_run_id
