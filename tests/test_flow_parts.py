@@ -127,3 +127,13 @@ def test_serve_without_a_server_says_so() -> None:
     got = _sohoa("serve", PREFECT_API_URL="http://127.0.0.1:9/api")
     assert got.returncode != 0
     assert "sohoa server" in got.stderr and "Traceback" not in got.stderr
+
+
+def test_the_retry_condition_reads_the_failed_state() -> None:
+    from prefect.states import Failed
+
+    from flows.digitise import _transient_only
+
+    assert _transient_only(None, None, Failed(data=StorageError("down", "hỏng"))) is True
+    assert _transient_only(None, None, Failed(data=TimestampUnavailableError("tsa", "tsa"))) is True
+    assert _transient_only(None, None, Failed(data=InputFileError("bad", "hỏng"))) is False
