@@ -249,3 +249,72 @@ def test_a_restarted_watcher_finishes_what_it_had_started(stack, tmp_path: Path)
     done = stack.done()[0]
     assert json.loads((done / "claim.json").read_text())["runs"] == [claim.flow_run_id]
     assert stack.receipt(done)["flowRun"] == claim.flow_run_id
+
+
+def test_signed_and_retried_when_the_timestamp_server_comes_late(
+    seaweed, prefect_sqlite_api, tmp_path, monkeypatch  # noqa: F811
+) -> None:
+    """Signing in the flow, with the timestamp server down when the run reaches it: the
+    signing task is retried with a pause, the server comes up, the run succeeds."""
+    import subprocess
+    import sys
+
+    from pipeline import devpki
+    from tests.conftest_signing import REPO, free_port, wait_for_port
+    from tests.flowstack import make_stack
+
+    pki = devpki.create(tmp_path / "pki", port=free_port())
+    signing = {
+        "SOHOA_SIGNING__PKCS12_FILE": str(pki.agency_p12),
+        devpki.PASSWORD_ENV: pki.password(),
+        "SOHOA_SIGNING__TSA_URL": pki.tsa_url,
+        "SOHOA_SIGNING__TSA_ATTEMPTS": "1",
+        "SOHOA_SIGNING__TSA_TIMEOUT_SECONDS": "3",
+        "SOHOA_SIGNING__TRUST_ROOTS": json.dumps([str(pki.root_cert)]),
+        "SOHOA_FLOWS__RETRIES": "4",
+        "SOHOA_FLOWS__RETRY_DELAY_SECONDS": "3",
+    }
+    with temporary_settings({PREFECT_API_URL: prefect_sqlite_api}):
+        stack = make_stack(seaweed, prefect_sqlite_api, tmp_path, monkeypatch, **signing)
+        tsa = None
+        try:
+            stack.start_workers(1, tmp_path / "logs")
+            stack.start_watcher()
+            write_dossier(stack.watch, "ho-so-ky-so", pages=1)
+            claim = wait_for("a started run", lambda: [c for c in stack.intake.folders[0].claims()
+                                                      if c.flow_run_id], timeout=120)[0]
+            wait_for("the signing task to fail and wait for its retry",
+                     lambda: _sign_retrying(claim.flow_run_id), timeout=180, every=0.2)
+            assert stack.done() == [] and stack.failed() == []
+            tsa = subprocess.Popen(
+                [sys.executable, "-c", "import sys; from pipeline import devpki; devpki.serve(sys.argv[1])",
+                 str(pki.directory)], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            )
+            wait_for_port(pki.port, tsa)
+            wait_for("done/", stack.done, timeout=180)
+            receipt = stack.receipt(stack.done()[0])
+            assert receipt["documents"] and all(d["signed"] for d in receipt["documents"])
+            assert _sign_attempts(claim.flow_run_id) >= 2  # failed, then retried and passed
+        finally:
+            stack.stop()
+            if tsa is not None:
+                tsa.terminate()
+                tsa.wait(timeout=10)
+
+
+def _sign_runs(flow_run_id: str) -> list:
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with _client() as c:
+        runs = c.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+    return [r for r in runs if r.name.startswith("documents-pdfa-sign")]
+
+
+def _sign_attempts(flow_run_id: str) -> int:
+    return sum(r.run_count for r in _sign_runs(flow_run_id))
+
+
+def _sign_retrying(flow_run_id: str) -> bool:
+    """The first attempt failed: the task waits (AwaitingRetry) or already runs again."""
+    return any(r.state_name in ("AwaitingRetry", "Retrying") or r.run_count >= 2
+               for r in _sign_runs(flow_run_id))
