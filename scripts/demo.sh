@@ -96,11 +96,17 @@ drop samples/ho-so-02-dien-thoai 30316
 drop samples/ho-so-03-photocopy.tif 19810
 expected=$((before + 3))
 started=$(date +%s)
+said=""
 while :; do
   finished=$(find "$watch"/*/done "$watch"/*/failed -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
   waiting=$(find "$watch"/*/processing -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
-  printf '\r   %d/3 xong / finished, %d đang xử lý / in progress, %ds ' \
-    "$((finished - before))" "$waiting" "$(( $(date +%s) - started ))"
+  line=$(printf '   %d/3 xong / finished, %d đang xử lý / in progress' "$((finished - before))" "$waiting")
+  if [ -t 1 ]; then  # a terminal: one line, updated in place; a log: a line per change
+    printf '\r%s, %ds ' "$line" "$(( $(date +%s) - started ))"
+  elif [ "$line" != "$said" ]; then
+    echo "$line ($(( $(date +%s) - started ))s)"
+  fi
+  said=$line
   [ "$finished" -ge "$expected" ] && break
   if [ $(( $(date +%s) - started )) -gt 900 ]; then
     echo; echo "Timed out: see $run/serve.log and $run/worker-1.log" >&2; exit 1
