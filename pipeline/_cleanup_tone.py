@@ -19,6 +19,8 @@ from pipeline._cleanup_geometry import shrink
 CHROMA_START = 40  # colour strength (max - min channel) below which nothing is lifted
 CHROMA_GAIN = 2  # grey levels added per unit of colour strength above the start
 INK_SHARE = 0.0005  # share of the page in strong colour that counts as seal/signature ink
+INK_CHROMA = 10  # colour strength above CHROMA_START that counts as that ink (a faded
+# page's seal, paled with the paper, is only 50–70 strong)
 UNEVEN_PAPER = 14  # spread (5th–95th percentile) of paper brightness worth flattening
 DARK_PAPER = 225  # paper darker than this (yellowed, grey scan) is brought to white
 BACKGROUND_DPI = 50.0  # paper brightness is estimated at this resolution
@@ -35,7 +37,7 @@ def remove_coloured_ink(rgb: np.ndarray) -> tuple[np.ndarray, bool]:
     sample = cv2.resize(rgb, (max(1, w // SAMPLE_STEP), max(1, h // SAMPLE_STEP)), interpolation=cv2.INTER_NEAREST)
     luts = _white_balance(sample)
     top, chroma = _top_and_chroma(sample, luts)
-    inked = (chroma > CHROMA_START + 30) & (top > 80)  # a dark pixel's hue is only noise
+    inked = (chroma > CHROMA_START + INK_CHROMA) & (top > 80)  # a dark pixel's hue is only noise
     if inked.mean() < INK_SHARE:
         return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), False
     top, chroma = _top_and_chroma(rgb, luts)

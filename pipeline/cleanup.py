@@ -18,6 +18,7 @@ from pipeline import _cleanup_geometry as geo
 from pipeline import _cleanup_layout as layout
 from pipeline import _cleanup_noise as noise
 from pipeline import _cleanup_rules as rules
+from pipeline import _cleanup_seal as seal
 from pipeline import _cleanup_tone as tone
 from pipeline.model import Prepared
 
@@ -87,6 +88,11 @@ def prepare_for_ocr(
     if found.faded and not bilevel:
         prepared = tone.sauvola(prepared, out_dpi)
         steps.append("faded ink binarised")
+    if bilevel or found.faded:
+        # A seal in black (a photocopy) or kept by the binarisation hides the signer.
+        prepared, seals = seal.remove(prepared, out_dpi)
+        if seals:
+            steps.append("seal rings removed")
     return Prepared(prepared, to_source, 90 * found.turns, found.skew, steps)
 
 

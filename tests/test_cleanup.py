@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline import _cleanup_layout, cleanup
+from pipeline import _cleanup_layout, _cleanup_seal, cleanup
 from pipeline._cleanup_geometry import apply, rotate_about_centre, turn, warp
 from pipeline.model import Prepared
 
@@ -393,14 +393,16 @@ def test_photocopy_streak_is_painted_out(page: np.ndarray, rotation: int) -> Non
     assert prepared.rotation == rotation and prepared.skew == 0
     assert "streaks removed" in prepared.steps
     # Where the page is blank the streak is gone. Strokes crossing it are kept; what
-    # ran along it under the streak is lost, so only part of the letters' ink survives.
+    # ran along it under the streak is lost, so only part of the letters' ink survives
+    # (about 28% here: the page's seal, black on a bilevel page, is taken out of both
+    # images, so its rings no longer count as strokes crossing the streak).
     inv = np.linalg.inv(prepared.to_source)
     band = apply(inv, np.array([[x + 1.5, y] for y in range(y0, y1)]))
     cols, rows = np.floor(band[:, 0]).astype(int), np.floor(band[:, 1]).astype(int)
     ref = reference.image[rows, cols]
     out = prepared.image[rows, cols]
     assert np.mean(out[ref > 128] > 128) > 0.99
-    assert np.mean(out[ref < 128] < 128) > 0.3
+    assert np.mean(out[ref < 128] < 128) > 0.25
 
 
 @pytest.mark.parametrize("rotation", [90, 270])
@@ -562,3 +564,85 @@ def test_cleanup_helps_tesseract(profile: str) -> None:
     before, after = read(image), read(prepared.image)
     assert after >= 0.9
     assert after >= before - 0.01
+
+
+def _black_seal(centre: tuple[int, int], radius: int, shape: tuple[int, int]) -> np.ndarray:
+    """A round seal as a photocopier prints it: two rings and a solid star, 255 = ink."""
+    ink = np.zeros(shape, np.uint8)
+    cv2.circle(ink, centre, radius, 255, max(3, radius // 18))
+    cv2.circle(ink, centre, int(radius * 0.72), 255, max(2, radius // 36))
+    star = [(centre[0] + r * np.cos(a), centre[1] + r * np.sin(a))
+            for i in range(10)
+            for r, a in [((0.38 if i % 2 == 0 else 0.15) * radius, -np.pi / 2 + i * np.pi / 5)]]
+    cv2.fillPoly(ink, [np.array(star, np.int32)], 255)
+    return ink
+
+
+@pytest.fixture(scope="module")
+def bilevel_sealed() -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int], int]:
+    """A bilevel page with a black seal over the signer's lines; its text and seal masks."""
+    grey = cv2.cvtColor(draw_page(), cv2.COLOR_RGB2GRAY)
+    text = grey < 128
+    h, w = grey.shape
+    # Over the signature block: its rings cross "TM. ỦY BAN NHÂN DÂN" and "CHỦ TỊCH".
+    ys, xs = np.nonzero(text[h // 2 :, w // 2 :])
+    top = h // 2 + int(ys.min())
+    centre, radius = (w // 2 + int(xs.min()) + 40, top + 90), 200
+    seal = _black_seal(centre, radius, (h, w)) > 0
+    page = np.where(text | seal, 0, 255).astype(np.uint8)
+    return page, text, seal, centre, radius
+
+
+def test_black_seal_found_where_it_is(bilevel_sealed) -> None:
+    page, _, _, centre, radius = bilevel_sealed
+    seals = _cleanup_seal.find(page, 300)
+    assert len(seals) == 1
+    assert abs(seals[0].cx - centre[0]) <= 3 and abs(seals[0].cy - centre[1]) <= 3
+    assert abs(seals[0].radius - radius) <= 8
+
+
+def test_no_seal_found_on_a_page_of_text() -> None:
+    grey = cv2.cvtColor(draw_page(), cv2.COLOR_RGB2GRAY)
+    assert _cleanup_seal.find(np.where(grey < 128, 0, 255).astype(np.uint8), 300) == []
+
+
+def test_black_seal_removed_text_kept(bilevel_sealed) -> None:
+    page, text, seal, _, _ = bilevel_sealed
+    out, seals = _cleanup_seal.remove(page, 300)
+    assert seals
+    near_text = cv2.dilate(text.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    seal_only = seal & ~near_text
+    assert seal_only.sum() > 20000
+    assert np.mean(out[seal_only] == 255) > 0.97  # rings and star gone
+    assert np.mean(out[text & ~seal] == 0) > 0.995  # text off the seal's strokes untouched
+    assert np.mean(out[text] == 0) > 0.97  # and most of the text the rings ran through
+
+
+def test_prepare_removes_a_black_seal(bilevel_sealed) -> None:
+    page = bilevel_sealed[0]
+    prepared = cleanup.prepare_for_ocr(page, (300, 300))
+    assert "seal rings removed" in prepared.steps
+    clean = cleanup.prepare_for_ocr(np.where(bilevel_sealed[1], 0, 255).astype(np.uint8), (300, 300))
+    assert "seal rings removed" not in clean.steps
+
+
+def test_pale_seal_on_yellowed_paper_removed() -> None:
+    """Old paper: the seal's red has paled with it (colour strength ~60, not ~150)."""
+    clean = draw_page()
+    h, w = clean.shape[:2]
+    paper = np.array([238, 224, 188], np.float32)
+    ink = np.array([95, 75, 55], np.float32)
+    dark = (255 - cv2.cvtColor(clean, cv2.COLOR_RGB2GRAY).astype(np.float32)) / 255
+    old = (paper - dark[..., None] * (paper - ink)).astype(np.uint8)
+    sealed = old.copy()
+    centre, radius = (w // 3, int(0.3 * h)), 170
+    seal = np.zeros((h, w), np.uint8)
+    cv2.circle(seal, centre, radius, 255, 10)
+    cv2.circle(seal, centre, int(radius * 0.72), 255, 5)
+    _multiply(sealed, seal, (225, 175, 165))
+    prepared = cleanup.prepare_for_ocr(sealed, (300, 300))
+    assert "seal/signature colour removed" in prepared.steps
+    near_text = cv2.dilate((dark > 0.5).astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    ring = (seal > 0) & ~near_text
+    assert np.mean(prepared.image[ring] > 200) > 0.95
+    assert "seal/signature colour removed" not in cleanup.prepare_for_ocr(old, (300, 300)).steps
