@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 from lxml import html
 
+from pipeline import _ocr_missed as missed
 from pipeline._exec import tesseract
 from pipeline.model import Line, OcrResult, Word
 
@@ -31,9 +32,28 @@ def recognize(
     dpi: int = 300,
     psm: int = 3,
     timeout: float = 600,
+    second_look: bool = True,
 ) -> OcrResult:
-    """Run Tesseract on a grey/bilevel uint8 image and parse its hOCR."""
+    """Run Tesseract on a grey/bilevel uint8 image and parse its hOCR.
+
+    With ``second_look`` (and the automatic layout, ``psm`` 3), ink of a
+    signature block's size that the page's layout analysis left unread is
+    read again as a block of text, and its words added (``_ocr_missed``).
+    """
     start = time.perf_counter()
+    result = _tesseract(image, language, tessdata_dir, dpi, psm, timeout)
+    if second_look and psm == 3:
+        for box in missed.unread_regions(image, result.words, dpi):
+            crop = missed.masked_crop(image, result.words, box)
+            extra = _tesseract(crop, language, tessdata_dir, dpi, 6, timeout)
+            result = missed.merge(result, extra, (box[0], box[1]))
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _tesseract(
+    image: np.ndarray, language: str, tessdata_dir: Path | None, dpi: int, psm: int, timeout: float
+) -> OcrResult:
     with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
         # PGM: no compression to pay for, and Leptonica reads it directly.
         path = Path(tmp) / "page.pgm"
@@ -42,9 +62,7 @@ def recognize(
             path, language=language, tessdata_dir=tessdata_dir, dpi=dpi, psm=psm,
             timeout=timeout,
         )
-    result = parse_hocr(raw)
-    result.seconds = time.perf_counter() - start
-    return result
+    return parse_hocr(raw)
 
 
 def parse_hocr(raw: bytes) -> OcrResult:

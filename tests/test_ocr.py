@@ -8,9 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from pipeline import _ocr_missed as missed
 from pipeline import ocr
 from pipeline._exec import tesseract
 from pipeline.errors import MissingDependencyError
+from pipeline.model import Line, OcrResult, Word
 from tests.conftest import draw_page
 
 HOCR = """<?xml version="1.0" encoding="UTF-8"?>
@@ -70,3 +72,76 @@ def test_model_folder_is_a_setting(tmp_path: Path) -> None:
     image = np.asarray(draw_page(dpi=150, lines=["Độc lập - Tự do"]).convert("L"))
     result = ocr.recognize(image, tessdata_dir=tmp_path, dpi=150)
     assert "Độc" in result.text
+
+
+# --------------------------------------------------------------------------- second look
+
+BOLD = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf"
+
+
+def _signature_block(dpi: int = 300) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """A page with only a signature block (position, a scribble, the name) at the foot
+    of the right column; the name's box."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    width, height = round(8.27 * dpi), round(11.69 * dpi)
+    img = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(BOLD, round(13 * dpi / 72))
+    cx, y = round(0.7 * width), round(0.6 * height)
+    for text, dy in (("CHỦ TỊCH", 0), ("Nguyễn Văn An", round(1.1 * dpi))):
+        draw.text((cx - draw.textlength(text, font=font) / 2, y + dy), text, font=font, fill=0)
+    xs = np.linspace(cx - 0.5 * dpi, cx + 0.5 * dpi, 200)
+    ys = y + 0.55 * dpi + 0.12 * dpi * np.sin(xs / 20)
+    draw.line(list(zip(xs.tolist(), ys.tolist())), fill=0, width=5)
+    name_w = draw.textlength("Nguyễn Văn An", font=font)
+    box = (round(cx - name_w / 2), y + round(1.1 * dpi), round(cx + name_w / 2), y + round(1.35 * dpi))
+    return np.asarray(img), box
+
+
+def test_unread_regions_only_where_ink_has_no_words() -> None:
+    image, (x0, y0, x1, y1) = _signature_block()
+    regions = missed.unread_regions(image, [], 300)
+    assert 1 <= len(regions) <= missed.MAX_REGIONS
+    assert any(rx0 <= x0 and ry0 <= y0 and rx1 >= x1 and ry1 >= y1  # the name is in one
+               for rx0, ry0, rx1, ry1 in regions)
+    # Read (every blob under a sure word): nothing to look at again.
+    h, w = image.shape
+    words = [Word("x", 95.0, (w // 2, h // 2, w, h), 0)]
+    assert missed.unread_regions(image, words, 300) == []
+    # The same ink in the left-hand column is no signature block.
+    assert missed.unread_regions(image[:, ::-1].copy(), [], 300) == []
+
+
+def test_merge_keeps_sure_lines_in_page_coordinates() -> None:
+    page = OcrResult([Word("Điều", 95.0, (10, 10, 60, 30), 0)], [Line((10, 10, 60, 30), (0.0, -5.0), 20.0)],
+                     95.0, 1.0)
+    extra = OcrResult(
+        [Word("Nguyễn", 90.0, (5, 5, 50, 25), 0), Word("An", 88.0, (55, 5, 80, 25), 0),
+         Word("#ã", 20.0, (5, 40, 30, 60), 1), Word("ọ", 30.0, (35, 40, 50, 60), 1)],
+        [Line((5, 5, 80, 25), (0.0, -4.0), 20.0), Line((5, 40, 50, 60), (0.0, -4.0), 20.0)],
+        50.0, 0.5)
+    merged = missed.merge(page, extra, (1000, 2000))
+    assert [w.text for w in merged.words] == ["Điều", "Nguyễn", "An"]
+    assert merged.words[1].box == (1005, 2005, 1050, 2025) and merged.words[1].line == 1
+    assert merged.lines[1].box == (1005, 2005, 1080, 2025)
+    assert len(merged.lines) == 2 and merged.seconds == 1.5
+
+
+def test_second_look_reads_a_block_the_layout_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the page's layout analysis drops the signature block, it is read as a block."""
+    image, (x0, y0, x1, y1) = _signature_block()
+    real = ocr._tesseract
+    calls: list[int] = []
+
+    def dropping(image, language, tessdata_dir, dpi, psm, timeout):
+        calls.append(psm)
+        return OcrResult([], [], None, 0.0) if psm == 3 else real(image, language, tessdata_dir, dpi, psm, timeout)
+
+    monkeypatch.setattr(ocr, "_tesseract", dropping)
+    result = ocr.recognize(image, dpi=300)
+    assert calls[0] == 3 and set(calls[1:]) == {6}
+    assert "Nguyễn Văn An" in result.text
+    name = [w for w in result.words if w.text == "Nguyễn"][0]
+    assert abs(name.box[0] - x0) < 15 and y0 - 20 < name.box[1] < y1  # on the page, not the crop
+    assert ocr.recognize(image, dpi=300, second_look=False).words == []
