@@ -810,3 +810,15 @@ def test_real_degraded_page() -> None:
         f = getattr(fields, k)
         assert want[k] == have[k] or f.value is None or f.confidence < 0.8, (k, have[k], want[k])
     assert len(right) >= 8, (have, want)
+
+
+@pytest.mark.slow
+def test_real_photocopy_with_the_seal_over_the_signer() -> None:
+    """A bilevel copy: the black seal over the position and the name would make the
+    page's layout analysis drop the signature block; the signer is read all the same."""
+    dossier, pages = _ocr_dossier(seed=3, n_docs=1, profile="photocopy", pages_per_doc=1)
+    assert "seal" in [m.kind for m in dossier.pages[0].truth.marks]
+    fields = extract_document(pages)
+    meta = dossier.documents[0]
+    assert fields.signer_position.value == meta.signer_position
+    assert fields.signer_name.value == meta.signer_name
