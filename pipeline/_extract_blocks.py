@@ -379,7 +379,7 @@ def _position(s: Segment) -> tuple[str, float] | None:
     if score >= 85:
         exact = vn_upper(tone_style(s.text)).strip(" .,:;") == best[1]
         return best[1], 1.0 if exact else (0.95 if score == 100 else 0.7)
-    tail = _position_at_end(key)
+    tail = _position_at_end(key) or _position_by_last_words(key)
     if tail is not None:
         return tail, 0.6
     if s.caps >= 0.7 and s.n_letters >= 4:
@@ -395,6 +395,29 @@ def _position_at_end(key: str) -> str | None:
             ((f.replace(" ", ""), position) for f, position in _POSITION_KEYS)
             if len(compact) > len(p) and _ratio(compact[-len(p):], p) >= 90]
     return max(ends)[1] if ends else None
+
+
+def _position_by_last_words(key: str) -> str | None:
+    """A usual position whose first letters a seal took, read from its last words:
+    "v6 -£HỦ TỊCH" → "CHỦ TỊCH", "Ấ V €H@m VĂN PHÒNG" → "CHÁNH VĂN PHÒNG". All its
+    words but the first must be read whole (two of them, or one of four letters or
+    more with the word before it ending as the first does); the longest such wins,
+    and a tie is no answer."""
+    words = key.split()
+    found: list[tuple[int, str]] = []
+    for folded, position in _POSITION_KEYS:
+        first, *rest = folded.split()
+        if not rest or len(words) < len(rest) + 1 or words[-len(rest):] != rest:
+            continue
+        before = words[-len(rest) - 1]
+        if len(rest) >= 2 or (len(rest[0]) >= 4 and before[-1:] == first[-1:]):
+            found.append((len(rest), position))
+    if not found:
+        return None
+    found.sort(reverse=True)
+    if len(found) > 1 and found[0][0] == found[1][0]:
+        return None
+    return found[0][1]
 
 
 _NAME_TOKEN = re.compile(r"^[^\W\d_][^\W\d_]{0,6}$")
@@ -509,7 +532,8 @@ def find_signature(page: Page, after_y: float = 0.0) -> Signature:
         head = authority.value[4:]
         deputy = f"PHÓ {head}"
         read = words_folded(pos_seg.text)
-        if deputy in POSITIONS and position.value != deputy and read.endswith(words_folded(head)) \
+        if deputy in POSITIONS and position.value != deputy \
+                and (read.endswith(words_folded(head)) or position.value == head) \
                 and (position.confidence < 0.7 or position.value == head):
             position = Found(deputy, 0.7,
                              f"position read as {pos_seg.text!r}; under {authority.value!r}")

@@ -684,6 +684,10 @@ def test_signer_name_cleanup(read: str, want: str, flagged: bool) -> None:
     ("ITM -ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", True),
     ("TL. CHỦ TỊCH", "vờ TƯ CHÁNH VĂN PHÒNG", "TL. CHỦ TỊCH", None, False),  # PHÓ or not
     (", CHỦ TỊCH", "H Q6 HỦ TỊCH", None, None, False),  # authority without its prefix
+    # The seal took the position's first letters, and left scraps of its own lettering.
+    ("TM. ỦY BAN NHÂN DÂN", "v6 -£HỦ TỊCH", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", True),
+    ("TL. CHỦ TỊCH", "Ấ V €H@m VĂN PHÒNG", "TL. CHỦ TỊCH", "CHÁNH VĂN PHÒNG", False),
+    ("KT. CHỦ TỊCH", "UỐNG, j}HÓ HỦ TỊCH", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", False),
 ])
 def test_signature_block_specks(authority: str, position: str, want_authority: str | None,
                                 want_position: str | None, sure: bool) -> None:
