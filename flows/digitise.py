@@ -196,8 +196,10 @@ def _receipt(rec, result, record_sha, commune, claim_id, run_id, seconds, ocr_se
 
 def _report(rec, result, commune, dossier, receipt) -> None:
     """The operator's page for this dossier: documents, metadata, doubtful fields, timings."""
+    where = rec.dossier.commune
+    place = f"{where.name}, {where.province_name} ({where.code})" if where else f"xã {commune}"
     lines = [
-        f"# Hồ sơ {dossier} — xã {commune}",
+        f"# Hồ sơ {dossier} — {place}",
         "",
         f"**Lưu trữ / archive**: `s3://{result.bucket}/{result.key}` ({result.status}) · "
         f"{len(rec.pages)} trang / pages · {len(rec.documents)} văn bản / documents · "
@@ -214,7 +216,7 @@ def _report(rec, result, commune, dossier, receipt) -> None:
         review = "; ".join(f"{r.field}: {r.reason}" for r in d.needs_review) or "—"
         lines.append(
             f"| {d.doc_ordinal} | {d.pages[0]}–{d.pages[1]} | {d.type_name or '—'} | {number} | "
-            f"{d.issued_date or '—'} | {_cell(d.subject)} | {_cell(signer)} | {_cell(review)} |"
+            f"{d.issued_date or '—'} | {_cell(_short(d.subject, 70))} | {_cell(signer)} | {_cell(review)} |"
         )
     low = [p for p in rec.pages if p.ocr and p.ocr.mean_confidence is not None and p.ocr.mean_confidence < 80]
     lines += [
@@ -239,6 +241,11 @@ def _report(rec, result, commune, dossier, receipt) -> None:
         "\n".join(lines), key=_common.artifact_key("hoso", commune, dossier),
         description=f"Hồ sơ {dossier}: văn bản và siêu dữ liệu / documents and metadata",
     )
+
+
+def _short(text: str | None, most: int) -> str | None:
+    """A long subject cut for the table (the record has it whole)."""
+    return text if text is None or len(text) <= most else text[: most - 1].rstrip() + "…"
 
 
 def _cell(text: str | None) -> str:

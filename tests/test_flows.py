@@ -104,8 +104,10 @@ def test_drop_done_failed_duplicate_and_artifacts(stack, tmp_path: Path) -> None
     kinds = {a.type: a for a in arts}
     assert "markdown" in kinds and "progress" in kinds
     assert float(kinds["progress"].data) == 100.0
-    assert "QĐ-UBND" in kinds["markdown"].data or "Quyết" in kinds["markdown"].data.lower() \
-        or "văn bản" in kinds["markdown"].data
+    page = kinds["markdown"].data  # the operator's page for the dossier
+    assert record["dossier"]["commune"]["name"] in page and receipt["key"] in page
+    assert page.count("\n| ") - 1 == len(record["documents"])  # a table row per document
+    assert "Độ tin cậy OCR / OCR confidence" in page and "trang 1:" in page
 
     # The same scans again, renamed: archived once; no second OCR run.
     runs_before = len(_runs_of(stack))
