@@ -6,8 +6,9 @@ signer's position and name, can make the whole signature block one. The
 first pass's words are masked out of the page; what ink is left, in a
 blob of the signature block's size in the right-hand column (where NĐ 30
 puts it), is read again as one block of text (``--psm 6``), with the first
-pass's words whitened so nothing is read twice. Only words of lines that
-look like text are kept, and nothing the first pass read is changed.
+pass's words whitened so nothing is read twice. Only lines of two or more
+sure words of two letters or more are kept, and nothing the first pass read
+is changed.
 
 On a clean page every blob of ink is explained by words, so the second pass
 costs only the look at a ~50 dpi copy.
@@ -27,8 +28,10 @@ RIGHT_FROM = 0.4  # the signature block lies right of this share of the page's w
 JOIN_MM = 3.0  # unread ink closer than this is one blob
 MARGIN_MM = (6.0, 3.0)  # read a little around the blob: a line may stick out of it
 MAX_REGIONS = 2
-MIN_WORD_CONF = 40.0  # second-pass words below this are the seal's and signature's scraps
-MIN_LINE_CONF = 60.0  # and lines whose kept words average below this are dropped
+MIN_WORD_CONF = 40.0  # second-pass words below this, or of one letter, are the seal's and
+# the signature's scraps
+MIN_LINE_CONF = 60.0  # and lines whose kept words average below this are dropped,
+MIN_LINE_WORDS = 2  # or that keep fewer words than this (a position, a full name)
 READ_CONF = 50.0  # first-pass words at least this sure count as read (not a seal's scraps)
 
 
@@ -82,8 +85,8 @@ def merge(result: OcrResult, extra: OcrResult, offset: tuple[int, int]) -> OcrRe
     lines = list(result.lines)
     for index, line in enumerate(extra.lines):
         kept = [w for w in extra.words if w.line == index and w.confidence >= MIN_WORD_CONF
-                and any(c.isalpha() for c in w.text)]
-        if not kept or sum(w.confidence for w in kept) / len(kept) < MIN_LINE_CONF:
+                and sum(c.isalpha() for c in w.text) >= 2]
+        if len(kept) < MIN_LINE_WORDS or sum(w.confidence for w in kept) / len(kept) < MIN_LINE_CONF:
             continue
         n = len(lines)
         _, y0, _, y1 = line.box
