@@ -13,7 +13,6 @@ import os
 import tempfile
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -93,7 +92,7 @@ def _digitise(settings, intake, where, commune, dossier, claim_id, run_id) -> di
         ocr_started = time.perf_counter()
         if todo:
             slots = [_common.OCR_LIMIT, _common.commune_limit(commune)]
-            with _pool(options, len(todo)) as pool:
+            with process.ocr_pool(min(options.jobs or os.cpu_count() or 1, len(todo))) as pool:
                 futures = [
                     ocr_page.with_options(task_run_name=f"ocr-trang-{p.number}").submit(
                         p, options, slots, pool, intake, where, progress
@@ -275,24 +274,6 @@ class _Progress:
         with self._lock:
             self.done = self.total
             update_progress_artifact(self.id, 100.0)
-
-
-class _pool:
-    """The worker processes the page tasks hand their pages to (single-threaded each)."""
-
-    def __init__(self, options: process.OcrOptions, pages: int):
-        self.jobs = min(options.jobs or os.cpu_count() or 1, pages)
-
-    def __enter__(self) -> ProcessPoolExecutor:
-        self.executor = ProcessPoolExecutor(
-            max_workers=self.jobs, mp_context=process._worker_context(),
-            initializer=process._init_worker,
-        )
-        return self.executor
-
-    def __exit__(self, *exc) -> bool:
-        self.executor.shutdown(wait=True, cancel_futures=True)
-        return False
 
 
 class _Heartbeat:

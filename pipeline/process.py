@@ -328,12 +328,14 @@ def _recognise_all(
         for page in pages:
             yield finished(recognise_page(page, ocr))
         return
-    context = _worker_context()
-    with ProcessPoolExecutor(
-        max_workers=min(jobs, len(todo)), mp_context=context, initializer=_init_worker
-    ) as pool:
+    with ocr_pool(min(jobs, len(todo))) as pool:
         for work in pool.map(recognise_page, pages, [ocr] * len(pages)):
             yield finished(work)
+
+
+def ocr_pool(workers: int) -> ProcessPoolExecutor:
+    """The processes pages are cleaned and OCR'd in (``recognise_page``), single-threaded each."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context(), initializer=_init_worker)
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
