@@ -70,7 +70,7 @@ def snapshot(path: Path) -> Snapshot | None:
     except FileNotFoundError:
         return None
     return Snapshot(
-        sum(1 for e in entries), sum(s.st_size for s in stats if not _is_dir(s)),
+        len(entries), sum(s.st_size for s in stats if not _is_dir(s)),
         max((s.st_mtime_ns for s in stats), default=0),
     )
 
@@ -156,10 +156,6 @@ class Claim:
     host: str
     flow_run_id: str | None = None
     runs: list[str] = field(default_factory=list)  # every run started for it, oldest first
-
-    @property
-    def pages_hint(self) -> int:
-        return len(self.files)
 
 
 class WatchFolder:
