@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import os
 import re
 import unicodedata
@@ -110,6 +109,3 @@ def artifact_key(*parts: str) -> str:
 def run_name(commune: str, dossier: str) -> str:
     return f"hoso-{commune}-{dossier}"
 
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)

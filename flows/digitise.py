@@ -53,7 +53,7 @@ def digitise_dossier(commune: str, dossier: str, claim_id: str) -> dict:
             staging.put_json(intake, where + "failure.json", {
                 "run": run_id, "reasonVi": vi, "reasonEn": en, "error": type(e).__name__,
                 "exitCode": int(e.exit_code) if isinstance(e, SohoaError) else None,
-                "at": _common.now().isoformat(),
+                "at": staging.now().isoformat(),
             })
             raise
         staging.put_json(intake, where + "receipt.json", receipt)
@@ -189,7 +189,7 @@ def _receipt(rec, result, record_sha, commune, claim_id, run_id, seconds, ocr_se
         "sources": [{"file": s.file, "sha256": s.sha256, "bytes": s.bytes} for s in rec.sources],
         "seconds": round(seconds, 2),
         "ocrSeconds": round(ocr_seconds, 2),
-        "at": _common.now().isoformat(),
+        "at": staging.now().isoformat(),
     }
 
 

@@ -210,7 +210,7 @@ class Intake:
         still starting, slower on a loaded machine) gets a longer grace from its last state."""
         lease = dt.timedelta(seconds=self.settings.intake.lease_seconds)
         beat_run, beat_at = staging.last_beat(self.staging, where)
-        now = _common.now()
+        now = staging.now()
         if beat_at is not None and beat_run == str(run.id):
             return now - beat_at > lease
         since = run.state.timestamp if run.state else None
@@ -245,7 +245,7 @@ class Intake:
 
     # -- the end of a dossier ------------------------------------------------------------------
     def _done(self, folder: WatchFolder, claim: Claim, receipt: dict, tally: Tally, duplicate=False) -> None:
-        receipt = {**receipt, "dossier": claim.name, "digest": claim.digest, "verifiedAt": _common.now().isoformat()}
+        receipt = {**receipt, "dossier": claim.name, "digest": claim.digest, "verifiedAt": staging.now().isoformat()}
         if not duplicate:
             staging.put_json(self.staging, staging.seen_key(claim.digest), receipt)
         self._outcome(claim, "duplicate" if duplicate else "done", receipt)
@@ -267,7 +267,7 @@ class Intake:
             "status": status, "commune": claim.commune, "claimId": claim.claim_id, "dossier": claim.name,
             "pages": extra.get("pages"), "documents": len(extra.get("documents") or []) or None,
             "seconds": extra.get("seconds"), "ocrSeconds": extra.get("ocrSeconds"),
-            "reasonEn": extra.get("reasonEn"), "at": _common.now().isoformat(),
+            "reasonEn": extra.get("reasonEn"), "at": staging.now().isoformat(),
         }
         try:
             staging.put_json(self.staging, staging.outcome_key(today, claim.commune, claim.claim_id), data)
@@ -278,7 +278,7 @@ class Intake:
         try:
             staging.put_json(self.staging, staging.queue_key(folder.commune), {
                 "commune": folder.commune, "waiting": waiting, "processing": len(folder.claims()),
-                "at": _common.now().isoformat(),
+                "at": staging.now().isoformat(),
             })
         except Exception:
             log.exception("queue not published")

@@ -293,16 +293,19 @@ class Store:
                 return None
             raise
 
-    def download(self, key: str, path: Path, version_id: str | None = None) -> None:
+    def download(self, key: str, path: Path, version_id: str | None = None) -> dict[str, str]:
+        """Stream an object into ``path``; returns its user metadata (``sha256`` among it)."""
         kwargs = self._object(key, version_id)
 
-        def fetch() -> None:
-            body = self.client.get_object(**kwargs)["Body"]
+        def fetch() -> dict[str, str]:
+            response = self.client.get_object(**kwargs)
+            body = response["Body"]
             with path.open("wb") as f:
                 for chunk in iter(lambda: body.read(1 << 20), b""):
                     f.write(chunk)
+            return response.get("Metadata") or {}
 
-        self.call(f"GetObject {key}", fetch)
+        return self.call(f"GetObject {key}", fetch)
 
     def put(
         self,

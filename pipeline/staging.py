@@ -55,8 +55,7 @@ def download(store: Store, where: str, dest: Path) -> Path:
             raise ValueError(f"unsafe staged name: {name}")
         target = dest.joinpath(*rel.parts)
         target.parent.mkdir(parents=True, exist_ok=True)
-        store.download(obj["Key"], target)
-        expected = ((store.head(obj["Key"]) or {}).get("Metadata") or {}).get("sha256")
+        expected = store.download(obj["Key"], target).get("sha256")
         if expected and sha256_file(target) != expected:
             raise OSError(f"{name}: staged copy does not match its checksum")
         tops.add(rel.parts[0])
@@ -90,7 +89,7 @@ def load_pages(store: Store, where: str) -> dict[int, dict]:
 
 
 def beat(store: Store, where: str, run_id: str) -> None:
-    put_json(store, where + "heartbeat", {"run": run_id, "at": _now().isoformat()})
+    put_json(store, where + "heartbeat", {"run": run_id, "at": now().isoformat()})
 
 
 def last_beat(store: Store, where: str) -> tuple[str | None, dt.datetime | None]:
@@ -124,6 +123,7 @@ def queue_key(commune: str) -> str:
     return f"queues/{commune}.json"
 
 
-def _now() -> dt.datetime:
+def now() -> dt.datetime:
+    """UTC, to the second: the time in staging objects, receipts and outcomes."""
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
