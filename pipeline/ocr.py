@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 from lxml import html
 
+from pipeline import _ocr_columns as columns
 from pipeline import _ocr_missed as missed
 from pipeline._exec import tesseract
 from pipeline.model import Line, OcrResult, Word
@@ -43,6 +44,10 @@ def recognize(
     start = time.perf_counter()
     result = _tesseract(image, language, tessdata_dir, dpi, psm, timeout)
     if second_look and psm == 3:
+        result = columns.reread(
+            image, result, dpi,
+            lambda canvas: _tesseract(canvas, language, tessdata_dir, dpi, 6, timeout),
+        )
         for box in missed.unread_regions(image, result.words, dpi):
             crop = missed.masked_crop(image, result.words, box)
             extra = _tesseract(crop, language, tessdata_dir, dpi, 6, timeout)

@@ -147,3 +147,118 @@ def test_second_look_reads_a_block_the_layout_dropped(monkeypatch: pytest.Monkey
     name = [w for w in result.words if w.text == "Nguyễn"][0]
     assert abs(name.box[0] - x0) < 15 and y0 - 20 < name.box[1] < y1  # on the page, not the crop
     assert ocr.recognize(image, dpi=300, second_look=False).words == []
+
+
+# --------------------------------------------------------------------------- two columns, one line
+
+REGULAR = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
+
+
+def _foot_of_letter(dpi: int = 300) -> tuple[np.ndarray, dict[str, tuple[int, int, int, int]]]:
+    """A page with a page number at the top and, at the foot, "Nơi nhận:" (12 pt) on the
+    left beside the signer's position (bold 14 pt) on the right, on one line; their boxes."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    width, height = round(8.27 * dpi), round(11.69 * dpi)
+    img = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(img)
+    small = ImageFont.truetype(REGULAR, round(12 * dpi / 72))
+    bold = ImageFont.truetype(BOLD, round(14 * dpi / 72))
+    boxes = {}
+    for key, text, font, x, y in (
+        ("number", "2", small, width // 2, round(0.4 * dpi)),
+        ("left", "Nơi nhận:", small, round(1.2 * dpi), round(6 * dpi)),
+        ("right", "CHÁNH VĂN PHÒNG", bold, round(5.2 * dpi), round(6 * dpi) - 8),
+    ):
+        draw.text((x, y), text, font=font, fill=0)
+        boxes[key] = tuple(round(v) for v in draw.textbbox((x, y), text, font=font))
+    return np.asarray(img), boxes
+
+
+def _merged_first_pass(boxes: dict[str, tuple[int, int, int, int]], right_conf: float) -> OcrResult:
+    """What Tesseract's layout analysis makes of the foot: one line across both columns,
+    the capitals without their accents, and a signature's scrap far out on the right."""
+    (lx0, ly0, lx1, ly1), (rx0, ry0, rx1, ry1) = boxes["left"], boxes["right"]
+    third = (rx1 - rx0) // 3
+    words = [
+        Word("Nơi", 96.0, (lx0, ly0, lx0 + (lx1 - lx0) // 2 - 10, ly1), 0),
+        Word("nhận:", 95.0, (lx0 + (lx1 - lx0) // 2, ly0, lx1, ly1), 0),
+        Word("CHANH", right_conf, (rx0, ry0, rx0 + third - 15, ry1), 0),
+        Word("VAN", right_conf, (rx0 + third, ry0, rx0 + 2 * third - 15, ry1), 0),
+        Word("PHONG", right_conf, (rx0 + 2 * third, ry0, rx1, ry1), 0),
+        Word("⁄", 90.0, (rx1 + 400, ry0, rx1 + 420, ry1), 0),
+    ]
+    line = Line((lx0, min(ly0, ry0), rx1 + 420, max(ly1, ry1)), (0.01, -12.0), 46.5)
+    return OcrResult(words, [line], 90.0, 1.0)
+
+
+def test_two_column_line_is_split_and_unsure_part_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A line run across the recipients and the signature block: each part becomes its
+    own line, the unsure one read again from the page (the accents come back), the sure
+    one kept as read, the scrap dropped; the lost page number is read and comes first."""
+    image, boxes = _foot_of_letter()
+    first = _merged_first_pass(boxes, right_conf=80.0)
+    real = ocr._tesseract
+    calls: list[int] = []
+
+    def merged(image, language, tessdata_dir, dpi, psm, timeout):
+        calls.append(psm)
+        return first if psm == 3 else real(image, language, tessdata_dir, dpi, psm, timeout)
+
+    monkeypatch.setattr(ocr, "_tesseract", merged)
+    result = ocr.recognize(image, dpi=300)
+    assert calls[:2] == [3, 6]  # one more Tesseract run for the page, not one per part
+    assert result.text.splitlines() == ["2", "Nơi nhận:", "CHÁNH VĂN PHÒNG"]
+    number = result.words[0]
+    nx0, ny0, nx1, ny1 = boxes["number"]
+    assert abs(number.box[0] - nx0) < 10 and abs(number.box[1] - ny0) < 10  # on the page
+    chanh = next(w for w in result.words if w.text == "CHÁNH")
+    assert abs(chanh.box[0] - boxes["right"][0]) < 10 and abs(chanh.box[3] - boxes["right"][3]) < 10
+    kept = result.lines[1]  # the sure part: the first pass's words, the line cut to them
+    assert kept.box[0] == boxes["left"][0] and kept.box[2] == boxes["left"][2]
+    assert kept.baseline == pytest.approx((0.01, -12.0))  # it starts where the line did
+    assert [w.line for w in result.words] == [0, 1, 1, 2, 2, 2]
+
+
+def test_sure_parts_are_not_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every part read surely (and no page number lost): no second Tesseract run."""
+    from pipeline import _ocr_columns as columns
+
+    image, boxes = _foot_of_letter()
+    first = _merged_first_pass(boxes, right_conf=96.0)
+    first.words[2:5] = [Word(t, 96.0, w.box, 0) for t, w in zip(("CHÁNH", "VĂN", "PHÒNG"), first.words[2:5])]
+    first.words[:0] = [Word("2", 95.0, boxes["number"], 0)]
+    first.words[1:] = [Word(w.text, w.confidence, w.box, 1) for w in first.words[1:]]
+    first.lines[:0] = [Line(boxes["number"], (0.0, -5.0), 30.0)]
+
+    def never(canvas: np.ndarray) -> OcrResult:
+        raise AssertionError("read again")
+
+    result = columns.reread(image, first, 300, never)
+    assert [w.text for w in result.words] == ["2", "Nơi", "nhận:", "CHÁNH", "VĂN", "PHÒNG"]
+    assert len(result.lines) == 3  # the line cut in two parts; the scrap "⁄" is gone
+    assert [w.line for w in result.words] == [0, 1, 1, 2, 2, 2]
+    assert result.lines[2].box[0] == boxes["right"][0]
+    slope, offset = result.lines[2].baseline
+    assert offset == pytest.approx(-12.0 + 0.01 * (boxes["right"][0] - boxes["left"][0]))
+
+
+def test_page_number_only_when_alone_in_the_top_margin() -> None:
+    from pipeline import _ocr_columns as columns
+
+    image, boxes = _foot_of_letter()
+    found = columns.unread_page_number(image, [], 300)
+    assert found is not None
+    nx0, ny0, nx1, ny1 = boxes["number"]
+    assert found[0] <= nx0 and found[1] <= ny0 and found[2] >= nx1 and found[3] >= ny1
+    assert found[2] - found[0] < 150 and found[3] - found[1] < 150  # the digit, not the page
+    # Read already: the words above start the page, nothing to look for above them.
+    assert columns.unread_page_number(image, [Word("2", 95.0, boxes["number"], 0)], 300) is None
+    # Specks in the margin besides the number: not one number alone.
+    specked = image.copy()
+    specked[ny0 + 10: ny0 + 40, nx0 - 120: nx0 - 90] = 0
+    assert columns.unread_page_number(specked, [], 300) is None
+    # A number off to the side is not a page number (NĐ 30 centres it).
+    shifted = np.full_like(image, 255)
+    shifted[:, : image.shape[1] - 600] = image[:, 600:]
+    assert columns.unread_page_number(shifted, [], 300) is None
