@@ -1,4 +1,4 @@
-"""A second read of lines the page's layout analysis ran across two columns.
+"""A second read of lines the page's layout analysis ran across two columns; scraps out.
 
 NĐ 30 puts two columns side by side at the top (the issuing body beside the
 national motto; the number beside the place and date) and at the bottom
@@ -19,11 +19,16 @@ not text (the strokes of a signature) and is dropped.
 
 The same canvas carries a continuation page's number when the first pass
 left it unread (a lone digit in the top margin is easily taken for a speck).
+
+Last, ``without_scraps`` drops what the strokes of a signature or the rim of
+a seal were read as: words of marks only, and short or unsure lines of no
+real word on the signature block's side of the page.
 """
 
 from __future__ import annotations
 
 import itertools
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -39,6 +44,12 @@ REREAD_BELOW = 93.0  # a part is read again if one of its words is less sure tha
 MIN_PART_CHARS = 2  # a part of fewer letters and digits, alone far out on a line, is a scrap
 PUNCTUATION = set("-–—/.,;:()\"'%")  # a word of other marks only is a scrap (` ˆ ⁄ ®)
 SCRAP_CONF = 60.0  # a part read as nothing the second time is dropped if its words were below this
+# A line that starts right of SCRAP_RIGHT_OF of the page's width (the seal's and the
+# signature's side), below the top margin, is their scrap with fewer than SCRAP_LINE_CHARS
+# letters and digits, or read less surely than SCRAP_LINE_CONF without a word of 3 letters.
+SCRAP_RIGHT_OF = 0.35
+SCRAP_LINE_CHARS = 3
+SCRAP_LINE_CONF = 70.0
 # A page number: alone, in the top margin, about the horizontal centre, a few mm of ink.
 NUMBER_TOP = 0.10  # of the page's height
 NUMBER_CENTRE = 0.12  # of the page's width, either side of the centre
@@ -85,7 +96,7 @@ def split_parts(result: OcrResult, shape: tuple[int, int]) -> list[_Part]:
         for group in groups:
             found = [result.words[i] for i in group]
             box = _union([wd.box for wd in found])
-            if sum(c.isalnum() for wd in found for c in wd.text) < MIN_PART_CHARS:
+            if sum(_alnum(c) for wd in found for c in wd.text) < MIN_PART_CHARS:
                 parts.append(_Part(box, index, group, "drop"))
             elif min(wd.confidence for wd in found) >= REREAD_BELOW:
                 parts.append(_Part(box, index, group, "keep"))
@@ -170,7 +181,7 @@ def _read_parts(second: OcrResult, parts: list[_Part]) -> dict[int, tuple[Line, 
         row = [wd for wd in second.words if top <= (wd.box[1] + wd.box[3]) / 2 < bottom
                and _is_text(wd.text) and (part.line >= 0 or wd.text.isdigit())]
         least = MIN_PART_CHARS if part.line >= 0 else 1
-        if sum(c.isalnum() for wd in row for c in wd.text) < least:
+        if sum(_alnum(c) for wd in row for c in wd.text) < least:
             out[id(part)] = None
             continue
         dx, dy = part.box[0] - gap, part.box[1] - part.canvas_y
@@ -230,8 +241,46 @@ def _union(boxes: list[Box]) -> Box:
             max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
+def without_scraps(result: OcrResult, shape: tuple[int, int]) -> OcrResult:
+    """``result`` without what the strokes of a seal or a signature were read as.
+
+    Words of marks only (not letters, digits or punctuation: ⁄ ˆ ` ^ ~) go, and
+    so do scrap lines (``_scrap_line``) that start in the signature block's
+    column, below the top margin (a paragraph's last word, "vụ.", starts at the
+    left margin; a page number, "2", at the top).
+    """
+    height, width = shape
+    kept_lines: list[Line] = []
+    words: list[Word] = []
+    for index, line in enumerate(result.lines):
+        line_words = [w for w in result.words if w.line == index and _is_text(w.text)]
+        if not line_words or (line.box[1] > NUMBER_TOP * height and line.box[0] > SCRAP_RIGHT_OF * width
+                              and _scrap_line(line_words)):
+            continue
+        words.extend(Word(w.text, w.confidence, w.box, len(kept_lines)) for w in line_words)
+        kept_lines.append(line)
+    if len(words) == len(result.words):
+        return result
+    mean = sum(w.confidence for w in words) / len(words) if words else None
+    return OcrResult(words, kept_lines, mean, result.seconds)
+
+
+def _scrap_line(words: list[Word]) -> bool:
+    """Fewer than ``SCRAP_LINE_CHARS`` letters and digits; or, read unsurely, not one
+    word of three letters ("¿22 N3", "x. mm"; a name has one: "Lê Văn An")."""
+    if sum(_alnum(c) for w in words for c in w.text) < SCRAP_LINE_CHARS:
+        return True
+    unsure = sum(w.confidence for w in words) / len(words) < SCRAP_LINE_CONF
+    return unsure and not any(sum(_alnum(c) and not c.isdigit() for c in w.text) >= 3 for w in words)
+
+
 def _is_text(text: str) -> bool:
-    return any(c.isalnum() for c in text) or all(c in PUNCTUATION for c in text)
+    return any(_alnum(c) for c in text) or all(c in PUNCTUATION for c in text)
+
+
+def _alnum(c: str) -> bool:
+    """A letter or digit; not a modifier letter (ˆ ˇ ˜ are what a stroke's tip is read as)."""
+    return c.isalnum() and unicodedata.category(c) != "Lm"
 
 
 def _shift(box: Box, dx: int, dy: int) -> Box:

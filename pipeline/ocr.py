@@ -37,9 +37,12 @@ def recognize(
 ) -> OcrResult:
     """Run Tesseract on a grey/bilevel uint8 image and parse its hOCR.
 
-    With ``second_look`` (and the automatic layout, ``psm`` 3), ink of a
-    signature block's size that the page's layout analysis left unread is
-    read again as a block of text, and its words added (``_ocr_missed``).
+    With ``second_look`` (and the automatic layout, ``psm`` 3), the unsure
+    parts of a line run across two columns are read again one line each, and a
+    page number left unread is looked for (``_ocr_columns``); ink of a signature
+    block's size that the page's layout analysis left unread is read again as a
+    block of text, and its words added (``_ocr_missed``); and what a seal's or a
+    signature's strokes were read as is dropped.
     """
     start = time.perf_counter()
     result = _tesseract(image, language, tessdata_dir, dpi, psm, timeout)
@@ -52,6 +55,7 @@ def recognize(
             crop = missed.masked_crop(image, result.words, box)
             extra = _tesseract(crop, language, tessdata_dir, dpi, 6, timeout)
             result = missed.merge(result, extra, (box[0], box[1]))
+        result = columns.without_scraps(result, image.shape)
     result.seconds = time.perf_counter() - start
     return result
 

@@ -311,6 +311,35 @@ def test_blue_signature_removed() -> None:
     assert np.mean(prepared.image[stroke] > 200) > 0.98
 
 
+def test_blue_signature_leaves_no_ghost_through_jpeg() -> None:
+    """JPEG keeps colour at half resolution: round a blue stroke lies a rim of greyer,
+    paler pixels (and a dark-blue stroke's core is dark). Neither may stay as a grey
+    outline of the signature, which OCR would read as letters."""
+    import io
+
+    from PIL import Image
+
+    clean = draw_page()
+    signed = clean.copy()
+    h, w = clean.shape[:2]
+    ink = np.zeros((h, w), np.uint8)
+    xs = np.linspace(w * 0.55, w * 0.85, 300)
+    ys = h * 0.3 + 40 * np.sin(xs / 25)
+    cv2.polylines(ink, [np.c_[xs, ys].astype(np.int32)], False, 255, 5, cv2.LINE_AA)
+    _multiply(signed, ink, (40, 50, 140))  # dark ballpoint blue
+    buffer = io.BytesIO()
+    Image.fromarray(signed).save(buffer, "JPEG", quality=75)  # 4:2:0, as scanners write
+    scanned = np.asarray(Image.open(buffer).convert("RGB"))
+    prepared = cleanup.prepare_for_ocr(scanned, (300, 300))
+    text = cv2.dilate((cv2.cvtColor(clean, cv2.COLOR_RGB2GRAY) < 200).astype(np.uint8), np.ones((9, 9)))
+    around = (cv2.dilate(ink, np.ones((7, 7), np.uint8)) > 0) & (text == 0)
+    assert around.sum() > 5000
+    assert np.mean(prepared.image[around] < 160) < 0.01  # no outline left to read
+    # and the text beside it is as black as before
+    letters = (cv2.cvtColor(clean, cv2.COLOR_RGB2GRAY) < 60) & ~around
+    assert np.mean(prepared.image[letters] < 110) > 0.95
+
+
 def test_grey_input_is_not_treated_as_colour(page: np.ndarray) -> None:
     grey = cv2.cvtColor(page, cv2.COLOR_RGB2GRAY)
     source, _ = turned_source(tilt(grey, 1.5)[0], 270)

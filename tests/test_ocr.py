@@ -262,3 +262,35 @@ def test_page_number_only_when_alone_in_the_top_margin() -> None:
     shifted = np.full_like(image, 255)
     shifted[:, : image.shape[1] - 600] = image[:, 600:]
     assert columns.unread_page_number(shifted, [], 300) is None
+
+
+def test_scraps_of_seal_and_signature_are_dropped() -> None:
+    from pipeline import _ocr_columns as columns
+
+    h, w = 3508, 2480
+    right, left = 1600, 410
+
+    def line(y: int, x: int, *words: tuple[str, float]) -> tuple[Line, list[tuple[str, float]]]:
+        return Line((x, y, x + 300, y + 50), (0.0, -10.0), 40.0), list(words)
+
+    page = [
+        line(100, 1200, ("2", 96.0)),  # a page number: a line of its own, at the top
+        line(400, left, ("vụ.", 95.0)),  # a paragraph's last word, at the left margin
+        line(2700, right, ("⁄", 93.0)),  # marks only
+        line(2760, right, ("v.v", 48.0)),  # two letters
+        line(2800, right, ("¿22", 48.0), ("N3", 36.0)),  # unsure, no word of three letters
+        line(2900, right, ("Lê", 55.0), ("Văn", 60.0), ("An", 50.0)),  # a name, read unsurely
+        line(2960, right, ("KT.", 96.0), ("CHỦ", 96.0), ("TỊCH", 95.0), ("ˆ", 40.0)),
+    ]
+    words = [Word(t, c, (ln.box[0], ln.box[1], ln.box[0] + 50, ln.box[3]), i)
+             for i, (ln, ws) in enumerate(page) for t, c in ws]
+    result = OcrResult(words, [ln for ln, _ in page], 80.0, 1.0)
+    kept = columns.without_scraps(result, (h, w))
+    assert kept.text.splitlines() == ["2", "vụ.", "Lê Văn An", "KT. CHỦ TỊCH"]
+    assert [w.line for w in kept.words] == [0, 1, 2, 2, 2, 3, 3, 3]
+    assert kept.lines[2].box[1] == 2900
+    # The same short lines on the left-hand side are text, not the seal's scraps.
+    moved = OcrResult([Word(w.text, w.confidence, w.box, w.line) for w in words],
+                      [Line((left, ln.box[1], left + 300, ln.box[3]), ln.baseline, ln.size)
+                       for ln, _ in page], 80.0, 1.0)
+    assert "¿22 N3" in columns.without_scraps(moved, (h, w)).text
