@@ -22,6 +22,9 @@ _BASELINE = re.compile(r"baseline (-?[\d.]+) (-?[\d.]+)")
 _XSIZE = re.compile(r"x_size ([\d.]+)")
 _XDESC = re.compile(r"x_descenders ([\d.]+)")
 _CONF = re.compile(r"x_wconf (\d+)")
+AREA_LOOK_DPI = 50.0  # the page's ink is found on a copy at about this resolution
+AREA_INK = 160  # darker than this there (a letter, averaged with its paper) is ink
+AREA_MARGIN_MM = 5.0  # white kept round it
 LINE_CLASSES = {"ocr_line", "ocr_header", "ocr_caption", "ocr_textfloat"}
 
 
@@ -45,7 +48,8 @@ def recognize(
     signature's strokes were read as is dropped.
     """
     start = time.perf_counter()
-    result = _tesseract(image, language, tessdata_dir, dpi, psm, timeout)
+    x0, y0, x1, y1 = text_area(image, dpi)
+    result = shifted(_tesseract(image[y0:y1, x0:x1], language, tessdata_dir, dpi, psm, timeout), x0, y0)
     if second_look and psm == 3:
         result = columns.reread(
             image, result, dpi,
@@ -58,6 +62,32 @@ def recognize(
         result = columns.without_scraps(result, image.shape)
     result.seconds = time.perf_counter() - start
     return result
+
+
+def text_area(image: np.ndarray, dpi: float) -> tuple[int, int, int, int]:
+    """The box round the page's ink, with a margin: Tesseract's thresholding and layout
+    analysis cost by the pixel, and white margins are a third of an A4 page."""
+    h, w = image.shape
+    f = max(1, round(dpi / AREA_LOOK_DPI))
+    small = cv2.resize(image, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
+    rows = np.flatnonzero((small < AREA_INK).any(axis=1))
+    cols = np.flatnonzero((small < AREA_INK).any(axis=0))
+    if rows.size == 0:
+        return (0, 0, w, h)
+    pad = round(AREA_MARGIN_MM / 25.4 * dpi)
+    return (max(0, cols[0] * f - pad), max(0, rows[0] * f - pad),
+            min(w, (cols[-1] + 1) * f + pad), min(h, (rows[-1] + 1) * f + pad))
+
+
+def shifted(result: OcrResult, dx: int, dy: int) -> OcrResult:
+    """``result`` with every box moved by (dx, dy) (baselines are relative to their line)."""
+    if not dx and not dy:
+        return result
+    words = [Word(w.text, w.confidence, (w.box[0] + dx, w.box[1] + dy, w.box[2] + dx, w.box[3] + dy), w.line)
+             for w in result.words]
+    lines = [Line((ln.box[0] + dx, ln.box[1] + dy, ln.box[2] + dx, ln.box[3] + dy), ln.baseline, ln.size)
+             for ln in result.lines]
+    return OcrResult(words, lines, result.mean_confidence, result.seconds)
 
 
 def _tesseract(

@@ -299,7 +299,9 @@ def load_pixels(page: SourcePage) -> np.ndarray:
 
 def to_array(img: Image.Image) -> np.ndarray:
     """The pixels as an array that owns its memory (the image may be closed after)."""
-    if img.mode in ("1", "L"):
+    if img.mode in ("L", "RGB"):
+        return np.asarray(img)  # a copy already (through tobytes): no conversion to pay for
+    if img.mode == "1":
         return np.asarray(img.convert("L"))
     if img.mode in ("I;16", "I;16B", "I"):
         return np.asarray(img.point(lambda v: v / 256).convert("L"))

@@ -17,10 +17,10 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pikepdf
-import pikepdf.pdfa
 from PIL import Image
 
 from pipeline import pages as pages_mod
@@ -74,9 +74,10 @@ def build(pages: list[PageContent], info: DocumentInfo, destination: Path) -> No
         # The validator counts any warning raised while it runs as a failure; let
         # pending finalizers (and their ResourceWarnings) run before it starts.
         gc.collect()
+        validator = warm_up()
         try:
-            pikepdf.pdfa.save(pdf, destination, FLAVOUR, output_intent="sRGB")
-        except pikepdf.pdfa.PdfaError as e:
+            validator.save(pdf, destination, FLAVOUR, output_intent="sRGB")
+        except validator.PdfaError as e:
             findings = "; ".join(
                 f"{f.rule}: {f.message}" for f in e.report.findings[:5]
             )
@@ -85,6 +86,14 @@ def build(pages: list[PageContent], info: DocumentInfo, destination: Path) -> No
                 f"tệp không đạt chuẩn PDF/A-{FLAVOUR}, không ghi ra ({findings})",
                 destination,
             ) from e
+
+
+def warm_up() -> ModuleType:
+    """pikepdf's PDF/A validator, imported (a third of a second: ``process`` does it
+    while the pages are being read, not before)."""
+    import pikepdf.pdfa
+
+    return pikepdf.pdfa
 
 
 def _append_scan_page(pdf, content: PageContent, font, source_pdf) -> None:

@@ -329,7 +329,9 @@ def _recognise_all(
             yield finished(recognise_page(page, ocr))
         return
     with ocr_pool(min(jobs, len(todo))) as pool:
-        for work in pool.map(recognise_page, pages, [ocr] * len(pages)):
+        works = pool.map(recognise_page, pages, [ocr] * len(pages))
+        pdfa.warm_up()  # while the workers read the pages
+        for work in works:
             yield finished(work)
 
 

@@ -198,6 +198,8 @@ def test_two_column_line_is_split_and_unsure_part_read_again(monkeypatch: pytest
     one kept as read, the scrap dropped; the lost page number is read and comes first."""
     image, boxes = _foot_of_letter()
     first = _merged_first_pass(boxes, right_conf=80.0)
+    x0, y0, _, _ = ocr.text_area(image, 300)  # the first pass reads only the box round the ink
+    first = ocr.shifted(first, -x0, -y0)
     real = ocr._tesseract
     calls: list[int] = []
 
@@ -218,6 +220,22 @@ def test_two_column_line_is_split_and_unsure_part_read_again(monkeypatch: pytest
     assert kept.box[0] == boxes["left"][0] and kept.box[2] == boxes["left"][2]
     assert kept.baseline == pytest.approx((0.01, -12.0))  # it starts where the line did
     assert [w.line for w in result.words] == [0, 1, 1, 2, 2, 2]
+
+
+def test_first_pass_reads_only_the_ink_and_boxes_land_on_the_page() -> None:
+    image = np.asarray(draw_page(dpi=200).convert("L"))
+    x0, y0, x1, y1 = ocr.text_area(image, 200)
+    h, w = image.shape
+    ink = np.argwhere(image < 128)
+    assert 0 < x0 < ink[:, 1].min() and 0 < y0 < ink[:, 0].min()  # margins cut, no ink lost
+    assert ink[:, 1].max() < x1 < w and ink[:, 0].max() < y1 <= h
+    assert (x1 - x0) * (y1 - y0) < 0.8 * w * h
+    whole = ocr._tesseract(image, "vie", None, 200, 3, 60)
+    cropped = ocr.recognize(image, dpi=200, second_look=False)
+    assert [w.text for w in cropped.words] == [w.text for w in whole.words]
+    for a, b in zip(cropped.words, whole.words):
+        assert max(abs(u - v) for u, v in zip(a.box, b.box)) <= 2
+    assert ocr.text_area(np.full((300, 200), 255, np.uint8), 200) == (0, 0, 200, 300)
 
 
 def test_sure_parts_are_not_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
