@@ -81,7 +81,8 @@ def prepare_for_ocr(
     grey = _clean(grey, dpi, bilevel, found.streaks, steps)
 
     out_dpi = _output_dpi(max(found.sheet.dpi), target_dpi)
-    if not found.sheet.photographed and found.sheet.dpi != (out_dpi, out_dpi):
+    if not found.sheet.photographed and not np.allclose(found.sheet.dpi, out_dpi, rtol=1e-6):
+        # (a PDF page's placement gives 199.99999999999997 for 200: that is no resampling)
         steps.append(f"resampled to {out_dpi:.0f} dpi")
     to_source, size = _output_geometry(found.sheet, out_dpi, found.turns, found.skew)
     prepared = _resample(grey, to_source, size)

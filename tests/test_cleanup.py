@@ -675,3 +675,12 @@ def test_pale_seal_on_yellowed_paper_removed() -> None:
     ring = (seal > 0) & ~near_text
     assert np.mean(prepared.image[ring] > 200) > 0.95
     assert "seal/signature colour removed" not in cleanup.prepare_for_ocr(old, (300, 300)).steps
+
+
+def test_a_resolution_off_by_rounding_is_not_resampled(page: np.ndarray) -> None:
+    """A PDF page's placement gives 199.99999999999997 dpi for a 200 dpi scan."""
+    grey = cv2.cvtColor(page, cv2.COLOR_RGB2GRAY)[::3, ::3].copy()
+    prepared = cleanup.prepare_for_ocr(grey, (199.99999999999997, 200.0), target_dpi=300)
+    assert not any(step.startswith("resampled") for step in prepared.steps)
+    assert prepared.image.shape == grey.shape
+    assert "resampled to 300 dpi" in cleanup.prepare_for_ocr(grey, (450.0, 450.0)).steps
