@@ -73,7 +73,9 @@ class _Part:
 
 
 def split_parts(result: OcrResult, shape: tuple[int, int]) -> list[_Part]:
-    """The parts of every first-pass line that spans two columns, left to right."""
+    """The parts of every first-pass line that spans two columns, left to right, and the
+    lines of the signature block's side of the lower page (its capitals and its name lose
+    their accents the same way, sized with the lines beside them)."""
     h, w = shape
     parts: list[_Part] = []
     by_line: dict[int, list[int]] = {}
@@ -90,8 +92,8 @@ def split_parts(result: OcrResult, shape: tuple[int, int]) -> list[_Part]:
             if result.words[b].box[0] - result.words[a].box[2] > GAP_LINES * height:
                 groups.append([])
             groups[-1].append(b)
-        if len(groups) < 2:
-            continue
+        if len(groups) < 2 and not (line.box[0] > SCRAP_RIGHT_OF * w and line.box[1] > h / 2):
+            continue  # one column, and not the signature block's (read alone, as a part is)
         px, py = round(PAD_LINES[0] * height), round(PAD_LINES[1] * height)
         for group in groups:
             found = [result.words[i] for i in group]

@@ -312,3 +312,37 @@ def test_scraps_of_seal_and_signature_are_dropped() -> None:
                       [Line((left, ln.box[1], left + 300, ln.box[3]), ln.baseline, ln.size)
                        for ln, _ in page], 80.0, 1.0)
     assert "¿22 N3" in columns.without_scraps(moved, (h, w)).text
+
+
+def test_signature_side_line_read_again_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A line of the signature block on its own, read unsurely, is read again too (it was
+    sized with the lines beside it); an unsure line elsewhere on the page is not."""
+    from pipeline import _ocr_columns as columns
+
+    image, boxes = _foot_of_letter()
+    merged = _merged_first_pass(boxes, right_conf=80.0)
+    alone = [Word(w.text, w.confidence, w.box, 0) for w in merged.words[2:5]]
+    line = Line(_union_of(alone), (0.0, -12.0), 46.5)
+    number = [Word("2", 95.0, boxes["number"], 0)]  # read already: no page number to look for
+    first = OcrResult(number + [Word(w.text, w.confidence, w.box, 1) for w in alone],
+                      [Line(boxes["number"], (0.0, -5.0), 30.0), line], 80.0, 1.0)
+
+    def read(canvas: np.ndarray) -> OcrResult:
+        return ocr._tesseract(canvas, "vie", None, 300, 6, 60)
+
+    assert columns.reread(image, first, 300, read).text.splitlines() == ["2", "CHÁNH VĂN PHÒNG"]
+
+    def never(canvas: np.ndarray) -> OcrResult:
+        raise AssertionError("read again")
+
+    # The same unsure line in the upper half of the page (a body line) is left as it is.
+    h = image.shape[0]
+    up = [Word(w.text, w.confidence, (w.box[0], w.box[1] - h // 2, w.box[2], w.box[3] - h // 2), w.line)
+          for w in first.words]
+    raised = OcrResult(up, [first.lines[0], Line(_union_of(up[1:]), (0.0, -12.0), 46.5)], 80.0, 1.0)
+    assert columns.reread(image, raised, 300, never).text.splitlines() == ["2", "CHANH VAN PHONG"]
+
+
+def _union_of(words: list[Word]) -> tuple[int, int, int, int]:
+    return (min(w.box[0] for w in words), min(w.box[1] for w in words),
+            max(w.box[2] for w in words), max(w.box[3] for w in words))
