@@ -136,9 +136,10 @@ def unread_page_number(image: np.ndarray, words: list[Word], dpi: float) -> Box 
         return None  # nothing there, or specks: not one number alone
     x, y, bw, bh = found[0]
     pad = round(2.0 * px_mm)
-    x0 = int((0.5 - NUMBER_CENTRE) * w) + (x - pad) * f
-    return (max(0, x0), max(0, (y - pad) * f),
-            min(w, x0 + (bw + 2 * pad) * f), min(top, (y + bh + pad) * f))
+    x0 = int((0.5 - NUMBER_CENTRE) * w) + (int(x) - pad) * f
+    # Plain ints (OpenCV's are NumPy's): the boxes end up in JSON checkpoints.
+    return (max(0, x0), max(0, (int(y) - pad) * f),
+            min(w, x0 + (int(bw) + 2 * pad) * f), min(top, (int(y) + int(bh) + pad) * f))
 
 
 def reread(image: np.ndarray, result: OcrResult, dpi: float, read: Reader) -> OcrResult:

@@ -75,8 +75,9 @@ def text_area(image: np.ndarray, dpi: float) -> tuple[int, int, int, int]:
     if rows.size == 0:
         return (0, 0, w, h)
     pad = round(AREA_MARGIN_MM / 25.4 * dpi)
-    return (max(0, cols[0] * f - pad), max(0, rows[0] * f - pad),
-            min(w, (cols[-1] + 1) * f + pad), min(h, (rows[-1] + 1) * f + pad))
+    # Plain ints (NumPy's would reach every word's box, and JSON cannot take them).
+    x0, y0, x1, y1 = int(cols[0]) * f, int(rows[0]) * f, (int(cols[-1]) + 1) * f, (int(rows[-1]) + 1) * f
+    return (max(0, x0 - pad), max(0, y0 - pad), min(w, x1 + pad), min(h, y1 + pad))
 
 
 def shifted(result: OcrResult, dx: int, dy: int) -> OcrResult:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from pathlib import Path
 
@@ -212,6 +213,10 @@ def test_two_column_line_is_split_and_unsure_part_read_again(monkeypatch: pytest
     assert calls[:2] == [3, 6]  # one more Tesseract run for the page, not one per part
     assert result.text.splitlines() == ["2", "Nơi nhận:", "CHÁNH VĂN PHÒNG"]
     number = result.words[0]
+    # Every box plain ints: a page's words are checkpointed as JSON by the flow.
+    from pipeline import process
+
+    json.dumps(process.page_work_to_json(process.PageWork(1, result)))
     nx0, ny0, nx1, ny1 = boxes["number"]
     assert abs(number.box[0] - nx0) < 10 and abs(number.box[1] - ny0) < 10  # on the page
     chanh = next(w for w in result.words if w.text == "CHÁNH")
