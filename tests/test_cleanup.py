@@ -295,15 +295,21 @@ def test_red_seal_removed_black_text_kept() -> None:
     assert np.mean(out[text_under_seal] < 110) > 0.97  # the text under it is still black
 
 
-def test_blue_signature_removed() -> None:
-    clean = draw_page()
+def _signed(clean: np.ndarray, width: int, colour: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The page with a wavy signature stroke across its upper right, and the stroke's ink."""
     signed = clean.copy()
     h, w = clean.shape[:2]
     ink = np.zeros((h, w), np.uint8)
     xs = np.linspace(w * 0.55, w * 0.85, 300)
     ys = h * 0.3 + 40 * np.sin(xs / 25)
-    cv2.polylines(ink, [np.c_[xs, ys].astype(np.int32)], False, 255, 6, cv2.LINE_AA)
-    _multiply(signed, ink, BLUE)
+    cv2.polylines(ink, [np.c_[xs, ys].astype(np.int32)], False, 255, width, cv2.LINE_AA)
+    _multiply(signed, ink, colour)
+    return signed, ink
+
+
+def test_blue_signature_removed() -> None:
+    clean = draw_page()
+    signed, ink = _signed(clean, 6, BLUE)
     prepared = cleanup.prepare_for_ocr(signed, (300, 300))
     text = cv2.dilate((cv2.cvtColor(clean, cv2.COLOR_RGB2GRAY) < 200).astype(np.uint8), np.ones((5, 5)))
     stroke = (ink > 200) & (text == 0)
@@ -320,13 +326,7 @@ def test_blue_signature_leaves_no_ghost_through_jpeg() -> None:
     from PIL import Image
 
     clean = draw_page()
-    signed = clean.copy()
-    h, w = clean.shape[:2]
-    ink = np.zeros((h, w), np.uint8)
-    xs = np.linspace(w * 0.55, w * 0.85, 300)
-    ys = h * 0.3 + 40 * np.sin(xs / 25)
-    cv2.polylines(ink, [np.c_[xs, ys].astype(np.int32)], False, 255, 5, cv2.LINE_AA)
-    _multiply(signed, ink, (40, 50, 140))  # dark ballpoint blue
+    signed, ink = _signed(clean, 5, (40, 50, 140))  # dark ballpoint blue
     buffer = io.BytesIO()
     Image.fromarray(signed).save(buffer, "JPEG", quality=75)  # 4:2:0, as scanners write
     scanned = np.asarray(Image.open(buffer).convert("RGB"))
