@@ -24,14 +24,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pipeline import commune as commune_mod
-from pipeline import documents, hocr, pdfa, record
+# The assembly's modules (documents and their metadata, PDF/A, hOCR, the commune list)
+# are imported when first needed, the bulk of them while the workers read the pages:
+# imported up front they would hold every worker back by a few tenths of a second.
 from pipeline import manifest as manifest_mod
 from pipeline import pages as pages_mod
+from pipeline import record
 from pipeline._exec import tesseract
 from pipeline.model import Encoding, OcrResult, SourcePage
 
 if TYPE_CHECKING:
+    from pipeline import commune as commune_mod
     from pipeline.sign import DocumentSigner
 
 ProgressCallback = Callable[[int, int], None]  # (pages done, pages in all)
@@ -143,7 +146,11 @@ def open_dossier(
     manifest_path = manifest_mod.find(input_path)
     manifest = manifest_mod.load(manifest_path) if manifest_path else None
     commune_key = (manifest.dossier.commune if manifest else None) or commune
-    where = commune_mod.lookup(commune_key) if commune_key else None
+    where = None
+    if commune_key:
+        from pipeline import commune as commune_mod
+
+        where = commune_mod.lookup(commune_key)
     sources = _source_files(input_path, pages)
     return OpenDossier(
         input_path, pages, manifest_path, manifest, where, sources, ocr, tesseract_version,
@@ -162,6 +169,7 @@ def assemble(
 ) -> record.Record:
     """OCR results → documents and their metadata → one PDF/A per document (signed when a
     signer is given) → ``record.json``; everything committed to ``output_dir`` at the end."""
+    from pipeline import documents, pdfa
     input_path, pages, manifest, ocr = opened.input_path, opened.pages, opened.manifest, opened.ocr
     started, created, sources = opened.started, opened.created, opened.sources
     tesseract_version = opened.tesseract_version
@@ -268,6 +276,8 @@ def text_files(number: int) -> tuple[str, str]:
 
 
 def _write_text(folder: Path, pages: list[SourcePage], results: list[PageWork], engine: str) -> None:
+    from pipeline import hocr
+
     folder.mkdir()
     for page, work in zip(pages, results, strict=True):
         plain, hocr_file = text_files(page.number)
@@ -330,9 +340,17 @@ def _recognise_all(
         return
     with ocr_pool(min(jobs, len(todo))) as pool:
         works = pool.map(recognise_page, pages, [ocr] * len(pages))
-        pdfa.warm_up()  # while the workers read the pages
+        warm_up()  # while the workers read the pages
         for work in works:
             yield finished(work)
+
+
+def warm_up() -> None:
+    """Import what assembling the documents needs (a second's work that the main process
+    would otherwise do serially after the OCR, with the cores idle)."""
+    from pipeline import documents, hocr, pdfa  # noqa: F401
+
+    pdfa.warm_up()
 
 
 def ocr_pool(workers: int) -> ProcessPoolExecutor:

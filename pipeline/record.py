@@ -206,13 +206,20 @@ def validated_json(rec: Record) -> str:
     import jsonschema
 
     text = rec.to_json()
-    jsonschema.validate(json.loads(text), _schema(), cls=jsonschema.Draft202012Validator)
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(json.loads(text)))
+    if error is not None:
+        raise error
     return text
 
 
 @functools.cache
-def _schema() -> dict:
-    return json_schema()
+def _validator():
+    """One validator per process: building it checks the schema itself against the
+    2020-12 meta-schema, which costs more than validating a record (the schema is
+    checked by the tests)."""
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(json_schema())
 
 
 def schema_text() -> str:

@@ -32,3 +32,12 @@ def test_schema_rejects_a_wrong_record() -> None:
     schema = json.loads(PUBLISHED.read_text(encoding="utf-8"))
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"schemaVersion": "1.0.0"}, schema)
+
+
+def test_a_record_that_breaks_the_schema_is_never_written() -> None:
+    class Broken:
+        def to_json(self) -> str:
+            return json.dumps({"schemaVersion": "1.0.0"})
+
+    with pytest.raises(jsonschema.ValidationError, match="required"):
+        record.validated_json(Broken())  # type: ignore[arg-type]
