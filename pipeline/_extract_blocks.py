@@ -327,6 +327,9 @@ _AUTH_LINES = [
     for p in AUTHORITY_PREFIXES for b in AUTHORITY_BODIES + POSITIONS
 ]
 _POSITION_KEYS = [(words_folded(p), p) for p in POSITIONS]
+_POSITION_KEY_SET = frozenset(k for k, _ in _POSITION_KEYS)
+_POSITION_BY_KEY = dict(_POSITION_KEYS)
+_POSITION_WORDS = frozenset(w for k, _ in _POSITION_KEYS for w in k.split())
 
 
 def _prefix_like(token: str) -> bool:
@@ -380,6 +383,15 @@ def _position(s: Segment) -> tuple[str, float] | None:
         exact = vn_upper(tone_style(s.text)).strip(" .,:;") == best[1]
         return best[1], 1.0 if exact else (0.95 if score == 100 else 0.7)
     tail = _position_at_end(key) or _position_by_last_words(key)
+    if tail is None:
+        # Without the one-letter scraps a seal's lettering leaves ("X OW X4 CHỦ Ê. TỊCH Ỹ"),
+        # or, failing that, with the words of usual positions only ("„CHỦ NO 2 TỊCH").
+        sure = " ".join(w for w in words_folded(strip_foreign(s.text)).split() if len(w) > 1)
+        if sure and sure != key:
+            tail = _position_at_end(sure) or _position_by_last_words(sure)
+        known = " ".join(w for w in sure.split() if w in _POSITION_WORDS)
+        if tail is None and known and known != sure:
+            tail = _POSITION_BY_KEY.get(known) or _position_by_last_words(known)
     if tail is not None:
         return tail, 0.6
     if s.caps >= 0.7 and s.n_letters >= 4:
@@ -400,18 +412,26 @@ def _position_at_end(key: str) -> str | None:
 def _position_by_last_words(key: str) -> str | None:
     """A usual position whose first letters a seal took, read from its last words:
     "v6 -£HỦ TỊCH" → "CHỦ TỊCH", "Ấ V €H@m VĂN PHÒNG" → "CHÁNH VĂN PHÒNG". All its
-    words but the first must be read whole (two of them, or one of four letters or
-    more with the word before it ending as the first does); the longest such wins,
+    words but the first must be read whole: two of them, or one of four letters or
+    more with the word before it ending as the first does. When those words are no
+    position of their own, nothing need come before them ("VĂN PHÒNG") and the first
+    of them may have lost its first letters too ("ĂN PHÒNG"). The longest such wins,
     and a tie is no answer."""
     words = key.split()
     found: list[tuple[int, str]] = []
     for folded, position in _POSITION_KEYS:
         first, *rest = folded.split()
-        if not rest or len(words) < len(rest) + 1 or words[-len(rest):] != rest:
+        n = len(rest)
+        if not rest or len(words) < n:
             continue
-        before = words[-len(rest) - 1]
-        if len(rest) >= 2 or (len(rest[0]) >= 4 and before[-1:] == first[-1:]):
-            found.append((len(rest), position))
+        read = words[-n:]
+        before = words[-n - 1] if len(words) > n else ""
+        loose = " ".join(rest) not in _POSITION_KEY_SET
+        if read == rest and n >= 2 and (before or loose) \
+                or read == rest and len(rest[0]) >= 4 and before[-1:] == first[-1:] \
+                or loose and n >= 2 and read[1:] == rest[1:] and len(read[0]) >= 2 \
+                and rest[0].endswith(read[0]):
+            found.append((n, position))
     if not found:
         return None
     found.sort(reverse=True)
@@ -497,6 +517,8 @@ def find_signature(page: Page, after_y: float = 0.0) -> Signature:
     for s in cands[start:]:
         if auth_seg is not None and s.cy - auth_seg.cy > 2.5 * em:
             break
+        if auth_seg is not None and s.cy - auth_seg.cy < 0.5 * em:
+            continue  # a piece of the authority line ("TL. CHỦ"), not the line under it
         p = _position(s)
         if p is not None:
             pos_seg = s
@@ -537,6 +559,17 @@ def find_signature(page: Page, after_y: float = 0.0) -> Signature:
                 and (position.confidence < 0.7 or position.value == head):
             position = Found(deputy, 0.7,
                              f"position read as {pos_seg.text!r}; under {authority.value!r}")
+    if pos_seg is None and auth_seg is not None and (authority.value or "").startswith("TM."):
+        # For the committee (TM.) its chairman signs: a garbled line under it that
+        # ends in "TỊCH" is his position, unsure.
+        for s in cands[cands.index(auth_seg) + 1:]:
+            if s.cy - auth_seg.cy > 2.5 * em:
+                break
+            if words_folded(strip_foreign(s.text)).split()[-1:] == ["tich"]:
+                pos_seg = s
+                position = Found("CHỦ TỊCH", 0.6, f"position read as {s.text!r}; under "
+                                 f"{authority.value!r} a line ending in TỊCH is the chairman's")
+                break
     anchor = pos_seg or auth_seg
     name_seg = None
     best_score = 0.0

@@ -688,6 +688,20 @@ def test_signer_name_cleanup(read: str, want: str, flagged: bool) -> None:
     ("TM. ỦY BAN NHÂN DÂN", "v6 -£HỦ TỊCH", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", True),
     ("TL. CHỦ TỊCH", "Ấ V €H@m VĂN PHÒNG", "TL. CHỦ TỊCH", "CHÁNH VĂN PHÒNG", False),
     ("KT. CHỦ TỊCH", "UỐNG, j}HÓ HỦ TỊCH", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", False),
+    ("TM. ỦY BAN NHÂN DÂN", 'và 4 "&HỦ TỊCH', "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", True),
+    # One-letter scraps of the seal's lettering among the position's words.
+    ("TM. ỦY BAN NHÂN DÂN", r".x ow\ X4 CHỦ Ê. TỊCH Ỹ ì", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH",
+     True),
+    ("TL. CHỦ TỊCH", "XÃ ALH T1 CC VĂN x PHÒNG", "TL. CHỦ TỊCH", "CHÁNH VĂN PHÒNG", False),
+    # "CHÁNH" lost: "VĂN PHÒNG" is no position of its own.
+    ("TL. CHỦ TỊCH", "VĂN PHÒNG", "TL. CHỦ TỊCH", "CHÁNH VĂN PHÒNG", False),
+    ("TL. CHỦ TỊCH", "ce CHAL/H ĂN PHÒNG", "TL. CHỦ TỊCH", "CHÁNH VĂN PHÒNG", False),
+    # Longer scraps too: the words of usual positions only.
+    ("TL. CHỦ TỊCH", r"s\t ca Hkym NGHỆ y VĂN cưXn PHÒNG nuyế", "TL. CHỦ TỊCH",
+     "CHÁNH VĂN PHÒNG", False),
+    ("TM. ỦY BAN NHÂN DÂN", "„›9!9% „CHỦ NO 2 TỊCH", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", True),
+    # Under TM. the chairman signs: a garbled line ending in "TỊCH" is his.
+    ("TM. ỦY", 'cạsúc ở rao "HỦ CHTẺ TỊCH', "TM. ỦY", "CHỦ TỊCH", False),
 ])
 def test_signature_block_specks(authority: str, position: str, want_authority: str | None,
                                 want_position: str | None, sure: bool) -> None:
