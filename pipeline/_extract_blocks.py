@@ -18,6 +18,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline._extract_found import Found, T
 from pipeline._extract_layout import Page, Segment
+from pipeline._extract_names import name_from_line
 from pipeline._extract_parse import (
     NumberParts,
     PlaceDate,
@@ -573,13 +574,16 @@ def find_signature(page: Page, after_y: float = 0.0) -> Signature:
     anchor = pos_seg or auth_seg
     name_seg = None
     best_score = 0.0
-    for s in cands:
-        if anchor is not None and (s.cy < anchor.cy + 2.5 * em
-                                   or abs(s.cx - anchor.cx) > 0.2 * page.text_w):
-            continue
+    slot = [s for s in cands if anchor is None or (s.cy >= anchor.cy + 2.5 * em and abs(
+        s.cx - anchor.cx) <= 0.2 * page.text_w)]
+    for s in slot:
         score = name_score(s.text)
         if score >= 0.6 and (name_seg is None or s.cy > name_seg.cy):
             name_seg, best_score = s, score
+    if name_seg is None:
+        # A seal's lettering all over the name line: a full name may still be told in it.
+        told = [s for s in slot if name_from_line(" ".join(name_tokens(s.text))) is not None]
+        name_seg = max(told, key=lambda s: s.cy, default=None)
     name: Found[str] = Found.none("no name under the signature (not read, or not name-like)")
     if name_seg is not None:
         text = " ".join(name_tokens(name_seg.text))

@@ -55,6 +55,7 @@ MIDDLE_NAMES = frozenset((
     "Thị", "Văn", "Ngọc", "Hữu", "Đức", "Minh", "Thanh", "Kim", "Quốc", "Xuân", "Công", "Đình",
     "Bá", "Tấn", "Trọng", "Thế", "Hồng", "Quang", "Thu", "Như", "Mỹ", "Gia", "Duy", "Khánh",
     "Hải", "Bảo", "Thúy", "Thùy", "Anh", "Phương", "Việt", "Hoài", "Thái", "Trung",
+    "Bích", "Diệu", "Cẩm", "Nhật", "Đăng",
 ))
 _SURNAME_BY_KEY: dict[str, list[str]] = defaultdict(list)
 for _s in dict.fromkeys(SURNAMES):
@@ -313,6 +314,8 @@ def drop_leading_scraps(name: str) -> tuple[str, str | None]:
         head, rest = words[:k], words[k:]
         if any(_name_word(w) for w in head):
             break  # a capitalised word ("Hunh"): a garbled surname, not a scrap
+        if rest[0] in MIDDLE_NAMES and len(rest) == 2:
+            break  # "SÃiều Văn Hiếu": "Văn" is the middle name, the scrap a surname
         if rest[0] in _SURNAMES and all(_name_word(w) for w in rest) and len(rest) >= 2:
             return " ".join(rest), f"{' '.join(head)!r} before the name left out"
     return name, None
@@ -345,3 +348,161 @@ def near_surname(word: str) -> str | None:
                 if len(k) == len(key) and Levenshtein.distance(key, k) <= 1}
         near = {s for k in keys for s in _SURNAME_BY_KEY[k]}
     return next(iter(near)) if len(near) == 1 else None
+
+
+# --------------------------------------------------------------------------- a name under a seal
+
+# SURNAMES lists the common surnames first, roughly by frequency (Nguyễn alone is about
+# four in ten), then rarer ones alphabetically from "Âu" on; of two surnames a garbled
+# word may stand for, a common one is far likelier than a rare one.
+_COMMON_SURNAMES = frozenset(SURNAMES[:SURNAMES.index("Âu")])
+
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_INITIALS = "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx]"
+_NUCLEI = sorted((
+    "a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y",
+    "ai", "ao", "au", "ay", "âu", "ây", "eo", "êu", "ia", "iê", "iu", "oa", "oă", "oe", "oi",
+    "ôi", "ơi", "oo", "ua", "uâ", "uê", "ui", "uô", "uơ", "uy", "ưa", "ưi", "ươ", "ưu", "yê",
+    "iêu", "yêu", "oai", "oay", "oeo", "uây", "uôi", "ươi", "ươu", "uya", "uyê", "uyu",
+), key=len, reverse=True)
+_SYLLABLE = re.compile(f"(?:{_INITIALS})?(?:{'|'.join(_NUCLEI)})(?:ch|ng|nh|[cmnpt])?")
+_INITIAL = re.compile(f"(?:{_INITIALS})")
+
+
+def syllable(word: str) -> bool:
+    """Spelt as a Vietnamese syllable can be: an initial, a vowel group, a final, one
+    tone mark at most. "Jinh", "Đấb", "Ràổ", "Nưe" cannot be: a misread."""
+    marks = unicodedata.normalize("NFD", word.lower())
+    if sum(c in _TONE_MARKS for c in marks) > 1:
+        return False
+    return bool(_SYLLABLE.fullmatch(nfc("".join(c for c in marks if c not in _TONE_MARKS))))
+
+
+def _rhyme(surname: str) -> str:
+    low = surname.lower()
+    m = _INITIAL.match(low)
+    return low[m.end():] if m else low
+
+
+def _common_tail(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
+        n += 1
+    return n
+
+
+def guess_surname(word: str) -> tuple[str, str | None] | None:
+    """The surname a word whose left part a seal ate ends like: "Jinh" → Đinh, "qỳnh" →
+    Huỳnh, "Đhạm" → Phạm. The word must end, accents and all, in three letters of the
+    surname or in its whole rhyme, with at most two other letters before them; or,
+    failing that, in four letters of it without accents ("qhguyến" → Nguyễn). Of
+    several, the one matching most letters; then a common surname over rare ones
+    (Đinh over Ninh), said in the second item; else None."""
+    low = word.lower()
+    if len(low) < 2 or not low.isalpha() or word in _SURNAMES:
+        return None
+    found: dict[str, int] = {}
+    for s in dict.fromkeys(SURNAMES):
+        n = _common_tail(s.lower(), low)
+        if (n >= 3 or 2 <= len(_rhyme(s)) <= n) and len(low) - n <= 2:
+            found[s] = n
+    if not found:
+        for s in dict.fromkeys(SURNAMES):
+            n = _common_tail(fold(s), fold(low))
+            if n >= 4 and len(low) - n <= 2:
+                found[s] = n
+    if not found:
+        return None
+    best = max(found.values())
+    top = [s for s in found if found[s] == best]
+    if len(top) == 1:
+        return top[0], None
+    common = [s for s in top if s in _COMMON_SURNAMES]
+    if len(common) == 1:
+        others = ", ".join(s for s in top if s != common[0])
+        return common[0], f"far commoner than {others}"
+    return None
+
+
+class NameRead(NamedTuple):
+    value: str  # surname and given names
+    reason: str  # what was left out or guessed
+    guessed: bool  # the surname is a guess from a garbled word
+    surname_read: bool  # the surname was read letter for letter
+
+
+def _word_of(token: str) -> str:
+    """A token without what a seal's lettering glued to it: "X'`Tạ" → "Tạ", "Ý4Hà" → "Hà"."""
+    runs = _WORD.findall(token)
+    named = [r for r in runs if len(r) >= 2 and _name_word(r)]
+    return named[-1] if named else (runs[-1] if runs else "")
+
+
+def _kind(word: str) -> str:
+    """"name": a capitalised syllable of two letters or more; "odd": capitalised but no
+    syllable (a misread); "scrap": anything else (lower case, capitals, one letter)."""
+    if len(word) < 2 or not _name_word(word):
+        return "scrap"
+    return "name" if syllable(word) else "odd"
+
+
+def name_from_line(text: str) -> NameRead | None:
+    """The full name in a name line a seal's lettering crossed, or None when the line is
+    a plain name or no full name can be told in it.
+
+    A seal stamped over the left of a signature puts its ring lettering on the name
+    line: scraps ("T", "ST", "w", "X'`") before, inside and after the name, a word
+    before the surname ("Sạn Quách UY Đình Triêu"), or the surname's first letters
+    eaten ("Jinh Đình Sơn"). Scraps go when a surname and two or three name words
+    remain; capitalised words before the surname go only then too, and at most two.
+    With no surname read, the word before the middle and given names may be a
+    surname's tail (``guess_surname``).
+    """
+    tokens = text.split()
+    words = [_word_of(t) for t in tokens]
+    kinds = [_kind(w) for w in words]
+    if words == tokens and all(_name_word(w) for w in words) and words[0] in _SURNAMES:
+        return None  # a plain name ("Nguyễn Văn Ý" too)
+    names = [i for i, k in enumerate(kinds) if k == "name"]
+    for j, i in enumerate(names):
+        surname = words[i]
+        options = _SURNAME_BY_KEY.get(fold(surname), [])
+        fixed = j == 0 and surname not in _SURNAMES and len(options) == 1 \
+            and surname not in MIDDLE_NAMES
+        rest = [words[k] for k in names[j + 1:]]
+        if (surname not in _SURNAMES and not fixed) \
+                or (surname in MIDDLE_NAMES and len(rest) < 2):
+            continue  # "Văn", "Kim": a middle name here
+        head = [words[k] for k in range(i) if kinds[k] != "scrap"]
+        odd_inside = any(kinds[k] == "odd" for k in range(i + 1, len(words)))
+        if not 2 <= len(rest) <= 3 or len(head) > 2 or odd_inside \
+                or (head and surname in MIDDLE_NAMES):
+            break
+        kept = {i, *names[j + 1:]}
+        left = [t if k not in kept else t.replace(words[k], "", 1)
+                for k, t in enumerate(tokens)]
+        left = [t for t in left if any(c.isalnum() for c in t)]
+        if not left:
+            return None  # a plain name (its surname's accent is set right elsewhere)
+        reasons = [f"read {text!r}", f"{' '.join(left)!r} left out"]
+        if fixed:
+            reasons.append(f"surname read as {surname!r}")
+        return NameRead(" ".join([options[0] if fixed else surname, *rest]),
+                        "; ".join(reasons), False, not fixed)
+    if any(words[k] in _SURNAMES and words[k] not in MIDDLE_NAMES for k in names):
+        return None  # a surname, but not followed by a name
+    # No surname: the middle and given names at the end, a surname's tail before them
+    # (garbled: a word spelt right, "Bình", is a misread, not what a seal left).
+    if not 2 <= len(names) <= 3 or any(kinds[k] == "odd" for k in range(names[0], len(words))):
+        return None
+    before = [k for k in range(names[0]) if len(words[k]) >= 2][-2:]
+    for k in reversed(before):
+        guess = guess_surname(words[k])
+        if guess is not None:
+            why = f"read {text!r}; surname guessed from {words[k]!r}"
+            if guess[1]:
+                why += f" ({guess[0]}: {guess[1]})"
+            return NameRead(" ".join([guess[0], *(words[n] for n in names)]), why, True,
+                            False)
+    return None
+

@@ -50,12 +50,14 @@ from pipeline._extract_blocks import (
 from pipeline._extract_found import Found
 from pipeline._extract_layout import Page, analyse
 from pipeline._extract_names import (
+    MIDDLE_NAMES,
     ORGAN_HEADS,
     Token,
     drop_leading_scraps,
     fix_organ_line,
     fix_surname,
     is_surname,
+    name_from_line,
     near_surname,
     tokens_of,
     unit_for,
@@ -297,14 +299,24 @@ def _signature(pages: list[Page], header: Header) -> Signature | None:
 def _signer_name(found: Found[str], tokens: list[Token]) -> Found[str]:
     if found.value is None:
         return found
-    name, why_scraps = drop_leading_scraps(found.value)
+    line = found.value
+    name, why_scraps = drop_leading_scraps(line)
+    cap = 1.0
+    guessed = False
     if why_scraps:
         found = Found(name, round(max(found.confidence, 0.85), 3), why_scraps)
+    else:
+        read = name_from_line(line)
+        if read is not None:
+            # A seal's lettering crossed the line: what is left may be misread too.
+            name, why_scraps, guessed = read.value, read.reason, read.guessed
+            cap = 0.6 if guessed else 0.75
     v = voted(name, tokens, spaces=False)
     full, why_surname = fix_surname(v.value)
     doubt, why_vote = v.doubt, v.reason
     words = full.split()
-    guess = near_surname(words[0]) if len(words) >= 2 and not why_surname else None
+    guess = near_surname(words[0]) if len(words) >= 2 and not why_surname and not guessed \
+        else None
     if guess is not None:
         # A letter away from one surname: likely, not certain; a person checks it.
         full, why_surname = " ".join([guess, *words[1:]]), f"surname read as {words[0]!r}"
@@ -316,11 +328,17 @@ def _signer_name(found: Found[str], tokens: list[Token]) -> Found[str]:
         doubt = True
     reason = "; ".join(r for r in (why_scraps, why_surname, why_vote) if r) or None
     result = _repaired(found, full, reason, doubt)
+    if result.confidence > cap:
+        result = Found(result.value, cap, result.reason)
     first = full.split()[0] if full.split() else ""
-    if result.value is not None and not is_surname(first):
-        why = f"{first!r} is no Vietnamese surname: the name may have lost its first word"
+    lost = None
+    if not is_surname(first):
+        lost = f"{first!r} is no Vietnamese surname: the name may have lost its first word"
+    elif len(full.split()) == 2 and first in MIDDLE_NAMES:
+        lost = f"{first!r} is a middle name too: the name may have lost its surname"
+    if lost:
         result = Found(result.value, round(min(result.confidence, 0.7), 3),
-                       f"{result.reason}; {why}" if result.reason else why)
+                       f"{result.reason}; {lost}" if result.reason else lost)
     return result
 
 

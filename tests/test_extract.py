@@ -738,6 +738,98 @@ def test_near_surname_leaves_given_names_and_short_words(word: str) -> None:
     assert near_surname(word) is None
 
 
+@pytest.mark.parametrize(("read", "want"), [
+    # Photocopies: the black seal's ring lettering over the name line.
+    ('T - "4Dương ST Hồng Nhung', "Dương Hồng Nhung"),  # scraps before and inside
+    ("- *X'`Tạ '¬E - Công Khôi", "Tạ Công Khôi"),  # a scrap glued to the surname
+    ('"Án. „w Tạ Minh Hải', "Tạ Minh Hải"),  # a capitalised word before the surname
+    ("Tạ Minh Hải s", "Tạ Minh Hải"),
+    ("Sạn Quách UY Đình Triều", "Quách Đình Triều"),
+    ("Ý4Hà Phương Thủy", "Hà Phương Thủy"),
+    ('+n." 5 Ta Hồng Lan', "Tạ Hồng Lan"),  # and the surname's accent lost
+    ("4n LÔ ' i¡ QÀ v Đặng v Bích Hà", "Đặng Bích Hà"),  # more scraps than name
+])
+def test_seal_scraps_left_out_of_the_name(read: str, want: str) -> None:
+    name = extract_document([decision_page(name=read).page()]).signer_name
+    assert name.value == want
+    assert name.confidence < 0.8 and "left out" in (name.reason or ""), name
+
+
+@pytest.mark.parametrize(("read", "want", "garbled"), [
+    ("Jinh Đình Sơn", "Đinh Đình Sơn", "Jinh"),  # Ninh too, but far rarer
+    ("?›yd1qỳnh Nưe_- Minh Hiếu", "Huỳnh Minh Hiếu", "qỳnh"),
+    ("Ñóàng Tấn Tùng", "Hoàng Tấn Tùng", "Ñóàng"),
+    ("_.SÃiều Văn Hiếu", "Kiều Văn Hiếu", "SÃiều"),  # "Văn" the middle name; Thiều rare
+    ('"1z qhguyến Thanh Phước', "Nguyễn Thanh Phước", "qhguyến"),  # its accent misread too
+])
+def test_surname_guessed_from_its_tail_is_flagged(read: str, want: str, garbled: str) -> None:
+    name = extract_document([decision_page(name=read).page()]).signer_name
+    assert name.value == want
+    assert name.confidence < 0.8
+    assert f"surname guessed from {garbled!r}" in (name.reason or ""), name
+
+
+@pytest.mark.parametrize("read", ["wwẩn Bích Hương", "Đấb Hồng Oanh", "xà Thị Trinh",
+                                  "Trồng lữu Bình",
+                                  "Bình Ngọc Hiếu"])  # a word spelt right: a misread, no tail
+def test_surname_past_guessing_stays_as_read_and_flagged(read: str) -> None:
+    name = extract_document([decision_page(name=read).page()]).signer_name
+    assert name.value == read
+    assert name.confidence < 0.8 and "surname" in (name.reason or ""), name
+
+
+@pytest.mark.parametrize(("word", "want"), [
+    ("Jinh", "Đinh"), ("Tinh", "Đinh"), ("qỳnh", "Huỳnh"), ("Đhạm", "Phạm"),
+    ("xà", None),  # one letter of the rhyme: Hà, or La, Tạ… with a letter misread
+    ("wwẩn", None), ("Ràổ", None), ("ương", None),  # Dương, Trương, Lương: a tie
+    ("Trần", None),  # a surname as it stands
+])
+def test_guess_surname(word: str, want: str | None) -> None:
+    from pipeline._extract_names import guess_surname
+
+    guess = guess_surname(word)
+    assert (guess[0] if guess else None) == want
+
+
+@pytest.mark.parametrize(("word", "ok"), [
+    ("Nguyễn", True), ("Huỳnh", True), ("Quách", True), ("Khương", True), ("Hoài", True),
+    ("Giang", True), ("Nghiêm", True), ("Tuyết", True), ("Ánh", True), ("Sạn", True),
+    ("Jinh", False), ("Đấb", False), ("Ràổ", False), ("Nưe", False), ("Pnạn", False),
+])
+def test_vietnamese_syllable(word: str, ok: bool) -> None:
+    from pipeline._extract_names import syllable
+
+    assert syllable(word) is ok
+
+
+_SURNAMES_DRAWN = ("Nguyễn", "Trần", "Lê", "Huỳnh", "Đinh", "Tạ", "Hà", "Quách", "Văn", "Kim",
+                   "Ông", "Lò", "Đường", "Ninh")
+_MIDDLE_DRAWN = ("Văn", "Thị", "Hữu", "Bích", "Diệu", "Đình", "Ngọc", "Thùy", "Kim", "Quang")
+_GIVEN_DRAWN = ("Phước", "Hà", "Lan", "Khôi", "Triều", "Nguyệt", "Ánh", "Hương", "Kim", "Tuấn",
+                "Oanh", "Ý", "Duyên")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(_SURNAMES_DRAWN),
+       st.lists(st.sampled_from(_MIDDLE_DRAWN), max_size=2, unique=True),
+       st.sampled_from(_GIVEN_DRAWN))
+def test_a_plain_name_is_never_changed(surname: str, middle: list[str], name: str) -> None:
+    from pipeline._extract_names import name_from_line
+
+    full = " ".join([surname, *middle, name])
+    assert name_from_line(full) is None
+    found = extract_document([decision_page(name=full).page()]).signer_name
+    assert found.value == full
+    assert not any(w in (found.reason or "") for w in ("left out", "guessed", "elsewhere"))
+
+
+def test_two_words_opening_with_a_middle_name_are_doubted() -> None:
+    """"Kim Tuyết": Kim is a surname, but far more often a middle name (Hồ Kim Tuyết)."""
+    name = extract_document([decision_page(name="Kim Tuyết").page()]).signer_name
+    assert name.value == "Kim Tuyết"
+    assert name.confidence < 0.8 and "middle name" in (name.reason or "")
+
+
 def test_garbled_unit_line_takes_the_documents_own_naming() -> None:
     """"XÂN HƠN TRẠCH": "XÃ" took the "N" of "NHƠN"; the body names "xã Nhơn Trạch"."""
     b = PageBuilder()
