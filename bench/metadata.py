@@ -13,7 +13,8 @@ profile's scanner would write it (JPEG, or bilevel G4 for ``photocopy``),
 decoded again, and goes through ``pipeline.cleanup.prepare_for_ocr`` and
 ``pipeline.ocr.recognize`` in ``--jobs`` worker processes (one
 single-threaded Tesseract each). Then ``extract.split_documents`` cuts each
-dossier and ``extract.extract_document`` reads each document.
+dossier and ``extract.extract_dossier`` reads its documents (as ``sohoa process``
+does).
 
 Scores, per profile:
 
@@ -238,8 +239,7 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Tally], float]:
         if ranges != truth_ranges:
             t.errors.append({"seed": r.seed, "field": "ranges", "want": truth_ranges,
                              "got": ranges})
-        for meta, (a, b) in zip(r.documents, truth_ranges):
-            fields = extract.extract_document(r.pages[a - 1 : b])
+        for meta, fields in zip(r.documents, extract.extract_dossier(r.pages, truth_ranges)):
             want, have = expected(meta), got(fields)
             t.docs += 1
             for name in FIELDS:

@@ -506,3 +506,59 @@ def name_from_line(text: str) -> NameRead | None:
                             False)
     return None
 
+
+def given_names(name: str) -> list[str]:
+    """The middle and given names of a name whose surname is doubtful or lost: the words
+    after a surname ("Đinh Đình Sơn" → Đình Sơn), or else the name words it ends with
+    ("ề Tấn Quyết", "Bá Quyết" → Tấn Quyết, Bá Quyết)."""
+    words = name.split()
+    if len(words) >= 3 and words[0] in _SURNAMES:
+        return words[1:]
+    tail: list[str] = []
+    for w in reversed(words):
+        if _kind(w) != "name" or len(tail) == 3:
+            break
+        tail.insert(0, w)
+    return tail if len(tail) >= 2 else []
+
+
+def named_elsewhere(name: str, surname_read: bool, tokens: list[Token]
+                    ) -> tuple[str, int] | None:
+    """How a doubted signer's name is read elsewhere (the body, the dossier's other
+    documents), when that settles it: (spelling, times), or None.
+
+    With its surname not read as it stands ("Jinh Đình Sơn", "Tô Mỹ Hằng" from "To",
+    "Bá Quyết"): the one surname its middle and given names follow elsewhere, letter
+    for letter, or else the one spelling of a surname and those names, accents aside
+    ("Thủy Phượng" → "Tạ Thùy Phượng"). With its surname read: the one other spelling
+    of the whole name, accents aside ("Đường Hồng Nhung" → "Dương Hồng Nhung"),
+    unless its own spelling is read elsewhere too.
+    """
+    words = name.split()
+    given = words[1:] if surname_read else given_names(name)
+    if len(given) < 2:
+        return None
+    n = len(given)
+    exact: dict[str, int] = defaultdict(int)
+    near: dict[str, int] = defaultdict(int)
+    key = [fold(w) for w in given]
+    for i in range(len(tokens) - n):
+        surname = tokens[i][0]
+        if surname not in _SURNAMES:
+            continue
+        run = [t for t, _ in tokens[i + 1 : i + 1 + n]]
+        if [fold(t) for t in run] != key or (surname_read and fold(surname) != fold(words[0])):
+            continue
+        near[" ".join([surname, *run])] += 1
+        if run == given:
+            exact[surname] += 1
+    if surname_read:
+        if name in near or len(near) != 1:
+            return None
+        return next(iter(near.items()))
+    if exact:
+        if len(exact) != 1:
+            return None
+        surname, times = next(iter(exact.items()))
+        return " ".join([surname, *given]), times
+    return next(iter(near.items())) if len(near) == 1 else None

@@ -52,8 +52,8 @@ def describe(
 ) -> list[record.Document]:
     """One ``record.Document`` per page range, in page order."""
     documents = []
-    for ordinal, (first, last) in enumerate(ranges, start=1):
-        found = extract.extract_document(list(pages[first - 1 : last]))
+    read = extract.extract_dossier(list(pages), ranges)
+    for ordinal, ((first, last), found) in enumerate(zip(ranges, read), start=1):
         given = manifest.document(ordinal) if manifest else None
         documents.append(_document(ordinal, first, last, found, given, base_name))
     return documents

@@ -8,7 +8,9 @@ image): no I/O, nothing cached.
   place and date); a continuation page has none and carries its page
   number at the top.
 * ``extract_document`` reads one document's fields: the header on its first
-  page, the signature block on its last.
+  page, the signature block on its last; ``extract_dossier`` reads each
+  document of a dossier and lets a doubted signer's name be settled by the
+  dossier's other documents.
 * ``parse_number_line``, ``parse_date_line`` and ``match_type_name`` read
   single lines and are usable on their own.
 
@@ -26,7 +28,11 @@ corrected or inferred carries a lower confidence and says so:
   signer's name take the spelling most of their occurrences agree on (and
   are doubted when occurrences disagree); opening words of the issuing
   body's lines and surnames come from small closed vocabularies; a lone
-  "ỦY BAN NHÂN DÂN" gets its unit line from the body when the body names it.
+  "ỦY BAN NHÂN DÂN" gets its unit line from the body when the body names it;
+* a signer's name line a seal's lettering crossed: the scraps left out, a
+  surname whose first letters the seal ate guessed from its last ones, a
+  doubted name spelt as the document or the dossier names the same person
+  elsewhere (all of it flagged for review).
 
 All text is Unicode NFC; coordinates are those of ``OcrResult``.
 """
@@ -34,8 +40,9 @@ All text is Unicode NFC; coordinates are those of ``OcrResult``.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
@@ -48,7 +55,7 @@ from pipeline._extract_blocks import (
     with_ocr,
 )
 from pipeline._extract_found import Found
-from pipeline._extract_layout import Page, analyse
+from pipeline._extract_layout import Page, Segment, analyse
 from pipeline._extract_names import (
     MIDDLE_NAMES,
     ORGAN_HEADS,
@@ -58,6 +65,7 @@ from pipeline._extract_names import (
     fix_surname,
     is_surname,
     name_from_line,
+    named_elsewhere,
     near_surname,
     tokens_of,
     unit_for,
@@ -82,6 +90,7 @@ __all__ = [
     "PlaceDate",
     "TypeMatch",
     "extract_document",
+    "extract_dossier",
     "is_document_start",
     "match_type_name",
     "parse_date_line",
@@ -90,6 +99,8 @@ __all__ = [
 ]
 
 OcrPage = tuple[OcrResult, int, int]  # OCR result, OCR image width, height
+
+_REVIEW = 0.8  # pipeline.documents.REVIEW_BELOW: below it a person checks the value
 
 
 @dataclass
@@ -162,9 +173,11 @@ def split_documents(pages: list[OcrPage]) -> list[tuple[int, int]]:
 # --------------------------------------------------------------------------- names
 
 
-def _tokens(pages: list[Page]) -> list[Token]:
+def _tokens(pages: list[Page], leave_out: Sequence[Segment] = ()) -> list[Token]:
+    out = {id(s) for s in leave_out}
     return tokens_of([(w.text, w.confidence / 100.0)
-                      for page in pages for s in page.segments for w in s.words])
+                      for page in pages for s in page.segments if id(s) not in out
+                      for w in s.words])
 
 
 def _repaired(found: Found[str], value: str, reason: str | None, doubt: bool = False
@@ -296,9 +309,33 @@ def _signature(pages: list[Page], header: Header) -> Signature | None:
     return None
 
 
-def _signer_name(found: Found[str], tokens: list[Token]) -> Found[str]:
-    if found.value is None:
+class _Signer(NamedTuple):
+    name: Found[str]
+    surname_read: bool  # the name's first word was read letter for letter, a surname
+
+
+def _name_elsewhere(found: Found[str], surname_read: bool, tokens: list[Token], where: str
+                    ) -> Found[str]:
+    """A doubted name as it is read elsewhere, when that settles it (``named_elsewhere``);
+    still for review."""
+    if found.value is None or found.confidence >= _REVIEW:
         return found
+    named = named_elsewhere(found.value, surname_read, tokens)
+    if named is None:
+        return found
+    value, times = named
+    said = f"{value!r} read elsewhere in the {where}" + (f" ({times}×)" if times > 1 else "")
+    if value == found.value:
+        reason = f"{found.reason}; {said}" if found.reason else said
+        return Found(value, round(max(found.confidence, 0.7), 3), reason)
+    return Found(value, 0.7, f"name read as {found.value!r}; {said}")
+
+
+def _signer_name(found: Found[str], tokens: list[Token], elsewhere: list[Token]) -> _Signer:
+    """The signer's name with what the seal left on its line, and the rest of the
+    document (``tokens``; ``elsewhere``: all but the signature block), brought to bear."""
+    if found.value is None:
+        return _Signer(found, False)
     line = found.value
     name, why_scraps = drop_leading_scraps(line)
     cap = 1.0
@@ -339,13 +376,47 @@ def _signer_name(found: Found[str], tokens: list[Token]) -> Found[str]:
     if lost:
         result = Found(result.value, round(min(result.confidence, 0.7), 3),
                        f"{result.reason}; {lost}" if result.reason else lost)
-    return result
+    surname_read = not lost and not guessed \
+        and first in (t for t, _ in tokens_of([(line, 0.0)]))
+    result = _name_elsewhere(result, surname_read, elsewhere, "document")
+    return _Signer(result, surname_read)
 
 
 def extract_document(pages: list[OcrPage]) -> DocumentFields:
     """The fields of one document: header from its first page, signature from its last."""
+    return _read_document(pages)[0]
+
+
+def extract_dossier(pages: list[OcrPage], ranges: list[tuple[int, int]]
+                    ) -> list[DocumentFields]:
+    """The fields of each document of a dossier (``ranges``: 1-based inclusive pages).
+
+    As ``extract_document``; then a signer's name whose surname a seal garbled or hid
+    takes the surname its middle and given names carry elsewhere in the dossier, if
+    only one: the same officials sign a dossier's documents, and its text names them.
+    """
+    read = [_read_document(pages[a - 1 : b]) for a, b in ranges]
+    # The dossier's words (its signature blocks aside), and the signers' names read
+    # with their surname as it stands, each on its own (not run on from a last word).
+    words = [t for _, _, doc_words in read for t in [*doc_words, ("", 0.0)]]
+    names = {k: [(w, fields.signer_name.confidence) for w in fields.signer_name.value.split()]
+             for k, (fields, surname_read, _) in enumerate(read)
+             if surname_read and fields.signer_name.value is not None}
+    out = []
+    for k, (fields, surname_read, _) in enumerate(read):
+        name = fields.signer_name
+        if name.value is not None and name.confidence < _REVIEW:
+            pool = words + [t for m, ts in names.items() if m != k for t in [*ts, ("", 0.0)]]
+            name = _name_elsewhere(name, surname_read, pool, "dossier")
+        out.append(replace(fields, signer_name=name))
+    return out
+
+
+def _read_document(pages: list[OcrPage]) -> tuple[DocumentFields, bool, list[Token]]:
+    """The fields, whether the signer's surname was read as it stands, and the words but
+    the signature block's."""
     if not pages:
-        return DocumentFields(*(Found[Any].none("no pages") for _ in range(11)))
+        return DocumentFields(*(Found[Any].none("no pages") for _ in range(11))), False, []
     analysed = [_page(p) for p in pages]
     header = find_header(analysed[0])
     tokens = _tokens(analysed)
@@ -370,10 +441,13 @@ def extract_document(pages: list[OcrPage]) -> DocumentFields:
         signer_position: Found[str] = Found.none(why)
         signer_name: Found[str] = Found.none(why)
         signer_authority: Found[str] = Found.none(why)
+        surname_read, elsewhere = False, tokens
     else:
         signer_position = signature.position
         signer_authority = signature.authority
-        signer_name = _signer_name(signature.name, tokens)
+        elsewhere = _tokens(analysed, signature.segs)
+        signer = _signer_name(signature.name, tokens, elsewhere)
+        signer_name, surname_read = signer.name, signer.surname_read
 
     return DocumentFields(
         type_name=type_name,
@@ -387,4 +461,4 @@ def extract_document(pages: list[OcrPage]) -> DocumentFields:
         signer_position=signer_position,
         signer_name=signer_name,
         signer_authority=signer_authority,
-    )
+    ), surname_read, elsewhere

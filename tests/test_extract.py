@@ -22,6 +22,7 @@ from pipeline.extract import (
     DocumentFields,
     Found,
     extract_document,
+    extract_dossier,
     is_document_start,
     match_type_name,
     parse_date_line,
@@ -823,11 +824,62 @@ def test_a_plain_name_is_never_changed(surname: str, middle: list[str], name: st
     assert not any(w in (found.reason or "") for w in ("left out", "guessed", "elsewhere"))
 
 
+def _decision(name: str, body: str | None = None, position: str = "CHỦ TỊCH") -> PageBuilder:
+    b = PageBuilder()
+    header(b)
+    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
+    b.add("Về việc thành lập Tổ công tác chỉnh lý,", 710, cx=CX)
+    b.add("số hóa hồ sơ địa chính", 776, cx=CX)
+    b.body(1010, 4)
+    if body:
+        b.add(body, 1010 + 4 * 70, x=X0, x1=X1)
+    b.body(1010 + 5 * 70, 4)
+    closing(b, 1010 + 9 * 70 + 80, position=position, name=name)
+    return b
+
+
 def test_two_words_opening_with_a_middle_name_are_doubted() -> None:
     """"Kim Tuyết": Kim is a surname, but far more often a middle name (Hồ Kim Tuyết)."""
     name = extract_document([decision_page(name="Kim Tuyết").page()]).signer_name
     assert name.value == "Kim Tuyết"
     assert name.confidence < 0.8 and "middle name" in (name.reason or "")
+    pages = [_decision("Kim Tuyết").page(), _decision("Hồ Kim Tuyết").page()]
+    name = extract_dossier(pages, [(1, 1), (2, 2)])[0].signer_name
+    assert name.value == "Hồ Kim Tuyết" and name.confidence < 0.8
+
+
+def test_surname_from_the_body_of_the_document() -> None:
+    body = "Giao bà Hà Thị Trinh, Chủ tịch Ủy ban nhân dân xã chỉ đạo thực hiện"
+    name = extract_document([_decision("xà Thị Trinh", body).page()]).signer_name
+    assert name.value == "Hà Thị Trinh"
+    assert name.confidence < 0.8 and "elsewhere in the document" in (name.reason or "")
+
+
+def test_surname_from_another_document_of_the_dossier() -> None:
+    pages = [_decision("vửy Minh Hải").page(), _decision("Tạ Minh Hải").page(),
+             _decision("Bá Quyết").page()]
+    alone = extract_document(pages[:1]).signer_name
+    assert alone.value == "vửy Minh Hải" and alone.confidence < 0.8
+    first, second, third = extract_dossier(pages, [(1, 1), (2, 2), (3, 3)])
+    assert first.signer_name.value == "Tạ Minh Hải"
+    assert first.signer_name.confidence < 0.8
+    assert "elsewhere in the dossier" in (first.signer_name.reason or "")
+    assert second.signer_name == extract_document(pages[1:2]).signer_name
+    assert third.signer_name == extract_document(pages[2:]).signer_name  # no one to ask
+
+
+def test_dossier_that_disagrees_settles_no_surname() -> None:
+    """Two signers with the same middle and given names: which one signed is not known."""
+    pages = [_decision("wwẩn Minh Hải").page(), _decision("Tạ Minh Hải").page(),
+             _decision("Trần Minh Hải").page()]
+    first = extract_dossier(pages, [(1, 1), (2, 2), (3, 3)])[0].signer_name
+    assert first.value == "wwẩn Minh Hải" and first.confidence < 0.8
+
+
+def test_dossier_never_changes_a_sure_name() -> None:
+    pages = [_decision("Huỳnh Minh Hải").page(), _decision("Tạ Minh Hải").page()]
+    first = extract_dossier(pages, [(1, 1), (2, 2)])[0].signer_name
+    assert first.value == "Huỳnh Minh Hải" and first.confidence >= 0.95
 
 
 def test_garbled_unit_line_takes_the_documents_own_naming() -> None:
