@@ -28,6 +28,12 @@ MIN_SKEW = 0.1  # degrees; below this a rotation only blurs and Tesseract copes 
 UPSCALE_BELOW = 0.0  # share of target_dpi under which a page is enlarged: 0 = never (measured)
 DOWNSCALE_ABOVE = 1.25  # share of target_dpi over which a page is reduced to target_dpi
 THUMBNAIL_PX = 400  # short side of the copy a photographed sheet's corners are found on
+# A phone's lens, demosaicing and JPEG soften strokes over a pixel or two of the camera's
+# (the rectified sheet keeps that scale): an unsharp mask gives back the small marks
+# that tell the tones apart (hỏi from sắc: tổ/tố, phổ/phố). Measured on the phone
+# corpus, word errors fall by about half; on scans it does harm (clean 0.62 → 0.77 %).
+PHOTO_SHARPEN_SIGMA_PX = 1.5
+PHOTO_SHARPEN_AMOUNT = 1.5
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,9 @@ def prepare_for_ocr(
         steps.append(f"resampled to {out_dpi:.0f} dpi")
     to_source, size = _output_geometry(found.sheet, out_dpi, found.turns, found.skew)
     prepared = _resample(grey, to_source, size)
+    if found.sheet.photographed:
+        prepared = sharpened(prepared, PHOTO_SHARPEN_SIGMA_PX, PHOTO_SHARPEN_AMOUNT)
+        steps.append("sharpened")
     if found.faded and not bilevel:
         prepared = tone.sauvola(prepared, out_dpi)
         steps.append("faded ink binarised")
@@ -129,6 +138,12 @@ def _clean(
         grey = rules.erase(grey, streaks)
         steps.append("streaks removed")
     return grey
+
+
+def sharpened(grey: np.ndarray, sigma: float, amount: float) -> np.ndarray:
+    """Unsharp mask: the image plus ``amount`` times its difference from a blur."""
+    soft = cv2.GaussianBlur(grey, (0, 0), sigma)
+    return cv2.addWeighted(grey, 1 + amount, soft, -amount, 0)
 
 
 def _check(image: np.ndarray) -> None:

@@ -265,6 +265,7 @@ def test_phone_photo(marked: np.ndarray, rotation: int) -> None:
     prepared = cleanup.prepare_for_ocr(photo, (72, 72))
     assert "perspective corrected" in prepared.steps
     assert "illumination flattened" in prepared.steps
+    assert "sharpened" in prepared.steps
     assert prepared.rotation == rotation
     # The sheet comes out about A4-shaped, upright, at roughly the photo's own scale.
     h, w = prepared.image.shape
@@ -274,6 +275,21 @@ def test_phone_photo(marked: np.ndarray, rotation: int) -> None:
     # Shading is gone: paper all round the page is near white.
     paper = prepared.image[h // 10 : -h // 10, w // 10 : -w // 10]
     assert np.percentile(paper, 60) > 225 and np.percentile(paper[paper > 128], 5) > 200
+
+
+def test_unsharp_mask_steepens_a_soft_edge_and_leaves_flat_paper() -> None:
+    edge = np.full((40, 80), 245, np.uint8)
+    edge[:, 40:] = 30
+    soft = cv2.GaussianBlur(edge, (0, 0), 1.5)
+
+    def rise(img: np.ndarray) -> int:  # pixels from 90 % paper to 10 % paper across the edge
+        row = img[20].astype(float)
+        return int(np.argmax(row < 30 + 0.1 * 215) - np.argmax(row < 30 + 0.9 * 215))
+
+    sharp = cleanup.sharpened(soft, cleanup.PHOTO_SHARPEN_SIGMA_PX, cleanup.PHOTO_SHARPEN_AMOUNT)
+    assert rise(sharp) < rise(soft)
+    assert np.array_equal(sharp[:, :20], soft[:, :20])  # paper away from the edge unchanged
+    assert sharp.dtype == np.uint8 and sharp.min() >= 0
 
 
 def test_red_seal_removed_black_text_kept() -> None:
