@@ -97,7 +97,7 @@ def _digitise(settings, intake, where, commune, dossier, claim_id, run_id) -> di
                     ocr_page.with_options(task_run_name=f"ocr-trang-{p.number}").submit(
                         p, options, slots, pool, intake, where, progress
                     )
-                    for p in todo
+                    for p in process.in_work_order(todo)  # the costliest first
                 ]
                 for f in futures:
                     work_done = f.result()

@@ -47,6 +47,11 @@ class SohoaError(Exception):
         self.path = Path(path) if path is not None else None
         super().__init__(self.message)
 
+    def __reduce__(self):
+        # A page's error is raised in an OCR worker process and pickled back: rebuilt
+        # from its own arguments (the default, from ``args``, would fail and break the pool).
+        return (self.__class__, (self.en, self.vi, self.path))
+
     @property
     def message(self) -> str:
         where = f"{self.path}: " if self.path is not None else ""

@@ -1,0 +1,83 @@
+"""``pipeline.process``: the order pages are OCR'd in, and what comes back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from pipeline import pages, process
+from pipeline.errors import SohoaError
+from tests.conftest import LINES, draw_page
+
+
+def _dossier(folder: Path, texts: list[list[str]]) -> Path:
+    """A folder of 150 dpi JPEG pages, each with the given lines (none: a blank page)."""
+    folder.mkdir()
+    for i, lines in enumerate(texts, start=1):
+        draw_page(dpi=150, lines=lines).save(folder / f"trang-{i}.jpg", dpi=(150, 150), quality=90)
+    return folder
+
+
+def test_costliest_pages_go_first_ties_keep_their_order(tmp_path: Path) -> None:
+    folder = _dossier(tmp_path / "ho-so", [[], LINES, [], LINES[:2]])
+    frames = [draw_page(dpi=100, mode="1") for _ in range(2)]
+    frames[0].save(folder / "trang-5.tif", save_all=True, append_images=frames[1:],
+                   compression="group4", dpi=(100, 100))
+    read = pages.read_pages(folder, max_pixels=250_000_000)
+    assert [p.number for p in read] == [1, 2, 3, 4, 5, 6]
+    order = [p.number for p in process.in_work_order(read)]
+    # Most text first; the two blank pages, then the tiny G4 file's two pages, in order.
+    assert order[:2] == [2, 4]
+    assert order[2:4] == [1, 3]
+    assert order[4:] == [5, 6]
+
+
+def test_pages_come_back_in_dossier_order(tmp_path: Path) -> None:
+    folder = _dossier(tmp_path / "ho-so", [["Trang một"], LINES, ["Trang ba"]])
+    seen: list[tuple[int, int]] = []
+    rec = process.process_dossier(
+        folder, tmp_path / "out", ocr=process.OcrOptions(jobs=2),
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert [p.number for p in rec.pages] == [1, 2, 3]
+    assert [p.source for p in rec.pages] == ["trang-1.jpg", "trang-2.jpg", "trang-3.jpg"]
+    text = [(tmp_path / "out" / process.text_files(n)[0]).read_text(encoding="utf-8") for n in (1, 2, 3)]
+    assert "một" in text[0] and "ba" in text[2]
+    assert "Bát Tràng" in text[1]
+    assert seen == [(0, 3), (1, 3), (2, 3), (3, 3)]
+
+
+def _fails_on_page_two(page, ocr):
+    if page.number == 2:
+        raise SohoaError("page two is unreadable", "trang hai không đọc được", page.source)
+    return process.PageWork(page.number, None)
+
+
+def test_a_failing_page_fails_the_dossier_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _dossier(tmp_path / "ho-so", [["Trang một"], LINES, ["Trang ba"]])
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "record.json").write_text(json.dumps({"earlier": True}))
+    # The workers are forked from this process, so they run the replacement too.
+    monkeypatch.setattr(process, "recognise_page", _fails_on_page_two)
+    with pytest.raises(SohoaError, match="page two"):
+        process.process_dossier(folder, out, ocr=process.OcrOptions(jobs=2))
+    assert sorted(p.name for p in out.iterdir()) == ["record.json"]
+    assert json.loads((out / "record.json").read_text()) == {"earlier": True}
+    assert Image.open(folder / "trang-2.jpg").size  # the input is untouched
+
+
+def test_errors_survive_the_trip_back_from_a_worker() -> None:
+    import pickle
+
+    from pipeline.errors import InputFileError
+
+    err = pickle.loads(pickle.dumps(InputFileError("truncated image", "ảnh bị cắt cụt", "/in/trang-2.jpg")))
+    assert type(err) is InputFileError
+    assert (err.en, err.vi, err.path) == ("truncated image", "ảnh bị cắt cụt", Path("/in/trang-2.jpg"))
+    assert str(err) == "/in/trang-2.jpg: truncated image"
