@@ -422,6 +422,14 @@ def warm_up(scratch: Path) -> None:
         capture_output=True,
         env=_env(),
     )
+    # Byte-compiled as the Docker image and any installed package are (OCRmyPDF's are, by
+    # pip): with PYTHONDONTWRITEBYTECODE set, an editable checkout would otherwise be
+    # compiled from source on every run.
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", "--invalidation-mode", "checked-hash",
+         "sohoa", "pipeline", "flows"],
+        cwd=REPO, capture_output=True, check=True,
+    )
     for tool in ("sohoa", "ocrmypdf"):
         subprocess.run([_tool(tool), "--version"], capture_output=True, env=_env())
 

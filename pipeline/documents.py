@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline import extract, record
-from pipeline.commune import Commune
 from pipeline.manifest import Manifest
 from pipeline.model import OcrResult
+
+if TYPE_CHECKING:  # the 2025 list costs a third of a second to load: only with a commune
+    from pipeline.commune import Commune
 
 # Below this confidence an extracted value is flagged for a person to check.
 REVIEW_BELOW = 0.8
