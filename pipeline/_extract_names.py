@@ -181,6 +181,12 @@ def _unit_word(words: list[str]) -> str | None:
     return None
 
 
+def opens_with_unit(line: str) -> bool:
+    """Whether a header line opens with a unit word: "XÃ BÁT TRÀNG" does, "BÁT TRÀNG" not."""
+    words = line.split()
+    return any(_unit_word(words[:k]) for k in (2, 1) if len(words) >= k)
+
+
 def unit_phrases(tokens: list[Token]) -> dict[str, int]:
     """How often the document names each unit: "xã Nhơn Trạch" → {"XÃ NHƠN TRẠCH": 3}.
 

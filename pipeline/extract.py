@@ -66,6 +66,7 @@ from pipeline._extract_names import (
     is_surname,
     name_from_line,
     named_elsewhere,
+    opens_with_unit,
     near_surname,
     tokens_of,
     unit_for,
@@ -292,6 +293,12 @@ def _organ(header: Header, place: str | None, tokens: list[Token]) -> Found[str]
                          f"({unit[1]}× '… {unit[0].lower()}')")
         return Found(organ.value, round(min(organ.confidence, 0.5), 3),
                      f"only {head!r} read: the line naming the unit is missing")
+    if len(lines) == 2 and lines[0][0] in ORGAN_HEADS and not opens_with_unit(lines[1][0]):
+        # "ỦY BAN NHÂN DÂN" over "NHƠN TRẠCH": the unit word (XÃ, PHƯỜNG …) was lost, and
+        # the document does not name the unit often enough to restore it (fix_organ_line).
+        head, named = lines[0][0], lines[1][0]
+        return Found(organ.value, round(min(organ.confidence, 0.6), 3),
+                     f"the line under {head!r} names no unit (XÃ, PHƯỜNG …): {named!r}")
     return organ
 
 

@@ -984,3 +984,22 @@ def test_real_photocopy_with_the_seal_over_the_signer() -> None:
     meta = dossier.documents[0]
     assert fields.signer_position.value == meta.signer_position
     assert fields.signer_name.value == meta.signer_name
+
+
+def test_unit_word_lost_under_the_organ_head_is_restored_or_flagged() -> None:
+    """OCR kept "NHƠN TRẠCH" but lost its "XÃ": never a confident organ without its unit."""
+    def page(body: str) -> tuple[OcrResult, int, int]:
+        b = PageBuilder()
+        header(b, organ=("ỦY BAN NHÂN DÂN", "NHƠN TRẠCH"), number="Số: 12/QĐ-UBND",
+               date="Nhơn Trạch, ngày 03 tháng 3 năm 2025")
+        b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
+        b.body(760, 3, text=body)
+        return b.page()
+
+    restored = extract_document([page("Ủy ban nhân dân xã Nhơn Trạch giao các bộ phận "
+                                      "chuyên môn thực hiện")]).organ_name
+    assert restored.value == "ỦY BAN NHÂN DÂN XÃ NHƠN TRẠCH"
+    assert restored.confidence < 0.8 and "XÃ NHƠN TRẠCH" in (restored.reason or "")
+    flagged = extract_document([page("Các bộ phận chuyên môn phối hợp thực hiện")]).organ_name
+    assert flagged.value == "ỦY BAN NHÂN DÂN NHƠN TRẠCH"
+    assert flagged.confidence < 0.8 and "names no unit" in (flagged.reason or "")
