@@ -12,14 +12,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from pipeline import extract, record
+from pipeline._extract_found import REVIEW_BELOW
 from pipeline.manifest import Manifest
 from pipeline.model import OcrResult
 
 if TYPE_CHECKING:  # the 2025 list costs a third of a second to load: only with a commune
     from pipeline.commune import Commune
 
-# Below this confidence an extracted value is flagged for a person to check.
-REVIEW_BELOW = 0.8
 
 # record field (camelCase) → attribute of extract.DocumentFields
 EXTRACTED = {

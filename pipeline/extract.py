@@ -54,7 +54,7 @@ from pipeline._extract_blocks import (
     page_number_at_top,
     with_ocr,
 )
-from pipeline._extract_found import Found
+from pipeline._extract_found import REVIEW_BELOW, Found
 from pipeline._extract_layout import Page, Segment, analyse
 from pipeline._extract_names import (
     MIDDLE_NAMES,
@@ -66,8 +66,8 @@ from pipeline._extract_names import (
     is_surname,
     name_from_line,
     named_elsewhere,
-    opens_with_unit,
     near_surname,
+    opens_with_unit,
     tokens_of,
     unit_for,
     voted,
@@ -100,8 +100,6 @@ __all__ = [
 ]
 
 OcrPage = tuple[OcrResult, int, int]  # OCR result, OCR image width, height
-
-_REVIEW = 0.8  # pipeline.documents.REVIEW_BELOW: below it a person checks the value
 
 
 @dataclass
@@ -325,7 +323,7 @@ def _name_elsewhere(found: Found[str], surname_read: bool, tokens: list[Token], 
                     ) -> Found[str]:
     """A doubted name as it is read elsewhere, when that settles it (``named_elsewhere``);
     still for review."""
-    if found.value is None or found.confidence >= _REVIEW:
+    if found.value is None or found.confidence >= REVIEW_BELOW:
         return found
     named = named_elsewhere(found.value, surname_read, tokens)
     if named is None:
@@ -412,7 +410,7 @@ def extract_dossier(pages: list[OcrPage], ranges: list[tuple[int, int]]
     out = []
     for k, (fields, surname_read, _) in enumerate(read):
         name = fields.signer_name
-        if name.value is not None and name.confidence < _REVIEW:
+        if name.value is not None and name.confidence < REVIEW_BELOW:
             pool = words + [t for m, ts in names.items() if m != k for t in [*ts, ("", 0.0)]]
             name = _name_elsewhere(name, surname_read, pool, "dossier")
         out.append(replace(fields, signer_name=name))

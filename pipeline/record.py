@@ -214,9 +214,9 @@ def validated_json(rec: Record) -> str:
 
 @functools.cache
 def _validator():
-    """One validator per process: building it checks the schema itself against the
-    2020-12 meta-schema, which costs more than validating a record (the schema is
-    checked by the tests)."""
+    """One validator per process. ``jsonschema.validate`` would check the schema itself
+    against the 2020-12 meta-schema on every call, which costs more than validating a
+    record; the published schema is checked by the tests instead."""
     import jsonschema
 
     return jsonschema.Draft202012Validator(json_schema())
