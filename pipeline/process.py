@@ -396,6 +396,12 @@ def _worker_context() -> multiprocessing.context.BaseContext:
     from pipeline import cleanup, ocr  # noqa: F401 - imported once, before forking
 
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        import cv2
+
+        # OpenCV's own thread pool, once this process has used it, does not survive a
+        # fork: the workers' first OpenCV call would wait for its threads for ever. Our
+        # processes are single-threaded anyway (one page per core), so it is stopped here.
+        cv2.setNumThreads(1)
         return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["pipeline.cleanup", "pipeline.ocr", "pipeline.pages"])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -81,3 +83,25 @@ def test_errors_survive_the_trip_back_from_a_worker() -> None:
     assert type(err) is InputFileError
     assert (err.en, err.vi, err.path) == ("truncated image", "ảnh bị cắt cụt", Path("/in/trang-2.jpg"))
     assert str(err) == "/in/trang-2.jpg: truncated image"
+
+
+def test_workers_start_after_opencv_was_used_in_this_process(tmp_path: Path) -> None:
+    """A process that cleaned a page itself (OpenCV's thread pool started) and then OCRs
+    a dossier in forked workers once hung for ever; run apart, so a hang is a failure."""
+    folder = _dossier(tmp_path / "ho-so", [["Trang một"], LINES])
+    script = (
+        "import sys, numpy as np\n"
+        "from pathlib import Path\n"
+        "from tests.conftest import draw_page\n"
+        "from pipeline import cleanup, process\n"
+        "cleanup.prepare_for_ocr(np.array(draw_page(dpi=150)), (150, 150))\n"
+        "rec = process.process_dossier(Path(sys.argv[1]), Path(sys.argv[2]),\n"
+        "                              ocr=process.OcrOptions(jobs=2))\n"
+        "print(len(rec.pages))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(folder), str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "2"
