@@ -339,12 +339,18 @@ def _recognise_all(
         for page in pages:
             yield finished(recognise_page(page, ocr))
         return
-    with ocr_pool(min(jobs, len(todo))) as pool:
+    workers = min(jobs, len(todo))
+    with ocr_pool(workers) as pool:
         futures = {page.number: pool.submit(recognise_page, page, ocr) for page in in_work_order(pages)}
-        warm_up()  # while the workers read the pages
+        warmed = False
         try:
-            for future in as_completed(futures.values()):
+            for count, future in enumerate(as_completed(futures.values()), 1):
                 finished(future.result())
+                if not warmed and len(futures) - count < workers:
+                    # No page is left waiting, so a core has gone idle: prepare the
+                    # assembly there rather than take CPU from the workers earlier.
+                    warm_up()
+                    warmed = True
         except BaseException:
             for future in futures.values():
                 future.cancel()  # a page failed: the dossier fails, the others need not run
@@ -377,11 +383,14 @@ def _file_size(path: Path) -> int:
 
 
 def warm_up() -> None:
-    """Import what assembling the documents needs (a second's work that the main process
-    would otherwise do serially after the OCR, with the cores idle)."""
-    from pipeline import documents, hocr, pdfa  # noqa: F401
+    """Import what assembling the documents needs, and build what it builds once per
+    process (the record's validator, the text layer's font): half a second that the
+    main process would otherwise spend after the last page, with the cores idle."""
+    from pipeline import documents, hocr, pdfa, record, textlayer  # noqa: F401
 
     pdfa.warm_up()
+    record.warm_up()
+    textlayer.glyphless_font()
 
 
 def ocr_pool(workers: int) -> ProcessPoolExecutor:

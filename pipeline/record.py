@@ -212,6 +212,11 @@ def validated_json(rec: Record) -> str:
     return text
 
 
+def warm_up() -> None:
+    """Build the validator ahead of the first record."""
+    _validator()
+
+
 @functools.cache
 def _validator():
     """One validator per process. ``jsonschema.validate`` would check the schema itself

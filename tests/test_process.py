@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -105,3 +106,49 @@ def test_workers_start_after_opencv_was_used_in_this_process(tmp_path: Path) -> 
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "2"
+
+
+def _slow_page(page, ocr):
+    import time
+
+    time.sleep(0.4)
+    return process.PageWork(page.number, None)
+
+
+def test_assembly_is_prepared_only_once_a_core_is_idle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The main process's own preparation must not take CPU from busy workers: it waits
+    until no page is left waiting for a worker."""
+    folder = _dossier(tmp_path / "ho-so", [["Trang"]] * 5)
+    monkeypatch.setattr(process, "recognise_page", _slow_page)
+    done = 0
+    warmed_at: list[int] = []
+
+    def progress(n: int, total: int) -> None:
+        nonlocal done
+        done = n
+
+    monkeypatch.setattr(process, "warm_up", lambda: warmed_at.append(done))
+    read = pages.read_pages(folder, max_pixels=250_000_000)
+    results = list(process._recognise_all(read, process.OcrOptions(jobs=2), progress))
+    assert [r.number for r in results] == [1, 2, 3, 4, 5]
+    # 5 pages on 2 workers: after the 4th, one page is left and one worker idles.
+    assert warmed_at == [4]
+
+
+def test_numpy_runs_single_threaded_under_the_pipeline() -> None:
+    """One process per core: NumPy's BLAS must not start threads of its own (they spin,
+    taking CPU from the OCR), unless the user asked for them."""
+    script = (
+        "import os, pipeline, numpy\n"
+        "print(os.environ['OPENBLAS_NUM_THREADS'], len(os.listdir('/proc/self/task')))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env=env, cwd=root, check=True)
+    assert done.stdout.split() == ["1", "1"]
+    kept = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**env, "OPENBLAS_NUM_THREADS": "2"}, cwd=root, check=True)
+    assert kept.stdout.split()[0] == "2"
