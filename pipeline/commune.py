@@ -76,3 +76,74 @@ def _unknown(key: str) -> InputFileError:
         f"'{key}' is not a commune in the 2025 list (a 5-digit code, e.g. 00583)",
         f"'{key}' không phải xã/phường trong danh mục 2025 (mã 5 chữ số, ví dụ 00583)",
     )
+
+
+# ----------------------------------------------------------------------------- place names
+
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # huyền, sắc, ngã, hỏi, nặng
+
+
+def is_place_name(name: str) -> bool:
+    """Whether ``name`` is spelled as a commune, ward or province of the 2025 list is
+    (with or without "Xã", "Phường", "Tỉnh"…; the tone mark on either vowel: Thuỷ, Thủy)."""
+    return _tone_free_key(name) in _place_keys()
+
+
+def places_like(name: str) -> list[str]:
+    """The list's names one letter from ``name``, marks, case and spaces aside."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    key = _bare(name)
+    if len(key) < 5:
+        return []  # too short for one letter to say which
+    bare = _bare_names()
+    found = process.extract(key, list(bare), scorer=Levenshtein.distance, score_cutoff=1,
+                            limit=None)
+    # One spelling per name: "Lương Hoà" and "Lương Hòa" are one.
+    names = {_tone_free_key(n): n for k, _, _ in found for n in sorted(bare[k])}
+    return sorted(names.values())
+
+
+@functools.cache
+def _place_keys() -> frozenset[str]:
+    return frozenset(_tone_free_key(n) for n in _place_names())
+
+
+@functools.cache
+def _bare_names() -> dict[str, set[str]]:
+    index: dict[str, set[str]] = {}
+    for name in _place_names():
+        index.setdefault(_bare(name), set()).add(name)
+    return index
+
+
+@functools.cache
+def _place_names() -> tuple[str, ...]:
+    """Communes', wards' and provinces' names without their unit word ("Bát Tràng")."""
+    names = [w.name for w in Ward.iter_all()] + [p.name for p in Province.iter_all()]
+    short = []
+    for full in names:
+        full = unicodedata.normalize("NFC", full)
+        for unit in ("Thành phố ", "Tỉnh ", "Phường ", "Xã ", "Đặc khu "):
+            if full.startswith(unit):
+                full = full[len(unit):]
+                break
+        short.append(full)
+    return tuple(short)
+
+
+def _tone_free_key(name: str) -> str:
+    """Each word with its tone mark moved to its end: old and new placements compare equal."""
+    out = []
+    for word in _fold(name).split():
+        letters = unicodedata.normalize("NFD", word)
+        tones = "".join(c for c in letters if c in _TONES)
+        out.append(unicodedata.normalize("NFC", "".join(c for c in letters if c not in _TONES)) + tones)
+    return " ".join(out)
+
+
+def _bare(name: str) -> str:
+    """Letters only, no marks: "Bát Tràng" → "battrang"."""
+    letters = unicodedata.normalize("NFD", _fold(name).replace("đ", "d"))
+    return "".join(c for c in letters if c.isalnum() and not unicodedata.combining(c))

@@ -58,6 +58,7 @@ from pipeline._extract_found import REVIEW_BELOW, Found
 from pipeline._extract_layout import Page, Segment, analyse
 from pipeline._extract_names import (
     MIDDLE_NAMES,
+    SURNAMES,
     ORGAN_HEADS,
     Token,
     drop_leading_scraps,
@@ -70,6 +71,7 @@ from pipeline._extract_names import (
     opens_with_unit,
     tokens_of,
     unit_for,
+    vote,
     voted,
 )
 from pipeline._extract_parse import (
@@ -81,7 +83,7 @@ from pipeline._extract_parse import (
     parse_number_line,
     type_for_code,
 )
-from pipeline._extract_text import CONG_VAN, clean
+from pipeline._extract_text import CONG_VAN, clean, fold
 from pipeline.model import OcrResult
 
 __all__ = [
@@ -268,8 +270,39 @@ def _place_date(header: Header, tokens: list[Token]) -> tuple[Found[datetime.dat
     if header.date_seg is not None:
         conf = min(conf, header.date_seg.confidence + 0.05)
     v = voted(pd.value.place, tokens)
-    return issued_date, _repaired(Found(pd.value.place, round(conf, 3), pd.reason),
-                                  v.value, v.reason, v.doubt)
+    place = _repaired(Found(pd.value.place, round(conf, 3), pd.reason), v.value, v.reason, v.doubt)
+    return issued_date, _place_on_the_list(place, tokens)
+
+
+def _place_on_the_list(place: Found[str], tokens: list[Token]) -> Found[str]:
+    """A sure place the document prints only once, checked against the 2025 list of
+    communes and provinces: a name on no list ("Wim Long") is a misreading. The one
+    listed name a letter away is taken, as a guess, when the document prints it too;
+    otherwise the reading stays, doubted (it may be an older name)."""
+    if place.value is None or place.confidence < REVIEW_BELOW:
+        return place
+    if vote(place.value, tokens).agree >= 2:
+        return place  # printed again, in the organ's name most often: the list is not needed
+    from pipeline import commune  # (loading the list costs a tenth of a second)
+
+    if commune.is_place_name(place.value):
+        return place
+    return _listed_near(place.value, tokens, "document") or Found(
+        place.value, 0.6, f"{place.value!r}: no commune, ward or province on the 2025 list is "
+                          "called so (a misreading, or a name from before 2025)")
+
+
+def _listed_near(value: str, tokens: list[Token], where: str) -> Found[str] | None:
+    """The one name of the 2025 list a letter from ``value``, if the text prints it."""
+    from pipeline import commune
+
+    if commune.is_place_name(value):
+        return None
+    near = commune.places_like(value)
+    if len(near) != 1 or vote(near[0], tokens).agree < 1:
+        return None
+    return Found(near[0], 0.7, f"read {value!r}, which no commune, ward or province on the "
+                               f"2025 list is called; {near[0]!r} is, and the {where} prints it")
 
 
 def _organ(header: Header, place: str | None, tokens: list[Token]) -> Found[str]:
@@ -383,13 +416,33 @@ def _signer_name(found: Found[str], tokens: list[Token], elsewhere: list[Token])
                        f"{result.reason}; {lost}" if result.reason else lost)
     surname_read = not lost and not guessed \
         and first in (t for t, _ in tokens_of([(line, 0.0)]))
-    result = _name_elsewhere(result, surname_read, elsewhere, "document")
+    result = _name_elsewhere(_middle_name_accent(result), surname_read, elsewhere, "document")
     return _Signer(result, surname_read)
+
+
+def _middle_name_accent(found: Found[str]) -> Found[str]:
+    """A doubted name's middle name that is no common one as read, but one common middle
+    name accents aside ("Dương Thể Tuấn" → Thế): a seal's ink over the line takes tone
+    marks too. Still for review."""
+    if found.value is None or found.confidence >= REVIEW_BELOW:
+        return found
+    words = found.value.split()
+    if len(words) != 3 or not is_surname(words[0]) or words[1] in MIDDLE_NAMES:
+        return found
+    like = [m for m in MIDDLE_NAMES if fold(m) == fold(words[1])]
+    if len(like) != 1:
+        return found
+    why = f"middle name read as {words[1]!r}"
+    return Found(" ".join([words[0], like[0], words[2]]), found.confidence,
+                 f"{found.reason}; {why}" if found.reason else why)
 
 
 def extract_document(pages: list[OcrPage]) -> DocumentFields:
     """The fields of one document: header from its first page, signature from its last."""
     return _read_document(pages)[0]
+
+
+GUESS_AT_LEAST = 0.6  # a name no surer than this is not lent to another document
 
 
 def extract_dossier(pages: list[OcrPage], ranges: list[tuple[int, int]]
@@ -399,6 +452,9 @@ def extract_dossier(pages: list[OcrPage], ranges: list[tuple[int, int]]
     As ``extract_document``; then a signer's name whose surname a seal garbled or hid
     takes the surname its middle and given names carry elsewhere in the dossier, if
     only one: the same officials sign a dossier's documents, and its text names them.
+    A doubted place that is on no list takes the one listed name a letter away that the
+    dossier prints. A signature with no name read takes the one name the dossier's
+    other documents carry under the same position of the same body.
     """
     read = [_read_document(pages[a - 1 : b]) for a, b in ranges]
     # The dossier's words (its signature blocks aside), and the signers' names read
@@ -413,8 +469,77 @@ def extract_dossier(pages: list[OcrPage], ranges: list[tuple[int, int]]
         if name.value is not None and name.confidence < REVIEW_BELOW:
             pool = words + [t for m, ts in names.items() if m != k for t in [*ts, ("", 0.0)]]
             name = _name_elsewhere(name, surname_read, pool, "dossier")
-        out.append(replace(fields, signer_name=name))
+        place = fields.issued_place
+        if place.value is not None and place.confidence < REVIEW_BELOW:
+            place = _listed_near(place.value, words, "dossier") or place
+        out.append(replace(fields, signer_name=name, issued_place=place))
+    out = _surnames_read_together(out)
+    return [replace(f, signer_name=_signer_in_the_same_post(f, out)) for f in out]
+
+
+def _surnames_read_together(dossier: list[DocumentFields]) -> list[DocumentFields]:
+    """Doubted names whose surname is garbled ("Bình Ngọc Hiếu", "Ràổ Hồng Oanh"), set
+    beside the dossier's other names that end alike. Where another document's name
+    has a surname ("Đinh Ngọc Hiếu", even a guessed one), and only one, and the garbled
+    word is within two letters of it, it is taken; where none has, the one surname
+    nearest all the garbled readings together (Đào: a letter from "Ràổ" and from "Đấb"),
+    if there are two or more. Always a guess, for review."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for k, f in enumerate(dossier):
+        words = (f.signer_name.value or "").split()
+        if len(words) >= 3:
+            groups.setdefault((fold(words[-2]), fold(words[-1])), []).append(k)
+    out = list(dossier)
+    for members in groups.values():
+        named = {out[k].signer_name.value.split()[-3] for k in members
+                 if is_surname(out[k].signer_name.value.split()[-3])
+                 and out[k].signer_name.confidence >= GUESS_AT_LEAST}
+        garbled = [(k, out[k].signer_name.value.split()[-3]) for k in members
+                   if out[k].signer_name.confidence < REVIEW_BELOW
+                   and not is_surname(out[k].signer_name.value.split()[-3])]
+        if not garbled or len(named) > 1:
+            continue
+        if named:
+            (surname,) = named
+            garbled = [(k, w) for k, w in garbled
+                       if Levenshtein.distance(fold(w), fold(surname)) <= 2]
+            why = {k: f"surname read as {w!r}; {surname} over the same names in another of "
+                      "the dossier's documents" for k, w in garbled}
+        else:
+            if len(garbled) < 2:
+                continue  # one reading alone says too little
+            readings = [fold(w) for _, w in garbled]
+            cost = sorted((sum(Levenshtein.distance(r, fold(s)) for r in readings), s)
+                          for s in dict.fromkeys(SURNAMES))
+            (best, surname), (second, _) = cost[0], cost[1]
+            if best > len(readings) or second == best:
+                continue
+            seen = " and ".join(repr(w) for _, w in garbled)
+            why = {k: f"surname read as {seen} over the same names in the dossier's "
+                      f"documents: {surname} is the surname nearest all of them"
+                   for k, _ in garbled}
+        for k, _ in garbled:
+            words = out[k].signer_name.value.split()
+            out[k] = replace(out[k], signer_name=Found(" ".join([surname, *words[-2:]]), 0.6,
+                                                       why[k]))
     return out
+
+
+def _signer_in_the_same_post(fields: DocumentFields, dossier: list[DocumentFields]) -> Found[str]:
+    """No name read under a signature: the one name the dossier's other documents carry
+    under the same position of the same body (one chairman signs a commune's papers), as
+    a guess for review. Several names, or none: still none."""
+    name, post, organ = fields.signer_name, fields.signer_position.value, fields.organ_name.value
+    if name.value is not None or post is None or organ is None:
+        return name
+    names = {f.signer_name.value for f in dossier
+             if f is not fields and f.signer_position.value == post and f.organ_name.value == organ
+             and f.signer_name.value is not None and f.signer_name.confidence >= GUESS_AT_LEAST}
+    if len(names) != 1:
+        return name
+    (only,) = names
+    return Found(only, 0.5, f"no name read under the signature; the dossier's other documents "
+                            f"signed as {post} of {organ} are signed by {only}")
 
 
 def _read_document(pages: list[OcrPage]) -> tuple[DocumentFields, bool, list[Token]]:

@@ -1003,3 +1003,90 @@ def test_unit_word_lost_under_the_organ_head_is_restored_or_flagged() -> None:
     flagged = extract_document([page("Các bộ phận chuyên môn phối hợp thực hiện")]).organ_name
     assert flagged.value == "ỦY BAN NHÂN DÂN NHƠN TRẠCH"
     assert flagged.confidence < 0.8 and "names no unit" in (flagged.reason or "")
+
+
+def _place_page(date: str, organ_unit: str | None, body: str) -> tuple[OcrResult, int, int]:
+    b = PageBuilder()
+    b.add("ỦY BAN NHÂN DÂN", 280, cx=LEFT_CX)
+    b.add("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 280, cx=RIGHT_CX, same_line=True)
+    if organ_unit:
+        b.add(organ_unit, 345, cx=LEFT_CX)
+    b.add("Số: 35/QĐ-UBND", 470, cx=LEFT_CX, size=50)
+    b.add(date, 470, cx=RIGHT_CX, same_line=True)
+    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
+    b.body(760, 3, text=body)
+    return b.page()
+
+
+def test_a_place_on_no_list_is_a_misreading() -> None:
+    """"Wim Long" for Kim Long, read surely and printed once: no commune is called so."""
+    plain = "Các bộ phận chuyên môn phối hợp thực hiện"
+    alone = extract_document([_place_page("Wim Long, ngày 08 tháng 02 năm 2025", None, plain)])
+    assert alone.issued_place.value == "Wim Long"
+    assert alone.issued_place.confidence < 0.8 and "2025 list" in alone.issued_place.reason
+    # The body names the ward: the one listed name a letter away is taken, as a guess.
+    named = extract_document([_place_page("Wim Long, ngày 08 tháng 02 năm 2025", None,
+                                          "Ủy ban nhân dân phường Kim Long thực hiện")])
+    assert named.issued_place.value == "Kim Long"
+    assert named.issued_place.confidence < 0.8 and "Wim Long" in named.issued_place.reason
+    # Another document of the dossier names it.
+    pages = [_place_page("Wim Long, ngày 08 tháng 02 năm 2025", None, plain),
+             _place_page("Kim Long, ngày 09 tháng 02 năm 2025", "PHƯỜNG KIM LONG", plain)]
+    first, second = extract_dossier(pages, [(1, 1), (2, 2)])
+    assert first.issued_place.value == "Kim Long" and first.issued_place.confidence < 0.8
+    assert (second.issued_place.value, second.issued_place.reason) == ("Kim Long", None)
+
+
+@pytest.mark.parametrize("place", ["Thuỷ Nguyên", "Thủy Nguyên", "Hà Nội", "Bát Tràng"])
+def test_a_listed_place_read_once_stays_sure(place: str) -> None:
+    found = extract_document([_place_page(f"{place}, ngày 08 tháng 02 năm 2025", None,
+                                          "Các bộ phận chuyên môn phối hợp thực hiện")]).issued_place
+    assert (found.value, found.reason) == (place, None) and found.confidence >= 0.8
+
+
+def test_a_signature_without_a_name_takes_the_one_name_in_the_same_post() -> None:
+    """One chairman signs a commune's papers: a name lost under a seal is his, as a guess."""
+    lost, signed = _decision("%, ~ ;").page(), _decision("Đinh Đình Sơn").page()
+    assert extract_document([lost]).signer_name.value is None
+    first, second = extract_dossier([lost, signed], [(1, 1), (2, 2)])
+    assert first.signer_name.value == "Đinh Đình Sơn"
+    assert first.signer_name.confidence < 0.8 and "CHỦ TỊCH" in first.signer_name.reason
+    assert second.signer_name == extract_document([signed]).signer_name
+    # Another post, or two people in it: nobody to lend.
+    deputy = _decision("%, ~ ;", position="PHÓ CHỦ TỊCH").page()
+    assert extract_dossier([deputy, signed], [(1, 1), (2, 2)])[0].signer_name.value is None
+    other = _decision("Tạ Minh Hải").page()
+    assert extract_dossier([lost, signed, other],
+                           [(1, 1), (2, 2), (3, 3)])[0].signer_name.value is None
+
+
+def test_surnames_garbled_apart_are_read_together() -> None:
+    """"Ràổ" and "Đấb" over the same names: Đào is a letter from each, no other surname is."""
+    pages = [_decision("Ràổ Hồng Oanh").page(), _decision("Đấb Hồng Oanh").page()]
+    assert extract_document(pages[:1]).signer_name.value != "Đào Hồng Oanh"
+    first, second = extract_dossier(pages, [(1, 1), (2, 2)])
+    for found in (first.signer_name, second.signer_name):
+        assert found.value == "Đào Hồng Oanh"
+        assert found.confidence < 0.8 and "Ràổ" in found.reason and "Đấb" in found.reason
+    # Readings that fit no one surname best stay as read.
+    pages = [_decision("Xyz Hồng Oanh").page(), _decision("Qwv Hồng Oanh").page()]
+    assert extract_dossier(pages, [(1, 1), (2, 2)])[0].signer_name.value == "Xyz Hồng Oanh"
+
+
+def test_a_doubted_middle_name_takes_its_accents_from_the_common_ones() -> None:
+    doubted = extract_document([decision_page(name="Pnạn Dương Thể X Tuấn x").page()]).signer_name
+    assert doubted.value == "Dương Thế Tuấn"
+    assert doubted.confidence < 0.8 and "Thể" in doubted.reason
+    sure = extract_document([decision_page(name="Dương Thể Tuấn").page()]).signer_name
+    assert sure.value == "Dương Thể Tuấn" and sure.confidence >= 0.8
+
+
+def test_a_garbled_surname_takes_the_one_beside_the_same_names_elsewhere() -> None:
+    pages = [_decision("Bình Ngọc Hiếu").page(), _decision("Đinh Ngọc Hiếu").page()]
+    first = extract_dossier(pages, [(1, 1), (2, 2)])[0].signer_name
+    assert first.value == "Đinh Ngọc Hiếu"
+    assert first.confidence < 0.8 and "Bình" in first.reason
+    # Two people of those names in the dossier: which one signed is not known.
+    pages.append(_decision("Trần Ngọc Hiếu").page())
+    first = extract_dossier(pages, [(1, 1), (2, 2), (3, 3)])[0].signer_name
+    assert first.value == "Bình Ngọc Hiếu" and first.confidence < 0.8
