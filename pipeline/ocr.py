@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tempfile
 import time
 import unicodedata
 from pathlib import Path
@@ -94,14 +93,9 @@ def shifted(result: OcrResult, dx: int, dy: int) -> OcrResult:
 def _tesseract(
     image: np.ndarray, language: str, tessdata_dir: Path | None, dpi: int, psm: int, timeout: float
 ) -> OcrResult:
-    with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
-        # PGM: no compression to pay for, and Leptonica reads it directly.
-        path = Path(tmp) / "page.pgm"
-        cv2.imwrite(str(path), image)
-        raw = tesseract.hocr(
-            path, language=language, tessdata_dir=tessdata_dir, dpi=dpi, psm=psm,
-            timeout=timeout,
-        )
+    raw = tesseract.hocr_image(
+        image, language=language, tessdata_dir=tessdata_dir, dpi=dpi, psm=psm, timeout=timeout,
+    )
     return parse_hocr(raw)
 
 

@@ -351,3 +351,31 @@ def test_signature_side_line_read_again_alone(monkeypatch: pytest.MonkeyPatch) -
 def _union_of(words: list[Word]) -> tuple[int, int, int, int]:
     return (min(w.box[0] for w in words), min(w.box[1] for w in words),
             max(w.box[2] for w in words), max(w.box[3] for w in words))
+
+
+# --------------------------------------------------------------------------- in process
+
+
+def test_library_in_process_reads_as_the_program_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tesseract's library, loaded once in the process, gives the program's words."""
+    assert tesseract._library() is not None, "libtesseract of the program's version not loaded"
+    image = np.asarray(draw_page(dpi=200).convert("L"))
+    inside = ocr.recognize(image, dpi=200)
+    assert tesseract._engines, "the page was not read in this process"
+    monkeypatch.setenv(tesseract.IN_PROCESS_ENV, "0")
+    program = ocr.recognize(image, dpi=200)
+    assert [(w.text, w.box) for w in inside.words] == [(w.text, w.box) for w in program.words]
+    assert "Bát Tràng" in inside.text
+
+
+def test_library_in_process_keeps_to_the_timeout() -> None:
+    from pipeline.errors import OcrError
+
+    image = np.asarray(draw_page(dpi=300).convert("L"))
+    with pytest.raises(OcrError, match="longer than"):
+        tesseract.hocr_image(image, language="vie", tessdata_dir=None, dpi=300, psm=3,
+                             timeout=0.001)
+    # The engine is still good for the next page.
+    raw = tesseract.hocr_image(image, language="vie", tessdata_dir=None, dpi=300, psm=3,
+                               timeout=60)
+    assert "Tràng" in ocr.parse_hocr(raw).text

@@ -152,3 +152,29 @@ def test_numpy_runs_single_threaded_under_the_pipeline() -> None:
     kept = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           env={**env, "OPENBLAS_NUM_THREADS": "2"}, cwd=root, check=True)
     assert kept.stdout.split()[0] == "2"
+
+
+def test_workers_read_with_their_own_engine_after_this_process_read_a_page(tmp_path: Path) -> None:
+    """Tesseract's library engine belongs to the process that made it: forked workers
+    make their own, and the dossier's text is the same as read in one process."""
+    folder = _dossier(tmp_path / "ho-so", [["Trang một"], LINES, ["Trang ba"]])
+    script = (
+        "import sys, numpy as np\n"
+        "from pathlib import Path\n"
+        "from tests.conftest import draw_page\n"
+        "from pipeline import ocr, process\n"
+        "from pipeline._exec import tesseract\n"
+        "ocr.recognize(np.asarray(draw_page(dpi=150).convert('L')), dpi=150)\n"
+        "assert tesseract._engines\n"
+        "for jobs, out in ((2, sys.argv[2]), (1, sys.argv[3])):\n"
+        "    process.process_dossier(Path(sys.argv[1]), Path(out), ocr=process.OcrOptions(jobs=jobs))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(folder), str(tmp_path / "two"), str(tmp_path / "one")],
+        capture_output=True, text=True, timeout=180, cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "LEAK" not in done.stderr
+    for n in (1, 2, 3):
+        name = process.text_files(n)[0]
+        assert (tmp_path / "two" / name).read_text() == (tmp_path / "one" / name).read_text()

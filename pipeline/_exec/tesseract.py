@@ -1,4 +1,5 @@
-"""The one place that runs the ``tesseract`` binary (through pytesseract).
+"""The one place that runs Tesseract: the ``tesseract`` program (through pytesseract), or
+its library in this process (``hocr_image``; see below).
 
 Version and language probing are kept apart from recognition so a missing
 program or model is reported once, clearly, before any page is read.
@@ -6,14 +7,20 @@ program or model is reported once, clearly, before any page is read.
 
 from __future__ import annotations
 
+import atexit
+import ctypes
+import ctypes.util
 import functools
 import hashlib
 import os
 import re
 import shutil
 import subprocess
+import threading
+import time
 from pathlib import Path
 
+import numpy as np
 import pytesseract
 
 from pipeline.errors import MissingDependencyError, OcrError
@@ -106,3 +113,170 @@ def hocr(
         ) from e
     except pytesseract.TesseractError as e:
         raise OcrError(f"tesseract failed: {e.message}", "tesseract bị lỗi", image_path) from e
+
+
+# --------------------------------------------------------------------------- in process
+#
+# The tesseract program loads its model on every run: 0.1 s of CPU, paid by every page
+# two to four times (the page, then the parts read again). libtesseract, the library the
+# program is, is the same engine from the same Debian package; through its C API one
+# engine per worker process loads the model once and reads every image of the process's
+# pages. Measured on the same images, the words are the same. Where the library cannot
+# be loaded, or is not the program's version, the program is run instead.
+
+IN_PROCESS_ENV = "SOHOA_TESSERACT_IN_PROCESS"  # "0": always run the program
+_HOCR_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<html><head>'
+    b'<meta http-equiv="Content-Type" content="text/html;charset=utf-8"/></head><body>\n'
+)
+_HOCR_TAIL = b"</body></html>\n"
+
+
+def hocr_image(
+    image: np.ndarray,
+    *,
+    language: str,
+    tessdata_dir: Path | None,
+    dpi: int,
+    psm: int,
+    timeout: float,
+) -> bytes:
+    """Recognise a grey (uint8, H × W) image and return Tesseract's hOCR: in this process
+    when the library allows it, else through the program."""
+    engine = _engine(language, tessdata_dir)
+    if engine is not None:
+        return engine.hocr(image, dpi=dpi, psm=psm, timeout=timeout)
+    import tempfile
+
+    import cv2
+
+    with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
+        # PGM: no compression to pay for, and Leptonica reads it directly.
+        path = Path(tmp) / "page.pgm"
+        cv2.imwrite(str(path), image)
+        return hocr(path, language=language, tessdata_dir=tessdata_dir, dpi=dpi, psm=psm,
+                    timeout=timeout)
+
+
+class _Engine:
+    """One initialised TessBaseAPI. It reads one image at a time: pages are parallel by
+    process, and threads of one process (should any share it) take turns."""
+
+    def __init__(self, lib: ctypes.CDLL, language: str, tessdata_dir: Path | None) -> None:
+        self._lib = lib
+        self._api = lib.TessBaseAPICreate()
+        path = str(tessdata_dir).encode() if tessdata_dir is not None else None
+        if lib.TessBaseAPIInit3(self._api, path, language.encode()) != 0:
+            lib.TessBaseAPIDelete(self._api)
+            raise MissingDependencyError(
+                f"Tesseract could not load the '{language}' model",
+                f"Tesseract không nạp được mô hình '{language}'",
+            )
+        lib.TessBaseAPISetVariable(self._api, b"tessedit_do_invert", b"0")
+        self.pid = os.getpid()
+        self._lock = threading.Lock()
+
+    def hocr(self, image: np.ndarray, *, dpi: int, psm: int, timeout: float) -> bytes:
+        with self._lock:
+            return self._hocr(image, dpi, psm, timeout)
+
+    def _hocr(self, image: np.ndarray, dpi: int, psm: int, timeout: float) -> bytes:
+        lib, api = self._lib, self._api
+        pixels = np.ascontiguousarray(image, dtype=np.uint8)
+        height, width = pixels.shape
+        lib.TessBaseAPISetPageSegMode(api, psm)
+        lib.TessBaseAPISetImage(api, pixels.ctypes.data, width, height, 1, pixels.strides[0])
+        lib.TessBaseAPISetSourceResolution(api, dpi)
+        monitor = lib.TessMonitorCreate()
+        try:
+            lib.TessMonitorSetDeadlineMSecs(monitor, max(1, min(2**31 - 1, round(timeout * 1000))))
+            started = time.monotonic()
+            if lib.TessBaseAPIRecognize(api, monitor) != 0:
+                if time.monotonic() - started >= timeout:
+                    raise OcrError(f"OCR took longer than {timeout:.0f} s and was stopped",
+                                   f"nhận dạng chữ quá {timeout:.0f} giây nên đã dừng")
+                raise OcrError("Tesseract could not read the image", "Tesseract không đọc được ảnh")
+            text = lib.TessBaseAPIGetHOCRText(api, 0)
+            if not text:
+                return b""
+            try:
+                return _HOCR_HEAD + ctypes.string_at(text) + _HOCR_TAIL
+            finally:
+                lib.TessDeleteText(text)
+        finally:
+            lib.TessMonitorDelete(monitor)
+            lib.TessBaseAPIClear(api)
+
+    def close(self) -> None:
+        self._lib.TessBaseAPIEnd(self._api)
+        self._lib.TessBaseAPIDelete(self._api)
+
+
+_engines: dict[tuple[str, Path | None], _Engine] = {}
+
+
+def _engine(language: str, tessdata_dir: Path | None) -> _Engine | None:
+    """This process's engine for the language and model folder, made on first use. One
+    inherited through a fork is another process's and is left alone."""
+    if os.environ.get(IN_PROCESS_ENV, "1") == "0":
+        return None
+    lib = _library()
+    if lib is None:
+        return None
+    key = (language, tessdata_dir)
+    engine = _engines.get(key)
+    if engine is None or engine.pid != os.getpid():
+        engine = _engines[key] = _Engine(lib, language, tessdata_dir)
+    return engine
+
+
+@functools.cache
+def _library() -> ctypes.CDLL | None:
+    """libtesseract with its C API declared, if it is the program's own version."""
+    # OpenMP reads its thread limit once, when the library is loaded: one thread per
+    # process, parallelism comes from pages.
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    name = ctypes.util.find_library("tesseract") or "libtesseract.so.5"
+    try:
+        lib = ctypes.CDLL(name)
+    except OSError:
+        return None
+    p, i, s = ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p
+    for fn, args, result in (
+        ("TessVersion", [], s),
+        ("TessBaseAPICreate", [], p),
+        ("TessBaseAPIInit3", [p, s, s], i),
+        ("TessBaseAPISetVariable", [p, s, s], i),
+        ("TessBaseAPISetPageSegMode", [p, i], None),
+        ("TessBaseAPISetImage", [p, p, i, i, i, i], None),
+        ("TessBaseAPISetSourceResolution", [p, i], None),
+        ("TessBaseAPIRecognize", [p, p], i),
+        ("TessBaseAPIGetHOCRText", [p, i], p),
+        ("TessDeleteText", [p], None),
+        ("TessBaseAPIClear", [p], None),
+        ("TessBaseAPIEnd", [p], None),
+        ("TessBaseAPIDelete", [p], None),
+        ("TessMonitorCreate", [], p),
+        ("TessMonitorDelete", [p], None),
+        ("TessMonitorSetDeadlineMSecs", [p, i], None),
+    ):
+        try:
+            f = getattr(lib, fn)
+        except AttributeError:
+            return None
+        f.argtypes, f.restype = args, result
+    try:
+        same = lib.TessVersion().decode() == version()
+    except MissingDependencyError:
+        same = False
+    return lib if same else None
+
+
+@atexit.register
+def _close_engines() -> None:
+    # Ended before the interpreter goes: the library's own clean-up at exit would
+    # otherwise report the model's cached parts as leaks.
+    for engine in _engines.values():
+        if engine.pid == os.getpid():
+            engine.close()
+    _engines.clear()
