@@ -356,6 +356,7 @@ def _union_of(words: list[Word]) -> tuple[int, int, int, int]:
 # --------------------------------------------------------------------------- in process
 
 
+
 def test_library_in_process_reads_as_the_program_does(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tesseract's library, loaded once in the process, gives the program's words."""
     assert tesseract._library() is not None, "libtesseract of the program's version not loaded"
@@ -366,6 +367,26 @@ def test_library_in_process_reads_as_the_program_does(monkeypatch: pytest.Monkey
     program = ocr.recognize(image, dpi=200)
     assert [(w.text, w.box) for w in inside.words] == [(w.text, w.box) for w in program.words]
     assert "Bát Tràng" in inside.text
+
+
+def test_library_in_process_prints_nothing(capfd: pytest.CaptureFixture[str]) -> None:
+    """Tesseract's notes ("Detected 12 diacritics") must not reach a clerk's terminal."""
+    import io
+
+    from PIL import Image
+
+    from bench import corpus
+    from pipeline import cleanup
+    from tests import synth
+
+    tesseract._engines.clear()  # a fresh engine, set up as a worker's is
+    # A page Tesseract makes such a note about: the benchmark's 5th clean page at 200 dpi.
+    page = corpus._pages("clean", 6, 2025, 200)[4]
+    image = np.asarray(Image.open(io.BytesIO(synth.encode(page, 200, page.default_format))))
+    prepared = cleanup.prepare_for_ocr(image, (200.0, 200.0))
+    capfd.readouterr()
+    assert ocr.recognize(prepared.image, dpi=300).words
+    assert capfd.readouterr() == ("", "")
 
 
 def test_library_in_process_keeps_to_the_timeout() -> None:

@@ -173,6 +173,8 @@ class _Engine:
                 f"Tesseract không nạp được mô hình '{language}'",
             )
         lib.TessBaseAPISetVariable(self._api, b"tessedit_do_invert", b"0")
+        # Its progress notes ("Detected 207 diacritics") would reach the clerk's terminal.
+        lib.TessBaseAPISetVariable(self._api, b"debug_file", os.devnull.encode())
         self.pid = os.getpid()
         self._lock = threading.Lock()
 
