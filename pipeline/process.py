@@ -32,6 +32,7 @@ from pipeline import manifest as manifest_mod
 from pipeline import pages as pages_mod
 from pipeline import record
 from pipeline._exec import tesseract
+from pipeline.errors import OcrError
 from pipeline.model import Encoding, OcrResult, SourcePage
 
 if TYPE_CHECKING:
@@ -436,14 +437,19 @@ def recognise_page(page: SourcePage, ocr: OcrOptions) -> PageWork:
     prepared = cleanup.prepare_for_ocr(pixels, page.dpi)
     del pixels
     ocr_dpi = round(_ocr_dpi(page, prepared.to_source))
-    result = ocr_mod.recognize(
-        prepared.image,
-        language=ocr.language,
-        tessdata_dir=ocr.tessdata_dir,
-        dpi=ocr_dpi,
-        psm=ocr.psm,
-        timeout=ocr.timeout_seconds,
-    )
+    try:
+        result = ocr_mod.recognize(
+            prepared.image,
+            language=ocr.language,
+            tessdata_dir=ocr.tessdata_dir,
+            dpi=ocr_dpi,
+            psm=ocr.psm,
+            timeout=ocr.timeout_seconds,
+        )
+    except OcrError as e:
+        # Named after the clerk's file and page, not the cleaned copy Tesseract was given.
+        raise OcrError(f"page {page.number}: {e.en}", f"trang {page.number}: {e.vi}",
+                       page.source) from e
     height, width = prepared.image.shape[:2]
     return PageWork(
         page.number, result, prepared.to_source, prepared.rotation, prepared.skew,

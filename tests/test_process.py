@@ -178,3 +178,16 @@ def test_workers_read_with_their_own_engine_after_this_process_read_a_page(tmp_p
     for n in (1, 2, 3):
         name = process.text_files(n)[0]
         assert (tmp_path / "two" / name).read_text() == (tmp_path / "one" / name).read_text()
+
+
+def test_an_ocr_failure_names_the_clerks_file_and_page(tmp_path: Path) -> None:
+    """Tesseract stopped by the timeout: the message names the file dropped and the page."""
+    from pipeline.errors import OcrError
+
+    folder = _dossier(tmp_path / "ho-so", [["Trang một"], LINES])
+    read = pages.read_pages(folder, max_pixels=250_000_000)
+    with pytest.raises(OcrError) as caught:
+        process.recognise_page(read[1], process.OcrOptions(timeout_seconds=0.001))
+    assert caught.value.path == folder / "trang-2.jpg"
+    assert "page 2: OCR took longer" in caught.value.message
+    assert "trang 2:" in caught.value.message_vi
