@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from vietnam_provinces import Province, ProvinceCode, Ward, WardCode
 
+from pipeline._extract_text import fold
 from pipeline.errors import InputFileError
 
 
@@ -145,5 +146,4 @@ def _tone_free_key(name: str) -> str:
 
 def _bare(name: str) -> str:
     """Letters only, no marks: "Bát Tràng" → "battrang"."""
-    letters = unicodedata.normalize("NFD", _fold(name).replace("đ", "d"))
-    return "".join(c for c in letters if c.isalnum() and not unicodedata.combining(c))
+    return "".join(c for c in fold(unicodedata.normalize("NFC", name)) if c.isalnum())

@@ -484,19 +484,17 @@ def _surnames_read_together(dossier: list[DocumentFields]) -> list[DocumentField
     word is within two letters of it, it is taken; where none has, the one surname
     nearest all the garbled readings together (Đào: a letter from "Ràổ" and from "Đấb"),
     if there are two or more. Always a guess, for review."""
-    groups: dict[tuple[str, str], list[int]] = {}
+    # Each name's last three words (surname, middle, given), grouped by the last two.
+    groups: dict[tuple[str, str], list[tuple[int, str, float]]] = {}
     for k, f in enumerate(dossier):
         words = (f.signer_name.value or "").split()
         if len(words) >= 3:
-            groups.setdefault((fold(words[-2]), fold(words[-1])), []).append(k)
+            groups.setdefault((fold(words[-2]), fold(words[-1])), []).append(
+                (k, words[-3], f.signer_name.confidence))
     out = list(dossier)
     for members in groups.values():
-        named = {out[k].signer_name.value.split()[-3] for k in members
-                 if is_surname(out[k].signer_name.value.split()[-3])
-                 and out[k].signer_name.confidence >= GUESS_AT_LEAST}
-        garbled = [(k, out[k].signer_name.value.split()[-3]) for k in members
-                   if out[k].signer_name.confidence < REVIEW_BELOW
-                   and not is_surname(out[k].signer_name.value.split()[-3])]
+        named = {w for _, w, conf in members if is_surname(w) and conf >= GUESS_AT_LEAST}
+        garbled = [(k, w) for k, w, conf in members if conf < REVIEW_BELOW and not is_surname(w)]
         if not garbled or len(named) > 1:
             continue
         if named:

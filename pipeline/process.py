@@ -343,15 +343,13 @@ def _recognise_all(
     workers = min(jobs, len(todo))
     with ocr_pool(workers) as pool:
         futures = {page.number: pool.submit(recognise_page, page, ocr) for page in in_work_order(pages)}
-        warmed = False
         try:
             for count, future in enumerate(as_completed(futures.values()), 1):
                 finished(future.result())
-                if not warmed and len(futures) - count < workers:
+                if len(futures) - count == workers - 1:
                     # No page is left waiting, so a core has gone idle: prepare the
                     # assembly there rather than take CPU from the workers earlier.
                     warm_up()
-                    warmed = True
         except BaseException:
             for future in futures.values():
                 future.cancel()  # a page failed: the dossier fails, the others need not run

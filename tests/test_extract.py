@@ -637,14 +637,7 @@ def test_organ_unit_word_and_specks() -> None:
 def test_lone_organ_head_is_completed_from_the_body_or_flagged() -> None:
     """OCR lost the header's second row ("PHƯỜNG CHÂU ĐỐC" and the motto)."""
     def page(body: str) -> tuple[OcrResult, int, int]:
-        b = PageBuilder()
-        b.add("ỦY BAN NHÂN DÂN", 280, cx=LEFT_CX)
-        b.add("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 280, cx=RIGHT_CX, same_line=True)
-        b.add("Số: 35/QĐ-UBND", 470, cx=LEFT_CX, size=50)
-        b.add("Châu Đốc, ngày 08 tháng 02 năm 2025", 470, cx=RIGHT_CX, same_line=True)
-        b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
-        b.body(760, 3, text=body)
-        return b.page()
+        return _short_header_page("Châu Đốc, ngày 08 tháng 02 năm 2025", None, body)
 
     completed = extract_document([page("Căn cứ Kế hoạch của Ủy ban nhân dân phường Châu Đốc "
                                        "về thu gom rác thải")]).organ_name
@@ -1005,7 +998,9 @@ def test_unit_word_lost_under_the_organ_head_is_restored_or_flagged() -> None:
     assert flagged.confidence < 0.8 and "names no unit" in (flagged.reason or "")
 
 
-def _place_page(date: str, organ_unit: str | None, body: str) -> tuple[OcrResult, int, int]:
+def _short_header_page(date: str, organ_unit: str | None, body: str) -> tuple[OcrResult, int, int]:
+    """A decision's first page: the organ's head (and ``organ_unit`` under it, if any), the
+    motto's first row, number and date, type name and ``body``."""
     b = PageBuilder()
     b.add("ỦY BAN NHÂN DÂN", 280, cx=LEFT_CX)
     b.add("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 280, cx=RIGHT_CX, same_line=True)
@@ -1021,17 +1016,17 @@ def _place_page(date: str, organ_unit: str | None, body: str) -> tuple[OcrResult
 def test_a_place_on_no_list_is_a_misreading() -> None:
     """"Wim Long" for Kim Long, read surely and printed once: no commune is called so."""
     plain = "Các bộ phận chuyên môn phối hợp thực hiện"
-    alone = extract_document([_place_page("Wim Long, ngày 08 tháng 02 năm 2025", None, plain)])
+    alone = extract_document([_short_header_page("Wim Long, ngày 08 tháng 02 năm 2025", None, plain)])
     assert alone.issued_place.value == "Wim Long"
     assert alone.issued_place.confidence < 0.8 and "2025 list" in alone.issued_place.reason
     # The body names the ward: the one listed name a letter away is taken, as a guess.
-    named = extract_document([_place_page("Wim Long, ngày 08 tháng 02 năm 2025", None,
+    named = extract_document([_short_header_page("Wim Long, ngày 08 tháng 02 năm 2025", None,
                                           "Ủy ban nhân dân phường Kim Long thực hiện")])
     assert named.issued_place.value == "Kim Long"
     assert named.issued_place.confidence < 0.8 and "Wim Long" in named.issued_place.reason
     # Another document of the dossier names it.
-    pages = [_place_page("Wim Long, ngày 08 tháng 02 năm 2025", None, plain),
-             _place_page("Kim Long, ngày 09 tháng 02 năm 2025", "PHƯỜNG KIM LONG", plain)]
+    pages = [_short_header_page("Wim Long, ngày 08 tháng 02 năm 2025", None, plain),
+             _short_header_page("Kim Long, ngày 09 tháng 02 năm 2025", "PHƯỜNG KIM LONG", plain)]
     first, second = extract_dossier(pages, [(1, 1), (2, 2)])
     assert first.issued_place.value == "Kim Long" and first.issued_place.confidence < 0.8
     assert (second.issued_place.value, second.issued_place.reason) == ("Kim Long", None)
@@ -1039,7 +1034,7 @@ def test_a_place_on_no_list_is_a_misreading() -> None:
 
 @pytest.mark.parametrize("place", ["Thuỷ Nguyên", "Thủy Nguyên", "Hà Nội", "Bát Tràng"])
 def test_a_listed_place_read_once_stays_sure(place: str) -> None:
-    found = extract_document([_place_page(f"{place}, ngày 08 tháng 02 năm 2025", None,
+    found = extract_document([_short_header_page(f"{place}, ngày 08 tháng 02 năm 2025", None,
                                           "Các bộ phận chuyên môn phối hợp thực hiện")]).issued_place
     assert (found.value, found.reason) == (place, None) and found.confidence >= 0.8
 
