@@ -21,6 +21,9 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from pipeline._extract_text import fold, nfc, strip_foreign, vn_upper, words_folded
+from pipeline._names_vi import INITIAL, MIDDLE_NAMES, SURNAMES, syllable
+
+_SURNAMES = frozenset(SURNAMES)
 
 Token = tuple[str, float]  # a word (letters only) and its OCR confidence 0..1
 
@@ -39,24 +42,6 @@ UNIT_WORDS: dict[str, str] = {
               "TỈNH")
 }
 
-SURNAMES: tuple[str, ...] = (
-    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
-    "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trương", "Lương", "Đào", "Mai", "Tạ", "Quách", "Hà",
-    "Lâm", "Triệu", "Kiều", "Cao", "Đoàn", "Trịnh", "Tô", "Châu", "Thái", "Tăng", "Lưu", "La",
-    "Tống", "Văn", "Khúc", "Chu", "Giang", "Hứa", "Lại", "Mạc", "Nông", "Lò", "Lục", "Ông",
-    "Phùng", "Quan", "Tôn", "Từ", "Vương", "Âu", "Doãn", "Diệp", "Đàm", "Đồng", "Hàn", "Kim",
-    "Lã", "Lạc", "Liêu", "Nghiêm", "Ninh", "Phí", "Phó", "Thân", "Thạch", "Tiêu", "Vi", "Viên",
-    "Yên", "Bạch", "Cù", "Cung", "Dư", "Đào", "Đường", "Hầu", "Khổng", "Khương", "Kha",
-    "Mã", "Mẫn", "Nhan", "Ôn", "Sầm", "Thiều", "Trình", "Văn", "Vương",
-)
-_SURNAMES = frozenset(SURNAMES)
-# Middle names that open a name whose surname was lost, not a misread surname.
-MIDDLE_NAMES = frozenset((
-    "Thị", "Văn", "Ngọc", "Hữu", "Đức", "Minh", "Thanh", "Kim", "Quốc", "Xuân", "Công", "Đình",
-    "Bá", "Tấn", "Trọng", "Thế", "Hồng", "Quang", "Thu", "Như", "Mỹ", "Gia", "Duy", "Khánh",
-    "Hải", "Bảo", "Thúy", "Thùy", "Anh", "Phương", "Việt", "Hoài", "Thái", "Trung",
-    "Bích", "Diệu", "Cẩm", "Nhật", "Đăng",
-))
 _SURNAME_BY_KEY: dict[str, list[str]] = defaultdict(list)
 for _s in dict.fromkeys(SURNAMES):
     _SURNAME_BY_KEY[fold(_s)].append(_s)
@@ -304,10 +289,6 @@ def unit_for(head: str, place: str | None, tokens: list[Token]) -> tuple[str, in
     return f"{unit} {vn_upper(place)}", found[unit]
 
 
-def is_surname(word: str) -> bool:
-    return word in _SURNAMES
-
-
 def _name_word(w: str) -> bool:
     return w[:1].isupper() and (len(w) == 1 or w[1:].islower()) and w.isalpha()
 
@@ -358,35 +339,13 @@ def near_surname(word: str) -> str | None:
 
 # --------------------------------------------------------------------------- a name under a seal
 
-# SURNAMES lists the common surnames first, roughly by frequency (Nguyễn alone is about
-# four in ten), then rarer ones alphabetically from "Âu" on; of two surnames a garbled
-# word may stand for, a common one is far likelier than a rare one.
+# Of two surnames a garbled word may stand for, a common one (SURNAMES lists them
+# before "Âu") is far likelier than a rare one.
 _COMMON_SURNAMES = frozenset(SURNAMES[:SURNAMES.index("Âu")])
-
-_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
-_INITIALS = "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx]"
-_NUCLEI = sorted((
-    "a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y",
-    "ai", "ao", "au", "ay", "âu", "ây", "eo", "êu", "ia", "iê", "iu", "oa", "oă", "oe", "oi",
-    "ôi", "ơi", "oo", "ua", "uâ", "uê", "ui", "uô", "uơ", "uy", "ưa", "ưi", "ươ", "ưu", "yê",
-    "iêu", "yêu", "oai", "oay", "oeo", "uây", "uôi", "ươi", "ươu", "uya", "uyê", "uyu",
-), key=len, reverse=True)
-_SYLLABLE = re.compile(f"(?:{_INITIALS})?(?:{'|'.join(_NUCLEI)})(?:ch|ng|nh|[cmnpt])?")
-_INITIAL = re.compile(f"(?:{_INITIALS})")
-
-
-def syllable(word: str) -> bool:
-    """Spelt as a Vietnamese syllable can be: an initial, a vowel group, a final, one
-    tone mark at most. "Jinh", "Đấb", "Ràổ", "Nưe" cannot be: a misread."""
-    marks = unicodedata.normalize("NFD", word.lower())
-    if sum(c in _TONE_MARKS for c in marks) > 1:
-        return False
-    return bool(_SYLLABLE.fullmatch(nfc("".join(c for c in marks if c not in _TONE_MARKS))))
-
 
 def _rhyme(surname: str) -> str:
     low = surname.lower()
-    m = _INITIAL.match(low)
+    m = INITIAL.match(low)
     return low[m.end():] if m else low
 
 

@@ -57,14 +57,11 @@ from pipeline._extract_blocks import (
 from pipeline._extract_found import REVIEW_BELOW, Found
 from pipeline._extract_layout import Page, Segment, analyse
 from pipeline._extract_names import (
-    MIDDLE_NAMES,
-    SURNAMES,
     ORGAN_HEADS,
     Token,
     drop_leading_scraps,
     fix_organ_line,
     fix_surname,
-    is_surname,
     name_from_line,
     named_elsewhere,
     near_surname,
@@ -84,6 +81,7 @@ from pipeline._extract_parse import (
     type_for_code,
 )
 from pipeline._extract_text import CONG_VAN, clean, fold
+from pipeline._names_vi import MIDDLE_NAMES, SURNAMES, is_surname
 from pipeline.model import OcrResult
 
 __all__ = [

@@ -791,7 +791,7 @@ def test_guess_surname(word: str, want: str | None) -> None:
     ("Jinh", False), ("Đấb", False), ("Ràổ", False), ("Nưe", False), ("Pnạn", False),
 ])
 def test_vietnamese_syllable(word: str, ok: bool) -> None:
-    from pipeline._extract_names import syllable
+    from pipeline._names_vi import syllable
 
     assert syllable(word) is ok
 
