@@ -11,7 +11,7 @@ prefix, position, the signature and seal, the signer's name).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -40,6 +40,7 @@ from pipeline._extract_text import (
     vn_upper,
     words_folded,
 )
+from pipeline.model import SurnameMatch
 
 NATIONAL_KEY = words_folded(NATIONAL)
 MOTTO_KEY = words_folded(MOTTO)
@@ -481,6 +482,8 @@ class Signature:
     position: Found[str]
     name: Found[str]
     segs: list[Segment]
+    # Surnames read by shape before the name line's last words (a seal over its start).
+    shapes: list[SurnameMatch] = field(default_factory=list)
 
     @property
     def found(self) -> bool:
@@ -585,6 +588,7 @@ def find_signature(page: Page, after_y: float = 0.0) -> Signature:
         told = [s for s in slot if name_from_line(" ".join(name_tokens(s.text))) is not None]
         name_seg = max(told, key=lambda s: s.cy, default=None)
     name: Found[str] = Found.none("no name under the signature (not read, or not name-like)")
+    shapes: list[SurnameMatch] = []
     if name_seg is not None:
         text = " ".join(name_tokens(name_seg.text))
         conf = _conf([name_seg]) * (1.0 if best_score == 1.0 else 0.8)
@@ -592,7 +596,22 @@ def find_signature(page: Page, after_y: float = 0.0) -> Signature:
         if best_score < 1.0:
             reason = f"name {name_seg.text!r} not all name-like words"
         name = Found(text, round(conf, 3), reason)
+        shapes = _shapes_on(page, name_seg)
+    else:
+        # No name told on any line, but a line's last words were drawn over with a
+        # surname before them: the name line, its surname left to the shape.
+        shaped = [(s, _shapes_on(page, s)) for s in slot]
+        name_seg, shapes = max(((s, m) for s, m in shaped if m), key=lambda t: t[0].cy,
+                               default=(None, []))
+        if name_seg is not None:
+            name = Found(" ".join(shapes[0].before), 0.5, f"name read as {name_seg.text!r}")
     if pos_seg is None and auth_seg is None and name_seg is None:
         return none
     segs = [s for s in (auth_seg, pos_seg, name_seg) if s is not None]
-    return Signature(authority, position, name, segs)
+    return Signature(authority, position, name, segs, shapes)
+
+
+def _shapes_on(page: Page, seg: Segment) -> list[SurnameMatch]:
+    """The surnames read by shape before words of ``seg``."""
+    return [m for m in page.surnames
+            if seg.x0 <= m.box[0] and m.box[2] <= seg.x1 and seg.y0 <= m.box[1] and m.box[3] <= seg.y1]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from pipeline._extract_text import clean, letters, upper_ratio
-from pipeline.model import OcrResult, Word
+from pipeline.model import OcrResult, SurnameMatch, Word
 
 # A gap wider than this many word heights separates two columns. Justified
 # body lines stretch a space to about one em (≈ 1.4 word heights).
@@ -139,6 +139,7 @@ class Page:
     em: float  # typical text size in px
     text_x0: float
     text_x1: float
+    surnames: list[SurnameMatch] = field(default_factory=list)  # read by shape (OCR)
 
     @property
     def text_w(self) -> float:
@@ -164,4 +165,4 @@ def analyse(result: OcrResult, width: int, height: int) -> Page:
         xs0 = sorted(s.x0 for s in wide)
         xs1 = sorted(s.x1 for s in wide)
         text_x0, text_x1 = float(xs0[len(xs0) // 5]), float(xs1[(len(xs1) * 4) // 5])
-    return Page(segs, width, height, em, text_x0, text_x1)
+    return Page(segs, width, height, em, text_x0, text_x1, list(result.surnames))

@@ -289,7 +289,7 @@ def unit_for(head: str, place: str | None, tokens: list[Token]) -> tuple[str, in
     return f"{unit} {vn_upper(place)}", found[unit]
 
 
-def _name_word(w: str) -> bool:
+def name_word(w: str) -> bool:
     return w[:1].isupper() and (len(w) == 1 or w[1:].islower()) and w.isalpha()
 
 
@@ -299,11 +299,11 @@ def drop_leading_scraps(name: str) -> tuple[str, str | None]:
     words = name.split()
     for k in range(1, min(3, len(words) - 1)):
         head, rest = words[:k], words[k:]
-        if any(_name_word(w) for w in head):
+        if any(name_word(w) for w in head):
             break  # a capitalised word ("Hunh"): a garbled surname, not a scrap
         if rest[0] in MIDDLE_NAMES and len(rest) == 2:
             break  # "SÃiều Văn Hiếu": "Văn" is the middle name, the scrap a surname
-        if rest[0] in _SURNAMES and all(_name_word(w) for w in rest) and len(rest) >= 2:
+        if rest[0] in _SURNAMES and all(name_word(w) for w in rest) and len(rest) >= 2:
             return " ".join(rest), f"{' '.join(head)!r} before the name left out"
     return name, None
 
@@ -399,14 +399,14 @@ class NameRead(NamedTuple):
 def _word_of(token: str) -> str:
     """A token without what a seal's lettering glued to it: "X'`Tạ" → "Tạ", "Ý4Hà" → "Hà"."""
     runs = _WORD.findall(token)
-    named = [r for r in runs if len(r) >= 2 and _name_word(r)]
+    named = [r for r in runs if len(r) >= 2 and name_word(r)]
     return named[-1] if named else (runs[-1] if runs else "")
 
 
 def _kind(word: str) -> str:
     """"name": a capitalised syllable of two letters or more; "odd": capitalised but no
     syllable (a misread); "scrap": anything else (lower case, capitals, one letter)."""
-    if len(word) < 2 or not _name_word(word):
+    if len(word) < 2 or not name_word(word):
         return "scrap"
     return "name" if syllable(word) else "odd"
 
@@ -426,7 +426,7 @@ def name_from_line(text: str) -> NameRead | None:
     tokens = text.split()
     words = [_word_of(t) for t in tokens]
     kinds = [_kind(w) for w in words]
-    if words == tokens and all(_name_word(w) for w in words) and words[0] in _SURNAMES:
+    if words == tokens and all(name_word(w) for w in words) and words[0] in _SURNAMES:
         return None  # a plain name ("Nguyễn Văn Ý" too)
     names = [i for i, k in enumerate(kinds) if k == "name"]
     for j, i in enumerate(names):

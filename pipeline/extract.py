@@ -63,6 +63,7 @@ from pipeline._extract_names import (
     fix_organ_line,
     fix_surname,
     name_from_line,
+    name_word,
     named_elsewhere,
     near_surname,
     opens_with_unit,
@@ -82,7 +83,7 @@ from pipeline._extract_parse import (
 )
 from pipeline._extract_text import CONG_VAN, clean, fold
 from pipeline._names_vi import MIDDLE_NAMES, SURNAMES, is_surname
-from pipeline.model import OcrResult
+from pipeline.model import OcrResult, SurnameMatch
 
 __all__ = [
     "DocumentFields",
@@ -367,9 +368,11 @@ def _name_elsewhere(found: Found[str], surname_read: bool, tokens: list[Token], 
     return Found(value, 0.7, f"name read as {found.value!r}; {said}")
 
 
-def _signer_name(found: Found[str], tokens: list[Token], elsewhere: list[Token]) -> _Signer:
-    """The signer's name with what the seal left on its line, and the rest of the
-    document (``tokens``; ``elsewhere``: all but the signature block), brought to bear."""
+def _signer_name(found: Found[str], tokens: list[Token], elsewhere: list[Token],
+                 shapes: Sequence[SurnameMatch] = ()) -> _Signer:
+    """The signer's name with what the seal left on its line, its surname's shape
+    (``shapes``), and the rest of the document (``tokens``; ``elsewhere``: all but the
+    signature block), brought to bear."""
     if found.value is None:
         return _Signer(found, False)
     line = found.value
@@ -403,6 +406,8 @@ def _signer_name(found: Found[str], tokens: list[Token], elsewhere: list[Token])
     result = _repaired(found, full, reason, doubt)
     if result.confidence > cap:
         result = Found(result.value, cap, result.reason)
+    result = _surname_by_shape(result, shapes, tokens_of([(line, 0.0)]))
+    full = result.value or ""
     first = full.split()[0] if full.split() else ""
     lost = None
     if not is_surname(first):
@@ -416,6 +421,46 @@ def _signer_name(found: Found[str], tokens: list[Token], elsewhere: list[Token])
         and first in (t for t, _ in tokens_of([(line, 0.0)]))
     result = _name_elsewhere(_middle_name_accent(result), surname_read, elsewhere, "document")
     return _Signer(result, surname_read)
+
+
+SHAPE_AT_LEAST = 0.5  # a surname drawn that finds less of its ink than this is no reading
+SHAPE_AHEAD = 0.05  # a surname this far ahead of the next is likelier; so close, as likely
+
+
+def _surname_by_shape(found: Found[str], shapes: Sequence[SurnameMatch], line: list[Token]
+                      ) -> Found[str]:
+    """A name whose surname a seal garbled or hid takes the surname its shape matches
+    best (``_ocr_surnames``), drawn before the words the name's given names were read
+    as; unless the surname was read letter for letter on the ``line``, or the spelling's
+    guess fits the shape about as well. Still for review."""
+    if found.value is None:
+        return found
+    words = found.value.split()
+    folded = [fold(w) for w in words]
+    for shape in sorted(shapes, key=lambda m: -len(m.before)):
+        before = [fold(w) for w in shape.before]
+        n = len(before)
+        if folded == before:
+            read, given = None, words
+        elif folded[-n:] == before and words[-n - 1] not in MIDDLE_NAMES \
+                and not any(name_word(w) for w in words[:-n - 1]):
+            # The surname's place, and before it only scraps ("ow Binh Văn Nghĩa").
+            read, given = words[-n - 1], words[-n:]
+        else:
+            continue
+        (best, score), *others = shape.ranked
+        if score < SHAPE_AT_LEAST or (read is not None and read in (t for t, _ in line)
+                                       and is_surname(read)):
+            return found
+        if read is not None and dict(shape.ranked).get(read, -1.0) >= score - SHAPE_AHEAD:
+            return found  # the spelling's guess fits the shape as well
+        ahead = not others or score - others[0][1] >= SHAPE_AHEAD
+        why = (f"surname matched by its shape: {best} ({score:.2f}"
+               + (f"; {others[0][0]} {others[0][1]:.2f}" if others else "") + ")"
+               + (f" where {read!r} was read" if read is not None else ", none read"))
+        return Found(" ".join([best, *given]), 0.7 if ahead else 0.6,
+                     f"{found.reason}; {why}" if found.reason else why)
+    return found
 
 
 def _middle_name_accent(found: Found[str]) -> Found[str]:
@@ -572,7 +617,7 @@ def _read_document(pages: list[OcrPage]) -> tuple[DocumentFields, bool, list[Tok
         signer_position = signature.position
         signer_authority = signature.authority
         elsewhere = _tokens(analysed, signature.segs)
-        signer = _signer_name(signature.name, tokens, elsewhere)
+        signer = _signer_name(signature.name, tokens, elsewhere, signature.shapes)
         signer_name, surname_read = signer.name, signer.surname_read
 
     return DocumentFields(

@@ -87,12 +87,25 @@ class Line:
     size: float  # x-height + ascender estimate, in OCR image pixels
 
 
+@dataclass(frozen=True)
+class SurnameMatch:
+    """Surnames drawn in a line's typeface just before some of its words, ranked by how
+    well the ink there matches each (``_ocr_surnames``): a reading by shape, not by
+    Tesseract, for a surname a seal's lettering garbled."""
+
+    before: tuple[str, ...]  # the words it precedes, as read ("Diệu", "Loan")
+    box: tuple[int, int, int, int]  # their box
+    fit: float  # how well the typeface drawn fits their ink, 0..1
+    ranked: tuple[tuple[str, float], ...]  # (surname, score 0..1), best first
+
+
 @dataclass
 class OcrResult:
     words: list[Word]
     lines: list[Line]
     mean_confidence: float | None  # over words; None when no words
     seconds: float
+    surnames: list[SurnameMatch] = field(default_factory=list)
 
     @property
     def text(self) -> str:

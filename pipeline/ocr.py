@@ -13,6 +13,7 @@ from lxml import html
 
 from pipeline import _ocr_columns as columns
 from pipeline import _ocr_missed as missed
+from pipeline import _ocr_surnames as surnames
 from pipeline._exec import tesseract
 from pipeline.model import Line, OcrResult, Word
 
@@ -43,8 +44,9 @@ def recognize(
     parts of a line run across two columns are read again one line each, and a
     page number left unread is looked for (``_ocr_columns``); ink of a signature
     block's size that the page's layout analysis left unread is read again as a
-    block of text, and its words added (``_ocr_missed``); and what a seal's or a
-    signature's strokes were read as is dropped.
+    block of text, and its words added (``_ocr_missed``); what a seal's or a
+    signature's strokes were read as is dropped; and a surname a seal garbled is
+    matched by its shape (``_ocr_surnames``).
     """
     start = time.perf_counter()
     x0, y0, x1, y1 = text_area(image, dpi)
@@ -59,6 +61,7 @@ def recognize(
             extra = _tesseract(crop, language, tessdata_dir, dpi, 6, timeout)
             result = missed.merge(result, extra, (box[0], box[1]))
         result = columns.without_scraps(result, image.shape)
+        result.surnames = surnames.match(image, result)
     result.seconds = time.perf_counter() - start
     return result
 

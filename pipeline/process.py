@@ -74,6 +74,8 @@ def page_work_to_json(work: PageWork) -> dict:
             "lines": [[list(line.box), list(line.baseline), line.size] for line in ocr.lines],
             "meanConfidence": ocr.mean_confidence,
             "seconds": ocr.seconds,
+            "surnames": [[list(m.before), list(m.box), m.fit, [list(r) for r in m.ranked]]
+                         for m in ocr.surnames],
         },
         "toSource": np.asarray(work.to_source, dtype=float).tolist(),
         "rotation": work.rotation,
@@ -84,14 +86,20 @@ def page_work_to_json(work: PageWork) -> dict:
 
 
 def page_work_from_json(data: dict) -> PageWork:
-    from pipeline.model import Line, Word
+    from pipeline.model import Line, SurnameMatch, Word
+
+    def nfc(text: str) -> str:
+        return unicodedata.normalize("NFC", text)
 
     raw = data["ocr"]
     ocr = None if raw is None else OcrResult(
-        [Word(unicodedata.normalize("NFC", t), c, tuple(b), n) for t, c, b, n in raw["words"]],
+        [Word(nfc(t), c, tuple(b), n) for t, c, b, n in raw["words"]],
         [Line(tuple(b), tuple(bl), size) for b, bl, size in raw["lines"]],
         raw["meanConfidence"],
         raw["seconds"],
+        [SurnameMatch(tuple(nfc(t) for t in before), tuple(box), fit,
+                      tuple((nfc(name), score) for name, score in ranked))
+         for before, box, fit, ranked in raw.get("surnames", [])],
     )
     return PageWork(
         data["number"], ocr, np.array(data["toSource"], dtype=float), data["rotation"],

@@ -29,7 +29,7 @@ from pipeline.extract import (
     parse_number_line,
     split_documents,
 )
-from pipeline.model import Line, OcrResult, Word
+from pipeline.model import Line, OcrResult, SurnameMatch, Word
 
 W, H = 2480, 3508  # A4 at 300 dpi
 X0, X1 = 354, 2303  # text block: 30 mm left margin, 15 mm right
@@ -899,6 +899,57 @@ def test_found_is_generic_and_plain() -> None:
     assert (f.value, f.confidence, f.reason) == (3, 0.5, "why")
     assert Found(None, 0.0).reason is None
     assert extract.Found is Found
+
+
+# --------------------------------------------------------------------------- surnames by shape
+
+
+def _shaped(name_line: str, before: str, ranked: list[tuple[str, float]]) -> tuple[OcrResult, int, int]:
+    """A decision whose name line reads ``name_line``, with the OCR's surnames matched by
+    shape before its words ``before``."""
+    result, w, h = _decision(name_line).page()
+    words = [x for x in result.words if x.line == result.words[-1].line][-len(before.split()):]
+    assert [x.text for x in words] == before.split()
+    box = (min(x.box[0] for x in words), min(x.box[1] for x in words),
+           max(x.box[2] for x in words), max(x.box[3] for x in words))
+    result.surnames = [SurnameMatch(tuple(before.split()), box, 0.93, tuple(ranked))]
+    return result, w, h
+
+
+def test_garbled_surname_takes_the_surname_its_shape_matches() -> None:
+    page = _shaped("wwẩn Bích Hương", "Bích Hương", [("Trần", 0.76), ("Thân", 0.65)])
+    name = extract_document([page]).signer_name
+    assert name.value == "Trần Bích Hương"
+    assert name.confidence == 0.7 and "shape: Trần (0.76; Thân 0.65)" in (name.reason or "")
+    close = _shaped("wwẩn Bích Hương", "Bích Hương", [("Trần", 0.76), ("Thân", 0.74)])
+    name = extract_document([close]).signer_name
+    assert name.value == "Trần Bích Hương" and name.confidence == 0.6
+    # Without the shape, the line is only doubted.
+    plain = extract_document([_decision("wwẩn Bích Hương").page()]).signer_name
+    assert plain.value == "wwẩn Bích Hương" and "shape" not in (plain.reason or "")
+
+
+def test_surname_lost_or_left_unread_is_matched_by_shape() -> None:
+    lost = extract_document([_shaped("Bích Hà", "Bích Hà", [("Đặng", 0.81), ("Đồng", 0.77)])])
+    assert lost.signer_name.value == "Đặng Bích Hà"
+    assert "none read" in (lost.signer_name.reason or "")
+    # No line under the signature reads as a name at all; the shape's line is the name.
+    unread = _shaped("(ể: - vu Điệu Loan", "Điệu Loan", [("Kiều", 0.83), ("Tiêu", 0.72)])
+    assert extract_document([_decision("(ể: - vu Điệu Loan").page()]).signer_name.value is None
+    name = extract_document([unread]).signer_name
+    assert name.value == "Kiều Diệu Loan" and name.confidence < 0.8  # Điệu: a middle name's accent
+
+
+def test_shape_does_not_overrule_a_surname_read_or_spelt() -> None:
+    read = _shaped("Đường Hồng Nhung", "Hồng Nhung", [("Dương", 0.84), ("Đường", 0.82)])
+    assert extract_document([read]).signer_name.value == "Đường Hồng Nhung"
+    # "Đính" is spelt as Đinh; the shape finds Đinh about as good as its best.
+    spelt = _shaped("Đính Anh Toàn", "Anh Toàn", [("Đàm", 0.81), ("Diệp", 0.81), ("Đinh", 0.80)])
+    assert extract_document([spelt]).signer_name.value == "Đinh Anh Toàn"
+    faint = _shaped("wwẩn Bích Hương", "Bích Hương", [("Trần", 0.45), ("Thân", 0.30)])
+    assert extract_document([faint]).signer_name.value == "wwẩn Bích Hương"
+    elsewhere = _shaped("wwẩn Bích Hương", "Hương", [("Trần", 0.76), ("Thân", 0.65)])
+    assert extract_document([elsewhere]).signer_name.value == "wwẩn Bích Hương"
 
 
 # --------------------------------------------------------------------------- real OCR

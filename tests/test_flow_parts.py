@@ -3,6 +3,7 @@ page checkpoints, the daily report's sums, and ``sohoa check``."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -21,7 +22,7 @@ from pipeline.errors import (
     StorageError,
     TimestampUnavailableError,
 )
-from pipeline.model import Line, OcrResult, Word
+from pipeline.model import Line, OcrResult, SurnameMatch, Word
 
 
 @pytest.mark.parametrize(
@@ -80,6 +81,13 @@ def test_page_checkpoint_round_trip() -> None:
     assert back.rotation == 90 and back.skew == 1.5 and np.allclose(back.to_source, work.to_source)
     empty = process.PageWork(1, None)
     assert process.page_work_from_json(process.page_work_to_json(empty)).ocr is None
+    # Surnames read by shape come back too; a checkpoint written before them reads as none.
+    work.ocr.surnames = [SurnameMatch(("Diệu", "Loan"), (40, 2, 90, 20), 0.93,
+                                      (("Kiều", 0.83), ("Tiêu", 0.72)))]
+    data = process.page_work_to_json(work)
+    assert process.page_work_from_json(json.loads(json.dumps(data))).ocr == work.ocr
+    del data["ocr"]["surnames"]
+    assert process.page_work_from_json(data).ocr.surnames == []
 
 
 def test_checkpoint_text_comes_back_nfc() -> None:

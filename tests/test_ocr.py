@@ -400,3 +400,76 @@ def test_library_in_process_keeps_to_the_timeout() -> None:
     raw = tesseract.hocr_image(image, language="vie", tessdata_dir=None, dpi=300, psm=3,
                                timeout=60)
     assert "Tràng" in ocr.parse_hocr(raw).text
+
+
+# --------------------------------------------------------------------------- surnames by shape
+
+_BOLD_SERIF = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf"
+_SEAL_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+
+
+def _name_line(name: str, seal_over_surname: bool, x: int = 1300
+               ) -> tuple[np.ndarray, list[tuple[str, tuple]]]:
+    """A signer's name in bold serif at 300 dpi from ``x`` (right of the page's middle),
+    optionally with a seal's lettering stamped across its surname; and each word's box."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(_BOLD_SERIF, 56, layout_engine=ImageFont.Layout.BASIC)
+    page = Image.new("L", (2400, 260), 255)
+    draw = ImageDraw.Draw(page)
+    baseline = 150
+    boxes = []
+    for word in name.split():
+        draw.text((x, baseline), word, font=font, fill=0, anchor="ls")
+        boxes.append((word, tuple(int(v) for v in draw.textbbox((x, baseline), word, font=font,
+                                                                    anchor="ls"))))
+        x += round(font.getlength(word + " "))
+    if seal_over_surname:
+        # Ring lettering: bold sans capitals, tilted, over the surname's left part.
+        letters = Image.new("L", (260, 90), 0)
+        ImageDraw.Draw(letters).text((0, 10), "ỦY BAN", font=ImageFont.truetype(_SEAL_FONT, 34),
+                                     fill=255)
+        letters = letters.rotate(35, expand=True)
+        x0, y0 = boxes[0][1][0] - 60, baseline - 130
+        page.paste(0, (x0, y0), letters)
+    return np.asarray(page), boxes
+
+
+def _read_as(boxes: list[tuple[str, tuple]], first: str, first_conf: float) -> OcrResult:
+    words = [Word(first, first_conf, boxes[0][1], 0)]
+    words += [Word(text, 93.0, box, 0) for text, box in boxes[1:]]
+    return OcrResult(words, [Line((1200, 40, 2300, 220), (0.0, -14.0), 56.0)], 80.0, 0.0)
+
+
+@pytest.mark.parametrize("name, garbled", [
+    ("Kiều Diệu Loan", "vu"), ("Nguyễn Trọng Lực", "Nghyền"), ("Đặng Bích Hà", "QÀ"),
+    ("Hà Thị Trinh", "uỀ"), ("Trần Bích Hương", "wwẩn"),
+])
+def test_surname_under_a_seal_is_matched_by_its_shape(name: str, garbled: str) -> None:
+    from pipeline import _ocr_surnames
+
+    image, boxes = _name_line(name, seal_over_surname=True)
+    (match,) = [m for m in _ocr_surnames.match(image, _read_as(boxes, garbled, 20.0))
+                if len(m.before) == 2]
+    assert match.before == tuple(name.split()[1:])
+    assert match.fit > 0.9  # the given names drawn in the face found cover their ink
+    assert match.ranked[0][0] == name.split()[0], match.ranked
+    assert match.ranked[0][1] > match.ranked[1][1]
+
+
+def test_surname_read_surely_or_a_body_line_is_not_matched() -> None:
+    from pipeline import _ocr_surnames
+
+    image, boxes = _name_line("Kiều Diệu Loan", seal_over_surname=False)
+    assert _ocr_surnames.match(image, _read_as(boxes, "Kiều", 95.0)) == []
+    # Under a seal but starting left of the page's middle: a line of the body.
+    image, boxes = _name_line("Kiều Diệu Loan", seal_over_surname=True, x=400)
+    assert _ocr_surnames.match(image, _read_as(boxes, "vu", 20.0)) == []
+
+
+def test_surnames_are_not_matched_without_the_faces(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline import _ocr_surnames
+
+    image, boxes = _name_line("Kiều Diệu Loan", seal_over_surname=True)
+    monkeypatch.setattr(_ocr_surnames, "FACES", (Path("/nonexistent/Serif-Bold.ttf"),))
+    assert _ocr_surnames.match(image, _read_as(boxes, "vu", 20.0)) == []
