@@ -240,7 +240,12 @@ def _place(s: str, end: int) -> str | None:
     place = s[:end].strip(" ,.;:-'\"")
     # A leading stray mark (a rule's end, a speck) is not part of the name.
     place = re.sub(r"^[\W_]+", "", place).strip()
+    # A speck read as a full stop in the space between two words ("Phước.Long"); not
+    # after an abbreviation in capitals ("TP.Hồ Chí Minh").
+    place = "".join(" " if c == "." and 0 < i < len(place) - 1 and place[i - 1].islower()
+                    and place[i + 1].isupper() else c for i, c in enumerate(place))
     return place or None
+
 
 
 def _words_date(s: str) -> tuple[int, int, int, int] | None:

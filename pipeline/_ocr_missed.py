@@ -7,8 +7,9 @@ first pass's words are masked out of the page; what ink is left, in a
 blob of the signature block's size in the right-hand column (where NĐ 30
 puts it), is read again as one block of text (``--psm 6``), with the first
 pass's words whitened so nothing is read twice. Only lines of two or more
-sure words of two letters or more are kept, and nothing the first pass read
-is changed.
+sure words of two letters or more are kept (or a sure given name alone, the
+rest of its name garbled by the seal and the signature), and nothing the
+first pass read is changed.
 
 On a clean page every blob of ink is explained by words, so the second pass
 costs only the look at a ~50 dpi copy.
@@ -19,6 +20,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from pipeline._names_vi import syllable
 from pipeline.model import Line, OcrResult, Word
 
 LOOK_DPI = 50.0  # unread ink is looked for at about this resolution
@@ -31,8 +33,10 @@ MAX_REGIONS = 2
 MIN_WORD_CONF = 40.0  # second-pass words below this, or of one letter, are the seal's and
 # the signature's scraps
 MIN_LINE_CONF = 60.0  # and lines whose kept words average below this are dropped,
-MIN_LINE_WORDS = 2  # or that keep fewer words than this (a position, a full name)
+MIN_LINE_WORDS = 2  # or that keep fewer words than this (a position, a full name), but
+# for a sure given name alone
 READ_CONF = 50.0  # first-pass words at least this sure count as read (not a seal's scraps)
+SURE_GIVEN_NAME = 80.0  # a lone name-like word this sure is kept on a line of its own
 
 
 def unread_regions(image: np.ndarray, words: list[Word], dpi: float) -> list[tuple[int, int, int, int]]:
@@ -78,6 +82,15 @@ def masked_crop(image: np.ndarray, words: list[Word], box: tuple[int, int, int, 
     return crop
 
 
+def _given_name(word: Word) -> bool:
+    """A sure capitalised Vietnamese syllable ("Toàn"): the end of a signer's name whose
+    other words the seal and the signature garbled, kept alone (its surname may be matched
+    by shape, ``_ocr_surnames``)."""
+    t = word.text.strip(".,;:")
+    return (word.confidence >= SURE_GIVEN_NAME and len(t) >= 3 and t[0].isupper()
+            and t[1:].islower() and syllable(t))
+
+
 def merge(result: OcrResult, extra: OcrResult, offset: tuple[int, int]) -> OcrResult:
     """``result`` with the second pass's good lines (boxes moved by ``offset``) after its own."""
     dx, dy = offset
@@ -86,7 +99,9 @@ def merge(result: OcrResult, extra: OcrResult, offset: tuple[int, int]) -> OcrRe
     for index, line in enumerate(extra.lines):
         kept = [w for w in extra.words if w.line == index and w.confidence >= MIN_WORD_CONF
                 and sum(c.isalpha() for c in w.text) >= 2]
-        if len(kept) < MIN_LINE_WORDS or sum(w.confidence for w in kept) / len(kept) < MIN_LINE_CONF:
+        if not kept or sum(w.confidence for w in kept) / len(kept) < MIN_LINE_CONF:
+            continue
+        if len(kept) < MIN_LINE_WORDS and not _given_name(kept[0]):
             continue
         n = len(lines)
         _, y0, _, y1 = line.box

@@ -12,11 +12,14 @@ the image has there (a seal only adds ink, so the right surname is all
 there), less the ink of the surname's place it leaves unexplained (some of
 which is the seal's).
 
-Only lines in the right-hand part of the page that end in two or more
-capitalised words spelt as Vietnamese syllables, read fairly surely, are
-looked at, and not when a surname was read surely before them: on a clean
-page nothing is drawn. What is found is offered, ranked, to the extraction,
-which decides whether the line is a signer's name and the reading needed.
+When only the given name was read, its middle name is matched the same way
+first ("lữu Bình" → Hữu), each of the best few with the surnames before it.
+
+Only lines in the right-hand part of the page that end in capitalised words
+spelt as Vietnamese syllables are looked at, and not when a surname was read
+surely before them: on a clean page nothing is drawn. What is found is
+offered, ranked, to the extraction, which decides whether the line is a
+signer's name and the reading needed.
 """
 
 from __future__ import annotations
@@ -39,39 +42,85 @@ FACES = (
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf"),
 )
 RIGHT_FROM = 0.4  # a signature block's lines start right of this share of the page
+TEXT_CONF = 60.0  # a word this sure, of two letters or more, is text (not a seal's scrap)
 MIN_WORD_CONF = 30.0  # words read less surely than this do not fix the typeface
 SURE_SURNAME_CONF = 80.0  # a surname read this surely before them is not matched again
 MAX_LINES = 3  # lines matched per page, lowest first (the name is under the position)
 INK = 128  # darker than this is ink
-SIZE_STEPS = (0.95, 0.975, 1.0, 1.025, 1.05)  # around each estimate of the size
+# Around each estimate of the size (a word's box may take in a speck or lose a letter).
+SIZE_STEPS = tuple(1.0 + 0.025 * k for k in range(-6, 7))
 MIN_FIT = 0.7  # the words drawn must cover, and be covered by, the ink this well (F1)
 UNEXPLAINED = 0.3  # weight of the place's ink a surname leaves unexplained
-KEEP = 5  # surnames kept per match, best first
+SHIFT = 3  # pixels a name drawn may move to find its ink
+KEEP = 5  # names kept per match, best first
+MIN_MIDDLE = 0.6  # a middle name drawn must score this to be built on
+MIDDLE_SLACK = 0.03  # middle names this close to the best are tried with the surnames
 _EDGE_JUNK = re.compile(r"^[\W\d_]+|[\W\d_]+$")
 _UNIQUE_SURNAMES = tuple(dict.fromkeys(SURNAMES))
+_MIDDLE_NAMES = tuple(sorted(MIDDLE_NAMES))
 
 
 def match(image: np.ndarray, result: OcrResult) -> list[SurnameMatch]:
-    """Surnames ranked by shape before the name-like words ending each candidate line."""
-    faces = _faces()
-    if not faces:
+    """Surnames ranked by shape before the name-like words ending each candidate line
+    (and, before a lone given name, the middle name that fits best)."""
+    installed = faces()
+    if not installed:
         return []
     ink = image < INK
+    near = cv2.dilate(ink.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     found: list[SurnameMatch] = []
     for words in _candidate_lines(result, image.shape[1])[:MAX_LINES]:
-        fit = _fit(ink, words[-2:], faces)
+        fit = _fit(ink, words[-2:], installed)
         if fit is None:
+            continue
+        texts = [_text(w) for w in words]
+        box = _box(words)
+        if len(words) == 1:
+            # A lone given name after a garbled word ("đưu Triều"): its middle name first.
+            middles = _ranked(ink, near, fit, fit.x, _MIDDLE_NAMES, first=False)
+            if not middles or middles[0][0] < MIN_MIDDLE:
+                continue
+            # The middle names about as good as the best, each with the surnames drawn
+            # before it: the pair that fits best together.
+            pairs = []
+            for m_score, middle in middles:
+                if m_score < middles[0][0] - MIDDLE_SLACK:
+                    break
+                origin = fit.x - round(_font(fit.path, fit.size).getlength(middle + " "))
+                surnames = _ranked(ink, near, fit, origin, _UNIQUE_SURNAMES)
+                if surnames:
+                    pairs.append((m_score + surnames[0][0], middle, surnames))
+            if not pairs:
+                continue
+            _, middle, surnames = max(pairs, key=lambda t: t[0])
+            middles.sort(key=lambda t: (t[1] != middle, -t[0]))  # the one taken first
+            found.append(SurnameMatch((middle, *texts), box, round(fit.score, 3),
+                                      _top(surnames), _top(middles)))
             continue
         for k in (2, 3):
             if len(words) < k:
                 break
-            if k == 3 and words[-3].text not in MIDDLE_NAMES:
+            if k == 3 and texts[-3] not in MIDDLE_NAMES:
                 break  # a third word that is no middle name: the surname's own place
-            found.append(_rank(ink, fit, words[-k:]))
+            lead = " ".join(texts[-k:-2])  # the fit is on the last two words
+            origin = fit.x - round(_font(fit.path, fit.size).getlength(lead + " ")) if lead \
+                else fit.x
+            found.append(SurnameMatch(tuple(texts[-k:]), _box(words[-k:]), round(fit.score, 3),
+                                      _top(_ranked(ink, near, fit, origin, _UNIQUE_SURNAMES))))
     return found
 
 
-def _faces() -> tuple[str, ...]:
+def _top(scored: list[tuple[float, str]]) -> tuple[tuple[str, float], ...]:
+    return tuple((name, score) for score, name in scored[:KEEP])
+
+
+def _box(words: list[Word]) -> tuple[int, int, int, int]:
+    return (min(w.box[0] for w in words), min(w.box[1] for w in words),
+            max(w.box[2] for w in words), max(w.box[3] for w in words))
+
+
+def faces() -> tuple[str, ...]:
+    """The bold serif faces installed, for drawing names."""
     return tuple(str(p) for p in FACES if p.exists())
 
 
@@ -95,7 +144,8 @@ def _candidate_lines(result: OcrResult, width: int) -> list[list[Word]]:
     out: list[list[Word]] = []
     for words in lines.values():
         words.sort(key=lambda w: w.box[0])
-        text = [w for w in words if sum(c.isalpha() for c in w.text) >= 2 and w.confidence >= 60]
+        text = [w for w in words if sum(c.isalpha() for c in w.text) >= 2
+                and w.confidence >= TEXT_CONF]
         if not text or text[0].box[0] < RIGHT_FROM * width:
             continue  # a line of the body (a seal's scraps may lie further left)
         run: list[Word] = []
@@ -103,7 +153,7 @@ def _candidate_lines(result: OcrResult, width: int) -> list[list[Word]]:
             if not _name_like(w) or len(run) == 3:
                 break
             run.insert(0, w)
-        if len(run) < 2:
+        if not run:
             continue
         before = words[len(words) - len(run) - 1] if len(words) > len(run) else None
         if any(w is not None and is_surname(_text(w)) and _text(w) not in MIDDLE_NAMES
@@ -188,45 +238,42 @@ def _place(ink: np.ndarray, drawn: np.ndarray, box: tuple[int, int, int, int], p
     return float(score), wx0 + px, wy0 + py
 
 
-def _rank(ink: np.ndarray, fit: _Fit, words: list[Word]) -> SurnameMatch:
-    """Every surname drawn before ``words`` (whose first word's origin is known from the
-    fit on the last two), scored."""
+def _ranked(ink: np.ndarray, near: np.ndarray, fit: _Fit, origin: int,
+            names: tuple[str, ...], first: bool = True) -> list[tuple[float, str]]:
+    """Each of ``names`` drawn in the fitted face to end one space before ``origin`` (the
+    next word's), scored by the ink it finds (``near``: the ink grown a pixel, for the
+    face's small differences) less the ink of its place it leaves unexplained; best first.
+    The place of the name that opens the line (``first``) runs from where the widest of
+    them would start; another word's, from its own start (a word is printed before it)."""
     font = _font(fit.path, fit.size)
-    fitted = [_text(w) for w in words]
-    # The first word's origin: the fit is on the last two words.
-    lead = " ".join(fitted[:-2])
-    origin = fit.x - round(font.getlength(lead + " ")) if lead else fit.x
-    near = cv2.dilate(ink.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-    widest = max(font.getlength(s + " ") for s in _UNIQUE_SURNAMES)
+    space = font.getlength(" ")
+    widest = max(font.getlength(n + " ") for n in names)
     ascent, descent = font.getmetrics()
-    # The surname's place: from the widest surname's start to the space before the words.
-    px0 = max(0, round(origin - widest))
-    px1 = max(px0, round(origin - font.getlength(" ") / 2))
     py0, py1 = max(0, fit.y - ascent), min(ink.shape[0], fit.y + descent)
-    place = ink[py0:py1, px0:px1]
     scored: list[tuple[float, str]] = []
-    for surname in _UNIQUE_SURNAMES:
-        drawn, ox, oy = _draw(surname, fit.path, fit.size)
-        left = round(origin - font.getlength(surname + " ")) - ox
-        top = fit.y - oy
-        ys, xs = np.nonzero(drawn)
-        xs, ys = xs + left, ys + top
-        inside = (xs >= 0) & (ys >= 0) & (xs < ink.shape[1]) & (ys < ink.shape[0])
-        if not inside.all():
+    for name in names:
+        px0 = max(0, round(origin - (widest if first else font.getlength(name + " ") + space / 2)))
+        px1 = max(px0, round(origin - space / 2))
+        place = ink[py0:py1, px0:px1]
+        drawn, ox, oy = _draw(name, fit.path, fit.size)
+        left, top = round(origin - font.getlength(name + " ")) - ox, fit.y - oy
+        # A few pixels of play: the size and place were fitted on the words after it.
+        h, w = drawn.shape
+        if left < SHIFT or top < SHIFT or left + w + SHIFT > ink.shape[1] \
+                or top + h + SHIFT > ink.shape[0] or not drawn.any():
             continue
-        found = float(near[ys, xs].mean())
+        window = near[top - SHIFT: top + h + SHIFT, left - SHIFT: left + w + SHIFT]
+        hits = cv2.matchTemplate(window.astype(np.float32), drawn.astype(np.float32),
+                                 cv2.TM_CCORR)
+        _, most, _, (dx, dy) = cv2.minMaxLoc(hits)
+        ys, xs = np.nonzero(drawn)
+        xs, ys = xs + left - SHIFT + dx, ys + top - SHIFT + dy
+        found = most / len(xs)
         cover = np.zeros(place.shape, np.uint8)
         keep = (xs >= px0) & (xs < px1) & (ys >= py0) & (ys < py1)
         cover[ys[keep] - py0, xs[keep] - px0] = 1
         cover = cv2.dilate(cover, np.ones((5, 5), np.uint8)) > 0
-        unexplained = float((place & ~cover).sum()) / max(1, len(xs))
-        scored.append((round(found - UNEXPLAINED * unexplained, 3), surname))
+        unexplained = float((place & ~cover).sum()) / len(xs)
+        scored.append((round(found - UNEXPLAINED * unexplained, 3), name))
     scored.sort(key=lambda t: -t[0])
-    x0 = min(w.box[0] for w in words)
-    y0 = min(w.box[1] for w in words)
-    x1 = max(w.box[2] for w in words)
-    y1 = max(w.box[3] for w in words)
-    return SurnameMatch(
-        before=tuple(fitted), box=(x0, y0, x1, y1), fit=round(fit.score, 3),
-        ranked=tuple((s, score) for score, s in scored[:KEEP]),
-    )
+    return scored

@@ -432,20 +432,23 @@ def _surname_by_shape(found: Found[str], shapes: Sequence[SurnameMatch], line: l
     """A name whose surname a seal garbled or hid takes the surname its shape matches
     best (``_ocr_surnames``), drawn before the words the name's given names were read
     as; unless the surname was read letter for letter on the ``line``, or the spelling's
-    guess fits the shape about as well. Still for review."""
+    guess fits the shape about as well. A garbled middle name before a lone given name
+    takes the middle name matched the same way. Still for review."""
     if found.value is None:
         return found
     words = found.value.split()
     folded = [fold(w) for w in words]
     for shape in sorted(shapes, key=lambda m: -len(m.before)):
         before = [fold(w) for w in shape.before]
-        n = len(before)
+        n = len(before) - (1 if shape.middles else 0)  # words read (the last ones)
         if folded == before:
             read, given = None, words
-        elif folded[-n:] == before and words[-n - 1] not in MIDDLE_NAMES \
-                and not any(name_word(w) for w in words[:-n - 1]):
-            # The surname's place, and before it only scraps ("ow Binh Văn Nghĩa").
-            read, given = words[-n - 1], words[-n:]
+        elif folded[-n:] == before[-n:] and words[-n - 1] not in MIDDLE_NAMES \
+                and not any(name_word(w) for w in words[:-len(before) - 1]):
+            # The surname's place (the middle name's first, if that too is matched),
+            # and before it only scraps ("ow Binh Văn Nghĩa").
+            read = words[-len(before) - 1] if len(words) > len(before) else None
+            given = [*shape.before[:len(before) - n], *words[-n:]]
         else:
             continue
         (best, score), *others = shape.ranked
@@ -458,7 +461,11 @@ def _surname_by_shape(found: Found[str], shapes: Sequence[SurnameMatch], line: l
         why = (f"surname matched by its shape: {best} ({score:.2f}"
                + (f"; {others[0][0]} {others[0][1]:.2f}" if others else "") + ")"
                + (f" where {read!r} was read" if read is not None else ", none read"))
-        return Found(" ".join([best, *given]), 0.7 if ahead else 0.6,
+        if shape.middles:
+            (middle, m_score), *m_others = shape.middles
+            why += (f"; middle name matched the same way: {middle} ({m_score:.2f}"
+                    + (f"; {m_others[0][0]} {m_others[0][1]:.2f}" if m_others else "") + ")")
+        return Found(" ".join([best, *given]), 0.7 if ahead and not shape.middles else 0.6,
                      f"{found.reason}; {why}" if found.reason else why)
     return found
 

@@ -94,9 +94,12 @@ class SurnameMatch:
     Tesseract, for a surname a seal's lettering garbled."""
 
     before: tuple[str, ...]  # the words it precedes, as read ("Diệu", "Loan")
-    box: tuple[int, int, int, int]  # their box
+    box: tuple[int, int, int, int]  # the box of those read
     fit: float  # how well the typeface drawn fits their ink, 0..1
     ranked: tuple[tuple[str, float], ...]  # (surname, score 0..1), best first
+    # Before a lone given name the middle name was garbled too: ``before`` opens with the
+    # best of these middle names, matched by shape the same way.
+    middles: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass

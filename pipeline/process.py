@@ -74,8 +74,8 @@ def page_work_to_json(work: PageWork) -> dict:
             "lines": [[list(line.box), list(line.baseline), line.size] for line in ocr.lines],
             "meanConfidence": ocr.mean_confidence,
             "seconds": ocr.seconds,
-            "surnames": [[list(m.before), list(m.box), m.fit, [list(r) for r in m.ranked]]
-                         for m in ocr.surnames],
+            "surnames": [[list(m.before), list(m.box), m.fit, [list(r) for r in m.ranked],
+                          [list(r) for r in m.middles]] for m in ocr.surnames],
         },
         "toSource": np.asarray(work.to_source, dtype=float).tolist(),
         "rotation": work.rotation,
@@ -98,8 +98,9 @@ def page_work_from_json(data: dict) -> PageWork:
         raw["meanConfidence"],
         raw["seconds"],
         [SurnameMatch(tuple(nfc(t) for t in before), tuple(box), fit,
-                      tuple((nfc(name), score) for name, score in ranked))
-         for before, box, fit, ranked in raw.get("surnames", [])],
+                      tuple((nfc(name), score) for name, score in ranked),
+                      tuple((nfc(name), score) for name, score in middles))
+         for before, box, fit, ranked, middles in raw.get("surnames", [])],
     )
     return PageWork(
         data["number"], ocr, np.array(data["toSource"], dtype=float), data["rotation"],

@@ -107,6 +107,14 @@ def _check(args: argparse.Namespace) -> int:
             problems.append(f"{tool} (poppler-utils) is missing")
     if not Path(settings.signing.mark.font).is_file():
         problems.append(f"the mark font {settings.signing.mark.font} is missing (fonts-liberation2)")
+    from pipeline import _ocr_surnames
+
+    faces = _ocr_surnames.faces()
+    if faces:
+        print("name faces " + ", ".join(Path(f).stem for f in faces))
+    else:  # OCR still works; a surname under a seal is only guessed from its spelling
+        print("Cảnh báo / Warning: no bold serif face to match surnames under a seal by shape "
+              "(fonts-liberation2, fonts-noto-core, fonts-dejavu-core)", file=sys.stderr)
     if os.environ.get("PREFECT_API_URL"):
         try:
             _require_api()

@@ -207,6 +207,8 @@ def test_number_line_hd_ambiguity() -> None:
     ("Tân Phú, ngày mồng năm tháng hai năm hai nghìn không trăm hai mươi sáu", "Tân Phú",
      dt.date(2026, 2, 5)),
     ("ngày 01 tháng 02 năm 2025", None, dt.date(2025, 2, 1)),
+    ("Phước.Long, ngày 07 tháng 3 năm 2026", "Phước Long", dt.date(2026, 3, 7)),
+    ("TP.Hồ Chí Minh, ngày 07 tháng 3 năm 2026", "TP.Hồ Chí Minh", dt.date(2026, 3, 7)),
 ])
 def test_date_line(text: str, place: str | None, date: dt.date) -> None:
     found = parse_date_line(text)
@@ -940,6 +942,22 @@ def test_surname_lost_or_left_unread_is_matched_by_shape() -> None:
     assert name.value == "Kiều Diệu Loan" and name.confidence < 0.8  # Điệu: a middle name's accent
 
 
+def test_middle_name_and_surname_matched_by_shape_before_a_lone_given_name() -> None:
+    result, w, h = _decision("Trồng lữu Bình").page()
+    (given,) = [x for x in result.words if x.text == "Bình"]
+    result.surnames = [SurnameMatch(("Hữu", "Bình"), given.box, 0.96,
+                                    (("Trần", 0.61), ("Liêu", 0.60)), (("Hữu", 0.62), ("Minh", 0.56)))]
+    name = extract_document([(result, w, h)]).signer_name
+    assert name.value == "Trần Hữu Bình" and name.confidence == 0.6
+    assert "middle name matched the same way: Hữu (0.62; Minh 0.56)" in (name.reason or "")
+    # Only the given name left on the line ("Toàn"): the whole name from the shapes.
+    result, w, h = _decision("Toàn").page()
+    (given,) = [x for x in result.words if x.text == "Toàn"]
+    result.surnames = [SurnameMatch(("Anh", "Toàn"), given.box, 0.9,
+                                    (("Đinh", 0.82), ("Ninh", 0.74)), (("Anh", 0.62),))]
+    assert extract_document([(result, w, h)]).signer_name.value == "Đinh Anh Toàn"
+
+
 def test_shape_does_not_overrule_a_surname_read_or_spelt() -> None:
     read = _shaped("Đường Hồng Nhung", "Hồng Nhung", [("Dương", 0.84), ("Đường", 0.82)])
     assert extract_document([read]).signer_name.value == "Đường Hồng Nhung"
@@ -1028,6 +1046,22 @@ def test_real_photocopy_with_the_seal_over_the_signer() -> None:
     meta = dossier.documents[0]
     assert fields.signer_position.value == meta.signer_position
     assert fields.signer_name.value == meta.signer_name
+
+
+@pytest.mark.slow
+def test_real_photocopy_surname_under_the_seal_matched_by_shape() -> None:
+    """The seal's ring lettering lies on the surname ("AqTrơng Công Nam", or no name line
+    at all): the surname is matched by its shape before the given names read, for review."""
+    dossier, pages = _ocr_dossier(seed=2, n_docs=1, profile="photocopy", pages_per_doc=1)
+    result = pages[0][0]
+    assert any(m.before == ("Công", "Nam") and m.ranked[0][0] == "Trương"
+               for m in result.surnames)
+    name = extract_document(pages).signer_name
+    assert name.value == dossier.documents[0].signer_name == "Trương Công Nam"
+    assert name.confidence < 0.8 and "matched by its shape" in (name.reason or "")
+    # The OCR alone finds no name there.
+    result.surnames = []
+    assert extract_document(pages).signer_name.value != "Trương Công Nam"
 
 
 def test_unit_word_lost_under_the_organ_head_is_restored_or_flagged() -> None:

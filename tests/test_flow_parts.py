@@ -122,6 +122,7 @@ def test_check_passes_on_this_machine() -> None:
     got = _sohoa("check")
     assert got.returncode == 0, got.stderr
     assert "tesseract" in got.stdout and "vie.traineddata" in got.stdout
+    assert "name faces LiberationSerif-Bold" in got.stdout  # surnames under a seal, by shape
 
 
 def test_check_fails_without_the_model_or_the_api(tmp_path: Path) -> None:

@@ -131,6 +131,20 @@ def test_merge_keeps_sure_lines_in_page_coordinates() -> None:
     assert len(merged.lines) == 2 and merged.seconds == 1.5
 
 
+def test_merge_keeps_a_sure_given_name_alone() -> None:
+    """"Đinh Anh Toàn" under the seal and the signature's stroke reads ".IM Toàn": the
+    given name is kept on its own line (its surname can be matched by shape); a less sure
+    or lower-case word alone is not."""
+    page = OcrResult([], [], None, 0.0)
+    lines = [Line((5, 5 + 40 * i, 80, 25 + 40 * i), (0.0, -4.0), 20.0) for i in range(3)]
+    extra = OcrResult(
+        [Word(".IM", 16.0, (5, 5, 30, 25), 0), Word("Toàn", 84.0, (40, 5, 80, 25), 0),
+         Word("Toàn", 70.0, (40, 45, 80, 65), 1), Word("toàn", 95.0, (40, 85, 80, 105), 2)],
+        lines, 60.0, 0.5)
+    merged = missed.merge(page, extra, (0, 0))
+    assert [(w.text, w.box) for w in merged.words] == [("Toàn", (40, 5, 80, 25))]
+
+
 def test_second_look_reads_a_block_the_layout_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
     """When the page's layout analysis drops the signature block, it is read as a block."""
     image, (x0, y0, x1, y1) = _signature_block()
@@ -455,6 +469,20 @@ def test_surname_under_a_seal_is_matched_by_its_shape(name: str, garbled: str) -
     assert match.fit > 0.9  # the given names drawn in the face found cover their ink
     assert match.ranked[0][0] == name.split()[0], match.ranked
     assert match.ranked[0][1] > match.ranked[1][1]
+
+
+def test_middle_name_and_surname_before_a_lone_given_name_are_matched() -> None:
+    """"Trồng lữu Bình": only the given name was read; the middle name is matched by shape
+    first, then the surnames before it."""
+    from pipeline import _ocr_surnames
+
+    image, boxes = _name_line("Trần Hữu Bình", seal_over_surname=True)
+    words = [Word("Trồng", 3.0, boxes[0][1], 0), Word("lữu", 23.0, boxes[1][1], 0),
+             Word("Bình", 96.0, boxes[2][1], 0)]
+    result = OcrResult(words, [Line((1200, 40, 2300, 220), (0.0, -14.0), 56.0)], 40.0, 0.0)
+    (match,) = _ocr_surnames.match(image, result)
+    assert match.before == ("Hữu", "Bình") and match.middles[0][0] == "Hữu"
+    assert match.ranked[0][0] == "Trần", match.ranked
 
 
 def test_surname_read_surely_or_a_body_line_is_not_matched() -> None:
