@@ -443,7 +443,8 @@ def _surname_by_shape(found: Found[str], shapes: Sequence[SurnameMatch], line: l
         n = len(before) - (1 if shape.middles else 0)  # words read (the last ones)
         if folded == before:
             read, given = None, words
-        elif folded[-n:] == before[-n:] and words[-n - 1] not in MIDDLE_NAMES \
+        elif folded[-n:] == before[-n:] \
+                and (len(words) == n or words[-n - 1] not in MIDDLE_NAMES) \
                 and not any(name_word(w) for w in words[:-len(before) - 1]):
             # The surname's place (the middle name's first, if that too is matched),
             # and before it only scraps ("ow Binh Văn Nghĩa").

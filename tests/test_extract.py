@@ -956,6 +956,13 @@ def test_middle_name_and_surname_matched_by_shape_before_a_lone_given_name() -> 
     result.surnames = [SurnameMatch(("Anh", "Toàn"), given.box, 0.9,
                                     (("Đinh", 0.82), ("Ninh", 0.74)), (("Anh", 0.62),))]
     assert extract_document([(result, w, h)]).signer_name.value == "Đinh Anh Toàn"
+    # The given name alone, or after scraps, takes both; after a middle name read, neither.
+    shape = result.surnames[0]
+    for read in ("Toàn", "hanh Toàn"):
+        got = extract._surname_by_shape(Found(read, 0.5, None), [shape], [])
+        assert got.value == "Đinh Anh Toàn" and got.confidence == 0.6
+    assert extract._surname_by_shape(Found("Xx Anh Toàn", 0.5, None), [shape], []).value \
+        == "Xx Anh Toàn"
 
 
 def test_shape_does_not_overrule_a_surname_read_or_spelt() -> None:
