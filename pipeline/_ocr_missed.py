@@ -11,6 +11,10 @@ sure words of two letters or more are kept (or a sure given name alone, the
 rest of its name garbled by the seal and the signature), and nothing the
 first pass read is changed.
 
+A signature's stroke that touches the name under it can make the block's
+read miss the name: when no line was kept where the region's lowest line of
+ink lies, that band is read again alone (``--psm 7``).
+
 On a clean page every blob of ink is explained by words, so the second pass
 costs only the look at a ~50 dpi copy.
 """
@@ -37,6 +41,10 @@ MIN_LINE_WORDS = 2  # or that keep fewer words than this (a position, a full nam
 # for a sure given name alone
 READ_CONF = 50.0  # first-pass words at least this sure count as read (not a seal's scraps)
 SURE_GIVEN_NAME = 80.0  # a lone name-like word this sure is kept on a line of its own
+BODY_PT = 13.0  # NĐ 30's text size, for the height of a line
+BAND_INK = 0.12  # rows with this share of the inkiest row's ink belong to a band
+BAND_EM = (0.4, 2.2)  # a band this many line heights high is a line of text
+BAND_PAD = 0.3  # read with this much (in line heights) above and below
 
 
 def unread_regions(image: np.ndarray, words: list[Word], dpi: float) -> list[tuple[int, int, int, int]]:
@@ -80,6 +88,24 @@ def masked_crop(image: np.ndarray, words: list[Word], box: tuple[int, int, int, 
             continue
         crop[max(0, b - y0): max(0, d - y0), max(0, a - x0): max(0, c - x0)] = 255
     return crop
+
+
+def last_line(crop: np.ndarray, dpi: float) -> tuple[int, int] | None:
+    """Rows (y0, y1) of the lowest band of ink a line of text high in ``crop``: a signer's
+    name, which a signature's stroke touching it can hide from a block's read."""
+    ink = (crop < 128).astype(np.float32).sum(axis=1)
+    if not ink.any():
+        return None
+    rows = cv2.blur(ink.reshape(-1, 1), (1, 5)).ravel() > BAND_INK * ink.max()
+    em = BODY_PT / 72.0 * dpi
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], rows.astype(np.int8), [0]))))
+    bands = [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])
+             if BAND_EM[0] * em <= b - a <= BAND_EM[1] * em]
+    if not bands:
+        return None
+    y0, y1 = bands[-1]
+    pad = round(BAND_PAD * em)
+    return max(0, y0 - pad), min(crop.shape[0], y1 + pad)
 
 
 def _given_name(word: Word) -> bool:

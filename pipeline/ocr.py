@@ -59,7 +59,14 @@ def recognize(
         for box in missed.unread_regions(image, result.words, dpi):
             crop = missed.masked_crop(image, result.words, box)
             extra = _tesseract(crop, language, tessdata_dir, dpi, 6, timeout)
+            kept = len(result.lines)
             result = missed.merge(result, extra, (box[0], box[1]))
+            band = missed.last_line(crop, dpi)
+            if band is not None and not any(
+                    line.box[1] < box[1] + band[1] and line.box[3] > box[1] + band[0]
+                    for line in result.lines[kept:]):
+                extra = _tesseract(crop[band[0]:band[1]], language, tessdata_dir, dpi, 7, timeout)
+                result = missed.merge(result, extra, (box[0], box[1] + band[0]))
         result = columns.without_scraps(result, image.shape)
         result.surnames = surnames.match(image, result)
     result.seconds = time.perf_counter() - start

@@ -1071,6 +1071,34 @@ def test_real_photocopy_surname_under_the_seal_matched_by_shape() -> None:
     assert extract_document(pages).signer_name.value != "Trương Công Nam"
 
 
+@pytest.mark.slow
+def test_real_photocopy_name_hidden_by_the_signature_stroke_is_read_alone() -> None:
+    """The signature's stroke runs into the name under it and the seal's lettering lies on
+    its surname: neither the page's read nor the block's finds the name line; its band,
+    read alone, gives "… Quốc Phước", and the surname is matched by shape."""
+    from pipeline import _ocr_missed
+    from pipeline.cleanup import prepare_for_ocr
+    from pipeline.ocr import recognize
+    from tests.synth import make_dossier
+
+    dossier = make_dossier(4002, n_docs=4, pages_per_doc=(1, 2), profile="photocopy")
+    meta = dossier.documents[1]
+    assert meta.page_count == 1 and meta.signer_name == "Trương Quốc Phước"
+    page = dossier.pages[meta.first_page - 1]
+    im = page.image.convert("L") if page.image.mode == "1" else page.image
+    image = prepare_for_ocr(np.asarray(im), (300.0, 300.0)).image
+
+    def name(**patches) -> str | None:
+        with pytest.MonkeyPatch.context() as mp:
+            for attr, value in patches.items():
+                mp.setattr(_ocr_missed, attr, value)
+            result = recognize(image, dpi=300)
+        return extract_document([(result, image.shape[1], image.shape[0])]).signer_name.value
+
+    assert name() == "Trương Quốc Phước"
+    assert name(last_line=lambda crop, dpi: None) is None
+
+
 def test_unit_word_lost_under_the_organ_head_is_restored_or_flagged() -> None:
     """OCR kept "NHƠN TRẠCH" but lost its "XÃ": never a confident organ without its unit."""
     def page(body: str) -> tuple[OcrResult, int, int]:
