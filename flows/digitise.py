@@ -95,7 +95,8 @@ def _digitise(settings, intake, where, commune, dossier, claim_id, run_id) -> di
             with process.ocr_pool(min(options.jobs or os.cpu_count() or 1, len(todo))) as pool:
                 futures = [
                     ocr_page.with_options(task_run_name=f"ocr-trang-{p.number}").submit(
-                        p, options, slots, pool, intake, where, progress
+                        p, options, slots, settings.intake.lease_seconds, pool, intake, where,
+                        progress,
                     )
                     for p in process.in_work_order(todo)  # the costliest first
                 ]
@@ -127,11 +128,17 @@ def read_pages(source: Path, options: process.OcrOptions, max_pixels: int, commu
     return process.open_dossier(source, ocr=options, max_pixels=max_pixels, commune=commune)
 
 
+MIN_SLOT_LEASE = 60.0  # seconds: the shortest concurrency lease Prefect's API takes
+
+
 @task(name="ocr-page", cache_policy=NO_CACHE, persist_result=False)
-def ocr_page(page, options, slots, pool, intake, where, progress) -> process.PageWork:
+def ocr_page(page, options, slots, lease, pool, intake, where, progress) -> process.PageWork:
     """Clean and OCR one page in a worker process, holding one OCR slot of all communes and
-    one of this commune; then checkpoint it, so a restarted run does not OCR it again."""
-    with concurrency(slots, occupy=1, strict=False):
+    one of this commune; then checkpoint it, so a restarted run does not OCR it again.
+    The slots are leased for as long as the intake waits on a silent run (Prefect's shortest
+    lease, a minute, at least; renewed while the page is read): a killed worker's slots come
+    back about when its dossier is restarted, not after Prefect's default five minutes."""
+    with concurrency(slots, occupy=1, strict=False, lease_duration=max(MIN_SLOT_LEASE, lease)):
         work = pool.submit(process.recognise_page, page, options).result()
     staging.save_page(intake, where, page.number, {
         "options": _options_key(options), "work": process.page_work_to_json(work),

@@ -140,6 +140,12 @@ def test_worker_killed_mid_dossier_resumes_exactly_once(stack, tmp_path: Path) -
     first.procs.clear()
     assert len(killed) >= 2  # the worker and its flow run
 
+    # The killed run's OCR slots come back after the intake's lease (Prefect's shortest, 60 s,
+    # here, and its lease sweep every 15 s), as its dossier does: not after its default 300 s.
+    with _client() as c:
+        wait_for("the killed run's OCR slots", lambda: all(
+            c.read_global_concurrency_limit_by_name(n).active_slots == 0
+            for n in ("sohoa-ocr", f"sohoa-ocr-{COMMUNE}")), timeout=120)
     stack.start_workers(1, tmp_path / "logs-b")  # the restarted worker
     wait_for("done/", lambda: stack.done(), timeout=300)
     done = stack.done()[0]
