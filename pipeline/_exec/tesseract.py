@@ -106,13 +106,14 @@ def hocr(
             str(image_path), lang=language, config=config, extension="hocr", timeout=timeout
         )
     except RuntimeError as e:  # pytesseract's timeout
-        raise OcrError(
-            f"OCR took longer than {timeout:.0f} s and was stopped",
-            f"nhận dạng chữ quá {timeout:.0f} giây nên đã dừng",
-            image_path,
-        ) from e
+        raise _timed_out(timeout, image_path) from e
     except pytesseract.TesseractError as e:
         raise OcrError(f"tesseract failed: {e.message}", "tesseract bị lỗi", image_path) from e
+
+
+def _timed_out(timeout: float, image_path: Path | None = None) -> OcrError:
+    return OcrError(f"OCR took longer than {timeout:.0f} s and was stopped",
+                    f"nhận dạng chữ quá {timeout:.0f} giây nên đã dừng", image_path)
 
 
 # --------------------------------------------------------------------------- in process
@@ -195,8 +196,7 @@ class _Engine:
             started = time.monotonic()
             if lib.TessBaseAPIRecognize(api, monitor) != 0:
                 if time.monotonic() - started >= timeout:
-                    raise OcrError(f"OCR took longer than {timeout:.0f} s and was stopped",
-                                   f"nhận dạng chữ quá {timeout:.0f} giây nên đã dừng")
+                    raise _timed_out(timeout)
                 raise OcrError("Tesseract could not read the image", "Tesseract không đọc được ảnh")
             text = lib.TessBaseAPIGetHOCRText(api, 0)
             if not text:
