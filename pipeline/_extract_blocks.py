@@ -152,8 +152,7 @@ def with_ocr(found: Found[T], segs: list[Segment], what: str, slack: float = 0.2
     if found.value is None or ocr + slack >= found.confidence:
         return found
     why = f"{what} read with low OCR confidence ({ocr:.2f})"
-    return Found(found.value, round(ocr + slack, 3),
-                 f"{found.reason}; {why}" if found.reason else why)
+    return Found(found.value, round(ocr + slack, 3), found.reason_and(why))
 
 
 def _low(conf: float, what: str) -> str | None:

@@ -28,5 +28,9 @@ class Found(Generic[T]):
     def none(cls, reason: str) -> Found[T]:
         return cls(None, 0.0, reason)
 
+    def reason_and(self, why: str) -> str:
+        """This value's reason, if any, with ``why`` after it."""
+        return f"{self.reason}; {why}" if self.reason else why
+
 
 Found.__module__ = "pipeline.extract"

@@ -363,7 +363,7 @@ def _name_elsewhere(found: Found[str], surname_read: bool, tokens: list[Token], 
     value, times = named
     said = f"{value!r} read elsewhere in the {where}" + (f" ({times}×)" if times > 1 else "")
     if value == found.value:
-        reason = f"{found.reason}; {said}" if found.reason else said
+        reason = found.reason_and(said)
         return Found(value, round(max(found.confidence, 0.7), 3), reason)
     return Found(value, 0.7, f"name read as {found.value!r}; {said}")
 
@@ -415,8 +415,7 @@ def _signer_name(found: Found[str], tokens: list[Token], elsewhere: list[Token],
     elif len(full.split()) == 2 and first in MIDDLE_NAMES:
         lost = f"{first!r} is a middle name too: the name may have lost its surname"
     if lost:
-        result = Found(result.value, round(min(result.confidence, 0.7), 3),
-                       f"{result.reason}; {lost}" if result.reason else lost)
+        result = Found(result.value, round(min(result.confidence, 0.7), 3), result.reason_and(lost))
     surname_read = not lost and not guessed \
         and first in (t for t, _ in tokens_of([(line, 0.0)]))
     result = _name_elsewhere(_middle_name_accent(result), surname_read, elsewhere, "document")
@@ -467,7 +466,7 @@ def _surname_by_shape(found: Found[str], shapes: Sequence[SurnameMatch], line: l
             why += (f"; middle name matched the same way: {middle} ({m_score:.2f}"
                     + (f"; {m_others[0][0]} {m_others[0][1]:.2f}" if m_others else "") + ")")
         return Found(" ".join([best, *given]), 0.7 if ahead and not shape.middles else 0.6,
-                     f"{found.reason}; {why}" if found.reason else why)
+                     found.reason_and(why))
     return found
 
 
@@ -484,8 +483,7 @@ def _middle_name_accent(found: Found[str]) -> Found[str]:
     if len(like) != 1:
         return found
     why = f"middle name read as {words[1]!r}"
-    return Found(" ".join([words[0], like[0], words[2]]), found.confidence,
-                 f"{found.reason}; {why}" if found.reason else why)
+    return Found(" ".join([words[0], like[0], words[2]]), found.confidence, found.reason_and(why))
 
 
 def extract_document(pages: list[OcrPage]) -> DocumentFields:
