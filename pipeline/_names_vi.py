@@ -57,3 +57,9 @@ def syllable(word: str) -> bool:
     if sum(c in _TONE_MARKS for c in marks) > 1:
         return False
     return bool(_SYLLABLE.fullmatch(nfc("".join(c for c in marks if c not in _TONE_MARKS))))
+
+
+def capitalised_syllable(word: str) -> bool:
+    """A capitalised word of two letters or more spelt as a syllable ("Toàn", "Hữu"): a
+    personal name's word, as a name line prints it."""
+    return word[:1].isupper() and word[1:].islower() and word.isalpha() and syllable(word)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from pipeline._names_vi import syllable
+from pipeline._names_vi import capitalised_syllable
 from pipeline.model import Line, OcrResult, Word
 
 LOOK_DPI = 50.0  # unread ink is looked for at about this resolution
@@ -113,8 +113,7 @@ def _given_name(word: Word) -> bool:
     other words the seal and the signature garbled, kept alone (its surname may be matched
     by shape, ``_ocr_surnames``)."""
     t = word.text.strip(".,;:")
-    return (word.confidence >= SURE_GIVEN_NAME and len(t) >= 3 and t[0].isupper()
-            and t[1:].islower() and syllable(t))
+    return word.confidence >= SURE_GIVEN_NAME and len(t) >= 3 and capitalised_syllable(t)
 
 
 def merge(result: OcrResult, extra: OcrResult, offset: tuple[int, int]) -> OcrResult:

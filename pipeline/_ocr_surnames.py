@@ -32,7 +32,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline._names_vi import MIDDLE_NAMES, SURNAMES, is_surname, syllable
+from pipeline._names_vi import MIDDLE_NAMES, SURNAMES, capitalised_syllable, is_surname
 from pipeline.model import OcrResult, SurnameMatch, Word
 
 # Bold serif faces from Debian's fonts-liberation2, fonts-noto-core, fonts-dejavu-core.
@@ -64,12 +64,13 @@ def match(image: np.ndarray, result: OcrResult) -> list[SurnameMatch]:
     """Surnames ranked by shape before the name-like words ending each candidate line
     (and, before a lone given name, the middle name that fits best)."""
     installed = faces()
-    if not installed:
-        return []
+    candidates = _candidate_lines(result, image.shape[1])[:MAX_LINES]
+    if not installed or not candidates:
+        return []  # (most pages: the page-wide ink below is not worth making)
     ink = image < INK
     near = cv2.dilate(ink.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     found: list[SurnameMatch] = []
-    for words in _candidate_lines(result, image.shape[1])[:MAX_LINES]:
+    for words in candidates:
         fit = _fit(ink, words[-2:], installed)
         if fit is None:
             continue
@@ -129,9 +130,7 @@ def _text(word: Word) -> str:
 
 
 def _name_like(word: Word) -> bool:
-    t = _text(word)
-    return (len(t) >= 2 and t[0].isupper() and t[1:].islower() and t.isalpha()
-            and syllable(t) and word.confidence >= MIN_WORD_CONF)
+    return word.confidence >= MIN_WORD_CONF and capitalised_syllable(_text(word))
 
 
 def _candidate_lines(result: OcrResult, width: int) -> list[list[Word]]:
@@ -188,10 +187,7 @@ class _Fit:
 
 def _fit(ink: np.ndarray, words: list[Word], faces: tuple[str, ...]) -> _Fit | None:
     text = " ".join(_text(w) for w in words)
-    x0 = min(w.box[0] for w in words)
-    y0 = min(w.box[1] for w in words)
-    x1 = max(w.box[2] for w in words)
-    y1 = max(w.box[3] for w in words)
+    x0, y0, x1, y1 = _box(words)
     best: _Fit | None = None
     for path in faces:
         # The size from the width of the words together and of each alone (one box may
