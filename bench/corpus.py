@@ -1,4 +1,4 @@
-"""The benchmark corpus, drawn by ``tests.synth`` and fully determined by the seed.
+"""The benchmark corpus, drawn by ``synth`` and fully determined by the seed.
 
 Every profile gets the same documents (the generator keeps the text across
 profiles), so profiles differ only in what was done to the pixels. Pages come
@@ -20,7 +20,7 @@ from itertools import cycle
 from pathlib import Path
 from typing import Any
 
-from tests import synth
+import synth
 
 # The benchmark's profiles: the generator's, plus ``clean-200`` (clean at 200 dpi).
 BASE_PROFILES: tuple[str, ...] = tuple(synth.PROFILES)

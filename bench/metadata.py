@@ -6,7 +6,7 @@ Run from the repository root::
                                        [--per-dossier 4] [--seed 1000] [--jobs 2]
                                        [--errors] [--cache DIR] [--json FILE]
 
-For each profile, ``--docs`` documents are drawn by ``tests.synth`` as
+For each profile, ``--docs`` documents are drawn by ``synth`` as
 dossiers of ``--per-dossier`` documents of one or two pages (the same seeds,
 hence the same documents, under every profile). Each page is encoded as the
 profile's scanner would write it (JPEG, or bilevel G4 for ``photocopy``),
@@ -94,16 +94,16 @@ def _synth_version() -> str:
 class DossierRun:
     profile: str
     seed: int
-    documents: list[Any]  # tests.synth DocumentMeta, in order
+    documents: list[Any]  # synth DocumentMeta, in order
     pages: list[tuple[Any, int, int]]  # (OcrResult, width, height) per page
     ocr_seconds: float
 
 
 def _dossier(job: tuple[str, int, int, int, str | None]) -> DossierRun:
     """Draw one dossier, encode each page as its scanner would, clean up and OCR it."""
-    from pipeline.cleanup import prepare_for_ocr
-    from pipeline.ocr import recognize
-    from tests.synth import encode, make_dossier
+    from pipeline.cleanup.prepare import prepare_for_ocr
+    from pipeline.ocr.recognise import recognize
+    from synth import encode, make_dossier
 
     profile, seed, n_docs, dpi, cache_file = job
     if cache_file and Path(cache_file).exists():
@@ -202,7 +202,7 @@ class Tally:
 
 
 def run(args: argparse.Namespace) -> tuple[dict[str, Tally], float]:
-    from pipeline import extract
+    from pipeline.extract import fields as extract
 
     profiles = [p.strip() for p in args.profiles.split(",") if p.strip()]
     cache = Path(args.cache) if args.cache else None

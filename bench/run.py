@@ -6,7 +6,7 @@ Run from the repository root::
                                   [--memory] [--out bench/results]
 
 For each degradation profile a seeded corpus of ``--pages`` pages is drawn by
-``tests.synth`` and written twice: as page image files (for bare Tesseract)
+``synth`` and written twice: as page image files (for bare Tesseract)
 and as one image-only PDF holding the same image bytes (JPEG as DCT, G4 as
 CCITT) that sohoa and OCRmyPDF both read. Each engine's wall-clock time is
 taken per profile, and each page's text is scored against the generator's

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import sys
 
-from pipeline import archive
-from pipeline.errors import SohoaError, StorageBucketError
-from sohoa import config
+from pipeline.archive import commit as archive
+from pipeline.core.errors import SohoaError, StorageBucketError
+from pipeline.core import settings as config
 
 
 def main() -> int:

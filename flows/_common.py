@@ -7,14 +7,9 @@ import os
 import re
 import unicodedata
 
-from pipeline import archive
-from pipeline.errors import (
-    ArchiveRefusedError,
-    SohoaError,
-    StorageError,
-    TimestampUnavailableError,
-)
-from sohoa import config
+from pipeline.archive import commit as archive
+from pipeline.core.errors import ArchiveRefusedError, SohoaError, StorageError, TimestampUnavailableError
+from pipeline.core import settings as config
 
 WORK_POOL_TYPE = "process"
 DIGITISE = "digitise-dossier"

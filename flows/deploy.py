@@ -20,7 +20,7 @@ import threading
 from pathlib import Path
 
 from flows import _common
-from sohoa import config
+from pipeline.core import settings as config
 
 log = logging.getLogger("sohoa.serve")
 

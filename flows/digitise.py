@@ -27,8 +27,10 @@ from prefect.runtime import flow_run
 from prefect.tasks import exponential_backoff
 
 from flows import _common
-from pipeline import archive, process, staging
-from pipeline.errors import SohoaError
+from pipeline.archive import commit as archive
+from pipeline import process
+from pipeline.intake import staging
+from pipeline.core.errors import SohoaError
 
 
 @flow(

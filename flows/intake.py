@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flows import _common
-from pipeline import intake, staging
-from pipeline.intake import Claim, StabilityTracker, WatchFolder
-from sohoa import config
+from pipeline.intake import watch as intake, staging
+from pipeline.intake.watch import Claim, StabilityTracker, WatchFolder
+from pipeline.core import settings as config
 
 log = logging.getLogger("sohoa.intake")
 

@@ -28,16 +28,16 @@ import numpy as np
 # The assembly's modules (documents and their metadata, PDF/A, hOCR, the commune list)
 # are imported when first needed, the bulk of them while the workers read the pages:
 # imported up front they would hold every worker back by a few tenths of a second.
-from pipeline import manifest as manifest_mod
-from pipeline import pages as pages_mod
-from pipeline import record
+from pipeline.ingest import manifest as manifest_mod
+from pipeline.ingest import pages as pages_mod
+from pipeline.core import record
 from pipeline._exec import tesseract
-from pipeline.errors import OcrError
-from pipeline.model import Encoding, OcrResult, SourcePage
+from pipeline.core.errors import OcrError
+from pipeline.core.model import Encoding, OcrResult, SourcePage
 
 if TYPE_CHECKING:
-    from pipeline import commune as commune_mod
-    from pipeline.sign import DocumentSigner
+    from pipeline.core import commune as commune_mod
+    from pipeline.sign.signer import DocumentSigner
 
 ProgressCallback = Callable[[int, int], None]  # (pages done, pages in all)
 
@@ -86,7 +86,7 @@ def page_work_to_json(work: PageWork) -> dict:
 
 
 def page_work_from_json(data: dict) -> PageWork:
-    from pipeline.model import Line, SurnameMatch, Word
+    from pipeline.core.model import Line, SurnameMatch, Word
 
     def nfc(text: str) -> str:
         return unicodedata.normalize("NFC", text)
@@ -159,7 +159,7 @@ def open_dossier(
     commune_key = (manifest.dossier.commune if manifest else None) or commune
     where = None
     if commune_key:
-        from pipeline import commune as commune_mod
+        from pipeline.core import commune as commune_mod
 
         where = commune_mod.lookup(commune_key)
     sources = _source_files(input_path, pages)
@@ -180,7 +180,8 @@ def assemble(
 ) -> record.Record:
     """OCR results → documents and their metadata → one PDF/A per document (signed when a
     signer is given) → ``record.json``; everything committed to ``output_dir`` at the end."""
-    from pipeline import documents, pdfa
+    from pipeline.extract import documents
+    from pipeline.pdfa import build as pdfa
     input_path, pages, manifest, ocr = opened.input_path, opened.pages, opened.manifest, opened.ocr
     started, created, sources = opened.started, opened.created, opened.sources
     tesseract_version = opened.tesseract_version
@@ -287,7 +288,7 @@ def text_files(number: int) -> tuple[str, str]:
 
 
 def _write_text(folder: Path, pages: list[SourcePage], results: list[PageWork], engine: str) -> None:
-    from pipeline import hocr
+    from pipeline.pdfa import hocr
 
     folder.mkdir()
     for page, work in zip(pages, results, strict=True):
@@ -394,7 +395,10 @@ def warm_up() -> None:
     """Import what assembling the documents needs, and build what it builds once per
     process (the record's validator, the text layer's font): half a second that the
     main process would otherwise spend after the last page, with the cores idle."""
-    from pipeline import documents, hocr, pdfa, record, textlayer  # noqa: F401
+    from pipeline.core import record
+    from pipeline.extract import documents  # noqa: F401
+    from pipeline.pdfa import build as pdfa
+    from pipeline.pdfa import hocr, textlayer  # noqa: F401
 
     pdfa.warm_up()
     record.warm_up()
@@ -410,7 +414,8 @@ def _worker_context() -> multiprocessing.context.BaseContext:
     """fork when it is safe: the workers then start at once, with the stages already
     imported (a second or more saved per dossier). With another thread running (a
     progress bar), forking could copy a held lock, so a fork server is used instead."""
-    from pipeline import cleanup, ocr  # noqa: F401 - imported once, before forking
+    from pipeline.cleanup import prepare as cleanup  # noqa: F401 - imported once, before forking
+    from pipeline.ocr import recognise as ocr  # noqa: F401
 
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
         import cv2
@@ -421,7 +426,7 @@ def _worker_context() -> multiprocessing.context.BaseContext:
         cv2.setNumThreads(1)
         return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipeline.cleanup", "pipeline.ocr", "pipeline.pages"])
+    context.set_forkserver_preload(["pipeline.cleanup.prepare", "pipeline.ocr.recognise", "pipeline.ingest.pages"])
     return context
 
 
@@ -435,8 +440,8 @@ def _init_worker() -> None:
 
 def recognise_page(page: SourcePage, ocr: OcrOptions) -> PageWork:
     """Decode, clean and OCR one page (runs in a worker)."""
-    from pipeline import cleanup
-    from pipeline import ocr as ocr_mod
+    from pipeline.cleanup import prepare as cleanup
+    from pipeline.ocr import recognise as ocr_mod
 
     if page.encoding is Encoding.PDF_PAGE:
         return PageWork(page.number, None)

@@ -10,8 +10,8 @@ import sys
 import threading
 from pathlib import Path
 
-from pipeline.errors import ExitCode
-from sohoa import config
+from pipeline.core.errors import ExitCode
+from pipeline.core import settings as config
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -107,7 +107,7 @@ def _check(args: argparse.Namespace) -> int:
             problems.append(f"{tool} (poppler-utils) is missing")
     if not Path(settings.signing.mark.font).is_file():
         problems.append(f"the mark font {settings.signing.mark.font} is missing (fonts-liberation2)")
-    from pipeline import _ocr_surnames
+    from pipeline.ocr import surnames as _ocr_surnames
 
     faces = _ocr_surnames.faces()
     if faces:

@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from pipeline.errors import ExitCode
-from sohoa import config
+from pipeline.core.errors import ExitCode
+from pipeline.core import settings as config
 
 
 def add_commands(subparsers) -> None:
@@ -53,7 +53,7 @@ def open_signer(settings: config.Settings, *, warn=print):
     """
     if not settings.signing.configured:
         return None  # nothing to sign with: skip importing pyHanko (most of a second)
-    from pipeline import devpki, sign
+    from pipeline.sign import devpki, signer as sign
 
     signer = sign.open_signer(settings.signing)
     if signer is not None and signer.is_development:
@@ -62,7 +62,7 @@ def open_signer(settings: config.Settings, *, warn=print):
 
 
 def _dev_pki(args: argparse.Namespace) -> int:
-    from pipeline import devpki
+    from pipeline.sign import devpki
 
     print(devpki.WARNING, file=sys.stderr)
     directory: Path = args.directory
@@ -106,7 +106,7 @@ def _dev_pki(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from pipeline.verify import verify_file
+    from pipeline.sign.verify import verify_file
 
     settings = config.load(args.config)
     roots = [*settings.signing.trust_roots, *args.trust_root]

@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.errors import ExitCode
-from sohoa import config
+from pipeline.core.errors import ExitCode
+from pipeline.core import settings as config
 
 if TYPE_CHECKING:
-    from pipeline.archive import ArchiveResult, PageText
-    from pipeline.record import Record
+    from pipeline.archive.commit import ArchiveResult, PageText
+    from pipeline.core.record import Record
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -69,7 +69,7 @@ def archive_output(
 ) -> ArchiveResult:
     """Archive what ``sohoa process`` wrote to ``output_dir``. Nothing local is moved or deleted:
     on any failure the dossier stays where it is, and running this again finishes the job."""
-    from pipeline import archive
+    from pipeline.archive import commit as archive
 
     store = archive.Store(archive.connection(settings.storage))
     return archive.archive_dossier(
@@ -107,7 +107,7 @@ def _embedded_root(settings: config.Settings) -> Path | None:
 
 
 def _up(args: argparse.Namespace) -> int:
-    from pipeline import archive
+    from pipeline.archive import commit as archive
     from pipeline._exec import seaweedfs
 
     settings = _settings(args)
@@ -148,7 +148,7 @@ def _down(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from pipeline import archive
+    from pipeline.archive import commit as archive
     from pipeline._exec import seaweedfs
 
     settings = _settings(args)
@@ -175,7 +175,7 @@ def _print_bucket(store) -> None:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from pipeline import archive
+    from pipeline.archive import commit as archive
 
     settings = _settings(args)
     store = archive.connect(settings.storage)

@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from pipeline.errors import ExitCode, SohoaError
-from sohoa import __version__, config
+from pipeline.core.errors import ExitCode, SohoaError
+from pipeline.core import settings as config
+from sohoa import __version__
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from pipeline.record import schema_text
+    from pipeline.core.record import schema_text
 
     sys.stdout.write(schema_text())
     return int(ExitCode.ok)

@@ -20,8 +20,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline import devpki, pages, pdfa
-from sohoa.config import SigningSettings
+from pipeline.sign import devpki
+from pipeline.ingest import pages
+from pipeline.pdfa import build as pdfa
+from pipeline.core.settings import SigningSettings
 from tests.conftest import draw_page
 
 REPO = Path(__file__).resolve().parents[1]
@@ -52,7 +54,7 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) -> 
 def dev_pki(tmp_path_factory) -> devpki.DevPki:
     """A development PKI whose TSA/OCSP/CRL service runs (certomancer, 127.0.0.1, a free port)."""
     pki = devpki.create(tmp_path_factory.mktemp("pki") / "dev", port=free_port())
-    serve = "import sys; from pipeline import devpki; devpki.serve(sys.argv[1])"
+    serve = "import sys; from pipeline.sign import devpki; devpki.serve(sys.argv[1])"
     process = subprocess.Popen(
         [sys.executable, "-c", serve, str(pki.directory)],
         cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -112,7 +114,7 @@ def pdfa_file(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def signed_files(dev_pki, pdfa_file, tmp_path_factory) -> dict[str, tuple[Path, object]]:
     """The PDF/A signed once at each PAdES level: {level: (path, SignatureFacts)}."""
-    from pipeline import sign
+    from pipeline.sign import signer as sign
 
     folder = tmp_path_factory.mktemp("signed")
     os.environ[devpki.PASSWORD_ENV] = dev_pki.password()

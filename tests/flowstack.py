@@ -20,8 +20,8 @@ from pathlib import Path
 
 from flows import deploy
 from flows.intake import Intake
-from pipeline import archive
-from sohoa import config
+from pipeline.archive import commit as archive
+from pipeline.core import settings as config
 from tests.conftest import draw_page
 
 COMMUNE = "24958"

@@ -22,9 +22,9 @@ import pikepdf
 import pytest
 from PIL import Image, ImageDraw
 
-from pipeline import archive
+from pipeline.archive import commit as archive
 from pipeline._exec import seaweedfs
-from pipeline.record import (
+from pipeline.core.record import (
     Commune,
     Document,
     Dossier,

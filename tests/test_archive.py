@@ -16,9 +16,9 @@ import jsonschema
 import pytest
 from botocore.exceptions import ClientError
 
-from pipeline import archive, catalog
+from pipeline.archive import commit as archive, catalog
 from pipeline._exec import seaweedfs
-from pipeline.errors import (
+from pipeline.core.errors import (
     ArchiveRefusedError,
     ExitCode,
     StorageAccessError,
@@ -516,7 +516,7 @@ def test_storage_commands(seaweed: Seaweed, tmp_path: Path, capsys, monkeypatch)
     assert "running" in capsys.readouterr().out
 
     # archive_output: what `sohoa process --archive` calls.
-    from sohoa import config
+    from pipeline.core import settings as config
 
     out, rec = make_dossier(tmp_path)
     settings = config.load(cfg)

@@ -17,8 +17,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from pipeline import archive
-from pipeline.errors import ExitCode
+from pipeline.archive import commit as archive
+from pipeline.core.errors import ExitCode
 from sohoa import _cli_storage
 from tests.seaweed import COMMUNE, Seaweed, make_dossier, seaweed  # noqa: F401
 
@@ -213,7 +213,7 @@ def test_signatures_are_verified_again(seaweed: Seaweed, tmp_path: Path) -> None
 
 
 def test_audit_uses_pipeline_verify(seaweed: Seaweed, tmp_path: Path) -> None:
-    pytest.importorskip("pipeline.verify")
+    pytest.importorskip("pipeline.sign.verify")
     store, _, _, _, ca = signed_dossier(seaweed, tmp_path)
     other_ca, _, _ = make_pki("someone else")
     (tmp_path / "ca.der").write_bytes(ca.dump())
@@ -242,7 +242,7 @@ def test_unsigned_pdfs_are_counted_not_failed(seaweed: Seaweed, tmp_path: Path) 
 def test_default_verifier_is_optional() -> None:
     verifier, how = archive.default_verifier([])
     try:
-        import pipeline.verify  # noqa: F401
+        import pipeline.sign.verify  # noqa: F401
     except ImportError:
         assert verifier is None and "not available" in how
     else:

@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline import _cleanup_layout, _cleanup_seal, cleanup
-from pipeline._cleanup_geometry import apply, rotate_about_centre, turn, warp
-from pipeline.model import Prepared
+from pipeline.cleanup import layout as _cleanup_layout, seal as _cleanup_seal, prepare as cleanup
+from pipeline.cleanup.geometry import apply, rotate_about_centre, turn, warp
+from pipeline.core.model import Prepared
 
 SERIF = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
 SERIF_BOLD = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf"
@@ -596,7 +596,7 @@ def test_cleanup_helps_tesseract(profile: str) -> None:
 
     import pytesseract
 
-    dossier = pytest.importorskip("tests.synth.dossier")
+    dossier = pytest.importorskip("synth.dossier")
     page = dossier.make_dossier(11, n_docs=1, pages_per_doc=1, profile=profile, dpi=300).pages[0]
     truth = [w.text for w in page.truth.words]
     image = np.asarray(page.image.convert("L") if page.image.mode == "1" else page.image)

@@ -13,7 +13,7 @@ import pikepdf
 import pikepdf.pdfa
 import pytest
 
-from pipeline.errors import ExitCode
+from pipeline.core.errors import ExitCode
 from tests.conftest import draw_page, pdftotext
 
 SOHOA = [sys.executable, "-m", "sohoa.cli"]

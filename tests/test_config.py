@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from sohoa import config
+from pipeline.core import settings as config
 
 REPO = Path(__file__).resolve().parents[1]
 

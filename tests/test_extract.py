@@ -3,7 +3,7 @@
 Most tests build ``OcrResult``s by hand (no Tesseract): words placed where an
 NĐ 30 page puts them, at 300 dpi on A4. The parsers are property-tested
 under the misreadings OCR makes. A few tests at the end OCR pages drawn by
-``tests.synth`` and check the fields against the generator's truth.
+``synth`` and check the fields against the generator's truth.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import extract
-from pipeline.extract import (
+from pipeline.extract import fields as extract
+from pipeline.extract.fields import (
     DocumentFields,
     Found,
     extract_document,
@@ -29,7 +29,7 @@ from pipeline.extract import (
     parse_number_line,
     split_documents,
 )
-from pipeline.model import Line, OcrResult, SurnameMatch, Word
+from pipeline.core.model import Line, OcrResult, SurnameMatch, Word
 
 W, H = 2480, 3508  # A4 at 300 dpi
 X0, X1 = 354, 2303  # text block: 30 mm left margin, 15 mm right
@@ -729,7 +729,7 @@ def test_surname_a_letter_off_is_repaired_and_doubted(read: str, want: str) -> N
 @pytest.mark.parametrize("word", ["Ngọc", "Thị", "Văn", "Tấn", "Hả", "Lo"])
 def test_near_surname_leaves_given_names_and_short_words(word: str) -> None:
     """Ambiguous, a letter short, or too short to tell: not taken for a surname."""
-    from pipeline._extract_names import near_surname
+    from pipeline.extract.names import near_surname
 
     assert near_surname(word) is None
 
@@ -781,7 +781,7 @@ def test_surname_past_guessing_stays_as_read_and_flagged(read: str) -> None:
     ("Trần", None),  # a surname as it stands
 ])
 def test_guess_surname(word: str, want: str | None) -> None:
-    from pipeline._extract_names import guess_surname
+    from pipeline.extract.names import guess_surname
 
     guess = guess_surname(word)
     assert (guess[0] if guess else None) == want
@@ -793,7 +793,7 @@ def test_guess_surname(word: str, want: str | None) -> None:
     ("Jinh", False), ("Đấb", False), ("Ràổ", False), ("Nưe", False), ("Pnạn", False),
 ])
 def test_vietnamese_syllable(word: str, ok: bool) -> None:
-    from pipeline._names_vi import syllable
+    from pipeline.core.vi_names import syllable
 
     assert syllable(word) is ok
 
@@ -810,7 +810,7 @@ _GIVEN_DRAWN = ("Phước", "Hà", "Lan", "Khôi", "Triều", "Nguyệt", "Ánh"
        st.lists(st.sampled_from(_MIDDLE_DRAWN), max_size=2, unique=True),
        st.sampled_from(_GIVEN_DRAWN))
 def test_a_plain_name_is_never_changed(surname: str, middle: list[str], name: str) -> None:
-    from pipeline._extract_names import name_from_line
+    from pipeline.extract.names import name_from_line
 
     full = " ".join([surname, *middle, name])
     assert name_from_line(full) is None
@@ -981,9 +981,9 @@ def test_shape_does_not_overrule_a_surname_read_or_spelt() -> None:
 
 
 def _ocr_dossier(seed: int, n_docs: int, profile: str, pages_per_doc=(1, 2)):
-    from pipeline.cleanup import prepare_for_ocr
-    from pipeline.ocr import recognize
-    from tests.synth import make_dossier
+    from pipeline.cleanup.prepare import prepare_for_ocr
+    from pipeline.ocr.recognise import recognize
+    from synth import make_dossier
 
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     dossier = make_dossier(seed, n_docs=n_docs, pages_per_doc=pages_per_doc, profile=profile)
@@ -1076,10 +1076,10 @@ def test_real_photocopy_name_hidden_by_the_signature_stroke_is_read_alone() -> N
     """The signature's stroke runs into the name under it and the seal's lettering lies on
     its surname: neither the page's read nor the block's finds the name line; its band,
     read alone, gives "… Quốc Phước", and the surname is matched by shape."""
-    from pipeline import _ocr_missed
-    from pipeline.cleanup import prepare_for_ocr
-    from pipeline.ocr import recognize
-    from tests.synth import make_dossier
+    from pipeline.ocr import missed as _ocr_missed
+    from pipeline.cleanup.prepare import prepare_for_ocr
+    from pipeline.ocr.recognise import recognize
+    from synth import make_dossier
 
     dossier = make_dossier(4002, n_docs=4, pages_per_doc=(1, 2), profile="photocopy")
     meta = dossier.documents[1]

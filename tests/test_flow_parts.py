@@ -15,14 +15,14 @@ import pytest
 from flows import _common
 from flows.reports import summarise
 from pipeline import process
-from pipeline.errors import (
+from pipeline.core.errors import (
     ArchiveRefusedError,
     InputFileError,
     StorageAccessError,
     StorageError,
     TimestampUnavailableError,
 )
-from pipeline.model import Line, OcrResult, SurnameMatch, Word
+from pipeline.core.model import Line, OcrResult, SurnameMatch, Word
 
 
 @pytest.mark.parametrize(
@@ -59,7 +59,7 @@ def test_artifact_keys_are_what_prefect_accepts() -> None:
 
 
 def test_ocr_slots(monkeypatch) -> None:
-    from sohoa import config
+    from pipeline.core import settings as config
 
     s = config.Settings(flows={"ocr_slots": 6})
     assert _common.ocr_slots(s) == (6, 3)

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
-from pipeline import archive, staging
+from pipeline.archive import commit as archive
+from pipeline.intake import staging
 from tests.flowstack import COMMUNE, kill_tree, make_stack, wait_for, write_dossier
 from tests.seaweed import seaweed  # noqa: F401 - fixture
 
@@ -226,7 +227,7 @@ def test_daily_report_and_audit_flows(stack, tmp_path: Path) -> None:
     # Tamper with the archive as only an administrator could (a new version of a PDF):
     # the audit run must fail and say so.
     stack.archive.client.put_object(Bucket=stack.archive.bucket, Key=key, Body=b"tampered")
-    from pipeline.errors import FixityError
+    from pipeline.core.errors import FixityError
 
     with pytest.raises(FixityError):
         audit_archive()
@@ -267,7 +268,7 @@ def test_signed_and_retried_when_the_timestamp_server_comes_late(
     import subprocess
     import sys
 
-    from pipeline import devpki
+    from pipeline.sign import devpki
     from tests.conftest_signing import REPO, free_port, wait_for_port
     from tests.flowstack import make_stack
 
@@ -295,7 +296,7 @@ def test_signed_and_retried_when_the_timestamp_server_comes_late(
                      lambda: _sign_retrying(claim.flow_run_id), timeout=180, every=0.2)
             assert stack.done() == [] and stack.failed() == []
             tsa = subprocess.Popen(
-                [sys.executable, "-c", "import sys; from pipeline import devpki; devpki.serve(sys.argv[1])",
+                [sys.executable, "-c", "import sys; from pipeline.sign import devpki; devpki.serve(sys.argv[1])",
                  str(pki.directory)], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             )
             wait_for_port(pki.port, tsa)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import intake
-from pipeline.intake import StabilityTracker, WatchFolder
+from pipeline.intake import watch as intake
+from pipeline.intake.watch import StabilityTracker, WatchFolder
 
 
 class Clock:

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import commune, manifest
-from pipeline.errors import InputFileError
+from pipeline.core import commune
+from pipeline.ingest import manifest
+from pipeline.core.errors import InputFileError
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline import _ocr_missed as missed
-from pipeline import ocr
+from pipeline.ocr import missed
+from pipeline.ocr import recognise as ocr
 from pipeline._exec import tesseract
-from pipeline.errors import MissingDependencyError
-from pipeline.model import Line, OcrResult, Word
+from pipeline.core.errors import MissingDependencyError
+from pipeline.core.model import Line, OcrResult, Word
 from tests.conftest import draw_page
 
 HOCR = """<?xml version="1.0" encoding="UTF-8"?>
@@ -282,7 +282,7 @@ def test_first_pass_reads_only_the_ink_and_boxes_land_on_the_page() -> None:
 
 def test_sure_parts_are_not_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every part read surely (and no page number lost): no second Tesseract run."""
-    from pipeline import _ocr_columns as columns
+    from pipeline.ocr import columns
 
     image, boxes = _foot_of_letter()
     first = _merged_first_pass(boxes, right_conf=96.0)
@@ -304,7 +304,7 @@ def test_sure_parts_are_not_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_page_number_only_when_alone_in_the_top_margin() -> None:
-    from pipeline import _ocr_columns as columns
+    from pipeline.ocr import columns
 
     image, boxes = _foot_of_letter()
     found = columns.unread_page_number(image, [], 300)
@@ -325,7 +325,7 @@ def test_page_number_only_when_alone_in_the_top_margin() -> None:
 
 
 def test_scraps_of_seal_and_signature_are_dropped() -> None:
-    from pipeline import _ocr_columns as columns
+    from pipeline.ocr import columns
 
     h, w = 3508, 2480
     right, left = 1600, 410
@@ -359,7 +359,7 @@ def test_scraps_of_seal_and_signature_are_dropped() -> None:
 def test_signature_side_line_read_again_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     """A line of the signature block on its own, read unsurely, is read again too (it was
     sized with the lines beside it); an unsure line elsewhere on the page is not."""
-    from pipeline import _ocr_columns as columns
+    from pipeline.ocr import columns
 
     image, boxes = _foot_of_letter()
     merged = _merged_first_pass(boxes, right_conf=80.0)
@@ -413,8 +413,8 @@ def test_library_in_process_prints_nothing(capfd: pytest.CaptureFixture[str]) ->
     from PIL import Image
 
     from bench import corpus
-    from pipeline import cleanup
-    from tests import synth
+    from pipeline.cleanup import prepare as cleanup
+    import synth
 
     tesseract._engines.clear()  # a fresh engine, set up as a worker's is
     # A page Tesseract makes such a note about: the benchmark's 5th clean page at 200 dpi.
@@ -427,7 +427,7 @@ def test_library_in_process_prints_nothing(capfd: pytest.CaptureFixture[str]) ->
 
 
 def test_library_in_process_keeps_to_the_timeout() -> None:
-    from pipeline.errors import OcrError
+    from pipeline.core.errors import OcrError
 
     image = np.asarray(draw_page(dpi=300).convert("L"))
     with pytest.raises(OcrError, match="longer than"):
@@ -483,7 +483,7 @@ def _read_as(boxes: list[tuple[str, tuple]], first: str, first_conf: float) -> O
     ("Hà Thị Trinh", "uỀ"), ("Trần Bích Hương", "wwẩn"),
 ])
 def test_surname_under_a_seal_is_matched_by_its_shape(name: str, garbled: str) -> None:
-    from pipeline import _ocr_surnames
+    from pipeline.ocr import surnames as _ocr_surnames
 
     image, boxes = _name_line(name, seal_over_surname=True)
     (match,) = [m for m in _ocr_surnames.match(image, _read_as(boxes, garbled, 20.0))
@@ -497,7 +497,7 @@ def test_surname_under_a_seal_is_matched_by_its_shape(name: str, garbled: str) -
 def test_middle_name_and_surname_before_a_lone_given_name_are_matched() -> None:
     """"Trồng lữu Bình": only the given name was read; the middle name is matched by shape
     first, then the surnames before it."""
-    from pipeline import _ocr_surnames
+    from pipeline.ocr import surnames as _ocr_surnames
 
     image, boxes = _name_line("Trần Hữu Bình", seal_over_surname=True)
     words = [Word("Trồng", 3.0, boxes[0][1], 0), Word("lữu", 23.0, boxes[1][1], 0),
@@ -509,7 +509,7 @@ def test_middle_name_and_surname_before_a_lone_given_name_are_matched() -> None:
 
 
 def test_surname_read_surely_or_a_body_line_is_not_matched() -> None:
-    from pipeline import _ocr_surnames
+    from pipeline.ocr import surnames as _ocr_surnames
 
     image, boxes = _name_line("Kiều Diệu Loan", seal_over_surname=False)
     assert _ocr_surnames.match(image, _read_as(boxes, "Kiều", 95.0)) == []
@@ -519,7 +519,7 @@ def test_surname_read_surely_or_a_body_line_is_not_matched() -> None:
 
 
 def test_surnames_are_not_matched_without_the_faces(monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipeline import _ocr_surnames
+    from pipeline.ocr import surnames as _ocr_surnames
 
     image, boxes = _name_line("Kiều Diệu Loan", seal_over_surname=True)
     monkeypatch.setattr(_ocr_surnames, "FACES", (Path("/nonexistent/Serif-Bold.ttf"),))

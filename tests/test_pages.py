@@ -8,14 +8,9 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from pipeline import pages
-from pipeline.errors import (
-    EncryptedPdfError,
-    InputFileError,
-    SignedPdfError,
-    TooLargeError,
-)
-from pipeline.model import Encoding
+from pipeline.ingest import pages
+from pipeline.core.errors import EncryptedPdfError, InputFileError, SignedPdfError, TooLargeError
+from pipeline.core.model import Encoding
 from tests.conftest import draw_page
 
 LIMIT = 250_000_000

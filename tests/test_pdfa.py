@@ -16,9 +16,10 @@ import pikepdf.pdfa
 import pytest
 from PIL import Image
 
-from pipeline import pages, pdfa
-from pipeline.errors import PdfaInvalidError
-from pipeline.model import Line, OcrResult, Word
+from pipeline.ingest import pages
+from pipeline.pdfa import build as pdfa
+from pipeline.core.errors import PdfaInvalidError
+from pipeline.core.model import Line, OcrResult, Word
 from tests.conftest import draw_page, pdftotext
 
 LIMIT = 250_000_000

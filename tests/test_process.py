@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from pipeline import pages, process
-from pipeline.errors import SohoaError
+from pipeline.ingest import pages
+from pipeline import process
+from pipeline.core.errors import SohoaError
 from tests.conftest import LINES, draw_page
 
 
@@ -78,7 +79,7 @@ def test_a_failing_page_fails_the_dossier_and_writes_nothing(
 def test_errors_survive_the_trip_back_from_a_worker() -> None:
     import pickle
 
-    from pipeline.errors import InputFileError
+    from pipeline.core.errors import InputFileError
 
     err = pickle.loads(pickle.dumps(InputFileError("truncated image", "ảnh bị cắt cụt", "/in/trang-2.jpg")))
     assert type(err) is InputFileError
@@ -94,7 +95,7 @@ def test_workers_start_after_opencv_was_used_in_this_process(tmp_path: Path) -> 
         "import sys, numpy as np\n"
         "from pathlib import Path\n"
         "from tests.conftest import draw_page\n"
-        "from pipeline import cleanup, process\n"
+        "from pipeline import process\nfrom pipeline.cleanup import prepare as cleanup\n"
         "cleanup.prepare_for_ocr(np.array(draw_page(dpi=150)), (150, 150))\n"
         "rec = process.process_dossier(Path(sys.argv[1]), Path(sys.argv[2]),\n"
         "                              ocr=process.OcrOptions(jobs=2))\n"
@@ -162,7 +163,7 @@ def test_workers_read_with_their_own_engine_after_this_process_read_a_page(tmp_p
         "import sys, numpy as np\n"
         "from pathlib import Path\n"
         "from tests.conftest import draw_page\n"
-        "from pipeline import ocr, process\n"
+        "from pipeline import process\nfrom pipeline.ocr import recognise as ocr\n"
         "from pipeline._exec import tesseract\n"
         "ocr.recognize(np.asarray(draw_page(dpi=150).convert('L')), dpi=150)\n"
         "assert tesseract._engines\n"
@@ -182,7 +183,7 @@ def test_workers_read_with_their_own_engine_after_this_process_read_a_page(tmp_p
 
 def test_an_ocr_failure_names_the_clerks_file_and_page(tmp_path: Path) -> None:
     """Tesseract stopped by the timeout: the message names the file dropped and the page."""
-    from pipeline.errors import OcrError
+    from pipeline.core.errors import OcrError
 
     folder = _dossier(tmp_path / "ho-so", [["Trang một"], LINES])
     read = pages.read_pages(folder, max_pixels=250_000_000)

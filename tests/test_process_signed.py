@@ -8,10 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipeline import devpki, verify
+from pipeline.sign import devpki, verify
 from pipeline._exec import pdfsig
 from tests.conftest_signing import dev_pki  # noqa: F401 - the live TSA fixture
-from tests.synth import make_dossier, write_multitiff
+from synth import make_dossier, write_multitiff
 
 
 def test_multi_document_dossier_signed_end_to_end(dev_pki, tmp_path: Path) -> None:  # noqa: F811

@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from pipeline import record
+from pipeline.core import record
 
 REPO = Path(__file__).resolve().parents[1]
 PUBLISHED = REPO / "schemas" / "record.schema.json"

@@ -19,9 +19,9 @@ import pikepdf.pdfa
 import pytest
 from werkzeug.serving import make_server
 
-from pipeline import _sign_pdfa, devpki, sign
+from pipeline.sign import pdfa_claim as _sign_pdfa, devpki, signer as sign
 from pipeline._exec import pdfsig
-from pipeline.errors import (
+from pipeline.core.errors import (
     CertificateUnusableError,
     ExitCode,
     SigningCredentialsError,
@@ -29,8 +29,8 @@ from pipeline.errors import (
     TimestampUnavailableError,
     TokenUnavailableError,
 )
-from pipeline.verify import verify_file
-from sohoa.config import MarkSettings
+from pipeline.sign.verify import verify_file
+from pipeline.core.settings import MarkSettings
 
 from tests.conftest_signing import build_pdfa, free_port, issue_certificate, signing_settings  # noqa: E402
 
@@ -482,7 +482,8 @@ def test_signing_overhead_at_b_t(dev_pki, pkcs12_password, pdfa_file, tmp_path, 
 
 def test_dev_pki_settings_file_signs(dev_pki, pkcs12_password, pdfa_file, tmp_path, capsys, monkeypatch) -> None:
     """What ``sohoa process --config DIR/signing.yaml`` does: open once, warn, sign in place."""
-    from sohoa import _cli_signing, config
+    from pipeline.core import settings as config
+    from sohoa import _cli_signing
 
     monkeypatch.delenv("SOHOA_CONFIG", raising=False)
     settings = config.load(dev_pki.config_file)
@@ -502,7 +503,7 @@ def test_dev_pki_settings_file_signs(dev_pki, pkcs12_password, pdfa_file, tmp_pa
 
 
 def test_password_variable_is_not_a_setting(monkeypatch) -> None:
-    from sohoa import config
+    from pipeline.core import settings as config
 
     monkeypatch.setenv(devpki.PASSWORD_ENV, "s3cret-value")
     monkeypatch.setenv("SOHOA_SIGNING__LEVEL", "nonsense")

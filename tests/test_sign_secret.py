@@ -11,9 +11,9 @@ import sys
 
 import pytest
 
-from pipeline import devpki, sign
-from pipeline.errors import ExitCode, SigningCredentialsError
-from pipeline.verify import verify_file
+from pipeline.sign import devpki, signer as sign
+from pipeline.core.errors import ExitCode, SigningCredentialsError
+from pipeline.sign.verify import verify_file
 
 from tests.conftest_signing import REPO, free_port, issue_certificate, signing_settings  # noqa: E402
 
@@ -135,7 +135,7 @@ def test_token_pin_from_a_secret(prefect_api, no_password_env, softhsm_token, de
 
 def test_prefect_is_not_imported_without_a_secret(dev_pki) -> None:
     code = (
-        "import sys; from pipeline import sign; from sohoa.config import SigningSettings\n"
+        "import sys; from pipeline.sign import signer as sign; from pipeline.core.settings import SigningSettings\n"
         "sign.DocumentSigner(SigningSettings(pkcs12_file=sys.argv[1])).close()\n"
         "assert 'prefect' not in sys.modules, 'prefect was imported'\n"
     )

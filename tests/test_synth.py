@@ -1,4 +1,4 @@
-"""Tests of the synthetic scan generator (tests/synth)."""
+"""Tests of the synthetic scan generator (synth/)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.synth import (
+from synth import (
     FAMILIES,
     PROFILES,
     READING_ORDER,
@@ -33,8 +33,8 @@ from tests.synth import (
     write_page,
     write_pdf,
 )
-from tests.synth.__main__ import main as cli_main
-from tests.synth.content import plan_dossier
+from synth.__main__ import main as cli_main
+from synth.content import plan_dossier
 
 VI_MARKS = set("àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ")
 
@@ -469,7 +469,7 @@ def test_encode_roundtrip_png_is_lossless(clean200):
 def test_content_does_not_depend_on_hash_seed():
     """String hashing is salted per process; the generator must not depend on it."""
     code = (
-        "import hashlib; from tests.synth import render_dossier; "
+        "import hashlib; from synth import render_dossier; "
         "c = render_dossier(9, n_docs=2, pages_per_doc=1, dpi=100); "
         "print(hashlib.sha256(repr([(w.text, w.box) for p in c for w in p.words]).encode()).hexdigest())"
     )

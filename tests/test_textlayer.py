@@ -18,7 +18,7 @@ import pytest
 
 from bench.metrics import bow_wer
 from tests.conftest import pdftotext
-from tests.synth import make_dossier, write_dossier
+from synth import make_dossier, write_dossier
 
 WORD = re.compile(
     r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>'

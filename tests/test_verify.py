@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import devpki, verify
+from pipeline.sign import devpki, verify
 from pipeline._exec import pdfsig
-from pipeline.errors import ExitCode
+from pipeline.core.errors import ExitCode
 from sohoa import _cli_signing
 
 from tests.conftest_signing import REPO, free_port, wait_for_port  # noqa: E402

@@ -13,7 +13,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import MissingDependencyError
+from pipeline.core.errors import MissingDependencyError
 
 DEBIAN_PACKAGES = "poppler-utils"
 

@@ -34,7 +34,7 @@ import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from pipeline.errors import MissingDependencyError, StorageError
+from pipeline.core.errors import MissingDependencyError, StorageError
 
 HOST = "127.0.0.1"
 REGION = "us-east-1"

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pytesseract
 
-from pipeline.errors import MissingDependencyError, OcrError
+from pipeline.core.errors import MissingDependencyError, OcrError
 
 DEBIAN_PACKAGES = "tesseract-ocr tesseract-ocr-vie"
 

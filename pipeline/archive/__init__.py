@@ -1,0 +1,1 @@
+"""Signed dossier → S3-compatible storage, never half-written; the catalogue and the audit."""

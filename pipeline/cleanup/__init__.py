@@ -1,0 +1,1 @@
+"""Pages → an upright, level, evenly lit grey image for OCR (OpenCV)."""

@@ -1,0 +1,65 @@
+"""Vietnamese personal names: the surnames, the common middle names, the syllable.
+
+Shared by the OCR (a surname under a seal matched by its shape) and the
+metadata extraction (names repaired from their spelling and the dossier).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pipeline.core.vi_text import nfc
+
+# The common surnames first, roughly by frequency (Nguyễn alone is about four in
+# ten), then rarer ones alphabetically from "Âu" on.
+SURNAMES: tuple[str, ...] = (
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
+    "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trương", "Lương", "Đào", "Mai", "Tạ", "Quách", "Hà",
+    "Lâm", "Triệu", "Kiều", "Cao", "Đoàn", "Trịnh", "Tô", "Châu", "Thái", "Tăng", "Lưu", "La",
+    "Tống", "Văn", "Khúc", "Chu", "Giang", "Hứa", "Lại", "Mạc", "Nông", "Lò", "Lục", "Ông",
+    "Phùng", "Quan", "Tôn", "Từ", "Vương", "Âu", "Doãn", "Diệp", "Đàm", "Đồng", "Hàn", "Kim",
+    "Lã", "Lạc", "Liêu", "Nghiêm", "Ninh", "Phí", "Phó", "Thân", "Thạch", "Tiêu", "Vi", "Viên",
+    "Yên", "Bạch", "Cù", "Cung", "Dư", "Đào", "Đường", "Hầu", "Khổng", "Khương", "Kha",
+    "Mã", "Mẫn", "Nhan", "Ôn", "Sầm", "Thiều", "Trình", "Văn", "Vương",
+)
+_SURNAMES = frozenset(SURNAMES)
+
+
+def is_surname(word: str) -> bool:
+    return word in _SURNAMES
+
+
+# Middle names that open a name whose surname was lost, not a misread surname.
+MIDDLE_NAMES = frozenset((
+    "Thị", "Văn", "Ngọc", "Hữu", "Đức", "Minh", "Thanh", "Kim", "Quốc", "Xuân", "Công", "Đình",
+    "Bá", "Tấn", "Trọng", "Thế", "Hồng", "Quang", "Thu", "Như", "Mỹ", "Gia", "Duy", "Khánh",
+    "Hải", "Bảo", "Thúy", "Thùy", "Anh", "Phương", "Việt", "Hoài", "Thái", "Trung",
+    "Bích", "Diệu", "Cẩm", "Nhật", "Đăng",
+))
+
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_INITIALS = "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx]"
+_NUCLEI = sorted((
+    "a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y",
+    "ai", "ao", "au", "ay", "âu", "ây", "eo", "êu", "ia", "iê", "iu", "oa", "oă", "oe", "oi",
+    "ôi", "ơi", "oo", "ua", "uâ", "uê", "ui", "uô", "uơ", "uy", "ưa", "ưi", "ươ", "ưu", "yê",
+    "iêu", "yêu", "oai", "oay", "oeo", "uây", "uôi", "ươi", "ươu", "uya", "uyê", "uyu",
+), key=len, reverse=True)
+_SYLLABLE = re.compile(f"(?:{_INITIALS})?(?:{'|'.join(_NUCLEI)})(?:ch|ng|nh|[cmnpt])?")
+INITIAL = re.compile(f"(?:{_INITIALS})")
+
+
+def syllable(word: str) -> bool:
+    """Spelt as a Vietnamese syllable can be: an initial, a vowel group, a final, one
+    tone mark at most. "Jinh", "Đấb", "Ràổ", "Nưe" cannot be: a misread."""
+    marks = unicodedata.normalize("NFD", word.lower())
+    if sum(c in _TONE_MARKS for c in marks) > 1:
+        return False
+    return bool(_SYLLABLE.fullmatch(nfc("".join(c for c in marks if c not in _TONE_MARKS))))
+
+
+def capitalised_syllable(word: str) -> bool:
+    """A capitalised word of two letters or more spelt as a syllable ("Toàn", "Hữu"): a
+    personal name's word, as a name line prints it."""
+    return word[:1].isupper() and word[1:].islower() and word.isalpha() and syllable(word)

@@ -1,0 +1,1 @@
+"""OCR words → documents and their NĐ 30/TT 05 metadata."""

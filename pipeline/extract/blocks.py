@@ -1,0 +1,605 @@
+"""The NĐ 30 blocks of a page, found by position: header, type, subject, signature.
+
+Layout (NĐ 30/2020, Phụ lục I): the issuing body in capitals at the top left,
+"Số: …" under it and, for a công văn, the "V/v …" lines under that; Quốc
+hiệu and Tiêu ngữ at the top right with place and date under them; the type
+name centred below the header and the trích yếu under it; at the foot,
+"Nơi nhận" on the left and the signature block on the right (authority
+prefix, position, the signature and seal, the signer's name).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from pipeline.extract.found import Found, T
+from pipeline.extract.layout import Page, Segment
+from pipeline.extract.names import name_from_line
+from pipeline.extract.parse import (
+    NumberParts,
+    PlaceDate,
+    TypeMatch,
+    match_type_name,
+    parse_date_line,
+    parse_number_line,
+)
+from pipeline.core.vi_text import clean, fold, strip_foreign, tone_style, vn_upper, words_folded
+from pipeline.extract.nd30 import AUTHORITY_BODIES, AUTHORITY_PREFIXES, MOTTO, NATIONAL, POSITIONS
+from pipeline.core.model import SurnameMatch
+
+NATIONAL_KEY = words_folded(NATIONAL)
+MOTTO_KEY = words_folded(MOTTO)
+HEADER_ZONE = 0.42  # share of the page height the header never goes below
+
+
+def _ratio(a: str, b: str) -> float:
+    return fuzz.ratio(a, b)
+
+
+def _noise(s: Segment) -> bool:
+    """A speck, a rule or a scrap of seal: nothing a field could be made of."""
+    return s.n_letters < 2 and not any(c.isdigit() for c in s.text)
+
+
+@dataclass
+class Header:
+    national: Segment | None
+    motto: Segment | None
+    split_x: float  # left column | right column
+    number_seg: Segment | None
+    number: Found[NumberParts]
+    date_seg: Segment | None
+    place_date: Found[PlaceDate]
+    organ_segs: list[Segment]
+    organ: Found[str]
+    cv_segs: list[Segment]
+    cv_subject: Found[str]
+    type_seg: Segment | None
+    type: Found[TypeMatch]
+    subject_segs: list[Segment]
+    subject: Found[str]
+
+    @property
+    def evidence(self) -> int:
+        """How many of the four header landmarks were read (0–4)."""
+        return sum(x is not None for x in (self.national, self.motto, self.number_seg,
+                                           self.date_seg))
+
+
+def _split_at(page: Page, seg: Segment, i: int) -> tuple[Segment, Segment]:
+    a, b = Segment(seg.words[:i], seg.size), Segment(seg.words[i:], seg.size)
+    k = page.segments.index(seg)
+    page.segments[k : k + 1] = [a, b]
+    return a, b
+
+
+def find_national(page: Page) -> Segment | None:
+    top = [s for s in page.segments if s.cy < 0.3 * page.height and not _noise(s)]
+    best, best_score = None, 0.0
+    for s in top:
+        score = _ratio(words_folded(s.text), NATIONAL_KEY)
+        if score > best_score:
+            best, best_score = s, score
+    # Run together with the organ on one segment (a rule's stub bridged the gap):
+    # cut before "CỘNG".
+    for s in sorted(top, key=lambda s: s is not best):
+        if fuzz.partial_ratio(NATIONAL_KEY, words_folded(s.text)) < 85:
+            continue
+        for i, w in enumerate(s.words):
+            if i and _ratio(words_folded(w.text), "cong") >= 75:
+                rest = " ".join(x.text for x in s.words[i:])
+                if _ratio(words_folded(rest), NATIONAL_KEY) >= max(70, best_score):
+                    return _split_at(page, s, i)[1]
+    if best is not None and best_score >= 70:
+        return best
+    return None
+
+
+def find_motto(page: Page, national: Segment | None) -> Segment | None:
+    top = [s for s in page.segments if s.cy < 0.3 * page.height and not _noise(s)]
+    if national is not None:
+        top = [s for s in top if national.cy < s.cy < national.cy + 4 * page.em]
+    best, best_score = None, 0.0
+    for s in top:
+        score = _ratio(words_folded(s.text), MOTTO_KEY)
+        if score > best_score:
+            best, best_score = s, score
+    return best if best_score >= 70 else None
+
+
+_NUMBERISH = re.compile(r"^[\W_]*s[\w]?\s*[:;.]?\s*[0-9oil]{1,5}\s*/")
+_VV = re.compile(r"^[\W_]*v\s*[/|l1i\\]?\s*v\b[.:]?\s*")
+
+
+def _cv_text(segs: list[Segment]) -> str:
+    text = clean(" ".join(s.text for s in segs))
+    m = _VV.match(fold(text))
+    if m:
+        text = "V/v " + text[m.end():].lstrip()
+    return text.strip()
+
+
+def _conf(segs: list[Segment]) -> float:
+    words = [w for s in segs for w in s.words]
+    if not words:
+        return 0.0
+    total = sum(max(1, len(w.text)) for w in words)
+    return sum(w.confidence * max(1, len(w.text)) for w in words) / total / 100.0
+
+
+def with_ocr(found: Found[T], segs: list[Segment], what: str, slack: float = 0.2) -> Found[T]:
+    """A parsed value is not much surer than the OCR of the words it comes from.
+
+    ``slack``: Tesseract's word confidence runs low on tokens such as
+    "47/QĐ-UBND" even when read right; a parse that fits the pattern earns some.
+    """
+    ocr = _conf(segs)
+    if found.value is None or ocr + slack >= found.confidence:
+        return found
+    why = f"{what} read with low OCR confidence ({ocr:.2f})"
+    return Found(found.value, round(ocr + slack, 3), found.reason_and(why))
+
+
+def _low(conf: float, what: str) -> str | None:
+    return f"{what} read with low OCR confidence ({conf:.2f})" if conf < 0.75 else None
+
+
+def find_header(page: Page) -> Header:
+    """Read the first-page header blocks; every field may come back empty."""
+    em = page.em
+    national = find_national(page)
+    motto = find_motto(page, national)
+    if national is not None:
+        split_x = national.x0 - 0.5 * em
+    elif motto is not None:
+        split_x = motto.x0 - 2 * em
+    else:
+        split_x = page.text_x0 + 0.42 * page.text_w
+    # Header lines sit in one column: a line across the page is body text (which
+    # may well quote a "ngày … tháng … năm …" or a "số 12/KH-UBND").
+    zone = [s for s in page.segments if s.cy < HEADER_ZONE * page.height and not _noise(s)
+            and s.width < 0.7 * page.text_w]
+    top_y = (national.y0 - 1.5 * em) if national is not None else 0.0
+    left = [s for s in zone if s.cx < split_x and s.cy > top_y]
+    right = [s for s in zone if s.cx >= split_x and s.cy > top_y]
+
+    # Số: … — the first left-column line that parses, "Số" read or not.
+    number_seg: Segment | None = None
+    number: Found[NumberParts] = Found.none("no 'Số: …' line in the header")
+    for s in left:
+        starts_s = fold(s.text).lstrip(" .-_'").startswith("s")
+        if s.n_letters < 1 or ("/" not in s.text and not starts_s):
+            continue
+        read_no = parse_number_line(s.text)
+        if read_no.value is not None:
+            number_seg, number = s, with_ocr(read_no, [s], "number", slack=0.25)
+            break
+
+    # Place and date — under the motto, on the number's baseline.
+    date_seg: Segment | None = None
+    place_date: Found[PlaceDate] = Found.none("no 'ngày … tháng … năm …' line in the header")
+    below = motto or national
+    for s in right:
+        if below is not None and s.cy <= below.cy:
+            continue
+        read_date = parse_date_line(s.text)
+        if read_date.value is not None:
+            date_seg, place_date = s, with_ocr(read_date, [s], "date")
+            break
+    if date_seg is None:
+        # Cut into pieces (a wide gap after the place): try each row's right part whole.
+        rows: dict[int, list[Segment]] = {}
+        for s in right:
+            rows.setdefault(round(s.cy / em), []).append(s)
+        for key in sorted(rows):
+            group = sorted(rows[key], key=lambda s: s.x0)
+            if len(group) < 2:
+                continue
+            read_date = parse_date_line(" ".join(s.text for s in group))
+            if read_date.value is not None:
+                date_seg = Segment([w for s in group for w in s.words], group[0].size)
+                place_date = with_ocr(read_date, group, "date")
+                break
+
+    # Issuing body: left-column capitals above "Số:".
+    limit = number_seg.cy - 0.3 * em if number_seg is not None else (
+        (date_seg.cy - 0.3 * em) if date_seg is not None else (
+            national.cy + 3.5 * em if national is not None else 0.2 * page.height))
+    organ_segs = [s for s in left if s.cy < limit and s.caps >= 0.6 and s.n_letters >= 2
+                  and s.y1 - s.y0 > 0.35 * em  # not the rule under the body's name
+                  and s is not number_seg and not _NUMBERISH.match(fold(s.text))]
+    if organ_segs:
+        text = " ".join(s.text.strip(" .,;:-_'\"") for s in organ_segs)
+        text = vn_upper(tone_style(re.sub(r"\s+", " ", text)))
+        conf = _conf(organ_segs)
+        organ = Found(text, round(conf, 3), _low(conf, "issuing body"))
+    else:
+        organ = Found.none("no issuing body (capitals above 'Số:') in the header")
+
+    # Công văn: "V/v …" under the number, wrapped lines centred under it.
+    cv_segs: list[Segment] = []
+    cv_subject: Found[str] = Found.none("no 'V/v …' line under the number")
+    anchor = number_seg or (organ_segs[-1] if organ_segs else None)
+    if anchor is not None:
+        after = [s for s in left if s.cy > anchor.cy + 0.3 * em and s not in organ_segs]
+        reach = (3.5 if number_seg is not None else 5.5) * em
+        for s in after:
+            if s.cy - anchor.cy > reach:
+                break
+            if _VV.match(fold(s.text)):
+                cv_segs = [s]
+                break
+        if cv_segs:
+            for s in after:
+                if s.cy <= cv_segs[-1].cy + 0.3 * em:
+                    continue
+                if s.cy - cv_segs[-1].cy > 1.9 * em:
+                    break
+                if abs(s.cx - cv_segs[0].cx) > 0.2 * page.text_w or s.n_letters < 2:
+                    break
+                cv_segs.append(s)
+            conf = _conf(cv_segs)
+            cv_subject = Found(_cv_text(cv_segs), round(conf, 3), _low(conf, "trích yếu"))
+
+    # Type name: the first centred capitals line below the header.
+    bottoms = [s.y1 for s in (number_seg, date_seg, motto, national) if s is not None]
+    bottoms += [s.y1 for s in organ_segs]
+    header_bottom = max(bottoms) if bottoms else 0.12 * page.height
+    type_seg: Segment | None = None
+    type_: Found[TypeMatch] = Found.none("no type heading below the header")
+    candidates = [
+        s for s in page.segments
+        if header_bottom - 0.3 * em < s.cy < header_bottom + 7 * em and not _noise(s)
+        and s not in cv_segs
+    ]
+    for s in candidates:
+        if abs(s.cx - page.text_cx) > 0.15 * page.text_w:
+            continue
+        if s.caps < 0.6 or s.n_letters < 3:
+            continue
+        read_type = match_type_name(s.text)
+        type_seg, type_ = s, with_ocr(read_type, [s], "type heading")
+        if read_type.value is None:
+            type_ = Found.none(f"heading {s.text!r} is no NĐ 30 type name")
+        break
+
+    # Trích yếu: the centred lines under the type name, up to the gap before the body.
+    subject_segs: list[Segment] = []
+    subject: Found[str] = Found.none("no trích yếu under the type heading")
+    if type_seg is not None:
+        prev = type_seg
+        for s in page.segments:
+            if s.cy <= type_seg.cy + 0.3 * em or _noise(s):
+                continue
+            if s.cy - prev.cy > 1.9 * em:
+                break
+            if abs(s.cx - page.text_cx) > 0.1 * page.text_w:
+                break
+            if s.caps > 0.8 and s.n_letters > 3:
+                break
+            subject_segs.append(s)
+            prev = s
+        if subject_segs:
+            text = clean(" ".join(s.text for s in subject_segs)).rstrip(" ;")
+            conf = _conf(subject_segs)
+            subject = Found(text, round(conf, 3), _low(conf, "trích yếu"))
+
+    return Header(national, motto, split_x, number_seg, number, date_seg, place_date,
+                  organ_segs, organ, cv_segs, cv_subject, type_seg, type_, subject_segs,
+                  subject)
+
+
+# --------------------------------------------------------------------------- page number
+
+
+def page_number_at_top(page: Page) -> Segment | None:
+    """A continuation page's number, alone and centred in the top margin."""
+    for s in page.segments:
+        if s.y1 > 0.09 * page.height:
+            break
+        digits = re.sub(r"[\s\-–.]", "", s.text)
+        centred = abs(s.cx - page.text_cx) < 0.15 * page.text_w
+        if 1 <= len(digits) <= 3 and digits.isdigit() and centred:
+            return s
+    return None
+
+
+# --------------------------------------------------------------------------- signature
+
+_AUTH_TOKEN = re.compile(r"^\W*([a-z0-9]{1,3})\s*[.,:]\s*")
+_AUTH_PREFIX_KEYS = {words_folded(p): p for p in AUTHORITY_PREFIXES}
+_AUTH_LINES = [
+    (words_folded(f"{p} {b}"), f"{p} {b}")
+    for p in AUTHORITY_PREFIXES for b in AUTHORITY_BODIES + POSITIONS
+]
+_POSITION_KEYS = [(words_folded(p), p) for p in POSITIONS]
+_POSITION_KEY_SET = frozenset(k for k, _ in _POSITION_KEYS)
+_POSITION_BY_KEY = dict(_POSITION_KEYS)
+_POSITION_WORDS = frozenset(w for k, _ in _POSITION_KEYS for w in k.split())
+
+
+def _prefix_like(token: str) -> bool:
+    """"tm", "kt", "tl", "tuq", "q", or one of the longer ones with a letter misread
+    ("1m", "im", "ki")."""
+    if token in _AUTH_PREFIX_KEYS:
+        return True
+    return any(len(k) >= 2 and len(token) == len(k) and Levenshtein.distance(token, k) <= 1
+               for k in _AUTH_PREFIX_KEYS)
+
+
+def _authority(s: Segment) -> tuple[str, float] | None:
+    f = fold(s.text)
+    m = _AUTH_TOKEN.match(f)
+    token = m.group(1) if m else words_folded(s.text).split(" ")[0]
+    if not _prefix_like(token) or (not m and token not in _AUTH_PREFIX_KEYS):
+        return None
+    key = words_folded(s.text)
+    best = max(_AUTH_LINES, key=lambda c: _ratio(key, c[0]))
+    score = _ratio(key, best[0])
+    if score >= 85:
+        exact = score == 100 and vn_upper(s.text).replace(" ", "") == best[1].replace(" ", "")
+        return best[1], 1.0 if exact else 0.9
+    if token in _AUTH_PREFIX_KEYS:
+        rest = s.text[m.end():] if m else s.text.split(" ", 1)[-1]
+        return f"{_AUTH_PREFIX_KEYS[token]} {vn_upper(rest).strip()}", 0.6
+    return None
+
+
+def _authority_garbled(s: Segment) -> tuple[str, float] | None:
+    """"ITM -ỦY BAN NHÂN DÂN": a known body after a scrap that holds TM/KT/TL."""
+    words = words_folded(s.text).split()
+    if len(words) < 2 or len(words[0]) > 4:
+        return None
+    body_key = " ".join(words[1:])
+    body = next((b for b in AUTHORITY_BODIES + POSITIONS if words_folded(b) == body_key), None)
+    prefix = next((p for p in ("tuq", "tm", "kt", "tl") if p in words[0]), None)
+    if body is None or prefix is None:
+        return None
+    return f"{_AUTH_PREFIX_KEYS[prefix]} {body}", 0.7
+
+
+def _position(s: Segment) -> tuple[str, float] | None:
+    """A usual position (fuzzy), one with specks before it, or a capitals line as read."""
+    key = words_folded(s.text)
+    if not key:
+        return None
+    best = max(_POSITION_KEYS, key=lambda c: _ratio(key, c[0]))
+    score = _ratio(key, best[0])
+    if score >= 85:
+        exact = vn_upper(tone_style(s.text)).strip(" .,:;") == best[1]
+        return best[1], 1.0 if exact else (0.95 if score == 100 else 0.7)
+    tail = _position_at_end(key) or _position_by_last_words(key)
+    if tail is None:
+        # Without the one-letter scraps a seal's lettering leaves ("X OW X4 CHỦ Ê. TỊCH Ỹ"),
+        # or, failing that, with the words of usual positions only ("„CHỦ NO 2 TỊCH").
+        sure = " ".join(w for w in words_folded(strip_foreign(s.text)).split() if len(w) > 1)
+        if sure and sure != key:
+            tail = _position_at_end(sure) or _position_by_last_words(sure)
+        known = " ".join(w for w in sure.split() if w in _POSITION_WORDS)
+        if tail is None and known and known != sure:
+            tail = _POSITION_BY_KEY.get(known) or _position_by_last_words(known)
+    if tail is not None:
+        return tail, 0.6
+    if s.caps >= 0.7 and s.n_letters >= 4:
+        return vn_upper(s.text).strip(" .,:;"), 0.6
+    return None
+
+
+def _position_at_end(key: str) -> str | None:
+    """The longest usual position the line ends with, scraps before it aside
+    ("vờ TƯ CHỦ TỊCH" → "CHỦ TỊCH"); the scraps may have been "PHÓ", so unsure."""
+    compact = key.replace(" ", "")
+    ends = [(len(p), position) for p, position in
+            ((f.replace(" ", ""), position) for f, position in _POSITION_KEYS)
+            if len(compact) > len(p) and _ratio(compact[-len(p):], p) >= 90]
+    return max(ends)[1] if ends else None
+
+
+def _position_by_last_words(key: str) -> str | None:
+    """A usual position whose first letters a seal took, read from its last words:
+    "v6 -£HỦ TỊCH" → "CHỦ TỊCH", "Ấ V €H@m VĂN PHÒNG" → "CHÁNH VĂN PHÒNG". All its
+    words but the first must be read whole: two of them, or one of four letters or
+    more with the word before it ending as the first does. When those words are no
+    position of their own, nothing need come before them ("VĂN PHÒNG") and the first
+    of them may have lost its first letters too ("ĂN PHÒNG"). The longest such wins,
+    and a tie is no answer."""
+    words = key.split()
+    found: list[tuple[int, str]] = []
+    for folded, position in _POSITION_KEYS:
+        first, *rest = folded.split()
+        n = len(rest)
+        if not rest or len(words) < n:
+            continue
+        read = words[-n:]
+        before = words[-n - 1] if len(words) > n else ""
+        loose = " ".join(rest) not in _POSITION_KEY_SET
+        if read == rest and n >= 2 and (before or loose) \
+                or read == rest and len(rest[0]) >= 4 and before[-1:] == first[-1:] \
+                or loose and n >= 2 and read[1:] == rest[1:] and len(read[0]) >= 2 \
+                and rest[0].endswith(read[0]):
+            found.append((n, position))
+    if not found:
+        return None
+    found.sort(reverse=True)
+    if len(found) > 1 and found[0][0] == found[1][0]:
+        return None
+    return found[0][1]
+
+
+_NAME_TOKEN = re.compile(r"^[^\W\d_][^\W\d_]{0,6}$")
+
+
+_EDGE_JUNK = re.compile(r"^[\W\d_]+|[\W\d_]+$")
+
+
+def _undouble(word: str) -> str:
+    """"HữỮu" → "Hữu": a letter read twice, once in each case."""
+    out: list[str] = []
+    for c in word:
+        if out and c != out[-1] and c.lower() == out[-1].lower():
+            continue
+        out.append(c)
+    return "".join(out)
+
+
+def name_tokens(text: str) -> list[str]:
+    """Words of a name line with specks, quotes and non-Vietnamese letters taken off."""
+    words = (_undouble(_EDGE_JUNK.sub("", strip_foreign(w))) for w in text.split())
+    return [t for t in words if t]
+
+
+def name_score(text: str) -> float:
+    """How much a line looks like a Vietnamese full name: 0 (not at all) … 1."""
+    tokens = name_tokens(text)
+    if not 2 <= len(tokens) <= 6:
+        return 0.0
+    good = 0
+    for t in tokens:
+        if _NAME_TOKEN.match(t) and t[0].isupper() and (len(t) == 1 or t[1:].islower()):
+            good += 1
+    return good / len(tokens) if good >= len(tokens) - 1 else 0.0
+
+
+@dataclass
+class Signature:
+    authority: Found[str]
+    position: Found[str]
+    name: Found[str]
+    segs: list[Segment]
+    # Surnames read by shape before the name line's last words (a seal over its start).
+    shapes: list[SurnameMatch] = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        return self.position.value is not None or self.name.value is not None
+
+
+def find_signature(page: Page, after_y: float = 0.0) -> Signature:
+    """The signature block at the foot of the right column, below the body."""
+    em = page.em
+    # The body's last line: a real line of text across the page (not a streak or
+    # a seal read as one huge "word").
+    wide = [s for s in page.segments if page.rel(s.x0) < 0.25 and page.rel(s.x1) > 0.6
+            and s.cy > after_y and s.n_letters >= 10 and s.confidence >= 0.5
+            and s.y1 - s.y0 < 2.5 * em]
+    body_y = max((s.y1 for s in wide), default=after_y)
+    cands = [s for s in page.segments
+             if s.cy > body_y and page.rel(s.x0) > 0.33 and page.rel(s.cx) > 0.5
+             and not _noise(s)]
+    none = Signature(Found.none("no authority line (TM./KT./TL.…) in the signature block"),
+                     Found.none("no signature block below the body"),
+                     Found.none("no signature block below the body"), [])
+    if not cands:
+        return none
+    authority: Found[str] = none.authority
+    position: Found[str] = Found.none("no position line in the signature block")
+    auth_seg = pos_seg = None
+    for s in cands:
+        a = _authority(s) or _authority_garbled(s)
+        if a is not None:
+            auth_seg = s
+            authority = with_ocr(Found(a[0], a[1], None if a[1] >= 0.9
+                                       else f"authority read as {s.text!r}"), [s], "authority")
+            break
+    start = cands.index(auth_seg) + 1 if auth_seg is not None else 0
+    for s in cands[start:]:
+        if auth_seg is not None and s.cy - auth_seg.cy > 2.5 * em:
+            break
+        if auth_seg is not None and s.cy - auth_seg.cy < 0.5 * em:
+            continue  # a piece of the authority line ("TL. CHỦ"), not the line under it
+        p = _position(s)
+        if p is not None:
+            pos_seg = s
+            # Letter for letter a usual position: a low word confidence (a seal over
+            # it) matters less than for free text.
+            position = with_ocr(Found(p[0], p[1], None if p[1] >= 0.95
+                                      else f"position read as {s.text!r}"), [s], "position",
+                                slack=0.35 if p[1] == 1.0 else 0.2)
+            break
+    if pos_seg is not None and auth_seg is None:
+        # Two position-like lines one under the other: the upper one is the
+        # authority line with its "KT."/"TM." lost, the lower one the position.
+        k = cands.index(pos_seg)
+        below = cands[k + 1] if k + 1 < len(cands) else None
+        if below is not None and below.cy - pos_seg.cy < 1.6 * em and below.caps >= 0.6 \
+                and below.n_letters >= 4:
+            lower = _position(below)
+            if lower is not None:
+                auth_seg, pos_seg = pos_seg, below
+                authority = Found.none(f"authority line read as {auth_seg.text!r}")
+                position = Found(lower[0], round(min(0.6, lower[1]), 3),
+                                 f"position read as {below.text!r} under {auth_seg.text!r}, "
+                                 "an authority line without its prefix")
+    if (pos_seg is not None and position.confidence < 0.8 and position.value == "CHỦ TỊCH"
+            and authority.value in ("TM. ỦY BAN NHÂN DÂN", "TM. HỘI ĐỒNG NHÂN DÂN")):
+        # For the committee (TM.) its chairman signs: specks before "CHỦ TỊCH" were
+        # not a "PHÓ".
+        position = Found("CHỦ TỊCH", 0.85, f"position read as {pos_seg.text!r}; "
+                                           f"under {authority.value!r} the chairman signs")
+    if pos_seg is not None and authority.value and authority.value.startswith("KT. "):
+        # "KT. CHỦ TỊCH" is signed by a deputy: "CHỦ TỊCH" under it, or a garbled
+        # line ending in "CHỦ TỊCH", is "PHÓ CHỦ TỊCH".
+        head = authority.value[4:]
+        deputy = f"PHÓ {head}"
+        read = words_folded(pos_seg.text)
+        if deputy in POSITIONS and position.value != deputy \
+                and (read.endswith(words_folded(head)) or position.value == head) \
+                and (position.confidence < 0.7 or position.value == head):
+            position = Found(deputy, 0.7,
+                             f"position read as {pos_seg.text!r}; under {authority.value!r}")
+    if pos_seg is None and auth_seg is not None and (authority.value or "").startswith("TM."):
+        # For the committee (TM.) its chairman signs: a garbled line under it that
+        # ends in "TỊCH" is his position, unsure.
+        for s in cands[cands.index(auth_seg) + 1:]:
+            if s.cy - auth_seg.cy > 2.5 * em:
+                break
+            if words_folded(strip_foreign(s.text)).split()[-1:] == ["tich"]:
+                pos_seg = s
+                position = Found("CHỦ TỊCH", 0.6, f"position read as {s.text!r}; under "
+                                 f"{authority.value!r} a line ending in TỊCH is the chairman's")
+                break
+    anchor = pos_seg or auth_seg
+    name_seg = None
+    best_score = 0.0
+    slot = [s for s in cands if anchor is None or (s.cy >= anchor.cy + 2.5 * em and abs(
+        s.cx - anchor.cx) <= 0.2 * page.text_w)]
+    for s in slot:
+        score = name_score(s.text)
+        if score >= 0.6 and (name_seg is None or s.cy > name_seg.cy):
+            name_seg, best_score = s, score
+    if name_seg is None:
+        # A seal's lettering all over the name line: a full name may still be told in it.
+        told = [s for s in slot if name_from_line(" ".join(name_tokens(s.text))) is not None]
+        name_seg = max(told, key=lambda s: s.cy, default=None)
+    name: Found[str] = Found.none("no name under the signature (not read, or not name-like)")
+    shapes: list[SurnameMatch] = []
+    if name_seg is not None:
+        text = " ".join(name_tokens(name_seg.text))
+        conf = _conf([name_seg]) * (1.0 if best_score == 1.0 else 0.8)
+        reason = _low(conf, "signer's name")
+        if best_score < 1.0:
+            reason = f"name {name_seg.text!r} not all name-like words"
+        name = Found(text, round(conf, 3), reason)
+        shapes = _shapes_on(page, name_seg)
+    else:
+        # No name told on any line, but a line's last words were drawn over with a
+        # surname before them: the name line, its surname left to the shape.
+        shaped = [(s, _shapes_on(page, s)) for s in slot]
+        name_seg, shapes = max(((s, m) for s, m in shaped if m), key=lambda t: t[0].cy,
+                               default=(None, []))
+        if name_seg is not None:
+            name = Found(" ".join(shapes[0].before), 0.5, f"name read as {name_seg.text!r}")
+    if pos_seg is None and auth_seg is None and name_seg is None:
+        return none
+    segs = [s for s in (auth_seg, pos_seg, name_seg) if s is not None]
+    return Signature(authority, position, name, segs, shapes)
+
+
+def _shapes_on(page: Page, seg: Segment) -> list[SurnameMatch]:
+    """The surnames read by shape before words of ``seg``."""
+    return [m for m in page.surnames
+            if seg.x0 <= m.box[0] and m.box[2] <= seg.x1 and seg.y0 <= m.box[1] and m.box[3] <= seg.y1]

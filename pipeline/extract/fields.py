@@ -1,0 +1,642 @@
+"""NĐ 30/2020 metadata of each document in a dossier, read from OCR output.
+
+Plain functions over ``OcrResult`` (words with boxes in the upright OCR
+image): no I/O, nothing cached.
+
+* ``split_documents`` cuts a dossier's pages into documents: a document
+  starts on a page with the NĐ 30 header (issuing body, Quốc hiệu, "Số:",
+  place and date); a continuation page has none and carries its page
+  number at the top.
+* ``extract_document`` reads one document's fields: the header on its first
+  page, the signature block on its last; ``extract_dossier`` reads each
+  document of a dossier and lets a doubted signer's name be settled by the
+  dossier's other documents.
+* ``parse_number_line``, ``parse_date_line`` and ``match_type_name`` read
+  single lines and are usable on their own.
+
+Every field is a ``Found``: a value with a confidence (0..1), or ``None``
+with the reason; ``pipeline.documents`` sends values below 0.8 to review.
+Nothing is invented: a field that cannot be read stays ``None``. What is
+corrected or inferred carries a lower confidence and says so:
+
+* misreadings the parsers know: ``S6:`` for ``Số:``, ``QD`` for ``QĐ``,
+  ``O``/``l`` for ``0``/``1`` in numbers, a lost ``/`` or ``-``;
+* heading and notation checked against each other ("TIr-UBND" under TỜ
+  TRÌNH; HD/HĐ settled by the heading; the type from the notation when the
+  heading is unreadable);
+* names repaired by the document itself: the commune's name and the
+  signer's name take the spelling most of their occurrences agree on (and
+  are doubted when occurrences disagree); opening words of the issuing
+  body's lines and surnames come from small closed vocabularies; a lone
+  "ỦY BAN NHÂN DÂN" gets its unit line from the body when the body names it;
+* a signer's name line a seal's lettering crossed: the scraps left out, a
+  surname whose first letters the seal ate guessed from its last ones, a
+  doubted name spelt as the document or the dossier names the same person
+  elsewhere (all of it flagged for review).
+
+All text is Unicode NFC; coordinates are those of ``OcrResult``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple
+
+from rapidfuzz.distance import Levenshtein
+
+from pipeline.extract.blocks import (
+    Header,
+    Signature,
+    find_header,
+    find_signature,
+    page_number_at_top,
+    with_ocr,
+)
+from pipeline.extract.found import REVIEW_BELOW, Found
+from pipeline.extract.layout import Page, Segment, analyse
+from pipeline.extract.names import (
+    ORGAN_HEADS,
+    Token,
+    drop_leading_scraps,
+    fix_organ_line,
+    fix_surname,
+    name_from_line,
+    name_word,
+    named_elsewhere,
+    near_surname,
+    opens_with_unit,
+    tokens_of,
+    unit_for,
+    vote,
+    voted,
+)
+from pipeline.extract.parse import (
+    NumberParts,
+    PlaceDate,
+    TypeMatch,
+    match_type_name,
+    parse_date_line,
+    parse_number_line,
+    type_for_code,
+)
+from pipeline.core.vi_text import clean, fold
+from pipeline.extract.nd30 import CONG_VAN
+from pipeline.core.vi_names import MIDDLE_NAMES, SURNAMES, is_surname
+from pipeline.core.model import OcrResult, SurnameMatch
+
+__all__ = [
+    "DocumentFields",
+    "Found",
+    "NumberParts",
+    "PlaceDate",
+    "TypeMatch",
+    "extract_document",
+    "extract_dossier",
+    "is_document_start",
+    "match_type_name",
+    "parse_date_line",
+    "parse_number_line",
+    "split_documents",
+]
+
+OcrPage = tuple[OcrResult, int, int]  # OCR result, OCR image width, height
+
+
+@dataclass
+class DocumentFields:
+    """One document's NĐ 30 / TT 05 fields (see ``Found``)."""
+
+    type_name: Found[str]  # as printed: "QUYẾT ĐỊNH"; "Công văn" for a công văn
+    type_code: Found[str]  # "QĐ"; None for a công văn
+    code_number: Found[str]  # "08" (leading zero kept)
+    code_notation: Found[str]  # "QĐ-UBND", "UBND-VP"
+    issued_date: Found[datetime.date]
+    issued_place: Found[str]  # "Bát Tràng"
+    organ_name: Found[str]  # header lines joined: "ỦY BAN NHÂN DÂN XÃ BÁT TRÀNG"
+    subject: Found[str]  # trích yếu; "V/v …" for a công văn
+    signer_position: Found[str]  # "PHÓ CHỦ TỊCH"
+    signer_name: Found[str]  # "Huỳnh Tấn Phước"
+    signer_authority: Found[str] = field(
+        default_factory=lambda: Found.none("no authority line"))  # "KT. CHỦ TỊCH"
+
+
+# --------------------------------------------------------------------------- splitting
+
+
+def _page(ocr: OcrPage) -> Page:
+    result, width, height = ocr
+    return analyse(result, width, height)
+
+
+def _start(page: Page) -> tuple[Found[bool], Header | None]:
+    if not page.segments:
+        return Found(False, 0.3, "no text on the page"), None
+    header = find_header(page)
+    evidence = header.evidence
+    numbered = page_number_at_top(page) is not None
+    if evidence >= 2 and not (numbered and evidence == 2):
+        return Found(True, {2: 0.8, 3: 0.95, 4: 0.99}[evidence],
+                     None if evidence >= 3 else "only part of the header was read"), header
+    if evidence >= 2:  # a page number and half a header: believe the header, unsure
+        return Found(True, 0.6, "page number at the top but a header too"), header
+    if numbered:
+        return Found(False, 0.99 if evidence == 0 else 0.9), header
+    if evidence == 1:
+        return Found(False, 0.6, "one header landmark read, no page number"), header
+    return Found(False, 0.8, "no header and no page number at the top"), header
+
+
+def is_document_start(page: OcrResult, width: int, height: int) -> Found[bool]:
+    """Whether the page opens a document (NĐ 30 header) or continues one.
+
+    The header landmarks are the Quốc hiệu, the Tiêu ngữ, the "Số:" line and
+    the place-date line; two of them make a first page. A page number alone
+    at the top marks a continuation page.
+    """
+    return _start(analyse(page, width, height))[0]
+
+
+def split_documents(pages: list[OcrPage]) -> list[tuple[int, int]]:
+    """1-based inclusive page ranges, one per document; page 1 always starts one."""
+    if not pages:
+        return []
+    starts = [1]
+    for i, ocr in enumerate(pages[1:], start=2):
+        found = is_document_start(*ocr)
+        if found.value:
+            starts.append(i)
+    ends = [s - 1 for s in starts[1:]] + [len(pages)]
+    return list(zip(starts, ends))
+
+
+# --------------------------------------------------------------------------- names
+
+
+def _tokens(pages: list[Page], leave_out: Sequence[Segment] = ()) -> list[Token]:
+    out = {id(s) for s in leave_out}
+    return tokens_of([(w.text, w.confidence / 100.0)
+                      for page in pages for s in page.segments if id(s) not in out
+                      for w in s.words])
+
+
+def _repaired(found: Found[str], value: str, reason: str | None, doubt: bool = False
+              ) -> Found[str]:
+    """``found`` with a repaired spelling (``reason`` says what changed), or doubted
+    when other readings disagree; without a reason ``value`` is only tidied."""
+    if found.value is None:
+        return found
+    if reason is None:
+        return Found(value, found.confidence, found.reason)
+    if doubt:
+        return Found(value, round(min(found.confidence, 0.75), 3), reason)
+    return Found(value, 0.85, reason)
+
+
+# --------------------------------------------------------------------------- document
+
+
+def _notation_from_heading(number: Found[NumberParts], code: str) -> Found[NumberParts]:
+    """A notation whose first part misses the heading's abbreviation by one letter
+    ("TIr-UBND" under TỜ TRÌNH) takes the abbreviation; any other stays, flagged."""
+    value = number.value
+    assert value is not None
+    parts = value.code_notation.split("-")
+    first = parts[0]
+    if len(parts) >= 2 and Levenshtein.distance(first.upper(), code.upper()) <= 1:
+        fixed = NumberParts(value.code_number, "-".join([code, *parts[1:]]), code)
+        return Found(fixed, round(min(0.85, number.confidence), 3),
+                     f"notation read as {value.code_notation!r}; the heading gives {code!r}")
+    return Found(value, round(min(0.6, number.confidence), 3),
+                 f"notation {value.code_notation!r} has no type abbreviation "
+                 f"though the heading gives {code!r}")
+
+
+def _type_fields(header: Header) -> tuple[Found[str], Found[str], Found[NumberParts]]:
+    """Type name and code from the heading and the notation, checked against each other."""
+    number = header.number
+    heading = header.type
+    notation_code = number.value.type_code if number.value else None
+    if heading.value is not None:
+        name, code = heading.value
+        conf, reason = heading.confidence, heading.reason
+        # The heading settles HD/HĐ and DA/ĐA in the notation.
+        if notation_code not in (None, code) and header.number_seg is not None:
+            hinted = with_ocr(parse_number_line(header.number_seg.text, type_hint=code),
+                              [header.number_seg], "number", slack=0.25)
+            if hinted.value is not None and hinted.value.type_code == code:
+                number, notation_code = hinted, code
+        if number.value is not None and notation_code not in (None, code):
+            # Heading and notation disagree: believe the surer one, flag both.
+            if number.confidence > heading.confidence:
+                by_code = type_for_code(notation_code or "")
+                if by_code is not None:
+                    name, code = by_code
+            conf = min(conf, number.confidence) * 0.6
+            heading_text = header.type_seg.text if header.type_seg else ""
+            reason = (f"heading {heading_text!r} and notation "
+                      f"{number.value.code_notation!r} disagree")
+            number = Found(number.value, round(min(number.confidence, 0.6), 3), reason)
+        elif notation_code == code:
+            conf = max(conf, min(1.0, number.confidence + 0.05))
+            reason = None if conf >= 0.95 else reason
+        elif number.value is not None:
+            number = _notation_from_heading(number, code)
+        return Found(name, round(conf, 3), reason), Found(code, round(conf, 3), reason), number
+    if header.cv_subject.value is not None or (number.value is not None and notation_code is None):
+        conf = 0.95 if header.cv_subject.value is not None and number.value is not None else 0.7
+        reason = None if conf >= 0.95 else "no type heading; taken for a công văn"
+        return (Found(CONG_VAN, conf, reason),
+                Found(None, conf, "a công văn has no type abbreviation"), number)
+    if number.value is not None and notation_code is not None:
+        by_code = type_for_code(notation_code)
+        if by_code is not None:
+            conf = round(min(0.7, number.confidence), 3)
+            why = f"type heading not read; from the notation {number.value.code_notation!r}"
+            return Found(by_code.name, conf, why), Found(by_code.code, conf, why), number
+    why = heading.reason or "no type heading"
+    return Found.none(why), Found.none(why), number
+
+
+def _place_date(header: Header, tokens: list[Token]) -> tuple[Found[datetime.date], Found[str]]:
+    pd = header.place_date
+    if pd.value is None:
+        return Found.none(pd.reason or "no date"), Found.none(pd.reason or "no place")
+    issued_date = Found(pd.value.date, pd.confidence, pd.reason)
+    if pd.value.place is None:
+        return issued_date, Found.none("no place before the date")
+    conf = pd.confidence
+    if header.date_seg is not None:
+        conf = min(conf, header.date_seg.confidence + 0.05)
+    v = voted(pd.value.place, tokens)
+    place = _repaired(Found(pd.value.place, round(conf, 3), pd.reason), v.value, v.reason, v.doubt)
+    return issued_date, _place_on_the_list(place, tokens)
+
+
+def _place_on_the_list(place: Found[str], tokens: list[Token]) -> Found[str]:
+    """A sure place the document prints only once, checked against the 2025 list of
+    communes and provinces: a name on no list ("Wim Long") is a misreading. The one
+    listed name a letter away is taken, as a guess, when the document prints it too;
+    otherwise the reading stays, doubted (it may be an older name)."""
+    if place.value is None or place.confidence < REVIEW_BELOW:
+        return place
+    if vote(place.value, tokens).agree >= 2:
+        return place  # printed again, in the organ's name most often: the list is not needed
+    from pipeline.core import commune  # (loading the list costs a tenth of a second)
+
+    if commune.is_place_name(place.value):
+        return place
+    return _listed_near(place.value, tokens, "document") or Found(
+        place.value, 0.6, f"{place.value!r}: no commune, ward or province on the 2025 list is "
+                          "called so (a misreading, or a name from before 2025)")
+
+
+def _listed_near(value: str, tokens: list[Token], where: str) -> Found[str] | None:
+    """The one name of the 2025 list a letter from ``value``, if the text prints it."""
+    from pipeline.core import commune
+
+    if commune.is_place_name(value):
+        return None
+    near = commune.places_like(value)
+    if len(near) != 1 or vote(near[0], tokens).agree < 1:
+        return None
+    return Found(near[0], 0.7, f"read {value!r}, which no commune, ward or province on the "
+                               f"2025 list is called; {near[0]!r} is, and the {where} prints it")
+
+
+def _organ(header: Header, place: str | None, tokens: list[Token]) -> Found[str]:
+    organ = header.organ
+    if organ.value is None:
+        return organ
+    lines = [fix_organ_line(clean(s.text).strip(" .,;:-_'\""), tokens, place)
+             for s in header.organ_segs]
+    reasons = [r for _, r, _ in lines if r]
+    organ = _repaired(organ, " ".join(v for v, _, _ in lines), "; ".join(reasons) or None,
+                      any(d for _, _, d in lines))
+    if len(lines) == 1 and lines[0][0] in ORGAN_HEADS:
+        # Only "ỦY BAN NHÂN DÂN" read: the line naming the commune is missing.
+        head = lines[0][0]
+        unit = unit_for(head, place, tokens)
+        if unit is not None:
+            return Found(f"{head} {unit[0]}", 0.7,
+                         f"only {head!r} read in the header; the unit line from the body "
+                         f"({unit[1]}× '… {unit[0].lower()}')")
+        return Found(organ.value, round(min(organ.confidence, 0.5), 3),
+                     f"only {head!r} read: the line naming the unit is missing")
+    if len(lines) == 2 and lines[0][0] in ORGAN_HEADS and not opens_with_unit(lines[1][0]):
+        # "ỦY BAN NHÂN DÂN" over "NHƠN TRẠCH": the unit word (XÃ, PHƯỜNG …) was lost, and
+        # the document does not name the unit often enough to restore it (fix_organ_line).
+        head, named = lines[0][0], lines[1][0]
+        return Found(organ.value, round(min(organ.confidence, 0.6), 3),
+                     f"the line under {head!r} names no unit (XÃ, PHƯỜNG …): {named!r}")
+    return organ
+
+
+def _signature(pages: list[Page], header: Header) -> Signature | None:
+    """The signature block on the last page, or failing that the one before."""
+    for k in range(len(pages) - 1, -1, -1):
+        after = 0.0  # on the first page, only below the header's blocks
+        if k == 0 and header.subject_segs:
+            after = header.subject_segs[-1].y1
+        elif k == 0 and header.number_seg is not None:
+            after = max(s.y1 for s in [header.number_seg, *header.cv_segs])
+        sig = find_signature(pages[k], after)
+        if sig.found:
+            return sig
+    return None
+
+
+class _Signer(NamedTuple):
+    name: Found[str]
+    surname_read: bool  # the name's first word was read letter for letter, a surname
+
+
+def _name_elsewhere(found: Found[str], surname_read: bool, tokens: list[Token], where: str
+                    ) -> Found[str]:
+    """A doubted name as it is read elsewhere, when that settles it (``named_elsewhere``);
+    still for review."""
+    if found.value is None or found.confidence >= REVIEW_BELOW:
+        return found
+    named = named_elsewhere(found.value, surname_read, tokens)
+    if named is None:
+        return found
+    value, times = named
+    said = f"{value!r} read elsewhere in the {where}" + (f" ({times}×)" if times > 1 else "")
+    if value == found.value:
+        reason = found.reason_and(said)
+        return Found(value, round(max(found.confidence, 0.7), 3), reason)
+    return Found(value, 0.7, f"name read as {found.value!r}; {said}")
+
+
+def _signer_name(found: Found[str], tokens: list[Token], elsewhere: list[Token],
+                 shapes: Sequence[SurnameMatch] = ()) -> _Signer:
+    """The signer's name with what the seal left on its line, its surname's shape
+    (``shapes``), and the rest of the document (``tokens``; ``elsewhere``: all but the
+    signature block), brought to bear."""
+    if found.value is None:
+        return _Signer(found, False)
+    line = found.value
+    name, why_scraps = drop_leading_scraps(line)
+    cap = 1.0
+    guessed = False
+    if why_scraps:
+        found = Found(name, round(max(found.confidence, 0.85), 3), why_scraps)
+    else:
+        read = name_from_line(line)
+        if read is not None:
+            # A seal's lettering crossed the line: what is left may be misread too.
+            name, why_scraps, guessed = read.value, read.reason, read.guessed
+            cap = 0.6 if guessed else 0.75
+    v = voted(name, tokens, spaces=False)
+    full, why_surname = fix_surname(v.value)
+    doubt, why_vote = v.doubt, v.reason
+    words = full.split()
+    guess = near_surname(words[0]) if len(words) >= 2 and not why_surname and not guessed \
+        else None
+    if guess is not None:
+        # A letter away from one surname: likely, not certain; a person checks it.
+        full, why_surname = " ".join([guess, *words[1:]]), f"surname read as {words[0]!r}"
+        doubt = True
+    if doubt and v.other == full:
+        doubt, why_vote = False, None  # the surname list and the other reading agree
+    elif why_surname and full != v.other:
+        # A line whose surname lost its accent may have lost others ("My Thuy").
+        doubt = True
+    reason = "; ".join(r for r in (why_scraps, why_surname, why_vote) if r) or None
+    result = _repaired(found, full, reason, doubt)
+    if result.confidence > cap:
+        result = Found(result.value, cap, result.reason)
+    result = _surname_by_shape(result, shapes, tokens_of([(line, 0.0)]))
+    full = result.value or ""
+    first = full.split()[0] if full.split() else ""
+    lost = None
+    if not is_surname(first):
+        lost = f"{first!r} is no Vietnamese surname: the name may have lost its first word"
+    elif len(full.split()) == 2 and first in MIDDLE_NAMES:
+        lost = f"{first!r} is a middle name too: the name may have lost its surname"
+    if lost:
+        result = Found(result.value, round(min(result.confidence, 0.7), 3), result.reason_and(lost))
+    surname_read = not lost and not guessed \
+        and first in (t for t, _ in tokens_of([(line, 0.0)]))
+    result = _name_elsewhere(_middle_name_accent(result), surname_read, elsewhere, "document")
+    return _Signer(result, surname_read)
+
+
+SHAPE_AT_LEAST = 0.5  # a surname drawn that finds less of its ink than this is no reading
+SHAPE_AHEAD = 0.05  # a surname this far ahead of the next is likelier; so close, as likely
+
+
+def _surname_by_shape(found: Found[str], shapes: Sequence[SurnameMatch], line: list[Token]
+                      ) -> Found[str]:
+    """A name whose surname a seal garbled or hid takes the surname its shape matches
+    best (``_ocr_surnames``), drawn before the words the name's given names were read
+    as; unless the surname was read letter for letter on the ``line``, or the spelling's
+    guess fits the shape about as well. A garbled middle name before a lone given name
+    takes the middle name matched the same way. Still for review."""
+    if found.value is None:
+        return found
+    words = found.value.split()
+    folded = [fold(w) for w in words]
+    for shape in sorted(shapes, key=lambda m: -len(m.before)):
+        before = [fold(w) for w in shape.before]
+        n = len(before) - (1 if shape.middles else 0)  # words read (the last ones)
+        if folded == before:
+            read, given = None, words
+        elif folded[-n:] == before[-n:] \
+                and (len(words) == n or words[-n - 1] not in MIDDLE_NAMES) \
+                and not any(name_word(w) for w in words[:-len(before) - 1]):
+            # The surname's place (the middle name's first, if that too is matched),
+            # and before it only scraps ("ow Binh Văn Nghĩa").
+            read = words[-len(before) - 1] if len(words) > len(before) else None
+            given = [*shape.before[:len(before) - n], *words[-n:]]
+        else:
+            continue
+        (best, score), *others = shape.ranked
+        if score < SHAPE_AT_LEAST or (read is not None and read in (t for t, _ in line)
+                                       and is_surname(read)):
+            return found
+        if read is not None and dict(shape.ranked).get(read, -1.0) >= score - SHAPE_AHEAD:
+            return found  # the spelling's guess fits the shape as well
+        ahead = not others or score - others[0][1] >= SHAPE_AHEAD
+        why = (f"surname matched by its shape: {best} ({score:.2f}"
+               + (f"; {others[0][0]} {others[0][1]:.2f}" if others else "") + ")"
+               + (f" where {read!r} was read" if read is not None else ", none read"))
+        if shape.middles:
+            (middle, m_score), *m_others = shape.middles
+            why += (f"; middle name matched the same way: {middle} ({m_score:.2f}"
+                    + (f"; {m_others[0][0]} {m_others[0][1]:.2f}" if m_others else "") + ")")
+        return Found(" ".join([best, *given]), 0.7 if ahead and not shape.middles else 0.6,
+                     found.reason_and(why))
+    return found
+
+
+def _middle_name_accent(found: Found[str]) -> Found[str]:
+    """A doubted name's middle name that is no common one as read, but one common middle
+    name accents aside ("Dương Thể Tuấn" → Thế): a seal's ink over the line takes tone
+    marks too. Still for review."""
+    if found.value is None or found.confidence >= REVIEW_BELOW:
+        return found
+    words = found.value.split()
+    if len(words) != 3 or not is_surname(words[0]) or words[1] in MIDDLE_NAMES:
+        return found
+    like = [m for m in MIDDLE_NAMES if fold(m) == fold(words[1])]
+    if len(like) != 1:
+        return found
+    why = f"middle name read as {words[1]!r}"
+    return Found(" ".join([words[0], like[0], words[2]]), found.confidence, found.reason_and(why))
+
+
+def extract_document(pages: list[OcrPage]) -> DocumentFields:
+    """The fields of one document: header from its first page, signature from its last."""
+    return _read_document(pages)[0]
+
+
+GUESS_AT_LEAST = 0.6  # a name no surer than this is not lent to another document
+
+
+def extract_dossier(pages: list[OcrPage], ranges: list[tuple[int, int]]
+                    ) -> list[DocumentFields]:
+    """The fields of each document of a dossier (``ranges``: 1-based inclusive pages).
+
+    As ``extract_document``; then a signer's name whose surname a seal garbled or hid
+    takes the surname its middle and given names carry elsewhere in the dossier, if
+    only one: the same officials sign a dossier's documents, and its text names them.
+    A doubted place that is on no list takes the one listed name a letter away that the
+    dossier prints. A signature with no name read takes the one name the dossier's
+    other documents carry under the same position of the same body.
+    """
+    read = [_read_document(pages[a - 1 : b]) for a, b in ranges]
+    # The dossier's words (its signature blocks aside), and the signers' names read
+    # with their surname as it stands, each on its own (not run on from a last word).
+    words = [t for _, _, doc_words in read for t in [*doc_words, ("", 0.0)]]
+    names = {k: [(w, fields.signer_name.confidence) for w in fields.signer_name.value.split()]
+             for k, (fields, surname_read, _) in enumerate(read)
+             if surname_read and fields.signer_name.value is not None}
+    out = []
+    for k, (fields, surname_read, _) in enumerate(read):
+        name = fields.signer_name
+        if name.value is not None and name.confidence < REVIEW_BELOW:
+            pool = words + [t for m, ts in names.items() if m != k for t in [*ts, ("", 0.0)]]
+            name = _name_elsewhere(name, surname_read, pool, "dossier")
+        place = fields.issued_place
+        if place.value is not None and place.confidence < REVIEW_BELOW:
+            place = _listed_near(place.value, words, "dossier") or place
+        out.append(replace(fields, signer_name=name, issued_place=place))
+    out = _surnames_read_together(out)
+    return [replace(f, signer_name=_signer_in_the_same_post(f, out)) for f in out]
+
+
+def _surnames_read_together(dossier: list[DocumentFields]) -> list[DocumentFields]:
+    """Doubted names whose surname is garbled ("Bình Ngọc Hiếu", "Ràổ Hồng Oanh"), set
+    beside the dossier's other names that end alike. Where another document's name
+    has a surname ("Đinh Ngọc Hiếu", even a guessed one), and only one, and the garbled
+    word is within two letters of it, it is taken; where none has, the one surname
+    nearest all the garbled readings together (Đào: a letter from "Ràổ" and from "Đấb"),
+    if there are two or more. Always a guess, for review."""
+    # Each name's last three words (surname, middle, given), grouped by the last two.
+    groups: dict[tuple[str, str], list[tuple[int, str, float]]] = {}
+    for k, f in enumerate(dossier):
+        words = (f.signer_name.value or "").split()
+        if len(words) >= 3:
+            groups.setdefault((fold(words[-2]), fold(words[-1])), []).append(
+                (k, words[-3], f.signer_name.confidence))
+    out = list(dossier)
+    for members in groups.values():
+        named = {w for _, w, conf in members if is_surname(w) and conf >= GUESS_AT_LEAST}
+        garbled = [(k, w) for k, w, conf in members if conf < REVIEW_BELOW and not is_surname(w)]
+        if not garbled or len(named) > 1:
+            continue
+        if named:
+            (surname,) = named
+            garbled = [(k, w) for k, w in garbled
+                       if Levenshtein.distance(fold(w), fold(surname)) <= 2]
+            why = {k: f"surname read as {w!r}; {surname} over the same names in another of "
+                      "the dossier's documents" for k, w in garbled}
+        else:
+            if len(garbled) < 2:
+                continue  # one reading alone says too little
+            readings = [fold(w) for _, w in garbled]
+            cost = sorted((sum(Levenshtein.distance(r, fold(s)) for r in readings), s)
+                          for s in dict.fromkeys(SURNAMES))
+            (best, surname), (second, _) = cost[0], cost[1]
+            if best > len(readings) or second == best:
+                continue
+            seen = " and ".join(repr(w) for _, w in garbled)
+            why = {k: f"surname read as {seen} over the same names in the dossier's "
+                      f"documents: {surname} is the surname nearest all of them"
+                   for k, _ in garbled}
+        for k, _ in garbled:
+            words = out[k].signer_name.value.split()
+            out[k] = replace(out[k], signer_name=Found(" ".join([surname, *words[-2:]]), 0.6,
+                                                       why[k]))
+    return out
+
+
+def _signer_in_the_same_post(fields: DocumentFields, dossier: list[DocumentFields]) -> Found[str]:
+    """No name read under a signature: the one name the dossier's other documents carry
+    under the same position of the same body (one chairman signs a commune's papers), as
+    a guess for review. Several names, or none: still none."""
+    name, post, organ = fields.signer_name, fields.signer_position.value, fields.organ_name.value
+    if name.value is not None or post is None or organ is None:
+        return name
+    names = {f.signer_name.value for f in dossier
+             if f is not fields and f.signer_position.value == post and f.organ_name.value == organ
+             and f.signer_name.value is not None and f.signer_name.confidence >= GUESS_AT_LEAST}
+    if len(names) != 1:
+        return name
+    (only,) = names
+    return Found(only, 0.5, f"no name read under the signature; the dossier's other documents "
+                            f"signed as {post} of {organ} are signed by {only}")
+
+
+def _read_document(pages: list[OcrPage]) -> tuple[DocumentFields, bool, list[Token]]:
+    """The fields, whether the signer's surname was read as it stands, and the words but
+    the signature block's."""
+    if not pages:
+        return DocumentFields(*(Found[Any].none("no pages") for _ in range(11))), False, []
+    analysed = [_page(p) for p in pages]
+    header = find_header(analysed[0])
+    tokens = _tokens(analysed)
+
+    type_name, type_code, number = _type_fields(header)
+    if number.value is not None:
+        code_number = Found(number.value.code_number, number.confidence, number.reason)
+        code_notation = Found(number.value.code_notation, number.confidence, number.reason)
+    else:
+        code_number = Found.none(number.reason or "no number")
+        code_notation = Found.none(number.reason or "no notation")
+    issued_date, issued_place = _place_date(header, tokens)
+    organ = _organ(header, issued_place.value, tokens)
+    if type_name.value == CONG_VAN:
+        subject = header.cv_subject
+    else:
+        subject = header.subject
+
+    signature = _signature(analysed, header)
+    if signature is None:
+        why = "no signature block on the last page"
+        signer_position: Found[str] = Found.none(why)
+        signer_name: Found[str] = Found.none(why)
+        signer_authority: Found[str] = Found.none(why)
+        surname_read, elsewhere = False, tokens
+    else:
+        signer_position = signature.position
+        signer_authority = signature.authority
+        elsewhere = _tokens(analysed, signature.segs)
+        signer = _signer_name(signature.name, tokens, elsewhere, signature.shapes)
+        signer_name, surname_read = signer.name, signer.surname_read
+
+    return DocumentFields(
+        type_name=type_name,
+        type_code=type_code,
+        code_number=code_number,
+        code_notation=code_notation,
+        issued_date=issued_date,
+        issued_place=issued_place,
+        organ_name=organ,
+        subject=subject,
+        signer_position=signer_position,
+        signer_name=signer_name,
+        signer_authority=signer_authority,
+    ), surname_read, elsewhere

@@ -1,0 +1,365 @@
+"""Parsers for single header lines: ``Số: …``, place and date, type heading.
+
+Each takes the text of one line as OCR gave it and returns a ``Found``: the
+value when the line can be read without guessing, ``None`` with a reason
+otherwise. Corrections of the usual misreadings (``S6:``, ``QD``, ``O`` for
+``0``, stray spaces) lower the confidence a little and say so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import NamedTuple
+
+from rapidfuzz import fuzz
+
+from pipeline.extract.found import Found
+from pipeline.core.vi_text import clean, fold, tone_style, vn_upper, words_folded
+from pipeline.extract.nd30 import CODE_BY_UPPER, CODES_BY_KEY, NAME_BY_CODE, ORGAN_ABBR_FIX, TYPES
+
+
+class NumberParts(NamedTuple):
+    code_number: str  # "08", leading zeros kept
+    code_notation: str  # "QĐ-UBND", "UBND-VP"
+    type_code: str | None  # "QĐ"; None when the notation carries no type (công văn)
+
+
+class PlaceDate(NamedTuple):
+    place: str | None  # "Bát Tràng"; None when the line has no place before "ngày"
+    date: dt.date
+
+
+class TypeMatch(NamedTuple):
+    name: str  # as a heading prints it: "QUYẾT ĐỊNH"
+    code: str  # NĐ 30 abbreviation: "QĐ"
+
+
+# --------------------------------------------------------------------------- Số: …
+
+# "Số:" as OCR reads it, on folded text: so:, s6:, so :, s0:, $o:, so (colon lost).
+_NUMBER_PREFIX = re.compile(r"^[\W_]*?[s$]\s*(?:[a-z]|[06](?=[\s:;.,]))?\s*[:;.,'\"]*\s*")
+_DIGITISH = {"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "i": "1"}
+_NOTATION_PART = re.compile(r"^[A-Za-zĐđ0-9]+$")
+_KNOWN_ORGANS = ("UBND", "HĐND", "ĐU", "VP", "MTTQ", "BCĐ", "CA", "BCH")
+
+
+def _digits(raw: str) -> tuple[str, int] | None:
+    """``"1O5"`` → ``("105", 1)``: digits with look-alike letters mapped, and how many."""
+    if not raw or len(raw) > 5:
+        return None
+    out, fixes = [], 0
+    for c in raw:
+        if c.isdigit() and c.isascii():
+            out.append(c)
+        elif c in _DIGITISH:
+            out.append(_DIGITISH[c])
+            fixes += 1
+        else:
+            return None
+    return "".join(out), fixes
+
+
+def canonical_type_code(raw: str, hint: str | None = None) -> Found[str]:
+    """A notation's first part as an NĐ 30 abbreviation, or None if it is none.
+
+    ``QD`` → ``QĐ`` (no type is spelt QD); ``HD`` stays ``HD`` (Hướng dẫn)
+    but, since Hợp đồng is ``HĐ``, only with reduced confidence unless
+    ``hint`` (the code implied by the heading) settles it.
+    """
+    up = raw.upper()
+    if "Đ" in up:
+        code = CODE_BY_UPPER.get(up)
+        return Found(code, 1.0) if code else Found.none(f"{raw!r} is no NĐ 30 abbreviation")
+    candidates = CODES_BY_KEY.get(up.replace("Đ", "D"), ())
+    if not candidates:
+        return Found.none(f"{raw!r} is no NĐ 30 abbreviation")
+    if len(candidates) == 1:
+        code = candidates[0]
+        if code.upper() == up:
+            return Found(code, 1.0)
+        return Found(code, 0.9, f"read {raw!r}, taken as {code!r}")
+    if hint in candidates:
+        return Found(hint, 0.9 if hint.upper() != up else 1.0,
+                     None if hint.upper() == up else f"read {raw!r}; the heading says {hint!r}")
+    literal = CODE_BY_UPPER.get(up)
+    others = [c for c in candidates if c != literal]
+    return Found(literal, 0.6,
+                 f"read {raw!r}; could also be {' or '.join(map(repr, others))} (Đ read as D)")
+
+
+def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberParts]:
+    """``"Số: 125/QĐ-UBND"`` → ``NumberParts("125", "QĐ-UBND", "QĐ")``.
+
+    Reads through ``S6:``/``Sô:``/``So:``/``Số :``, ``QD``/``QÐ`` for ``QĐ``,
+    spaces around ``/`` and ``-``, ``O`` for ``0`` and ``l`` for ``1`` in the
+    number. ``type_hint`` is the code the type heading gives, used only to
+    settle ``HD``/``HĐ`` and ``DA``/``ĐA``.
+    """
+    s = clean(text)
+    f = fold(s)
+    m = _NUMBER_PREFIX.match(f)
+    has_prefix = m is not None
+    rest = s[m.end():] if m else re.sub(r"^[\W_]+", "", s)
+    # Trailing specks and punctuation ("… ` `", "UBND."): not part of the notation.
+    rest = re.sub(r"[\W_]+$", "", re.sub(r"\s+", "", rest))
+    rest = rest.replace("~", "-")
+    if not rest:
+        return Found.none("no number after 'Số:'")
+    reasons: list[str] = []
+    confidence = 1.0 if has_prefix else 0.85
+    if not has_prefix:
+        reasons.append("no 'Số:' read before the number")
+    slash_lost = False
+    if "/" in rest:
+        num_raw, notation_raw = rest.split("/", 1)
+    else:
+        # A backslash can only be the slash; digits running straight into capitals
+        # ("76QĐ-UBND") lost it. "l", "I", "|" could be the slash or a digit 1 with
+        # the slash lost ("0l" + "QĐ"): that is not for us to decide.
+        slash = re.match(r"^([0-9Oo]{1,5})\\([A-ZĐ].*)$", rest)
+        lost = re.match(r"^([0-9]{1,5})([A-ZĐ].*)$", rest)
+        if slash:
+            num_raw, notation_raw = slash.groups()
+            confidence *= 0.8
+            reasons.append("'/' read as '\\'")
+        elif lost:
+            num_raw, notation_raw = lost.groups()
+            slash_lost = True
+            confidence *= 0.8
+            reasons.append("'/' not read")
+            if num_raw.endswith(("1", "7")) and len(num_raw) > 1:
+                confidence *= 0.6
+                reasons.append(f"the last digit of {num_raw!r} may be the '/'")
+        else:
+            return Found.none(f"no '/' between number and notation in {s!r}")
+    digits = _digits(num_raw)
+    if digits is None:
+        return Found.none(f"number {num_raw!r} unreadable")
+    number, fixes = digits
+    if fixes:
+        confidence *= 0.85 if fixes < len(num_raw) else 0.7
+        reasons.append(f"number read as {num_raw!r}")
+    if len(number) == 1:
+        # NĐ 30 writes numbers below 10 as "08": a single digit lost its neighbour.
+        confidence *= 0.6
+        reasons.append(f"a one-digit number ({number!r}); NĐ 30 writes '0{number}'")
+    year = ""
+    if "/" in notation_raw:  # "15/2025/NQ-HĐND": a year between number and notation
+        first, notation_raw = notation_raw.split("/", 1)
+        yd = _digits(first)
+        if yd is None or len(yd[0]) != 4:
+            return Found.none(f"notation {notation_raw!r} unreadable")
+        year = yd[0] + "/"
+    # Specks inside the notation ("QĐ-.UBND"); a colon read for the dash ("QĐ:UBND").
+    notation_raw = re.sub(r"[.,'`]", "", notation_raw)
+    if "-" not in notation_raw and re.fullmatch(r"[^:;]+[:;][^:;]+", notation_raw):
+        head, tail = re.split(r"[:;]", notation_raw)
+        if canonical_type_code(head).value is not None and tail.upper() in _KNOWN_ORGANS:
+            notation_raw = f"{head}-{tail}"
+            confidence *= 0.8
+            reasons.append("'-' read as ':'")
+    parts = [p for p in notation_raw.split("-") if p]
+    if not parts or not all(_NOTATION_PART.match(p) for p in parts):
+        return Found.none(f"notation {notation_raw!r} unreadable")
+    code = canonical_type_code(parts[0], type_hint)
+    if code.value is None and len(parts) == 1:
+        # "QĐUBND": the dash lost between the type and the body.
+        whole = parts[0].upper().replace("Đ", "D")
+        for known in _KNOWN_ORGANS:
+            plain = known.replace("Đ", "D")
+            head = parts[0][: -len(known)]
+            if whole.endswith(plain) and head:
+                split_code = canonical_type_code(head, type_hint)
+                if split_code.value is not None:
+                    parts = [head, known]
+                    code = split_code
+                    confidence *= 0.7
+                    reasons.append("'-' missing in the notation")
+                    break
+        else:
+            if any(whole.startswith(k) for k in CODES_BY_KEY):
+                confidence *= 0.5
+                reasons.append(f"{parts[0]!r} may be a type abbreviation run into the body's")
+    if slash_lost and code.value is None and parts[0].upper() not in _KNOWN_ORGANS:
+        return Found.none(f"no '/' read, and {parts[0]!r} opens no known notation")
+    organ_parts = parts[1:] if code.value is not None else parts
+    organ_parts = [ORGAN_ABBR_FIX.get(p.upper(), p) for p in organ_parts]
+    if code.value is not None:
+        confidence *= code.confidence
+        if code.reason:
+            reasons.append(code.reason)
+        notation = "-".join([code.value, *organ_parts])
+    else:
+        notation = "-".join(organ_parts)
+    return Found(
+        NumberParts(number, year + notation, code.value),
+        round(confidence, 3),
+        "; ".join(reasons) or None,
+    )
+
+
+# --------------------------------------------------------------------------- place, date
+
+_N12 = r"[0-9oil|]{1,2}"
+# Keywords end on a letter that cannot be a digit (ngày, tháng, năm / "nărn"), so a
+# look-alike digit ("thángl2") is never swallowed by its keyword.
+_DATE = re.compile(
+    r"(?P<dkw>n[gq][a-z]{0,2}?[yv])[\s,.]*(?P<d>" + _N12 + r")[\s,./]*"
+    r"(?P<mkw>t[hb]?[a-z]{0,3}?g)[\s,.]*(?P<m>" + _N12 + r")[\s,./]*"
+    r"(?P<ykw>n[a-z]{0,2}?(?:m|rn))[\s,.]*(?P<y>[0-9oil|]{4})(?![0-9])"
+)
+
+
+def _num(raw: str) -> tuple[int, bool]:
+    """Folded digits with look-alikes (``o``, ``l``, ``i``, ``|``): value, and whether any."""
+    out = "".join(c if c.isdigit() else _DIGITISH[c] for c in raw)
+    return int(out), out != raw
+
+
+def _check_date(y: int, m: int, d: int) -> dt.date | None:
+    if not (1900 <= y <= 2100):
+        return None
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _place(s: str, end: int) -> str | None:
+    place = s[:end].strip(" ,.;:-'\"")
+    # A leading stray mark (a rule's end, a speck) is not part of the name.
+    place = re.sub(r"^[\W_]+", "", place).strip()
+    # A speck read as a full stop in the space between two words ("Phước.Long"); not
+    # after an abbreviation in capitals ("TP.Hồ Chí Minh").
+    place = "".join(" " if c == "." and 0 < i < len(place) - 1 and place[i - 1].islower()
+                    and place[i + 1].isupper() else c for i, c in enumerate(place))
+    return place or None
+
+
+
+def _words_date(s: str) -> tuple[int, int, int, int] | None:
+    """A date written in words; returns (start index of "ngày", d, m, y)."""
+    f = fold(s)
+    tokens = [(m.group(0), m.start()) for m in re.finditer(r"[a-z]+|[0-9]+", f)]
+    from pipeline.extract.nd30 import words_to_number
+
+    def number(toks: list[str]) -> int | None:
+        if len(toks) == 1 and toks[0].isdigit():
+            return int(toks[0])
+        return words_to_number(toks)
+
+    words = [t for t, _ in tokens]
+    for i, w in enumerate(words):
+        if w != "ngay":
+            continue
+        try:
+            j = words.index("thang", i + 1)
+        except ValueError:
+            return None
+        day = number(words[i + 1 : j])
+        if day is None:
+            return None
+        for k in range(j + 2, len(words) - 1):
+            if words[k] != "nam":
+                continue
+            month = number(words[j + 1 : k])
+            year = number(words[k + 1 :])
+            if month is not None and year is not None:
+                return tokens[i][1], day, month, year
+        return None
+    return None
+
+
+def parse_date_line(text: str) -> Found[PlaceDate]:
+    """``"Bát Tràng, ngày 05 tháng 01 năm 2026"`` → ``PlaceDate("Bát Tràng", date(2026, 1, 5))``.
+
+    Reads through keywords without diacritics (``ngay``, ``thang``), missing
+    spaces (``năm2025``), ``O``/``l`` for ``0``/``1``, and dates in words
+    (``ngày mười lăm tháng chín năm hai nghìn không trăm hai mươi lăm``).
+    """
+    s = clean(text)
+    f = fold(s)
+    m = _DATE.search(f)
+    reasons: list[str] = []
+    confidence = 1.0
+    if m:
+        d, fd = _num(m.group("d"))
+        mo, fm = _num(m.group("m"))
+        y, fy = _num(m.group("y"))
+        if fd or fm or fy:
+            confidence *= 0.85
+            reasons.append("a digit read as a letter")
+        # NĐ 30: days below 10 and months 1, 2 take a leading zero, months 3–12 none.
+        # A date printed otherwise is more likely a digit misread or lost.
+        raw_d, raw_m = m.group("d"), m.group("m")
+        if len(raw_d) == 1:
+            confidence *= 0.7
+            reasons.append(f"day {raw_d!r} without the leading zero NĐ 30 prints")
+        if (len(raw_m) == 2 and mo < 10) != (mo <= 2):
+            confidence *= 0.6
+            reasons.append(f"month {raw_m!r} not as NĐ 30 prints it "
+                           "(01, 02 with a zero; 3–12 without)")
+        start = m.start("dkw")
+    else:
+        words = _words_date(s)
+        if words is None:
+            return Found.none(f"no 'ngày … tháng … năm …' in {s!r}")
+        start, d, mo, y = words
+        confidence *= 0.8
+        reasons.append("date written in words")
+    date = _check_date(y, mo, d)
+    if date is None:
+        return Found.none(f"no valid date in {s!r} (read {d}/{mo}/{y})")
+    place = _place(s, start)
+    if place is None:
+        reasons.append("no place before the date")
+    return Found(PlaceDate(place, date), round(confidence, 3), "; ".join(reasons) or None)
+
+
+# --------------------------------------------------------------------------- type heading
+
+_TYPE_KEYS = [(words_folded(name), vn_upper(name), name, code) for code, name in TYPES]
+
+
+def match_type_name(text: str) -> Found[TypeMatch]:
+    """A heading line against the NĐ 30 type names (fuzzy, diacritics-blind first).
+
+    ``"QUYÉT ĐINH"`` → ``TypeMatch("QUYẾT ĐỊNH", "QĐ")`` with a little less
+    confidence. Close calls between two names (THÔNG BÁO / THÔNG CÁO) lower
+    the confidence further; below a ratio of 80 nothing is returned.
+    """
+    s = clean(text).rstrip(":. ")
+    key = words_folded(s)
+    if not key:
+        return Found.none("empty heading")
+    upper = vn_upper(tone_style(re.sub(r"[^\w\s]", " ", s)))
+    upper = re.sub(r"\s+", " ", upper).strip()
+    scored = []
+    for folded, printed, name, code in _TYPE_KEYS:
+        score = fuzz.ratio(key, folded)
+        accents = fuzz.ratio(upper, printed)
+        scored.append((score, accents, name, code))
+    scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
+    best, second = scored[0], scored[1]
+    score, accents, name, code = best
+    if score < 80:
+        return Found.none(f"{s!r} is no NĐ 30 type name (closest {name}, {score:.0f})")
+    if score == 100:
+        confidence = 1.0 if accents == 100 else 0.95
+    else:
+        confidence = 0.85 * score / 100
+    reason = None if confidence == 1.0 else f"heading read as {s!r}"
+    if score - second[0] < 8:
+        if accents - second[1] < 8:
+            confidence = min(confidence, 0.5)
+            reason = f"heading {s!r} is between {name} and {second[2]}"
+        else:
+            confidence = min(confidence, 0.75)
+            reason = f"heading {s!r}: {name} rather than {second[2]} by its accents"
+    return Found(TypeMatch(name, code), round(confidence, 3), reason)
+
+
+def type_for_code(code: str) -> TypeMatch | None:
+    name = NAME_BY_CODE.get(code)
+    return TypeMatch(name, code) if name else None

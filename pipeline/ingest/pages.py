@@ -1,0 +1,342 @@
+"""Pages: find every page of a dossier, with its real resolution, and read its pixels.
+
+A dossier arrives as a folder of page images, a multi-page TIFF, an image-only
+PDF, or a single image. ``read_pages`` only probes headers (cheap, and it
+rejects bad input before any OCR time is spent); ``load_pixels`` decodes one
+page and runs in the OCR workers.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from pipeline.ingest import pdfsource
+from pipeline.core.errors import InputFileError, TooLargeError
+from pipeline.core.model import Encoding, SourcePage
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
+PDF_SUFFIXES = {".pdf"}
+# Files a clerk or a tool may leave beside the pages; they are not pages.
+SIDECAR_SUFFIXES = {".json", ".yaml", ".yml", ".txt", ".md", ".csv", ".toml"}
+
+# TT 05/2025: administrative documents are scanned at 200 dpi or more.
+MIN_DPI = 200
+A4_LONG_INCHES = 297 / 25.4
+COMMON_DPI = (150, 200, 240, 300, 400, 600)
+
+TIFF_COMPRESSION_G4 = 4
+TIFF_TAG_COMPRESSION = 259
+TIFF_TAG_PHOTOMETRIC = 262
+TIFF_TAG_FILLORDER = 266
+TIFF_TAG_STRIP_OFFSETS = 273
+TIFF_TAG_ROWS_PER_STRIP = 278
+TIFF_TAG_STRIP_BYTES = 279
+
+EXIF_ORIENTATION_TO_ROTATION = {1: 0, 3: 180, 6: 90, 8: 270}
+
+
+def natural_key(path: Path) -> list[object]:
+    """Sort key so that ``trang-2`` comes before ``trang-10``."""
+    name = unicodedata.normalize("NFC", path.name).casefold()
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
+def discover(input_path: Path) -> list[Path]:
+    """The files that make up a dossier, in page order."""
+    if not input_path.exists():
+        raise InputFileError("does not exist", "không tồn tại", input_path)
+    if input_path.is_file():
+        return [input_path]
+    files = [
+        p
+        for p in input_path.iterdir()
+        if p.is_file()
+        and not p.name.startswith(".")
+        and p.suffix.lower() not in SIDECAR_SUFFIXES
+    ]
+    if not files:
+        raise InputFileError(
+            "the folder holds no page images or PDF",
+            "thư mục không có ảnh trang hoặc tệp PDF nào",
+            input_path,
+        )
+    return sorted(files, key=natural_key)
+
+
+def read_pages(input_path: Path, *, max_pixels: int) -> list[SourcePage]:
+    """Probe every page of a dossier: size, resolution, how to embed it."""
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    pages: list[SourcePage] = []
+    for path in discover(input_path):
+        kind = sniff(path)
+        if kind == "pdf":
+            found = pdfsource.probe(path, max_pixels=max_pixels)
+        elif kind == "image":
+            found = _probe_image(path, max_pixels=max_pixels)
+        else:
+            raise InputFileError(
+                "is not an image (JPEG, PNG, TIFF) or a PDF",
+                "không phải ảnh (JPEG, PNG, TIFF) hay tệp PDF",
+                path,
+            )
+        for page in found:
+            page.number = len(pages) + 1
+            pages.append(page)
+    return pages
+
+
+def sniff(path: Path) -> str:
+    """'image', 'pdf' or 'other', from the file's first bytes, not its name."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(1024)
+    except OSError as e:
+        raise InputFileError(f"cannot be read ({e.strerror})", "không đọc được tệp", path) from e
+    if not head:
+        raise InputFileError("is empty (0 bytes)", "là tệp rỗng (0 byte)", path)
+    if b"%PDF-" in head:
+        return "pdf"
+    if head.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*")):
+        return "image"
+    return "other"
+
+
+def _probe_image(path: Path, *, max_pixels: int) -> list[SourcePage]:
+    try:
+        img = Image.open(path)
+    except Image.DecompressionBombError as e:
+        raise _too_large(path, max_pixels) from e
+    except (OSError, SyntaxError, ValueError) as e:
+        raise InputFileError(
+            f"is not a readable image ({e})", "không phải ảnh đọc được", path
+        ) from e
+    with img:
+        _check_complete(path, img.format)
+        pages = []
+        frames = getattr(img, "n_frames", 1)
+        for index in range(frames):
+            img.seek(index)
+            if img.width * img.height > max_pixels:
+                raise _too_large(path, max_pixels)
+            if img.width < 1 or img.height < 1:
+                raise InputFileError("has no pixels", "không có điểm ảnh", path)
+            pages.append(_describe_frame(path, index, img))
+    return pages
+
+
+def _describe_frame(path: Path, index: int, img: Image.Image) -> SourcePage:
+    dpi, assumed = _resolution(img)
+    encoding, colorspace = _embedding(img)
+    rotation = 0
+    warnings: list[str] = []
+    if img.format == "JPEG":
+        orientation = img.getexif().get(0x0112, 1)
+        rotation = EXIF_ORIENTATION_TO_ROTATION.get(orientation, 0)
+        if orientation not in EXIF_ORIENTATION_TO_ROTATION:
+            # Mirrored orientations cannot be shown by a page turn alone.
+            encoding = Encoding.LOSSLESS
+            warnings.append("mirrored EXIF orientation: pixels re-encoded losslessly")
+    if encoding is Encoding.CCITT_G4 and _g4_single_strip(img) is None:
+        warnings.append("Group 4 data in several strips: re-coded as one strip (lossless)")
+    if colorspace == "cmyk":
+        encoding = Encoding.LOSSLESS
+        colorspace = "rgb"
+        warnings.append("CMYK image converted to RGB for the sRGB archive profile")
+    page = SourcePage(
+        number=0,
+        source=path,
+        index_in_source=index,
+        width=img.width,
+        height=img.height,
+        dpi=dpi,
+        encoding=encoding,
+        colorspace=colorspace,
+        rotation=rotation,
+        dpi_assumed=assumed,
+        warnings=warnings,
+    )
+    add_resolution_warnings(page)
+    return page
+
+
+def add_resolution_warnings(page: SourcePage) -> None:
+    if page.dpi_assumed:
+        page.warnings.append(
+            f"no resolution in the file; assumed {page.dpi[0]:.0f} dpi from an A4 page size"
+        )
+    if min(page.dpi) < MIN_DPI - 0.5:
+        page.warnings.append(
+            f"resolution {min(page.dpi):.0f} dpi is below the TT 05/2025 minimum of {MIN_DPI} dpi"
+        )
+
+
+def _resolution(img: Image.Image) -> tuple[tuple[float, float], bool]:
+    """The real dpi, or an estimate assuming an A4 page when the file has none."""
+    dpi = img.info.get("dpi")
+    if img.format == "TIFF":
+        unit = img.tag_v2.get(296, 2)  # ResolutionUnit: 1 none, 2 inch, 3 cm
+        xres, yres = img.tag_v2.get(282), img.tag_v2.get(283)
+        if xres and yres and unit in (2, 3):
+            factor = 2.54 if unit == 3 else 1.0
+            dpi = (float(xres) * factor, float(yres) * factor)
+        else:
+            dpi = None
+    if dpi and all(float(d) >= 50 for d in dpi[:2]):
+        return (float(dpi[0]), float(dpi[1])), False
+    return (estimate_dpi(img.width, img.height),) * 2, True
+
+
+def estimate_dpi(width: int, height: int) -> float:
+    guess = max(width, height) / A4_LONG_INCHES
+    for common in COMMON_DPI:
+        if abs(guess - common) / common < 0.06:
+            return float(common)
+    return round(guess)
+
+
+def _embedding(img: Image.Image) -> tuple[Encoding, str]:
+    mode = img.mode
+    colorspace = {
+        "1": "bilevel",
+        "L": "gray",
+        "RGB": "rgb",
+        "CMYK": "cmyk",
+        "P": "rgb",
+        "YCbCr": "rgb",
+    }.get(mode, "rgb")
+    if img.format == "JPEG" and mode in ("L", "RGB", "CMYK"):
+        return Encoding.JPEG, colorspace
+    if img.format == "TIFF" and img.tag_v2.get(TIFF_TAG_COMPRESSION) == TIFF_COMPRESSION_G4:
+        return Encoding.CCITT_G4, "bilevel"
+    if img.format == "PNG" and png_passthrough(img):
+        return Encoding.PNG_IDAT, colorspace
+    if mode == "1":
+        return Encoding.LOSSLESS, "bilevel"
+    return Encoding.LOSSLESS, "gray" if mode in ("L", "LA", "I", "I;16", "I;16B") else "rgb"
+
+
+def png_passthrough(img: Image.Image) -> bool:
+    """Can the PNG's compressed data go into the PDF as it is (img2pdf's trick)?"""
+    return (
+        img.mode in ("L", "RGB", "1")
+        and not img.info.get("interlace")
+        and "transparency" not in img.info
+        and getattr(img, "bits", 8) in (1, 8)
+    )
+
+
+def _g4_single_strip(img: Image.Image) -> tuple[int, int] | None:
+    """(offset, length) of a TIFF frame's one Group 4 strip, or None."""
+    tags = img.tag_v2
+    if tags.get(TIFF_TAG_COMPRESSION) != TIFF_COMPRESSION_G4:
+        return None
+    if tags.get(TIFF_TAG_FILLORDER, 1) != 1:
+        return None
+    offsets = tags.get(TIFF_TAG_STRIP_OFFSETS)
+    counts = tags.get(TIFF_TAG_STRIP_BYTES)
+    offsets = offsets if isinstance(offsets, tuple) else (offsets,)
+    counts = counts if isinstance(counts, tuple) else (counts,)
+    if len(offsets) != 1 or len(counts) != 1 or offsets[0] is None:
+        return None
+    return int(offsets[0]), int(counts[0])
+
+
+def _check_complete(path: Path, fmt: str | None) -> None:
+    """Reject files cut short (an interrupted copy) before any OCR time is spent."""
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        if fmt == "JPEG":
+            f.seek(max(0, size - 64))
+            if b"\xff\xd9" not in f.read():
+                raise InputFileError(
+                    "is truncated (the JPEG data has no end marker)",
+                    "bị cắt cụt (dữ liệu JPEG không có dấu kết thúc)",
+                    path,
+                )
+        elif fmt == "PNG":
+            f.seek(max(0, size - 12))
+            if b"IEND" not in f.read():
+                raise InputFileError(
+                    "is truncated (the PNG has no IEND chunk)",
+                    "bị cắt cụt (tệp PNG thiếu khối IEND)",
+                    path,
+                )
+
+
+def _too_large(path: Path, max_pixels: int) -> TooLargeError:
+    return TooLargeError(
+        f"has more than {max_pixels:,} pixels per page (the safety limit)",
+        f"có hơn {max_pixels:,} điểm ảnh mỗi trang (giới hạn an toàn)",
+        path,
+    )
+
+
+def load_pixels(page: SourcePage) -> np.ndarray:
+    """Decode one page to uint8 grey (2-D) or RGB (H, W, 3), in stored orientation."""
+    if page.source.suffix.lower() in PDF_SUFFIXES or sniff(page.source) == "pdf":
+        img = pdfsource.render(page)
+    else:
+        try:
+            # Closed here, not left to the garbage collector (see to_array).
+            with Image.open(page.source) as img:
+                img.seek(page.index_in_source)
+                img.load()
+                if page.encoding is Encoding.LOSSLESS and img.format == "JPEG":
+                    return to_array(ImageOps.exif_transpose(img))
+                return to_array(img)
+        except (OSError, SyntaxError, ValueError) as e:
+            raise InputFileError(
+                f"cannot be decoded ({e})", "không giải mã được ảnh", page.source
+            ) from e
+    return to_array(img)
+
+
+def to_array(img: Image.Image) -> np.ndarray:
+    """The pixels as an array that owns its memory (the image may be closed after)."""
+    if img.mode in ("L", "RGB"):
+        return np.asarray(img)  # a copy already (through tobytes): no conversion to pay for
+    if img.mode == "1":
+        return np.asarray(img.convert("L"))
+    if img.mode in ("I;16", "I;16B", "I"):
+        return np.asarray(img.point(lambda v: v / 256).convert("L"))
+    if img.mode in ("RGBA", "LA", "P", "PA"):
+        rgba = img.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return np.asarray(Image.alpha_composite(white, rgba).convert("RGB"))
+    return np.asarray(img.convert("RGB"))
+
+
+def g4_strip(page: SourcePage) -> tuple[bytes, bool]:
+    """The Group 4 data of a TIFF page as one strip, and whether 1 bits mean black.
+
+    A single-strip page gives its bytes as they are. G4 strips cannot be
+    joined (each restarts its coding), so a multi-strip page is re-coded into
+    one strip: G4 is lossless, the pixels stay identical.
+    """
+    with Image.open(page.source) as img:
+        img.seek(page.index_in_source)
+        where = _g4_single_strip(img)
+        photometric = img.tag_v2.get(TIFF_TAG_PHOTOMETRIC, 0)
+        if where is None:
+            buffer = io.BytesIO()
+            img.load()
+            img.save(buffer, format="TIFF", compression="group4", strip_size=1 << 31)
+            buffer.seek(0)
+            with Image.open(buffer) as single:
+                offset, length = _g4_single_strip(single) or (0, 0)
+                return buffer.getvalue()[offset : offset + length], (
+                    single.tag_v2.get(TIFF_TAG_PHOTOMETRIC, 0) == 1
+                )
+    offset, length = where
+    with page.source.open("rb") as f:
+        f.seek(offset)
+        data = f.read(length)
+    if len(data) != length:
+        raise InputFileError("is truncated (TIFF strip cut short)", "bị cắt cụt", page.source)
+    return data, photometric == 1

@@ -1,0 +1,255 @@
+"""Pages that arrive as a PDF: refuse what must not be touched, keep what is there.
+
+An image-only PDF's page image is taken out as it is (its JPEG or G4 bytes go
+into the archive copy unchanged); only a page that is not a single image is
+rasterised (pdf2image). A page that already has text keeps it and is not OCR'd.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+from PIL import Image
+
+from pipeline.core.errors import EncryptedPdfError, InputFileError, SignedPdfError, TooLargeError
+from pipeline.core.model import Encoding, SourcePage
+
+RASTER_DPI = 300
+TEXT_OPERATORS = {"Tj", "TJ", "'", '"'}
+# Filters whose data can go into a PDF/A-2 file unchanged.
+PASSTHROUGH_FILTERS = {"/DCTDecode", "/CCITTFaxDecode", "/FlateDecode", "/JBIG2Decode"}
+PASSTHROUGH_COLORSPACES = {"/DeviceGray", "/DeviceRGB"}
+
+
+@dataclass
+class Placement:
+    name: str
+    width_pt: float
+    height_pt: float
+
+
+def probe(path: Path, *, max_pixels: int) -> list[SourcePage]:
+    pdf = open_checked(path)
+    with pdf:
+        warnings = document_warnings(pdf)
+        pages = []
+        for index, page in enumerate(pdf.pages):
+            pages.append(_describe(path, index, page, max_pixels))
+        if pages:
+            pages[0].warnings.extend(warnings)
+        else:
+            raise InputFileError("has no pages", "không có trang nào", path)
+    return pages
+
+
+def open_checked(path: Path) -> pikepdf.Pdf:
+    """Open a source PDF, refusing encrypted and digitally signed ones."""
+    try:
+        pdf = pikepdf.open(path)
+    except pikepdf.PasswordError as e:
+        raise EncryptedPdfError(
+            "is encrypted (password protected); remove the protection and scan again",
+            "được mã hóa (có mật khẩu); hãy gỡ bảo vệ rồi đưa lại",
+            path,
+        ) from e
+    except pikepdf.PdfError as e:
+        raise InputFileError(
+            f"is not a readable PDF ({e})", "không phải tệp PDF đọc được (hỏng)", path
+        ) from e
+    if pdf.is_encrypted:
+        pdf.close()
+        raise EncryptedPdfError(
+            "is encrypted; archival copies must not be encrypted",
+            "được mã hóa; bản lưu trữ không được mã hóa",
+            path,
+        )
+    if has_signature(pdf):
+        pdf.close()
+        raise SignedPdfError(
+            "already carries a digital signature; OCR would invalidate it, so it is archived as is elsewhere",
+            "đã có chữ ký số; nhận dạng chữ sẽ làm mất hiệu lực chữ ký nên không xử lý tệp này",
+            path,
+        )
+    return pdf
+
+
+def has_signature(pdf: pikepdf.Pdf) -> bool:
+    acroform = pdf.Root.get("/AcroForm")
+    if acroform is not None:
+        if int(acroform.get("/SigFlags", 0)) & 1:
+            return True
+        for field in acroform.get("/Fields", []):
+            if field.get("/FT") == "/Sig" and "/V" in field:
+                return True
+    return "/Perms" in pdf.Root
+
+
+def document_warnings(pdf: pikepdf.Pdf) -> list[str]:
+    """JavaScript and attachments are not allowed in PDF/A: they are dropped."""
+    warnings = []
+    names = pdf.Root.get("/Names", {})
+    if "/JavaScript" in names or _has_js_action(pdf.Root.get("/OpenAction")):
+        warnings.append("the source PDF had JavaScript; it was dropped (not allowed in PDF/A)")
+    if "/EmbeddedFiles" in names or any(
+        annot.get("/Subtype") == "/FileAttachment"
+        for page in pdf.pages
+        for annot in page.get("/Annots", [])
+    ):
+        warnings.append("the source PDF had attached files; they were dropped (not allowed in PDF/A-2)")
+    return warnings
+
+
+def _has_js_action(action: object) -> bool:
+    return isinstance(action, pikepdf.Dictionary) and action.get("/S") == "/JavaScript"
+
+
+def _describe(path: Path, index: int, page: pikepdf.Page, max_pixels: int) -> SourcePage:
+    box = page.mediabox
+    page_w = float(box[2]) - float(box[0])
+    page_h = float(box[3]) - float(box[1])
+    rotation = int(page.obj.get("/Rotate", 0)) % 360
+    common = dict(number=0, source=path, index_in_source=index, rotation=rotation)
+    if has_text(page):
+        return SourcePage(
+            width=round(page_w), height=round(page_h), dpi=(72.0, 72.0),
+            encoding=Encoding.PDF_PAGE, colorspace="rgb",
+            warnings=["page already has text: kept as it is, not OCR'd again"], **common,
+        )
+    placement = single_image(page)
+    if placement is not None:
+        image = page.resources.XObject[placement.name]
+        width, height = int(image.Width), int(image.Height)
+        if width * height > max_pixels:
+            raise TooLargeError(
+                f"page {index + 1} has more than {max_pixels:,} pixels (the safety limit)",
+                f"trang {index + 1} có hơn {max_pixels:,} điểm ảnh (giới hạn an toàn)",
+                path,
+            )
+        dpi = (width * 72.0 / placement.width_pt, height * 72.0 / placement.height_pt)
+        encoding = Encoding.PDF_IMAGE if can_pass_through(image) else Encoding.LOSSLESS
+        colorspace = "bilevel" if int(image.get("/BitsPerComponent", 8)) == 1 else (
+            "gray" if image.get("/ColorSpace") == "/DeviceGray" else "rgb"
+        )
+        from pipeline.ingest.pages import add_resolution_warnings
+
+        result = SourcePage(
+            width=width, height=height, dpi=dpi, encoding=encoding,
+            colorspace=colorspace, **common,
+        )
+        add_resolution_warnings(result)
+        return result
+    # As poppler sizes the raster (rounding up); the dpi then gives back the exact page size.
+    width = math.ceil(page_w * RASTER_DPI / 72)
+    height = math.ceil(page_h * RASTER_DPI / 72)
+    return SourcePage(
+        width=width, height=height, dpi=(width * 72 / page_w, height * 72 / page_h),
+        encoding=Encoding.LOSSLESS, colorspace="rgb",
+        warnings=[f"page is not a single scanned image: rasterised at {RASTER_DPI} dpi"],
+        **common,
+    )
+
+
+def has_text(page: pikepdf.Page) -> bool:
+    try:
+        ops = pikepdf.parse_content_stream(page)
+    except pikepdf.PdfError:
+        return False
+    return any(str(op) in TEXT_OPERATORS for _, op in ops)
+
+
+def single_image(page: pikepdf.Page) -> Placement | None:
+    """The one image a scanned page is, drawn upright over the whole page; else None."""
+    xobjects = page.resources.get("/XObject", {})
+    try:
+        ops = pikepdf.parse_content_stream(page)
+    except pikepdf.PdfError:
+        return None
+    ctm = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+    stack: list[list[float]] = []
+    drawn: list[Placement] = []
+    for operands, op in ops:
+        name = str(op)
+        if name == "q":
+            stack.append(ctm)
+        elif name == "Q" and stack:
+            ctm = stack.pop()
+        elif name == "cm":
+            ctm = _multiply([float(v) for v in operands], ctm)
+        elif name == "Do":
+            xobj = xobjects.get(str(operands[0]))
+            if xobj is None or xobj.get("/Subtype") != "/Image":
+                return None
+            a, b, c, d = ctm[:4]
+            if abs(b) > 1e-6 or abs(c) > 1e-6 or a <= 0 or d <= 0:
+                return None
+            drawn.append(Placement(str(operands[0]), a, d))
+        elif name in ("f", "F", "f*", "S", "s", "B", "b", "sh", "BI"):
+            return None
+    if len(drawn) != 1:
+        return None
+    box = page.mediabox
+    page_w = float(box[2]) - float(box[0])
+    page_h = float(box[3]) - float(box[1])
+    placed = drawn[0]
+    if abs(placed.width_pt - page_w) > 2 or abs(placed.height_pt - page_h) > 2:
+        return None
+    return placed
+
+
+def can_pass_through(image: pikepdf.Object) -> bool:
+    filters = image.get("/Filter")
+    filters = list(filters) if isinstance(filters, pikepdf.Array) else [filters]
+    if len(filters) != 1 or str(filters[0]) not in PASSTHROUGH_FILTERS:
+        return False
+    if "/SMask" in image or "/Mask" in image or "/Decode" in image:
+        return False
+    colorspace = image.get("/ColorSpace")
+    if image.get("/ImageMask", False):
+        return False
+    return colorspace is None and str(filters[0]) in ("/CCITTFaxDecode", "/JBIG2Decode") or (
+        str(colorspace) in PASSTHROUGH_COLORSPACES
+    )
+
+
+def _multiply(m: list[float], n: list[float]) -> list[float]:
+    """m × n for PDF matrices [a b c d e f]."""
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return [
+        a * A + b * C,
+        a * B + b * D,
+        c * A + d * C,
+        c * B + d * D,
+        e * A + f * C + E,
+        e * B + f * D + F,
+    ]
+
+
+def render(page: SourcePage) -> Image.Image:
+    """The pixels of one PDF page: its one image taken out, or else the page rasterised."""
+    with pikepdf.open(page.source) as pdf:
+        pdf_page = pdf.pages[page.index_in_source]
+        placement = single_image(pdf_page)
+        if placement is not None:
+            try:
+                return pikepdf.PdfImage(pdf_page.resources.XObject[placement.name]).as_pil_image()
+            except Exception:  # noqa: BLE001 - a filter Pillow cannot decode: rasterise instead
+                pass
+    from pdf2image import convert_from_path
+
+    images = convert_from_path(
+        page.source, dpi=RASTER_DPI, first_page=page.index_in_source + 1,
+        last_page=page.index_in_source + 1,
+    )
+    return images[0]
+
+
+def image_object(source: pikepdf.Pdf, page: SourcePage) -> pikepdf.Object:
+    """The page's image stream in the open source PDF (for copying as it is)."""
+    pdf_page = source.pages[page.index_in_source]
+    placement = single_image(pdf_page)
+    assert placement is not None
+    return pdf_page.resources.XObject[placement.name]

@@ -1,0 +1,1 @@
+"""Cleaned page → words with their boxes and confidences (Tesseract ``vie``)."""

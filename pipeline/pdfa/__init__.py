@@ -1,0 +1,1 @@
+"""Scan and words → a two-layer PDF/A-2b, and each page's text and hOCR."""

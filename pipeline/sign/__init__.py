@@ -1,0 +1,1 @@
+"""PDF/A → signed by the converting agency (PAdES, pyHanko); verification; a development PKI."""
