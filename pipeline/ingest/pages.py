@@ -17,6 +17,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from pipeline.ingest import pdfsource
+from pipeline.ingest.resolution import add_resolution_warnings, estimate_dpi
 from pipeline.core.errors import InputFileError, TooLargeError
 from pipeline.core.model import Encoding, SourcePage
 
@@ -25,10 +26,6 @@ PDF_SUFFIXES = {".pdf"}
 # Files a clerk or a tool may leave beside the pages; they are not pages.
 SIDECAR_SUFFIXES = {".json", ".yaml", ".yml", ".txt", ".md", ".csv", ".toml"}
 
-# TT 05/2025: administrative documents are scanned at 200 dpi or more.
-MIN_DPI = 200
-A4_LONG_INCHES = 297 / 25.4
-COMMON_DPI = (150, 200, 240, 300, 400, 600)
 
 TIFF_COMPRESSION_G4 = 4
 TIFF_TAG_COMPRESSION = 259
@@ -165,17 +162,6 @@ def _describe_frame(path: Path, index: int, img: Image.Image) -> SourcePage:
     return page
 
 
-def add_resolution_warnings(page: SourcePage) -> None:
-    if page.dpi_assumed:
-        page.warnings.append(
-            f"no resolution in the file; assumed {page.dpi[0]:.0f} dpi from an A4 page size"
-        )
-    if min(page.dpi) < MIN_DPI - 0.5:
-        page.warnings.append(
-            f"resolution {min(page.dpi):.0f} dpi is below the TT 05/2025 minimum of {MIN_DPI} dpi"
-        )
-
-
 def _resolution(img: Image.Image) -> tuple[tuple[float, float], bool]:
     """The real dpi, or an estimate assuming an A4 page when the file has none."""
     dpi = img.info.get("dpi")
@@ -190,14 +176,6 @@ def _resolution(img: Image.Image) -> tuple[tuple[float, float], bool]:
     if dpi and all(float(d) >= 50 for d in dpi[:2]):
         return (float(dpi[0]), float(dpi[1])), False
     return (estimate_dpi(img.width, img.height),) * 2, True
-
-
-def estimate_dpi(width: int, height: int) -> float:
-    guess = max(width, height) / A4_LONG_INCHES
-    for common in COMMON_DPI:
-        if abs(guess - common) / common < 0.06:
-            return float(common)
-    return round(guess)
 
 
 def _embedding(img: Image.Image) -> tuple[Encoding, str]:

@@ -16,6 +16,7 @@ from PIL import Image
 
 from pipeline.core.errors import EncryptedPdfError, InputFileError, SignedPdfError, TooLargeError
 from pipeline.core.model import Encoding, SourcePage
+from pipeline.ingest.resolution import add_resolution_warnings
 
 RASTER_DPI = 300
 TEXT_OPERATORS = {"Tj", "TJ", "'", '"'}
@@ -133,8 +134,6 @@ def _describe(path: Path, index: int, page: pikepdf.Page, max_pixels: int) -> So
         colorspace = "bilevel" if int(image.get("/BitsPerComponent", 8)) == 1 else (
             "gray" if image.get("/ColorSpace") == "/DeviceGray" else "rgb"
         )
-        from pipeline.ingest.pages import add_resolution_warnings
-
         result = SourcePage(
             width=width, height=height, dpi=dpi, encoding=encoding,
             colorspace=colorspace, **common,
