@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sys
 
-from pipeline.archive import commit as archive
+from pipeline import archive
 from pipeline.core.errors import SohoaError, StorageBucketError
 from pipeline.core import settings as config
 

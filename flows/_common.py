@@ -7,7 +7,7 @@ import os
 import re
 import unicodedata
 
-from pipeline.archive import commit as archive
+from pipeline import archive
 from pipeline.core.errors import ArchiveRefusedError, SohoaError, StorageError, TimestampUnavailableError
 from pipeline.core import settings as config
 
@@ -37,7 +37,7 @@ def intake_store(settings: config.Settings) -> archive.Store:
 
 
 def ocr_options(settings: config.Settings):
-    from pipeline.process import OcrOptions
+    from pipeline import OcrOptions
 
     return OcrOptions(
         language=settings.ocr.language,

@@ -9,7 +9,6 @@ to ``done/`` or ``failed/``.
 
 from __future__ import annotations
 
-import os
 import tempfile
 import threading
 import time
@@ -27,7 +26,7 @@ from prefect.runtime import flow_run
 from prefect.tasks import exponential_backoff
 
 from flows import _common
-from pipeline.archive import commit as archive
+from pipeline import archive
 from pipeline import process
 from pipeline.intake import staging
 from pipeline.core.errors import SohoaError
@@ -89,31 +88,25 @@ def _digitise(settings, intake, where, commune, dossier, claim_id, run_id) -> di
             log.info("%d trang đã nhận dạng ở lần chạy trước / pages already OCR'd by an earlier run",
                      len(results))
 
-        progress = _Progress(len(pages), len(results), f"{commune}-{dossier}")
-        todo = [p for p in pages if p.number not in results]
+        progress = _Progress(f"{commune}-{dossier}")
+        slots = [_common.OCR_LIMIT, _common.commune_limit(commune)]
+
+        def each_page(page, read) -> process.PageWork:
+            return ocr_page.with_options(task_run_name=f"ocr-trang-{page.number}")(
+                page, read, slots, settings.intake.lease_seconds, intake, where, options,
+            )
+
         ocr_started = time.perf_counter()
-        if todo:
-            slots = [_common.OCR_LIMIT, _common.commune_limit(commune)]
-            with process.ocr_pool(min(options.jobs or os.cpu_count() or 1, len(todo))) as pool:
-                futures = [
-                    ocr_page.with_options(task_run_name=f"ocr-trang-{p.number}").submit(
-                        p, options, slots, settings.intake.lease_seconds, pool, intake, where,
-                        progress,
-                    )
-                    for p in process.in_work_order(todo)  # the costliest first
-                ]
-                for f in futures:
-                    work_done = f.result()
-                    results[work_done.number] = work_done
+        ordered = process.recognise_pages(pages, options, done=results, around=each_page,
+                                          progress=progress.update)
         ocr_seconds = time.perf_counter() - ocr_started
-        ordered = [results[p.number] for p in pages]
+        resumed = len(results)
 
         out = work / "out"
         rec = build_documents.with_options(**retrying)(opened, ordered, out, settings)
         result, record_sha = archive_task.with_options(**retrying)(out, rec, settings)
         receipt = _receipt(rec, result, record_sha, commune, claim_id, run_id,
-                           time.perf_counter() - started, ocr_seconds, len(results) - len(todo))
-        progress.finish()
+                           time.perf_counter() - started, ocr_seconds, resumed)
         _report(rec, result, commune, dossier, receipt)
         return receipt
 
@@ -134,18 +127,18 @@ MIN_SLOT_LEASE = 60.0  # seconds: the shortest concurrency lease Prefect's API t
 
 
 @task(name="ocr-page", cache_policy=NO_CACHE, persist_result=False)
-def ocr_page(page, options, slots, lease, pool, intake, where, progress) -> process.PageWork:
-    """Clean and OCR one page in a worker process, holding one OCR slot of all communes and
-    one of this commune; then checkpoint it, so a restarted run does not OCR it again.
-    The slots are leased for as long as the intake waits on a silent run (Prefect's shortest
-    lease, a minute, at least; renewed while the page is read): a killed worker's slots come
-    back about when its dossier is restarted, not after Prefect's default five minutes."""
+def ocr_page(page, read, slots, lease, intake, where, options) -> process.PageWork:
+    """Clean and OCR one page (``read``: in a worker process), holding one OCR slot of all
+    communes and one of this commune; then checkpoint it, so a restarted run does not OCR it
+    again. The slots are leased for as long as the intake waits on a silent run (Prefect's
+    shortest lease, a minute, at least; renewed while the page is read): a killed worker's
+    slots come back about when its dossier is restarted, not after Prefect's default five
+    minutes."""
     with concurrency(slots, occupy=1, strict=False, lease_duration=max(MIN_SLOT_LEASE, lease)):
-        work = pool.submit(process.recognise_page, page, options).result()
+        work = read()
     staging.save_page(intake, where, page.number, {
         "options": _options_key(options), "work": process.page_work_to_json(work),
     })
-    progress.step()
     return work
 
 
@@ -261,28 +254,16 @@ def _cell(text: str | None) -> str:
 
 
 class _Progress:
-    """The run's progress artifact: pages OCR'd out of all pages (updated from page tasks)."""
+    """The run's progress artifact: pages OCR'd out of all pages."""
 
-    def __init__(self, total: int, done: int, name: str):
-        self.total, self.done = max(total, 1), done
-        self._lock = threading.Lock()
+    def __init__(self, name: str):
         self.id = create_progress_artifact(
-            self._percent(), key=_common.artifact_key("tien-do", name),
+            0.0, key=_common.artifact_key("tien-do", name),
             description=f"Tiến độ OCR / OCR progress: {name}",
         )
 
-    def _percent(self) -> float:
-        return round(100.0 * self.done / self.total, 1)
-
-    def step(self) -> None:
-        with self._lock:
-            self.done += 1
-            update_progress_artifact(self.id, self._percent())
-
-    def finish(self) -> None:
-        with self._lock:
-            self.done = self.total
-            update_progress_artifact(self.id, 100.0)
+    def update(self, done: int, total: int) -> None:
+        update_progress_artifact(self.id, round(100.0 * done / max(total, 1), 1))
 
 
 class _Heartbeat:
@@ -313,7 +294,7 @@ class _Heartbeat:
 
 
 def _options_key(options: process.OcrOptions) -> dict:
-    from sohoa import __version__
+    from pipeline import __version__
 
     return {"sohoa": __version__, "language": options.language, "psm": options.psm,
             "tessdata": str(options.tessdata_dir or "")}

@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flows import _common
-from pipeline.intake import watch as intake, staging
-from pipeline.intake.watch import Claim, StabilityTracker, WatchFolder
+from pipeline.intake import Claim, StabilityTracker, WatchFolder, dossier_files, needs_polling, staging
 from pipeline.core import settings as config
 
 log = logging.getLogger("sohoa.intake")
@@ -72,7 +71,7 @@ class Intake:
         """Watch until ``stop`` is set: file events where they work, polling elsewhere."""
         self.prepare()
         for folder in self.folders:
-            poll = intake.needs_polling(folder.root, self.settings.intake.polling)
+            poll = needs_polling(folder.root, self.settings.intake.polling)
             log.info("theo dõi / watching %s (xã %s, %s)", folder.root, folder.commune,
                      "polling" if poll else "inotify")
             threading.Thread(target=self._events, args=(folder, poll, stop), daemon=True,
@@ -134,7 +133,7 @@ class Intake:
                 return
             if self._same_in_flight(claim):
                 return  # the same dossier is being digitised now: wait for its receipt
-            staging.upload(self.staging, where, intake.dossier_files(folder.dossier_path(claim)))
+            staging.upload(self.staging, where, dossier_files(folder.dossier_path(claim)))
             self._start(folder, claim, tally)
             return
 

@@ -9,7 +9,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from flows import _common
-from pipeline.archive import commit as archive
+from pipeline import archive
 from pipeline.intake import staging
 from pipeline.core.errors import FixityError
 

@@ -8,6 +8,7 @@ only when every file is complete and valid, ``record.json`` last.
 
 from __future__ import annotations
 
+import contextvars
 import multiprocessing
 import os
 import tempfile
@@ -16,8 +17,8 @@ import time
 import unicodedata
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -121,7 +122,7 @@ def process_dossier(
 ) -> record.Record:
     """Dossier → pages → OCR → metadata → one PDF/A per document, and the record."""
     dossier = open_dossier(input_path, ocr=ocr, max_pixels=max_pixels, commune=commune)
-    results = list(_recognise_all(dossier.pages, ocr, progress))
+    results = recognise_pages(dossier.pages, ocr, progress=progress)
     return assemble(dossier, results, output_dir, title=title, signer=signer)
 
 
@@ -181,7 +182,7 @@ def assemble(
     """OCR results → documents and their metadata → one PDF/A per document (signed when a
     signer is given) → ``record.json``; everything committed to ``output_dir`` at the end."""
     from pipeline.extract import documents
-    from pipeline.pdfa import build as pdfa
+    from pipeline import pdfa
     input_path, pages, manifest, ocr = opened.input_path, opened.pages, opened.manifest, opened.ocr
     started, created, sources = opened.started, opened.created, opened.sources
     tesseract_version = opened.tesseract_version
@@ -330,42 +331,84 @@ def dossier_name(input_path: Path) -> str:
     return safe_name(input_path.stem if input_path.is_file() else input_path.name)
 
 
-def _recognise_all(
-    pages: list[SourcePage], ocr: OcrOptions, progress: ProgressCallback | None
-) -> Iterator[PageWork]:
-    jobs = ocr.jobs or os.cpu_count() or 1
-    todo = [p for p in pages if p.encoding is not Encoding.PDF_PAGE]
-    done = 0
+PageRead = Callable[[], "PageWork"]
+# Runs round each page's OCR (``read``) and returns its result: a scheduler's task with
+# its concurrency slots and checkpoint, for instance.
+AroundPage = Callable[[SourcePage, PageRead], "PageWork"]
+
+
+def recognise_pages(
+    pages: list[SourcePage],
+    ocr: OcrOptions,
+    *,
+    done: Mapping[int, PageWork] | None = None,
+    around: AroundPage | None = None,
+    progress: ProgressCallback | None = None,
+) -> list[PageWork]:
+    """Clean and OCR every page not ``done`` already, in worker processes (one per core, the
+    costliest pages first), and return every page's result in the dossier's order.
+
+    ``around`` wraps each page's read; it runs in a thread of its own, in a copy of the
+    caller's context (a scheduler's run context goes with it). A page that fails fails the
+    dossier: the pages not yet started are dropped."""
+    results = dict(done or {})
+    todo = [p for p in pages if p.number not in results]
+    count = len(results)
     if progress:
-        progress(0, len(pages))
+        progress(count, len(pages))
 
-    def finished(work: PageWork) -> PageWork:
-        nonlocal done
-        done += 1
+    def finished(work: PageWork) -> None:
+        nonlocal count
+        results[work.number] = work
+        count += 1
         if progress:
-            progress(done, len(pages))
-        return work
+            progress(count, len(pages))
 
-    if jobs == 1 or len(todo) <= 1:
-        for page in pages:
-            yield finished(recognise_page(page, ocr))
-        return
-    workers = min(jobs, len(todo))
-    with ocr_pool(workers) as pool:
-        futures = {page.number: pool.submit(recognise_page, page, ocr) for page in in_work_order(pages)}
+    jobs = ocr.jobs or os.cpu_count() or 1
+    to_read = [p for p in todo if p.encoding is not Encoding.PDF_PAGE]
+    if not todo:
+        pass
+    elif around is None and (jobs == 1 or len(to_read) <= 1):
+        for page in todo:
+            finished(recognise_page(page, ocr))
+    else:
+        workers = min(jobs, max(1, len(to_read)))
+        with ocr_pool(workers, threaded=around is not None) as pool:
+            _read_in(pool, in_work_order(todo), ocr, around, workers, finished)
+    return [results[page.number] for page in pages]
+
+
+def _read_in(
+    pool: ProcessPoolExecutor, order: list[SourcePage], ocr: OcrOptions, around: AroundPage | None,
+    workers: int, finished: Callable[[PageWork], None],
+) -> None:
+    def read(page: SourcePage) -> Future[PageWork]:
+        return pool.submit(recognise_page, page, ocr)
+
+    threads = ThreadPoolExecutor(len(order), thread_name_prefix="sohoa-page") if around else None
+    try:
+        if threads is None:
+            futures = [read(page) for page in order]
+        else:
+            futures = [
+                threads.submit(contextvars.copy_context().run, around, page,
+                               lambda page=page: read(page).result())
+                for page in order
+            ]
         try:
-            for count, future in enumerate(as_completed(futures.values()), 1):
+            for left, future in enumerate(as_completed(futures), 1):
                 finished(future.result())
-                if len(futures) - count == workers - 1:
+                if len(futures) - left == workers - 1:
                     # No page is left waiting, so a core has gone idle: prepare the
                     # assembly there rather than take CPU from the workers earlier.
                     warm_up()
         except BaseException:
-            for future in futures.values():
+            for future in futures:
                 future.cancel()  # a page failed: the dossier fails, the others need not run
             raise
-        for page in pages:
-            yield futures[page.number].result()
+    finally:
+        if threads is not None:
+            threads.shutdown(wait=True, cancel_futures=True)
 
 
 def in_work_order(pages: list[SourcePage]) -> list[SourcePage]:
@@ -397,7 +440,7 @@ def warm_up() -> None:
     main process would otherwise spend after the last page, with the cores idle."""
     from pipeline.core import record
     from pipeline.extract import documents  # noqa: F401
-    from pipeline.pdfa import build as pdfa
+    from pipeline import pdfa
     from pipeline.pdfa import hocr, textlayer  # noqa: F401
 
     pdfa.warm_up()
@@ -405,19 +448,22 @@ def warm_up() -> None:
     textlayer.glyphless_font()
 
 
-def ocr_pool(workers: int) -> ProcessPoolExecutor:
-    """The processes pages are cleaned and OCR'd in (``recognise_page``), single-threaded each."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context(), initializer=_init_worker)
+def ocr_pool(workers: int, *, threaded: bool = False) -> ProcessPoolExecutor:
+    """The processes pages are cleaned and OCR'd in (``recognise_page``), single-threaded each.
+    ``threaded``: pages will be sent from other threads."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context(threaded),
+                               initializer=_init_worker)
 
 
-def _worker_context() -> multiprocessing.context.BaseContext:
+def _worker_context(threaded: bool) -> multiprocessing.context.BaseContext:
     """fork when it is safe: the workers then start at once, with the stages already
     imported (a second or more saved per dossier). With another thread running (a
-    progress bar), forking could copy a held lock, so a fork server is used instead."""
+    progress bar, or the threads pages are sent from), forking could copy a held lock, so
+    a fork server is used instead."""
     from pipeline.cleanup import prepare as cleanup  # noqa: F401 - imported once, before forking
     from pipeline.ocr import recognise as ocr  # noqa: F401
 
-    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+    if not threaded and threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
         import cv2
 
         # OpenCV's own thread pool, once this process has used it, does not survive a
@@ -518,7 +564,7 @@ def _source_files(input_path: Path, pages: list[SourcePage]) -> list[record.Sour
 
 
 def _sohoa_version() -> str:
-    from sohoa import __version__
+    from pipeline.core.version import __version__
 
     return __version__
 

@@ -1,8 +1,5 @@
-"""sohoa: scanned dossiers of Vietnamese communes into signed, searchable PDF/A."""
+"""sohoa: scanned dossiers of Vietnamese communes into signed, searchable PDF/A (the command line)."""
 
-from importlib.metadata import PackageNotFoundError, version
+from pipeline import __version__
 
-try:
-    __version__ = version("sohoa")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
+__all__ = ["__version__"]

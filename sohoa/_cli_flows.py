@@ -93,13 +93,13 @@ def _worker(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     """Exit 0 when this machine can digitise: used as the containers' health check."""
-    from pipeline._exec import tesseract
+    from pipeline import ocr
 
     settings = config.load(args.config)
     problems = []
     try:
-        print(f"tesseract {tesseract.version()}")
-        print(f"model {tesseract.model_path(settings.ocr.language, settings.ocr.tessdata_dir)}")
+        print(f"tesseract {ocr.engine_version()}")
+        print(f"model {ocr.model_path(settings.ocr.language, settings.ocr.tessdata_dir)}")
     except Exception as e:  # noqa: BLE001 - reported, not raised
         problems.append(getattr(e, "message", str(e)))
     for tool in ("pdftoppm", "pdftotext"):
@@ -107,9 +107,7 @@ def _check(args: argparse.Namespace) -> int:
             problems.append(f"{tool} (poppler-utils) is missing")
     if not Path(settings.signing.mark.font).is_file():
         problems.append(f"the mark font {settings.signing.mark.font} is missing (fonts-liberation2)")
-    from pipeline.ocr import surnames as _ocr_surnames
-
-    faces = _ocr_surnames.faces()
+    faces = ocr.name_faces()
     if faces:
         print("name faces " + ", ".join(Path(f).stem for f in faces))
     else:  # OCR still works; a surname under a seal is only guessed from its spelling

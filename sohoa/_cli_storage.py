@@ -12,7 +12,7 @@ from pipeline.core.errors import ExitCode
 from pipeline.core import settings as config
 
 if TYPE_CHECKING:
-    from pipeline.archive.commit import ArchiveResult, PageText
+    from pipeline.archive import ArchiveResult, PageText
     from pipeline.core.record import Record
 
 
@@ -69,7 +69,7 @@ def archive_output(
 ) -> ArchiveResult:
     """Archive what ``sohoa process`` wrote to ``output_dir``. Nothing local is moved or deleted:
     on any failure the dossier stays where it is, and running this again finishes the job."""
-    from pipeline.archive import commit as archive
+    from pipeline import archive
 
     store = archive.Store(archive.connection(settings.storage))
     return archive.archive_dossier(
@@ -107,8 +107,8 @@ def _embedded_root(settings: config.Settings) -> Path | None:
 
 
 def _up(args: argparse.Namespace) -> int:
-    from pipeline.archive import commit as archive
-    from pipeline._exec import seaweedfs
+    from pipeline import archive
+    from pipeline.archive import embedded
 
     settings = _settings(args)
     root = _embedded_root(settings)
@@ -119,16 +119,16 @@ def _up(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return int(ExitCode.bad_args)
-    before = seaweedfs.status(root)
-    state = seaweedfs.up(root, s3_port=settings.storage.port)
+    before = embedded.status(root)
+    state = embedded.up(root, s3_port=settings.storage.port)
     store = archive.Store(archive.connection(settings.storage))
     notes = store.ensure_bucket(object_lock=settings.storage.object_lock)
     word = "đang chạy / already running" if before.running else "đã khởi động / started"
     print(f"SeaweedFS {word}: {state.endpoint} (pid {state.pid})")
     _print_bucket(store)
-    print(f"credentials: {seaweedfs.Layout(root).credentials} (0600)")
+    print(f"credentials: {embedded.Layout(root).credentials} (0600)")
     if args.show_credentials:
-        creds = seaweedfs.read_credentials(root)
+        creds = embedded.read_credentials(root)
         print(f"access key: {creds.access_key}\nsecret key: {creds.secret_key}")
     for note in notes:
         print(f"Lưu ý / Notice: {note}", file=sys.stderr)
@@ -136,25 +136,25 @@ def _up(args: argparse.Namespace) -> int:
 
 
 def _down(args: argparse.Namespace) -> int:
-    from pipeline._exec import seaweedfs
+    from pipeline.archive import embedded
 
     root = _embedded_root(_settings(args))
     if root is None:
         print("storage.endpoint is set: the embedded SeaweedFS is not used", file=sys.stderr)
         return int(ExitCode.bad_args)
-    stopped = seaweedfs.down(root, timeout=args.timeout)
+    stopped = embedded.down(root, timeout=args.timeout)
     print("SeaweedFS: đã dừng / stopped" if stopped else "SeaweedFS: không chạy / was not running")
     return int(ExitCode.ok)
 
 
 def _status(args: argparse.Namespace) -> int:
-    from pipeline.archive import commit as archive
-    from pipeline._exec import seaweedfs
+    from pipeline import archive
+    from pipeline.archive import embedded
 
     settings = _settings(args)
     root = _embedded_root(settings)
     if root is not None:
-        state = seaweedfs.status(root)
+        state = embedded.status(root)
         if not state.running:
             print(f"SeaweedFS: không chạy / not running (data: {root})")
             return int(ExitCode.storage_unavailable)
@@ -175,7 +175,7 @@ def _print_bucket(store) -> None:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from pipeline.archive import commit as archive
+    from pipeline import archive
 
     settings = _settings(args)
     store = archive.connect(settings.storage)

@@ -103,7 +103,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _process(args: argparse.Namespace) -> int:
-    from pipeline.process import OcrOptions, process_dossier
+    from pipeline import OcrOptions, process_dossier
 
     ocr_overrides = {
         k: v

@@ -22,7 +22,7 @@ import pytest
 
 from pipeline.sign import devpki
 from pipeline.ingest import pages
-from pipeline.pdfa import build as pdfa
+from pipeline.pdfa import document as pdfa
 from pipeline.core.settings import SigningSettings
 from tests.conftest import draw_page
 

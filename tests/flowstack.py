@@ -20,7 +20,7 @@ from pathlib import Path
 
 from flows import deploy
 from flows.intake import Intake
-from pipeline.archive import commit as archive
+from pipeline import archive
 from pipeline.core import settings as config
 from tests.conftest import draw_page
 

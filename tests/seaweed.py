@@ -22,8 +22,8 @@ import pikepdf
 import pytest
 from PIL import Image, ImageDraw
 
-from pipeline.archive import commit as archive
-from pipeline._exec import seaweedfs
+from pipeline import archive
+from pipeline.archive import embedded
 from pipeline.core.record import (
     Commune,
     Document,
@@ -44,7 +44,7 @@ _bucket_numbers = itertools.count(1)
 @dataclass
 class Seaweed:
     root: Path
-    creds: seaweedfs.Credentials
+    creds: embedded.Credentials
 
     def connection(self, bucket: str, **kw) -> archive.Connection:
         given = {
@@ -81,15 +81,15 @@ def seaweed(tmp_path_factory: pytest.TempPathFactory):
     # Each module that imports this fixture gets its own session fixture; they share one server.
     if _shared["server"] is None:
         root = tmp_path_factory.mktemp("seaweedfs")
-        seaweedfs.up(root, s3_port=seaweedfs.free_port(), timeout=60)
+        embedded.up(root, s3_port=embedded.free_port(), timeout=60)
         # Even if the session is cut short, the server (in its own session) does not outlive it.
-        atexit.register(seaweedfs.down, root, timeout=2)
-        _shared["server"] = Seaweed(root, seaweedfs.read_credentials(root))
+        atexit.register(embedded.down, root, timeout=2)
+        _shared["server"] = Seaweed(root, embedded.read_credentials(root))
     _shared["users"] += 1
     yield _shared["server"]
     _shared["users"] -= 1
     if _shared["users"] == 0:
-        seaweedfs.down(_shared["server"].root, timeout=2)
+        embedded.down(_shared["server"].root, timeout=2)
         _shared["server"] = None
 
 

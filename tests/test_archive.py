@@ -16,8 +16,9 @@ import jsonschema
 import pytest
 from botocore.exceptions import ClientError
 
-from pipeline.archive import commit as archive, catalog
-from pipeline._exec import seaweedfs
+from pipeline import archive
+from pipeline.archive import catalog
+from pipeline.archive import embedded
 from pipeline.core.errors import (
     ArchiveRefusedError,
     ExitCode,
@@ -328,36 +329,36 @@ def test_readers_see_the_committed_version_during_an_update(seaweed: Seaweed, tm
 
 def test_storage_stopped_during_a_run(tmp_path: Path) -> None:
     root = tmp_path / "store"
-    port = seaweedfs.free_port()
-    seaweedfs.up(root, s3_port=port)
+    port = embedded.free_port()
+    embedded.up(root, s3_port=port)
     try:
-        sw = Seaweed(root, seaweedfs.read_credentials(root))
+        sw = Seaweed(root, embedded.read_credentials(root))
         store = sw.bucket(object_lock=False)
         out, rec = make_dossier(tmp_path)
         local = {p: sha(p.read_bytes()) for p in out.rglob("*") if p.is_file()}
 
         def stop_storage(key: str) -> None:
             if key.endswith("trang-2.jpg"):
-                seaweedfs.down(root, timeout=0.5)
+                embedded.down(root, timeout=0.5)
 
         with pytest.raises(StorageError, match="did not answer") as e:
             archive.archive_dossier(store, out, rec, after_put=stop_storage)
         assert "nothing was committed" in e.value.message
         assert {p: sha(p.read_bytes()) for p in out.rglob("*") if p.is_file()} == local  # still where it was
 
-        seaweedfs.up(root, s3_port=port)
+        embedded.up(root, s3_port=port)
         store = archive.Store(sw.connection(store.bucket))
         assert store.head(archive.dossier_key(rec) + "record.json") is None
         assert archive.archive_dossier(store, out, rec).status == "committed"
         assert archive.audit(store).ok
     finally:
-        seaweedfs.down(root, timeout=1)
+        embedded.down(root, timeout=1)
 
 
 def test_unreachable_store_retries_with_backoff_then_one_error(tmp_path: Path) -> None:
     pauses: list[float] = []
     conn = archive.Connection(
-        endpoint=f"http://127.0.0.1:{seaweedfs.free_port()}", bucket="b", access_key="k",
+        endpoint=f"http://127.0.0.1:{embedded.free_port()}", bucket="b", access_key="k",
         secret_key="s", retries=3, backoff=0.01, timeout=1,
     )
     store = archive.Store(conn, sleep=pauses.append)
@@ -498,14 +499,14 @@ def test_storage_commands(seaweed: Seaweed, tmp_path: Path, capsys, monkeypatch)
         f"storage:\n  data_dir: {seaweed.root}\n  port: {port}\n  bucket: cli-bucket\n"
         "  retries: 1\n  backoff_seconds: 0.05\n"
     )
-    pid = seaweedfs.status(seaweed.root).pid
+    pid = embedded.status(seaweed.root).pid
 
     assert run_cli("storage", "up", "--config", str(cfg)) == 0  # already running: unchanged
     said = capsys.readouterr().out
     assert f"pid {pid}" in said and "already running" in said
     assert "bucket: cli-bucket (versioning: on, Object Lock: on)" in said
     assert seaweed.creds.secret_key not in said  # not printed unless asked
-    assert seaweedfs.status(seaweed.root).pid == pid
+    assert embedded.status(seaweed.root).pid == pid
     for name in ("credentials.json", "s3-identities.json"):
         assert stat.S_IMODE(os.stat(seaweed.root / name).st_mode) == 0o600
 

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from pipeline.archive import commit as archive
+from pipeline import archive
 from pipeline.core.errors import ExitCode
 from sohoa import _cli_storage
 from tests.seaweed import COMMUNE, Seaweed, make_dossier, seaweed  # noqa: F401

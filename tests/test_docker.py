@@ -516,7 +516,7 @@ def test_seaweedfs_identities_from_the_environment(tmp_path: Path) -> None:
 def test_init_buckets_on_a_real_store(seaweed) -> None:  # noqa: F811
     """The `buckets` service: archive with versioning and Object Lock, a plain intake bucket;
     a second run changes nothing."""
-    from pipeline.archive import commit as archive
+    from pipeline import archive
 
     suffix = uuid.uuid4().hex[:8]
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOHOA_")}

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
-from pipeline.archive import commit as archive
+from pipeline import archive
 from pipeline.intake import staging
 from tests.flowstack import COMMUNE, kill_tree, make_stack, wait_for, write_dossier
 from tests.seaweed import seaweed  # noqa: F401 - fixture
@@ -97,6 +97,12 @@ def test_drop_done_failed_duplicate_and_artifacts(stack, tmp_path: Path) -> None
         arts = c.read_artifacts(artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run.id])))
     assert run.name == f"hoso-{COMMUNE}-ho-so-tot" and f"xa-{COMMUNE}" in run.tags
     assert run.state.is_completed()
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with _client() as c:  # each page a task of its own, named after the page
+        tasks = c.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run.id])))
+    pages = [t for t in tasks if t.name.startswith("ocr-trang-")]
+    assert [t.name for t in pages] == ["ocr-trang-1"] and pages[0].state.is_completed()
     with _client() as c:  # the OCR limits an operator steers: all communes, and this one
         limits = {n: c.read_global_concurrency_limit_by_name(n).limit for n in ("sohoa-ocr", f"sohoa-ocr-{COMMUNE}")}
     from flows._common import ocr_slots

@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 
 from pipeline.ingest import pages
-from pipeline.pdfa import build as pdfa
+from pipeline.pdfa import document as pdfa
 from pipeline.core.errors import PdfaInvalidError
 from pipeline.core.model import Line, OcrResult, Word
 from tests.conftest import draw_page, pdftotext

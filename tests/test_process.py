@@ -132,7 +132,7 @@ def test_assembly_is_prepared_only_once_a_core_is_idle(
 
     monkeypatch.setattr(process, "warm_up", lambda: warmed_at.append(done))
     read = pages.read_pages(folder, max_pixels=250_000_000)
-    results = list(process._recognise_all(read, process.OcrOptions(jobs=2), progress))
+    results = process.recognise_pages(read, process.OcrOptions(jobs=2), progress=progress)
     assert [r.number for r in results] == [1, 2, 3, 4, 5]
     # 5 pages on 2 workers: after the 4th, one page is left and one worker idles.
     assert warmed_at == [4]

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from pipeline.sign import devpki, verify
-from pipeline._exec import pdfsig
+from tests import pdfsig
 from tests.conftest_signing import dev_pki  # noqa: F401 - the live TSA fixture
 from synth import make_dossier, write_multitiff
 

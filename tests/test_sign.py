@@ -20,7 +20,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from pipeline.sign import pdfa_claim as _sign_pdfa, devpki, signer as sign
-from pipeline._exec import pdfsig
+from tests import pdfsig
 from pipeline.core.errors import (
     CertificateUnusableError,
     ExitCode,

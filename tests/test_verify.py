@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.sign import devpki, verify
-from pipeline._exec import pdfsig
+from tests import pdfsig
 from pipeline.core.errors import ExitCode
 from sohoa import _cli_signing
 

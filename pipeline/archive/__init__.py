@@ -1,1 +1,30 @@
-"""Signed dossier → S3-compatible storage, never half-written; the catalogue and the audit."""
+"""Signed dossier → S3-compatible storage, never half-written; the catalogue and the audit.
+
+``archive_dossier`` commits a processed dossier (``commit``), ``audit`` re-hashes what is
+stored against its manifests (``audit``), ``catalog`` is what downstream systems read, and
+``embedded`` runs the local default store.
+"""
+
+from pipeline.archive import catalog, embedded
+from pipeline.archive.audit import AuditReport, DossierAudit, Finding, Verifier, audit, default_verifier
+from pipeline.archive.commit import (
+    MAINTENANCE_YEARS,
+    ArchiveResult,
+    PageText,
+    archive_dossier,
+    connect,
+    connection,
+    content_fingerprint,
+    dossier_key,
+    read_file,
+    retain_until,
+)
+from pipeline.archive.layout import MANIFEST, RECORD, manifest_text, parse_manifest
+from pipeline.archive.s3 import Connection, Store
+
+__all__ = [
+    "MAINTENANCE_YEARS", "MANIFEST", "RECORD", "ArchiveResult", "AuditReport", "Connection",
+    "DossierAudit", "Finding", "PageText", "Store", "Verifier", "archive_dossier", "audit",
+    "catalog", "connect", "connection", "content_fingerprint", "default_verifier", "dossier_key",
+    "embedded", "manifest_text", "parse_manifest", "read_file", "retain_until",
+]

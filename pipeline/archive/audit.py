@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pipeline.archive.s3 import Store, stored_sha256
-from pipeline.archive.commit import MANIFEST, RECORD, _is_signed, parse_manifest
+from pipeline.archive.layout import MANIFEST, RECORD, is_signed, parse_manifest
 from pipeline.archive.catalog import PREFIX as CATALOG_PREFIX
 
 # (path of a local PDF) → None when its signature verifies, else what is wrong
@@ -214,7 +214,7 @@ def _check_signature(store: Store, key: str, verifier: Verifier, result: Dossier
     with tempfile.TemporaryDirectory(prefix="sohoa-audit-") as tmp:
         path = Path(tmp) / "document.pdf"
         store.download(key, path)
-        if not _is_signed(path):
+        if not is_signed(path):
             result.unsigned_pdfs += 1
             return
         problem = verifier(path)

@@ -41,6 +41,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from pipeline.archive import catalog
+from pipeline.archive.layout import MANIFEST, RECORD, is_signed, manifest_text, parse_manifest
 from pipeline.archive.s3 import Connection, Store, is_precondition_failed, stored_sha256
 from pipeline.core.errors import ArchiveRefusedError, StorageError
 
@@ -48,17 +49,8 @@ if TYPE_CHECKING:
     from pipeline.core.record import Record
     from pipeline.core.settings import StorageSettings
 
-__all__ = [
-    "AuditReport", "DossierAudit", "Finding", "Verifier", "audit", "default_verifier",
-    "ArchiveResult", "Connection", "PageText", "Store", "archive_dossier", "connect",
-    "connection", "content_fingerprint", "dossier_key", "manifest_text", "parse_manifest",
-    "read_file", "retain_until", "MAINTENANCE_YEARS",
-]
-
 log = logging.getLogger("sohoa.archive")
 
-RECORD = "record.json"
-MANIFEST = "manifest-sha256.txt"
 # TT 05/2025 thời hạn bảo quản → years of COMPLIANCE retention; 01 (vĩnh viễn) is configured
 # (storage.permanent_retention_years); 07 (khác) and no code: no retention date.
 MAINTENANCE_YEARS = {"02": 70, "03": 50, "04": 30, "05": 20, "06": 10}
@@ -192,20 +184,6 @@ def content_fingerprint(record_json: bytes, signed: Mapping[str, bool], text: Ma
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def manifest_text(items: Mapping[str, str]) -> str:
-    """BagIt-style manifest: ``<sha256>  <path>`` per line, sorted, paths %-encoded for CR/LF/%."""
-    return "".join(f"{sha}  {_bagit_path(name)}\n" for name, sha in sorted(items.items()))
-
-
-def parse_manifest(text: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for line in text.splitlines():
-        if line.strip():
-            sha, _, name = line.partition("  ")
-            out[urllib.parse.unquote(name)] = sha.strip().lower()
-    return out
-
-
 def archive_dossier(
     store: Store,
     output_dir: Path,
@@ -232,7 +210,7 @@ def archive_dossier(
 
     record_bytes = _record_bytes(output_dir, rec)
     payload = _payload(output_dir, rec, source_dir, page_text, notices)
-    signed = {i.name: _is_signed(i.body) for i in payload if i.role == "pdf"}
+    signed = {i.name: is_signed(i.body) for i in payload if i.role == "pdf"}
     text_sums = {i.name: i.sha256 for i in payload if i.role == "text"}
     fingerprint = content_fingerprint(record_bytes, signed, text_sums)
     record_sha = hashlib.sha256(record_bytes).hexdigest()
@@ -392,7 +370,7 @@ def _payload(
             )
         sha = sha256_file(path)
         if sha != out.sha256:
-            if not _is_signed(path):
+            if not is_signed(path):
                 raise ArchiveRefusedError(
                     "this PDF/A differs from the checksum in record.json and is not signed: "
                     "process the dossier again",
@@ -467,16 +445,6 @@ def _safe_name(name: str) -> str:
     if not parts or name.startswith("/") or any(p in ("..", ".", "") for p in parts):
         raise ArchiveRefusedError(f"unsafe file name: {name!r}", f"tên tệp không an toàn: {name!r}")
     return "/".join(parts)
-
-
-def _bagit_path(name: str) -> str:
-    return name.replace("%", "%25").replace("\n", "%0A").replace("\r", "%0D")
-
-
-def _is_signed(body: bytes | Path) -> bool:
-    """A PDF with a signature value: a /ByteRange array is in every PDF signature dictionary."""
-    data = body.read_bytes() if isinstance(body, Path) else body
-    return b"/ByteRange" in data and b"/Sig" in data
 
 
 def _content_type(name: str) -> str:
@@ -685,7 +653,3 @@ def _lock_state(store: Store, key: str, version_id: str | None) -> tuple[dt.date
     except ClientError:
         pass
     return until, hold
-
-
-# The audit lives in its own module; it is part of this one's API.
-from pipeline.archive.audit import AuditReport, DossierAudit, Finding, Verifier, audit, default_verifier

@@ -1,1 +1,9 @@
-"""Watch folders → claimed dossiers in the staging bucket, for any worker to take."""
+"""Watch folders → claimed dossiers in the staging bucket, for any worker to take.
+
+``watch``: what a clerk dropped, when it is complete, where it ends up; ``staging``: how a
+claimed dossier and its run's state travel through the staging bucket."""
+
+from pipeline.intake import staging
+from pipeline.intake.watch import Claim, StabilityTracker, WatchFolder, dossier_files, needs_polling
+
+__all__ = ["Claim", "StabilityTracker", "WatchFolder", "dossier_files", "needs_polling", "staging"]
