@@ -11,11 +11,11 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from pipeline.extract import fields as extract
 from pipeline.core import record
-from pipeline.extract.found import REVIEW_BELOW
-from pipeline.ingest.manifest import Manifest
 from pipeline.core.model import OcrResult
+from pipeline.extract import fields as extract
+from pipeline.extract.params import REVIEW_BELOW
+from pipeline.ingest.manifest import Manifest
 
 if TYPE_CHECKING:  # the 2025 list costs a third of a second to load: only with a commune
     from pipeline.core.commune import Commune
