@@ -245,110 +245,140 @@ def _low(conf: float, what: str) -> str | None:
 
 def find_header(page: Page) -> Header:
     """Read the first-page header blocks; every field may come back empty."""
-    em = page.em
     national = find_national(page)
     motto = find_motto(page, national)
+    split_x = _column_split(page, national, motto)
+    left, right = _header_columns(page, national, split_x)
+    number_seg, number = _number_line(left)
+    date_seg, place_date = _date_line(page, right, below=motto or national)
+    organ_segs, organ = _issuing_body(page, left, number_seg, date_seg, national)
+    cv_segs, cv_subject = _cv_subject(page, left, number_seg, organ_segs)
+    bottoms = [s.y1 for s in (number_seg, date_seg, motto, national) if s is not None]
+    bottoms += [s.y1 for s in organ_segs]
+    header_bottom = max(bottoms) if bottoms else HEADER_BOTTOM_FALLBACK * page.height
+    type_seg, type_ = _type_heading(page, header_bottom, cv_segs)
+    subject_segs, subject = _subject(page, type_seg)
+    return Header(national, motto, split_x, number_seg, number, date_seg, place_date,
+                  organ_segs, organ, cv_segs, cv_subject, type_seg, type_, subject_segs,
+                  subject)
+
+
+def _column_split(page: Page, national: Segment | None, motto: Segment | None) -> float:
+    """Where the header's left column (issuing body, number) ends and the right one
+    (Quốc hiệu, Tiêu ngữ, place and date) begins."""
     if national is not None:
-        split_x = national.x0 - SPLIT_BEFORE_NATIONAL_EM * em
-    elif motto is not None:
-        split_x = motto.x0 - SPLIT_BEFORE_MOTTO_EM * em
-    else:
-        split_x = page.text_x0 + SPLIT_FALLBACK * page.text_w
+        return national.x0 - SPLIT_BEFORE_NATIONAL_EM * page.em
+    if motto is not None:
+        return motto.x0 - SPLIT_BEFORE_MOTTO_EM * page.em
+    return page.text_x0 + SPLIT_FALLBACK * page.text_w
+
+
+def _header_columns(page: Page, national: Segment | None, split_x: float
+                    ) -> tuple[list[Segment], list[Segment]]:
+    """The header's lines left and right of ``split_x``, top to bottom."""
     # Header lines sit in one column: a line across the page is body text (which
     # may well quote a "ngày … tháng … năm …" or a "số 12/KH-UBND").
     zone = [s for s in page.segments if s.cy < HEADER_ZONE * page.height and not _noise(s)
             and s.width < HEADER_LINE_MAX_WIDTH * page.text_w]
-    top_y = (national.y0 - HEADER_ABOVE_NATIONAL_EM * em) if national is not None else 0.0
+    top_y = (national.y0 - HEADER_ABOVE_NATIONAL_EM * page.em) if national is not None else 0.0
     left = [s for s in zone if s.cx < split_x and s.cy > top_y]
     right = [s for s in zone if s.cx >= split_x and s.cy > top_y]
+    return left, right
 
-    # Số: … — the first left-column line that parses, "Số" read or not.
-    number_seg: Segment | None = None
-    number: Found[NumberParts] = Found.none("no 'Số: …' line in the header")
+
+def _number_line(left: list[Segment]) -> tuple[Segment | None, Found[NumberParts]]:
+    """Số: … — the first left-column line that parses, "Số" read or not."""
     for s in left:
         starts_s = fold(s.text).lstrip(" .-_'").startswith("s")
         if s.n_letters < 1 or ("/" not in s.text and not starts_s):
             continue
         read_no = parse_number_line(s.text)
         if read_no.value is not None:
-            number_seg, number = s, with_ocr(read_no, [s], "number", slack=NUMBER_OCR_SLACK)
-            break
+            return s, with_ocr(read_no, [s], "number", slack=NUMBER_OCR_SLACK)
+    return None, Found.none("no 'Số: …' line in the header")
 
-    # Place and date — under the motto, on the number's baseline.
-    date_seg: Segment | None = None
-    place_date: Found[PlaceDate] = Found.none("no 'ngày … tháng … năm …' line in the header")
-    below = motto or national
+
+def _date_line(page: Page, right: list[Segment], below: Segment | None
+               ) -> tuple[Segment | None, Found[PlaceDate]]:
+    """Place and date — under the motto (``below``), on the number's baseline."""
     for s in right:
         if below is not None and s.cy <= below.cy:
             continue
         read_date = parse_date_line(s.text)
         if read_date.value is not None:
-            date_seg, place_date = s, with_ocr(read_date, [s], "date")
-            break
-    if date_seg is None:
-        # Cut into pieces (a wide gap after the place): try each row's right part whole.
-        rows: dict[int, list[Segment]] = {}
-        for s in right:
-            rows.setdefault(round(s.cy / em), []).append(s)
-        for key in sorted(rows):
-            group = sorted(rows[key], key=lambda s: s.x0)
-            if len(group) < 2:
-                continue
-            read_date = parse_date_line(" ".join(s.text for s in group))
-            if read_date.value is not None:
-                date_seg = Segment([w for s in group for w in s.words], group[0].size)
-                place_date = with_ocr(read_date, group, "date")
-                break
+            return s, with_ocr(read_date, [s], "date")
+    # Cut into pieces (a wide gap after the place): try each row's right part whole.
+    rows: dict[int, list[Segment]] = {}
+    for s in right:
+        rows.setdefault(round(s.cy / page.em), []).append(s)
+    for key in sorted(rows):
+        group = sorted(rows[key], key=lambda s: s.x0)
+        if len(group) < 2:
+            continue
+        read_date = parse_date_line(" ".join(s.text for s in group))
+        if read_date.value is not None:
+            joined = Segment([w for s in group for w in s.words], group[0].size)
+            return joined, with_ocr(read_date, group, "date")
+    return None, Found.none("no 'ngày … tháng … năm …' line in the header")
 
-    # Issuing body: left-column capitals above "Số:".
+
+def _issuing_body(page: Page, left: list[Segment], number_seg: Segment | None,
+                  date_seg: Segment | None, national: Segment | None
+                  ) -> tuple[list[Segment], Found[str]]:
+    """The issuing body: left-column capitals above "Số:"."""
+    em = page.em
     limit = number_seg.cy - SAME_LINE_EM * em if number_seg is not None else (
         (date_seg.cy - SAME_LINE_EM * em) if date_seg is not None else (
             national.cy + ORGAN_BELOW_NATIONAL_EM * em if national is not None
             else ORGAN_ZONE_FALLBACK * page.height))
-    organ_segs = [s for s in left if s.cy < limit and s.caps >= ORGAN_MIN_CAPS
-                  and s.n_letters >= ORGAN_MIN_LETTERS
-                  and s.y1 - s.y0 > ORGAN_MIN_HEIGHT_EM * em  # not the rule under the body's name
-                  and s is not number_seg and not _NUMBERISH.match(fold(s.text))]
-    if organ_segs:
-        text = " ".join(s.text.strip(" .,;:-_'\"") for s in organ_segs)
-        text = vn_upper(tone_style(re.sub(r"\s+", " ", text)))
-        conf = _conf(organ_segs)
-        organ = Found(text, round(conf, 3), _low(conf, "issuing body"))
-    else:
-        organ = Found.none("no issuing body (capitals above 'Số:') in the header")
+    segs = [s for s in left if s.cy < limit and s.caps >= ORGAN_MIN_CAPS
+            and s.n_letters >= ORGAN_MIN_LETTERS
+            and s.y1 - s.y0 > ORGAN_MIN_HEIGHT_EM * em  # not the rule under the body's name
+            and s is not number_seg and not _NUMBERISH.match(fold(s.text))]
+    if not segs:
+        return segs, Found.none("no issuing body (capitals above 'Số:') in the header")
+    text = " ".join(s.text.strip(" .,;:-_'\"") for s in segs)
+    text = vn_upper(tone_style(re.sub(r"\s+", " ", text)))
+    conf = _conf(segs)
+    return segs, Found(text, round(conf, 3), _low(conf, "issuing body"))
 
-    # Công văn: "V/v …" under the number, wrapped lines centred under it.
-    cv_segs: list[Segment] = []
-    cv_subject: Found[str] = Found.none("no 'V/v …' line under the number")
+
+def _cv_subject(page: Page, left: list[Segment], number_seg: Segment | None,
+                organ_segs: list[Segment]) -> tuple[list[Segment], Found[str]]:
+    """Công văn: "V/v …" under the number, wrapped lines centred under it."""
+    none: Found[str] = Found.none("no 'V/v …' line under the number")
+    em = page.em
     anchor = number_seg or (organ_segs[-1] if organ_segs else None)
-    if anchor is not None:
-        after = [s for s in left if s.cy > anchor.cy + SAME_LINE_EM * em and s not in organ_segs]
-        reach = (CV_REACH_EM if number_seg is not None else CV_REACH_NO_NUMBER_EM) * em
-        for s in after:
-            if s.cy - anchor.cy > reach:
-                break
-            if _VV.match(fold(s.text)):
-                cv_segs = [s]
-                break
-        if cv_segs:
-            for s in after:
-                if s.cy <= cv_segs[-1].cy + SAME_LINE_EM * em:
-                    continue
-                if s.cy - cv_segs[-1].cy > WRAPPED_LINE_GAP_EM * em:
-                    break
-                if abs(s.cx - cv_segs[0].cx) > CV_MAX_OFFCENTRE * page.text_w \
-                        or s.n_letters < CV_MIN_LETTERS:
-                    break
-                cv_segs.append(s)
-            conf = _conf(cv_segs)
-            cv_subject = Found(_cv_text(cv_segs), round(conf, 3), _low(conf, "trích yếu"))
+    if anchor is None:
+        return [], none
+    after = [s for s in left if s.cy > anchor.cy + SAME_LINE_EM * em and s not in organ_segs]
+    reach = (CV_REACH_EM if number_seg is not None else CV_REACH_NO_NUMBER_EM) * em
+    segs: list[Segment] = []
+    for s in after:
+        if s.cy - anchor.cy > reach:
+            break
+        if _VV.match(fold(s.text)):
+            segs = [s]
+            break
+    if not segs:
+        return segs, none
+    for s in after:
+        if s.cy <= segs[-1].cy + SAME_LINE_EM * em:
+            continue
+        if s.cy - segs[-1].cy > WRAPPED_LINE_GAP_EM * em:
+            break
+        if abs(s.cx - segs[0].cx) > CV_MAX_OFFCENTRE * page.text_w \
+                or s.n_letters < CV_MIN_LETTERS:
+            break
+        segs.append(s)
+    conf = _conf(segs)
+    return segs, Found(_cv_text(segs), round(conf, 3), _low(conf, "trích yếu"))
 
-    # Type name: the first centred capitals line below the header.
-    bottoms = [s.y1 for s in (number_seg, date_seg, motto, national) if s is not None]
-    bottoms += [s.y1 for s in organ_segs]
-    header_bottom = max(bottoms) if bottoms else HEADER_BOTTOM_FALLBACK * page.height
-    type_seg: Segment | None = None
-    type_: Found[TypeMatch] = Found.none("no type heading below the header")
+
+def _type_heading(page: Page, header_bottom: float, cv_segs: list[Segment]
+                  ) -> tuple[Segment | None, Found[TypeMatch]]:
+    """Type name: the first centred capitals line below the header."""
+    em = page.em
     candidates = [
         s for s in page.segments
         if header_bottom - TYPE_ABOVE_HEADER_EM * em < s.cy
@@ -361,35 +391,36 @@ def find_header(page: Page) -> Header:
         if s.caps < TYPE_MIN_CAPS or s.n_letters < TYPE_MIN_LETTERS:
             continue
         read_type = match_type_name(s.text)
-        type_seg, type_ = s, with_ocr(read_type, [s], "type heading")
         if read_type.value is None:
-            type_ = Found.none(f"heading {s.text!r} is no NĐ 30 type name")
-        break
+            return s, Found.none(f"heading {s.text!r} is no NĐ 30 type name")
+        return s, with_ocr(read_type, [s], "type heading")
+    return None, Found.none("no type heading below the header")
 
-    # Trích yếu: the centred lines under the type name, up to the gap before the body.
-    subject_segs: list[Segment] = []
-    subject: Found[str] = Found.none("no trích yếu under the type heading")
-    if type_seg is not None:
-        prev = type_seg
-        for s in page.segments:
-            if s.cy <= type_seg.cy + SAME_LINE_EM * em or _noise(s):
-                continue
-            if s.cy - prev.cy > WRAPPED_LINE_GAP_EM * em:
-                break
-            if abs(s.cx - page.text_cx) > SUBJECT_MAX_OFFCENTRE * page.text_w:
-                break
-            if s.caps > SUBJECT_STOP_CAPS and s.n_letters > SUBJECT_STOP_LETTERS:
-                break
-            subject_segs.append(s)
-            prev = s
-        if subject_segs:
-            text = clean(" ".join(s.text for s in subject_segs)).rstrip(" ;")
-            conf = _conf(subject_segs)
-            subject = Found(text, round(conf, 3), _low(conf, "trích yếu"))
 
-    return Header(national, motto, split_x, number_seg, number, date_seg, place_date,
-                  organ_segs, organ, cv_segs, cv_subject, type_seg, type_, subject_segs,
-                  subject)
+def _subject(page: Page, type_seg: Segment | None) -> tuple[list[Segment], Found[str]]:
+    """Trích yếu: the centred lines under the type name, up to the gap before the body."""
+    segs: list[Segment] = []
+    none: Found[str] = Found.none("no trích yếu under the type heading")
+    if type_seg is None:
+        return segs, none
+    em = page.em
+    prev = type_seg
+    for s in page.segments:
+        if s.cy <= type_seg.cy + SAME_LINE_EM * em or _noise(s):
+            continue
+        if s.cy - prev.cy > WRAPPED_LINE_GAP_EM * em:
+            break
+        if abs(s.cx - page.text_cx) > SUBJECT_MAX_OFFCENTRE * page.text_w:
+            break
+        if s.caps > SUBJECT_STOP_CAPS and s.n_letters > SUBJECT_STOP_LETTERS:
+            break
+        segs.append(s)
+        prev = s
+    if not segs:
+        return segs, none
+    text = clean(" ".join(s.text for s in segs)).rstrip(" ;")
+    conf = _conf(segs)
+    return segs, Found(text, round(conf, 3), _low(conf, "trích yếu"))
 
 
 # --------------------------------------------------------------------------- page number
@@ -580,72 +611,106 @@ class Signature:
 
 def find_signature(page: Page, after_y: float = 0.0) -> Signature:
     """The signature block at the foot of the right column, below the body."""
-    em = page.em
+    cands = _signature_column(page, after_y)
+    none = Signature(Found.none("no authority line (TM./KT./TL.…) in the signature block"),
+                     Found.none("no signature block below the body"),
+                     Found.none("no signature block below the body"), [])
+    if not cands:
+        return none
+    auth_seg, authority = _authority_line(cands, none.authority)
+    pos_seg, position = _position_line(page, cands, auth_seg)
+    if pos_seg is not None and auth_seg is None:
+        auth_seg, pos_seg, authority, position = _prefixless_authority(
+            page, cands, pos_seg, authority, position)
+    if pos_seg is not None:
+        position = _position_under(authority, pos_seg, position)
+    elif auth_seg is not None and (authority.value or "").startswith("TM."):
+        pos_seg, position = _chairman_by_tich(page, cands, auth_seg, authority, position)
+    name_seg, name, shapes = _name_line(page, cands, pos_seg or auth_seg)
+    if pos_seg is None and auth_seg is None and name_seg is None:
+        return none
+    segs = [s for s in (auth_seg, pos_seg, name_seg) if s is not None]
+    return Signature(authority, position, name, segs, shapes)
+
+
+def _signature_column(page: Page, after_y: float) -> list[Segment]:
+    """The segments of the right column below the body's last line, top to bottom."""
     # The body's last line: a real line of text across the page (not a streak or
     # a seal read as one huge "word").
     wide = [s for s in page.segments if page.rel(s.x0) < BODY_LINE_STARTS_BEFORE
             and page.rel(s.x1) > BODY_LINE_ENDS_AFTER
             and s.cy > after_y and s.n_letters >= BODY_LINE_MIN_LETTERS
             and s.confidence >= BODY_LINE_MIN_CONFIDENCE
-            and s.y1 - s.y0 < BODY_LINE_MAX_HEIGHT_EM * em]
+            and s.y1 - s.y0 < BODY_LINE_MAX_HEIGHT_EM * page.em]
     body_y = max((s.y1 for s in wide), default=after_y)
-    cands = [s for s in page.segments
-             if s.cy > body_y and page.rel(s.x0) > SIGNATURE_COLUMN_FROM
-             and page.rel(s.cx) > SIGNATURE_CENTRE_FROM
-             and not _noise(s)]
-    none = Signature(Found.none("no authority line (TM./KT./TL.…) in the signature block"),
-                     Found.none("no signature block below the body"),
-                     Found.none("no signature block below the body"), [])
-    if not cands:
-        return none
-    authority: Found[str] = none.authority
-    position: Found[str] = Found.none("no position line in the signature block")
-    auth_seg = pos_seg = None
+    return [s for s in page.segments
+            if s.cy > body_y and page.rel(s.x0) > SIGNATURE_COLUMN_FROM
+            and page.rel(s.cx) > SIGNATURE_CENTRE_FROM and not _noise(s)]
+
+
+def _authority_line(cands: list[Segment], none: Found[str]) -> tuple[Segment | None, Found[str]]:
+    """The first line that reads as an authority line (TM./KT./TL. …)."""
     for s in cands:
         a = _authority(s) or _authority_garbled(s)
         if a is not None:
-            auth_seg = s
-            authority = with_ocr(Found(a[0], a[1], None if a[1] >= AUTHORITY_SURE
-                                       else f"authority read as {s.text!r}"), [s], "authority")
-            break
+            why = None if a[1] >= AUTHORITY_SURE else f"authority read as {s.text!r}"
+            return s, with_ocr(Found(a[0], a[1], why), [s], "authority")
+    return None, none
+
+
+def _position_line(page: Page, cands: list[Segment], auth_seg: Segment | None
+                   ) -> tuple[Segment | None, Found[str]]:
+    """The first line under the authority line (or, with none, in the block) that
+    reads as a position."""
     start = cands.index(auth_seg) + 1 if auth_seg is not None else 0
     for s in cands[start:]:
-        if auth_seg is not None and s.cy - auth_seg.cy > POSITION_MAX_BELOW_EM * em:
+        if auth_seg is not None and s.cy - auth_seg.cy > POSITION_MAX_BELOW_EM * page.em:
             break
-        if auth_seg is not None and s.cy - auth_seg.cy < AUTHORITY_SAME_LINE_EM * em:
+        if auth_seg is not None and s.cy - auth_seg.cy < AUTHORITY_SAME_LINE_EM * page.em:
             continue  # a piece of the authority line ("TL. CHỦ"), not the line under it
         p = _position(s)
         if p is not None:
-            pos_seg = s
             # Letter for letter a usual position: a low word confidence (a seal over
             # it) matters less than for free text.
-            position = with_ocr(Found(p[0], p[1], None if p[1] >= POSITION_SURE
-                                      else f"position read as {s.text!r}"), [s], "position",
-                                slack=POSITION_EXACT_OCR_SLACK if p[1] == 1.0 else OCR_SLACK)
-            break
-    if pos_seg is not None and auth_seg is None:
-        # Two position-like lines one under the other: the upper one is the
-        # authority line with its "KT."/"TM." lost, the lower one the position.
-        k = cands.index(pos_seg)
-        below = cands[k + 1] if k + 1 < len(cands) else None
-        if below is not None and below.cy - pos_seg.cy < PREFIXLESS_NEXT_LINE_EM * em \
-                and below.caps >= PREFIXLESS_MIN_CAPS and below.n_letters >= PREFIXLESS_MIN_LETTERS:
-            lower = _position(below)
-            if lower is not None:
-                auth_seg, pos_seg = pos_seg, below
-                authority = Found.none(f"authority line read as {auth_seg.text!r}")
-                position = Found(lower[0], round(min(PREFIXLESS_POSITION, lower[1]), 3),
-                                 f"position read as {below.text!r} under {auth_seg.text!r}, "
-                                 "an authority line without its prefix")
-    if (pos_seg is not None and position.confidence < CHAIRMAN_UNSURE_BELOW
-            and position.value == "CHỦ TỊCH"
+            why = None if p[1] >= POSITION_SURE else f"position read as {s.text!r}"
+            slack = POSITION_EXACT_OCR_SLACK if p[1] == 1.0 else OCR_SLACK
+            return s, with_ocr(Found(p[0], p[1], why), [s], "position", slack=slack)
+    return None, Found.none("no position line in the signature block")
+
+
+def _prefixless_authority(page: Page, cands: list[Segment], pos_seg: Segment,
+                          authority: Found[str], position: Found[str]
+                          ) -> tuple[Segment | None, Segment, Found[str], Found[str]]:
+    """Two position-like lines one under the other: the upper one is the authority
+    line with its "KT."/"TM." lost, the lower one the position.
+
+    Returns the authority line, the position line, the authority and the position:
+    as they were when the line under ``pos_seg`` is no position."""
+    k = cands.index(pos_seg)
+    below = cands[k + 1] if k + 1 < len(cands) else None
+    if below is not None and below.cy - pos_seg.cy < PREFIXLESS_NEXT_LINE_EM * page.em \
+            and below.caps >= PREFIXLESS_MIN_CAPS and below.n_letters >= PREFIXLESS_MIN_LETTERS:
+        lower = _position(below)
+        if lower is not None:
+            authority = Found.none(f"authority line read as {pos_seg.text!r}")
+            position = Found(lower[0], round(min(PREFIXLESS_POSITION, lower[1]), 3),
+                             f"position read as {below.text!r} under {pos_seg.text!r}, "
+                             "an authority line without its prefix")
+            return pos_seg, below, authority, position
+    return None, pos_seg, authority, position
+
+
+def _position_under(authority: Found[str], pos_seg: Segment, position: Found[str]
+                    ) -> Found[str]:
+    """The position as the authority line above it settles it: who signs for a body."""
+    if (position.confidence < CHAIRMAN_UNSURE_BELOW and position.value == "CHỦ TỊCH"
             and authority.value in ("TM. ỦY BAN NHÂN DÂN", "TM. HỘI ĐỒNG NHÂN DÂN")):
         # For the committee (TM.) its chairman signs: specks before "CHỦ TỊCH" were
         # not a "PHÓ".
         position = Found("CHỦ TỊCH", CHAIRMAN_UNDER_TM,
                          f"position read as {pos_seg.text!r}; "
                          f"under {authority.value!r} the chairman signs")
-    if pos_seg is not None and authority.value and authority.value.startswith("KT. "):
+    if authority.value and authority.value.startswith("KT. "):
         # "KT. CHỦ TỊCH" is signed by a deputy: "CHỦ TỊCH" under it, or a garbled
         # line ending in "CHỦ TỊCH", is "PHÓ CHỦ TỊCH".
         head = authority.value[4:]
@@ -656,23 +721,32 @@ def find_signature(page: Page, after_y: float = 0.0) -> Signature:
                 and (position.confidence < DEPUTY_UNSURE_BELOW or position.value == head):
             position = Found(deputy, DEPUTY_UNDER_KT,
                              f"position read as {pos_seg.text!r}; under {authority.value!r}")
-    if pos_seg is None and auth_seg is not None and (authority.value or "").startswith("TM."):
-        # For the committee (TM.) its chairman signs: a garbled line under it that
-        # ends in "TỊCH" is his position, unsure.
-        for s in cands[cands.index(auth_seg) + 1:]:
-            if s.cy - auth_seg.cy > POSITION_MAX_BELOW_EM * em:
-                break
-            if words_folded(strip_foreign(s.text)).split()[-1:] == ["tich"]:
-                pos_seg = s
-                position = Found("CHỦ TỊCH", CHAIRMAN_BY_TICH,
-                                 f"position read as {s.text!r}; under {authority.value!r} "
-                                 "a line ending in TỊCH is the chairman's")
-                break
-    anchor = pos_seg or auth_seg
+    return position
+
+
+def _chairman_by_tich(page: Page, cands: list[Segment], auth_seg: Segment,
+                      authority: Found[str], position: Found[str]
+                      ) -> tuple[Segment | None, Found[str]]:
+    """For the committee (TM.) its chairman signs: a garbled line under it that ends in
+    "TỊCH" is his position, unsure."""
+    for s in cands[cands.index(auth_seg) + 1:]:
+        if s.cy - auth_seg.cy > POSITION_MAX_BELOW_EM * page.em:
+            break
+        if words_folded(strip_foreign(s.text)).split()[-1:] == ["tich"]:
+            return s, Found("CHỦ TỊCH", CHAIRMAN_BY_TICH,
+                            f"position read as {s.text!r}; under {authority.value!r} "
+                            "a line ending in TỊCH is the chairman's")
+    return None, position
+
+
+def _name_line(page: Page, cands: list[Segment], anchor: Segment | None
+               ) -> tuple[Segment | None, Found[str], list[SurnameMatch]]:
+    """The signer's name: the lowest name-like line under the position (``anchor``),
+    past the space for the signature and seal; with the surnames read by shape on it."""
     name_seg = None
     best_score = 0.0
     slot = [s for s in cands if anchor is None or (
-        s.cy >= anchor.cy + NAME_BELOW_POSITION_EM * em
+        s.cy >= anchor.cy + NAME_BELOW_POSITION_EM * page.em
         and abs(s.cx - anchor.cx) <= NAME_MAX_OFFCENTRE * page.text_w)]
     for s in slot:
         score = name_score(s.text)
@@ -682,29 +756,23 @@ def find_signature(page: Page, after_y: float = 0.0) -> Signature:
         # A seal's lettering all over the name line: a full name may still be told in it.
         told = [s for s in slot if name_from_line(" ".join(name_tokens(s.text))) is not None]
         name_seg = max(told, key=lambda s: s.cy, default=None)
-    name: Found[str] = Found.none("no name under the signature (not read, or not name-like)")
-    shapes: list[SurnameMatch] = []
     if name_seg is not None:
         text = " ".join(name_tokens(name_seg.text))
         conf = _conf([name_seg]) * (1.0 if best_score == 1.0 else NAME_NOT_ALL_NAMELIKE)
         reason = _low(conf, "signer's name")
         if best_score < 1.0:
             reason = f"name {name_seg.text!r} not all name-like words"
-        name = Found(text, round(conf, 3), reason)
-        shapes = _shapes_on(page, name_seg)
-    else:
-        # No name told on any line, but a line's last words were drawn over with a
-        # surname before them: the name line, its surname left to the shape.
-        shaped = [(s, _shapes_on(page, s)) for s in slot]
-        name_seg, shapes = max(((s, m) for s, m in shaped if m), key=lambda t: t[0].cy,
-                               default=(None, []))
-        if name_seg is not None:
-            name = Found(" ".join(shapes[0].before), NAME_BY_SHAPE_ONLY,
-                         f"name read as {name_seg.text!r}")
-    if pos_seg is None and auth_seg is None and name_seg is None:
-        return none
-    segs = [s for s in (auth_seg, pos_seg, name_seg) if s is not None]
-    return Signature(authority, position, name, segs, shapes)
+        return name_seg, Found(text, round(conf, 3), reason), _shapes_on(page, name_seg)
+    # No name told on any line, but a line's last words were drawn over with a
+    # surname before them: the name line, its surname left to the shape.
+    shaped = [(s, _shapes_on(page, s)) for s in slot]
+    name_seg, shapes = max(((s, m) for s, m in shaped if m), key=lambda t: t[0].cy,
+                           default=(None, []))
+    if name_seg is not None:
+        name = Found(" ".join(shapes[0].before), NAME_BY_SHAPE_ONLY,
+                     f"name read as {name_seg.text!r}")
+        return name_seg, name, shapes
+    return None, Found.none("no name under the signature (not read, or not name-like)"), []
 
 
 def _shapes_on(page: Page, seg: Segment) -> list[SurnameMatch]:
