@@ -16,9 +16,106 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from pipeline.core.model import SurnameMatch
+from pipeline.core.vi_text import (
+    clean,
+    fold,
+    strip_foreign,
+    tone_style,
+    vn_upper,
+    words_folded,
+)
 from pipeline.extract.found import Found, T
 from pipeline.extract.layout import Page, Segment
 from pipeline.extract.names import name_from_line
+from pipeline.extract.nd30 import (
+    AUTHORITY_BODIES,
+    AUTHORITY_PREFIXES,
+    MOTTO,
+    NATIONAL,
+    POSITIONS,
+)
+from pipeline.extract.params import (
+    AUTHORITY_FUZZY,
+    AUTHORITY_GARBLED,
+    AUTHORITY_MIN_SCORE,
+    AUTHORITY_PREFIX_ONLY,
+    AUTHORITY_SAME_LINE_EM,
+    AUTHORITY_SCRAP_MAX_LETTERS,
+    AUTHORITY_SURE,
+    BODY_LINE_ENDS_AFTER,
+    BODY_LINE_MAX_HEIGHT_EM,
+    BODY_LINE_MIN_CONFIDENCE,
+    BODY_LINE_MIN_LETTERS,
+    BODY_LINE_STARTS_BEFORE,
+    CHAIRMAN_BY_TICH,
+    CHAIRMAN_UNDER_TM,
+    CHAIRMAN_UNSURE_BELOW,
+    CV_MAX_OFFCENTRE,
+    CV_MIN_LETTERS,
+    CV_REACH_EM,
+    CV_REACH_NO_NUMBER_EM,
+    DEPUTY_UNDER_KT,
+    DEPUTY_UNSURE_BELOW,
+    FIELD_MIN_LETTERS,
+    HEADER_ABOVE_NATIONAL_EM,
+    HEADER_BOTTOM_FALLBACK,
+    HEADER_LINE_MAX_WIDTH,
+    HEADER_ZONE,
+    LANDMARK_ZONE,
+    LOW_OCR_CONFIDENCE,
+    MOTTO_MAX_BELOW_EM,
+    MOTTO_MIN_SCORE,
+    NAME_BELOW_POSITION_EM,
+    NAME_BY_SHAPE_ONLY,
+    NAME_MAX_OFFCENTRE,
+    NAME_MAX_WORDS,
+    NAME_MIN_SCORE,
+    NAME_MIN_WORDS,
+    NAME_NOT_ALL_NAMELIKE,
+    NATIONAL_CONG_SCORE,
+    NATIONAL_MIN_SCORE,
+    NATIONAL_WITHIN_SCORE,
+    NUMBER_OCR_SLACK,
+    OCR_SLACK,
+    ORGAN_BELOW_NATIONAL_EM,
+    ORGAN_MIN_CAPS,
+    ORGAN_MIN_HEIGHT_EM,
+    ORGAN_MIN_LETTERS,
+    ORGAN_ZONE_FALLBACK,
+    PAGE_NUMBER_MAX_DIGITS,
+    PAGE_NUMBER_MAX_OFFCENTRE,
+    PAGE_NUMBER_ZONE,
+    POSITION_AT_END_SCORE,
+    POSITION_CAPS_MIN,
+    POSITION_CAPS_MIN_LETTERS,
+    POSITION_EXACT_OCR_SLACK,
+    POSITION_FUZZY,
+    POSITION_MAX_BELOW_EM,
+    POSITION_MIN_SCORE,
+    POSITION_SPELT_OTHERWISE,
+    POSITION_SURE,
+    POSITION_UNSURE,
+    PREFIXLESS_MIN_CAPS,
+    PREFIXLESS_MIN_LETTERS,
+    PREFIXLESS_NEXT_LINE_EM,
+    PREFIXLESS_POSITION,
+    SAME_LINE_EM,
+    SIGNATURE_CENTRE_FROM,
+    SIGNATURE_COLUMN_FROM,
+    SPLIT_BEFORE_MOTTO_EM,
+    SPLIT_BEFORE_NATIONAL_EM,
+    SPLIT_FALLBACK,
+    SUBJECT_MAX_OFFCENTRE,
+    SUBJECT_STOP_CAPS,
+    SUBJECT_STOP_LETTERS,
+    TYPE_ABOVE_HEADER_EM,
+    TYPE_BELOW_HEADER_EM,
+    TYPE_MAX_OFFCENTRE,
+    TYPE_MIN_CAPS,
+    TYPE_MIN_LETTERS,
+    WRAPPED_LINE_GAP_EM,
+)
 from pipeline.extract.parse import (
     NumberParts,
     PlaceDate,
@@ -27,13 +124,9 @@ from pipeline.extract.parse import (
     parse_date_line,
     parse_number_line,
 )
-from pipeline.core.vi_text import clean, fold, strip_foreign, tone_style, vn_upper, words_folded
-from pipeline.extract.nd30 import AUTHORITY_BODIES, AUTHORITY_PREFIXES, MOTTO, NATIONAL, POSITIONS
-from pipeline.core.model import SurnameMatch
 
 NATIONAL_KEY = words_folded(NATIONAL)
 MOTTO_KEY = words_folded(MOTTO)
-HEADER_ZONE = 0.42  # share of the page height the header never goes below
 
 
 def _ratio(a: str, b: str) -> float:
@@ -42,7 +135,7 @@ def _ratio(a: str, b: str) -> float:
 
 def _noise(s: Segment) -> bool:
     """A speck, a rule or a scrap of seal: nothing a field could be made of."""
-    return s.n_letters < 2 and not any(c.isdigit() for c in s.text)
+    return s.n_letters < FIELD_MIN_LETTERS and not any(c.isdigit() for c in s.text)
 
 
 @dataclass
@@ -78,7 +171,7 @@ def _split_at(page: Page, seg: Segment, i: int) -> tuple[Segment, Segment]:
 
 
 def find_national(page: Page) -> Segment | None:
-    top = [s for s in page.segments if s.cy < 0.3 * page.height and not _noise(s)]
+    top = [s for s in page.segments if s.cy < LANDMARK_ZONE * page.height and not _noise(s)]
     best, best_score = None, 0.0
     for s in top:
         score = _ratio(words_folded(s.text), NATIONAL_KEY)
@@ -87,28 +180,28 @@ def find_national(page: Page) -> Segment | None:
     # Run together with the organ on one segment (a rule's stub bridged the gap):
     # cut before "CỘNG".
     for s in sorted(top, key=lambda s: s is not best):
-        if fuzz.partial_ratio(NATIONAL_KEY, words_folded(s.text)) < 85:
+        if fuzz.partial_ratio(NATIONAL_KEY, words_folded(s.text)) < NATIONAL_WITHIN_SCORE:
             continue
         for i, w in enumerate(s.words):
-            if i and _ratio(words_folded(w.text), "cong") >= 75:
+            if i and _ratio(words_folded(w.text), "cong") >= NATIONAL_CONG_SCORE:
                 rest = " ".join(x.text for x in s.words[i:])
-                if _ratio(words_folded(rest), NATIONAL_KEY) >= max(70, best_score):
+                if _ratio(words_folded(rest), NATIONAL_KEY) >= max(NATIONAL_MIN_SCORE, best_score):
                     return _split_at(page, s, i)[1]
-    if best is not None and best_score >= 70:
+    if best is not None and best_score >= NATIONAL_MIN_SCORE:
         return best
     return None
 
 
 def find_motto(page: Page, national: Segment | None) -> Segment | None:
-    top = [s for s in page.segments if s.cy < 0.3 * page.height and not _noise(s)]
+    top = [s for s in page.segments if s.cy < LANDMARK_ZONE * page.height and not _noise(s)]
     if national is not None:
-        top = [s for s in top if national.cy < s.cy < national.cy + 4 * page.em]
+        top = [s for s in top if national.cy < s.cy < national.cy + MOTTO_MAX_BELOW_EM * page.em]
     best, best_score = None, 0.0
     for s in top:
         score = _ratio(words_folded(s.text), MOTTO_KEY)
         if score > best_score:
             best, best_score = s, score
-    return best if best_score >= 70 else None
+    return best if best_score >= MOTTO_MIN_SCORE else None
 
 
 _NUMBERISH = re.compile(r"^[\W_]*s[\w]?\s*[:;.]?\s*[0-9oil]{1,5}\s*/")
@@ -131,7 +224,8 @@ def _conf(segs: list[Segment]) -> float:
     return sum(w.confidence * max(1, len(w.text)) for w in words) / total / 100.0
 
 
-def with_ocr(found: Found[T], segs: list[Segment], what: str, slack: float = 0.2) -> Found[T]:
+def with_ocr(found: Found[T], segs: list[Segment], what: str, slack: float = OCR_SLACK
+             ) -> Found[T]:
     """A parsed value is not much surer than the OCR of the words it comes from.
 
     ``slack``: Tesseract's word confidence runs low on tokens such as
@@ -145,152 +239,188 @@ def with_ocr(found: Found[T], segs: list[Segment], what: str, slack: float = 0.2
 
 
 def _low(conf: float, what: str) -> str | None:
-    return f"{what} read with low OCR confidence ({conf:.2f})" if conf < 0.75 else None
+    return f"{what} read with low OCR confidence ({conf:.2f})" if conf < LOW_OCR_CONFIDENCE \
+        else None
 
 
 def find_header(page: Page) -> Header:
     """Read the first-page header blocks; every field may come back empty."""
-    em = page.em
     national = find_national(page)
     motto = find_motto(page, national)
+    split_x = _column_split(page, national, motto)
+    left, right = _header_columns(page, national, split_x)
+    number_seg, number = _number_line(left)
+    date_seg, place_date = _date_line(page, right, below=motto or national)
+    organ_segs, organ = _issuing_body(page, left, number_seg, date_seg, national)
+    cv_segs, cv_subject = _cv_subject(page, left, number_seg, organ_segs)
+    bottoms = [s.y1 for s in (number_seg, date_seg, motto, national) if s is not None]
+    bottoms += [s.y1 for s in organ_segs]
+    header_bottom = max(bottoms) if bottoms else HEADER_BOTTOM_FALLBACK * page.height
+    type_seg, type_ = _type_heading(page, header_bottom, cv_segs)
+    subject_segs, subject = _subject(page, type_seg)
+    return Header(national, motto, split_x, number_seg, number, date_seg, place_date,
+                  organ_segs, organ, cv_segs, cv_subject, type_seg, type_, subject_segs,
+                  subject)
+
+
+def _column_split(page: Page, national: Segment | None, motto: Segment | None) -> float:
+    """Where the header's left column (issuing body, number) ends and the right one
+    (Quốc hiệu, Tiêu ngữ, place and date) begins."""
     if national is not None:
-        split_x = national.x0 - 0.5 * em
-    elif motto is not None:
-        split_x = motto.x0 - 2 * em
-    else:
-        split_x = page.text_x0 + 0.42 * page.text_w
+        return national.x0 - SPLIT_BEFORE_NATIONAL_EM * page.em
+    if motto is not None:
+        return motto.x0 - SPLIT_BEFORE_MOTTO_EM * page.em
+    return page.text_x0 + SPLIT_FALLBACK * page.text_w
+
+
+def _header_columns(page: Page, national: Segment | None, split_x: float
+                    ) -> tuple[list[Segment], list[Segment]]:
+    """The header's lines left and right of ``split_x``, top to bottom."""
     # Header lines sit in one column: a line across the page is body text (which
     # may well quote a "ngày … tháng … năm …" or a "số 12/KH-UBND").
     zone = [s for s in page.segments if s.cy < HEADER_ZONE * page.height and not _noise(s)
-            and s.width < 0.7 * page.text_w]
-    top_y = (national.y0 - 1.5 * em) if national is not None else 0.0
+            and s.width < HEADER_LINE_MAX_WIDTH * page.text_w]
+    top_y = (national.y0 - HEADER_ABOVE_NATIONAL_EM * page.em) if national is not None else 0.0
     left = [s for s in zone if s.cx < split_x and s.cy > top_y]
     right = [s for s in zone if s.cx >= split_x and s.cy > top_y]
+    return left, right
 
-    # Số: … — the first left-column line that parses, "Số" read or not.
-    number_seg: Segment | None = None
-    number: Found[NumberParts] = Found.none("no 'Số: …' line in the header")
+
+def _number_line(left: list[Segment]) -> tuple[Segment | None, Found[NumberParts]]:
+    """Số: … — the first left-column line that parses, "Số" read or not."""
     for s in left:
         starts_s = fold(s.text).lstrip(" .-_'").startswith("s")
         if s.n_letters < 1 or ("/" not in s.text and not starts_s):
             continue
         read_no = parse_number_line(s.text)
         if read_no.value is not None:
-            number_seg, number = s, with_ocr(read_no, [s], "number", slack=0.25)
-            break
+            return s, with_ocr(read_no, [s], "number", slack=NUMBER_OCR_SLACK)
+    return None, Found.none("no 'Số: …' line in the header")
 
-    # Place and date — under the motto, on the number's baseline.
-    date_seg: Segment | None = None
-    place_date: Found[PlaceDate] = Found.none("no 'ngày … tháng … năm …' line in the header")
-    below = motto or national
+
+def _date_line(page: Page, right: list[Segment], below: Segment | None
+               ) -> tuple[Segment | None, Found[PlaceDate]]:
+    """Place and date — under the motto (``below``), on the number's baseline."""
     for s in right:
         if below is not None and s.cy <= below.cy:
             continue
         read_date = parse_date_line(s.text)
         if read_date.value is not None:
-            date_seg, place_date = s, with_ocr(read_date, [s], "date")
-            break
-    if date_seg is None:
-        # Cut into pieces (a wide gap after the place): try each row's right part whole.
-        rows: dict[int, list[Segment]] = {}
-        for s in right:
-            rows.setdefault(round(s.cy / em), []).append(s)
-        for key in sorted(rows):
-            group = sorted(rows[key], key=lambda s: s.x0)
-            if len(group) < 2:
-                continue
-            read_date = parse_date_line(" ".join(s.text for s in group))
-            if read_date.value is not None:
-                date_seg = Segment([w for s in group for w in s.words], group[0].size)
-                place_date = with_ocr(read_date, group, "date")
-                break
+            return s, with_ocr(read_date, [s], "date")
+    # Cut into pieces (a wide gap after the place): try each row's right part whole.
+    rows: dict[int, list[Segment]] = {}
+    for s in right:
+        rows.setdefault(round(s.cy / page.em), []).append(s)
+    for key in sorted(rows):
+        group = sorted(rows[key], key=lambda s: s.x0)
+        if len(group) < 2:
+            continue
+        read_date = parse_date_line(" ".join(s.text for s in group))
+        if read_date.value is not None:
+            joined = Segment([w for s in group for w in s.words], group[0].size)
+            return joined, with_ocr(read_date, group, "date")
+    return None, Found.none("no 'ngày … tháng … năm …' line in the header")
 
-    # Issuing body: left-column capitals above "Số:".
-    limit = number_seg.cy - 0.3 * em if number_seg is not None else (
-        (date_seg.cy - 0.3 * em) if date_seg is not None else (
-            national.cy + 3.5 * em if national is not None else 0.2 * page.height))
-    organ_segs = [s for s in left if s.cy < limit and s.caps >= 0.6 and s.n_letters >= 2
-                  and s.y1 - s.y0 > 0.35 * em  # not the rule under the body's name
-                  and s is not number_seg and not _NUMBERISH.match(fold(s.text))]
-    if organ_segs:
-        text = " ".join(s.text.strip(" .,;:-_'\"") for s in organ_segs)
-        text = vn_upper(tone_style(re.sub(r"\s+", " ", text)))
-        conf = _conf(organ_segs)
-        organ = Found(text, round(conf, 3), _low(conf, "issuing body"))
-    else:
-        organ = Found.none("no issuing body (capitals above 'Số:') in the header")
 
-    # Công văn: "V/v …" under the number, wrapped lines centred under it.
-    cv_segs: list[Segment] = []
-    cv_subject: Found[str] = Found.none("no 'V/v …' line under the number")
+def _issuing_body(page: Page, left: list[Segment], number_seg: Segment | None,
+                  date_seg: Segment | None, national: Segment | None
+                  ) -> tuple[list[Segment], Found[str]]:
+    """The issuing body: left-column capitals above "Số:"."""
+    em = page.em
+    limit = number_seg.cy - SAME_LINE_EM * em if number_seg is not None else (
+        (date_seg.cy - SAME_LINE_EM * em) if date_seg is not None else (
+            national.cy + ORGAN_BELOW_NATIONAL_EM * em if national is not None
+            else ORGAN_ZONE_FALLBACK * page.height))
+    segs = [s for s in left if s.cy < limit and s.caps >= ORGAN_MIN_CAPS
+            and s.n_letters >= ORGAN_MIN_LETTERS
+            and s.y1 - s.y0 > ORGAN_MIN_HEIGHT_EM * em  # not the rule under the body's name
+            and s is not number_seg and not _NUMBERISH.match(fold(s.text))]
+    if not segs:
+        return segs, Found.none("no issuing body (capitals above 'Số:') in the header")
+    text = " ".join(s.text.strip(" .,;:-_'\"") for s in segs)
+    text = vn_upper(tone_style(re.sub(r"\s+", " ", text)))
+    conf = _conf(segs)
+    return segs, Found(text, round(conf, 3), _low(conf, "issuing body"))
+
+
+def _cv_subject(page: Page, left: list[Segment], number_seg: Segment | None,
+                organ_segs: list[Segment]) -> tuple[list[Segment], Found[str]]:
+    """Công văn: "V/v …" under the number, wrapped lines centred under it."""
+    none: Found[str] = Found.none("no 'V/v …' line under the number")
+    em = page.em
     anchor = number_seg or (organ_segs[-1] if organ_segs else None)
-    if anchor is not None:
-        after = [s for s in left if s.cy > anchor.cy + 0.3 * em and s not in organ_segs]
-        reach = (3.5 if number_seg is not None else 5.5) * em
-        for s in after:
-            if s.cy - anchor.cy > reach:
-                break
-            if _VV.match(fold(s.text)):
-                cv_segs = [s]
-                break
-        if cv_segs:
-            for s in after:
-                if s.cy <= cv_segs[-1].cy + 0.3 * em:
-                    continue
-                if s.cy - cv_segs[-1].cy > 1.9 * em:
-                    break
-                if abs(s.cx - cv_segs[0].cx) > 0.2 * page.text_w or s.n_letters < 2:
-                    break
-                cv_segs.append(s)
-            conf = _conf(cv_segs)
-            cv_subject = Found(_cv_text(cv_segs), round(conf, 3), _low(conf, "trích yếu"))
+    if anchor is None:
+        return [], none
+    after = [s for s in left if s.cy > anchor.cy + SAME_LINE_EM * em and s not in organ_segs]
+    reach = (CV_REACH_EM if number_seg is not None else CV_REACH_NO_NUMBER_EM) * em
+    segs: list[Segment] = []
+    for s in after:
+        if s.cy - anchor.cy > reach:
+            break
+        if _VV.match(fold(s.text)):
+            segs = [s]
+            break
+    if not segs:
+        return segs, none
+    for s in after:
+        if s.cy <= segs[-1].cy + SAME_LINE_EM * em:
+            continue
+        if s.cy - segs[-1].cy > WRAPPED_LINE_GAP_EM * em:
+            break
+        if abs(s.cx - segs[0].cx) > CV_MAX_OFFCENTRE * page.text_w \
+                or s.n_letters < CV_MIN_LETTERS:
+            break
+        segs.append(s)
+    conf = _conf(segs)
+    return segs, Found(_cv_text(segs), round(conf, 3), _low(conf, "trích yếu"))
 
-    # Type name: the first centred capitals line below the header.
-    bottoms = [s.y1 for s in (number_seg, date_seg, motto, national) if s is not None]
-    bottoms += [s.y1 for s in organ_segs]
-    header_bottom = max(bottoms) if bottoms else 0.12 * page.height
-    type_seg: Segment | None = None
-    type_: Found[TypeMatch] = Found.none("no type heading below the header")
+
+def _type_heading(page: Page, header_bottom: float, cv_segs: list[Segment]
+                  ) -> tuple[Segment | None, Found[TypeMatch]]:
+    """Type name: the first centred capitals line below the header."""
+    em = page.em
     candidates = [
         s for s in page.segments
-        if header_bottom - 0.3 * em < s.cy < header_bottom + 7 * em and not _noise(s)
-        and s not in cv_segs
+        if header_bottom - TYPE_ABOVE_HEADER_EM * em < s.cy
+        < header_bottom + TYPE_BELOW_HEADER_EM * em
+        and not _noise(s) and s not in cv_segs
     ]
     for s in candidates:
-        if abs(s.cx - page.text_cx) > 0.15 * page.text_w:
+        if abs(s.cx - page.text_cx) > TYPE_MAX_OFFCENTRE * page.text_w:
             continue
-        if s.caps < 0.6 or s.n_letters < 3:
+        if s.caps < TYPE_MIN_CAPS or s.n_letters < TYPE_MIN_LETTERS:
             continue
         read_type = match_type_name(s.text)
-        type_seg, type_ = s, with_ocr(read_type, [s], "type heading")
         if read_type.value is None:
-            type_ = Found.none(f"heading {s.text!r} is no NĐ 30 type name")
-        break
+            return s, Found.none(f"heading {s.text!r} is no NĐ 30 type name")
+        return s, with_ocr(read_type, [s], "type heading")
+    return None, Found.none("no type heading below the header")
 
-    # Trích yếu: the centred lines under the type name, up to the gap before the body.
-    subject_segs: list[Segment] = []
-    subject: Found[str] = Found.none("no trích yếu under the type heading")
-    if type_seg is not None:
-        prev = type_seg
-        for s in page.segments:
-            if s.cy <= type_seg.cy + 0.3 * em or _noise(s):
-                continue
-            if s.cy - prev.cy > 1.9 * em:
-                break
-            if abs(s.cx - page.text_cx) > 0.1 * page.text_w:
-                break
-            if s.caps > 0.8 and s.n_letters > 3:
-                break
-            subject_segs.append(s)
-            prev = s
-        if subject_segs:
-            text = clean(" ".join(s.text for s in subject_segs)).rstrip(" ;")
-            conf = _conf(subject_segs)
-            subject = Found(text, round(conf, 3), _low(conf, "trích yếu"))
 
-    return Header(national, motto, split_x, number_seg, number, date_seg, place_date,
-                  organ_segs, organ, cv_segs, cv_subject, type_seg, type_, subject_segs,
-                  subject)
+def _subject(page: Page, type_seg: Segment | None) -> tuple[list[Segment], Found[str]]:
+    """Trích yếu: the centred lines under the type name, up to the gap before the body."""
+    segs: list[Segment] = []
+    none: Found[str] = Found.none("no trích yếu under the type heading")
+    if type_seg is None:
+        return segs, none
+    em = page.em
+    prev = type_seg
+    for s in page.segments:
+        if s.cy <= type_seg.cy + SAME_LINE_EM * em or _noise(s):
+            continue
+        if s.cy - prev.cy > WRAPPED_LINE_GAP_EM * em:
+            break
+        if abs(s.cx - page.text_cx) > SUBJECT_MAX_OFFCENTRE * page.text_w:
+            break
+        if s.caps > SUBJECT_STOP_CAPS and s.n_letters > SUBJECT_STOP_LETTERS:
+            break
+        segs.append(s)
+        prev = s
+    if not segs:
+        return segs, none
+    text = clean(" ".join(s.text for s in segs)).rstrip(" ;")
+    conf = _conf(segs)
+    return segs, Found(text, round(conf, 3), _low(conf, "trích yếu"))
 
 
 # --------------------------------------------------------------------------- page number
@@ -299,11 +429,11 @@ def find_header(page: Page) -> Header:
 def page_number_at_top(page: Page) -> Segment | None:
     """A continuation page's number, alone and centred in the top margin."""
     for s in page.segments:
-        if s.y1 > 0.09 * page.height:
+        if s.y1 > PAGE_NUMBER_ZONE * page.height:
             break
         digits = re.sub(r"[\s\-–.]", "", s.text)
-        centred = abs(s.cx - page.text_cx) < 0.15 * page.text_w
-        if 1 <= len(digits) <= 3 and digits.isdigit() and centred:
+        centred = abs(s.cx - page.text_cx) < PAGE_NUMBER_MAX_OFFCENTRE * page.text_w
+        if 1 <= len(digits) <= PAGE_NUMBER_MAX_DIGITS and digits.isdigit() and centred:
             return s
     return None
 
@@ -340,26 +470,26 @@ def _authority(s: Segment) -> tuple[str, float] | None:
     key = words_folded(s.text)
     best = max(_AUTH_LINES, key=lambda c: _ratio(key, c[0]))
     score = _ratio(key, best[0])
-    if score >= 85:
+    if score >= AUTHORITY_MIN_SCORE:
         exact = score == 100 and vn_upper(s.text).replace(" ", "") == best[1].replace(" ", "")
-        return best[1], 1.0 if exact else 0.9
+        return best[1], 1.0 if exact else AUTHORITY_FUZZY
     if token in _AUTH_PREFIX_KEYS:
         rest = s.text[m.end():] if m else s.text.split(" ", 1)[-1]
-        return f"{_AUTH_PREFIX_KEYS[token]} {vn_upper(rest).strip()}", 0.6
+        return f"{_AUTH_PREFIX_KEYS[token]} {vn_upper(rest).strip()}", AUTHORITY_PREFIX_ONLY
     return None
 
 
 def _authority_garbled(s: Segment) -> tuple[str, float] | None:
     """"ITM -ỦY BAN NHÂN DÂN": a known body after a scrap that holds TM/KT/TL."""
     words = words_folded(s.text).split()
-    if len(words) < 2 or len(words[0]) > 4:
+    if len(words) < 2 or len(words[0]) > AUTHORITY_SCRAP_MAX_LETTERS:
         return None
     body_key = " ".join(words[1:])
     body = next((b for b in AUTHORITY_BODIES + POSITIONS if words_folded(b) == body_key), None)
     prefix = next((p for p in ("tuq", "tm", "kt", "tl") if p in words[0]), None)
     if body is None or prefix is None:
         return None
-    return f"{_AUTH_PREFIX_KEYS[prefix]} {body}", 0.7
+    return f"{_AUTH_PREFIX_KEYS[prefix]} {body}", AUTHORITY_GARBLED
 
 
 def _position(s: Segment) -> tuple[str, float] | None:
@@ -369,9 +499,10 @@ def _position(s: Segment) -> tuple[str, float] | None:
         return None
     best = max(_POSITION_KEYS, key=lambda c: _ratio(key, c[0]))
     score = _ratio(key, best[0])
-    if score >= 85:
+    if score >= POSITION_MIN_SCORE:
         exact = vn_upper(tone_style(s.text)).strip(" .,:;") == best[1]
-        return best[1], 1.0 if exact else (0.95 if score == 100 else 0.7)
+        return best[1], 1.0 if exact else (POSITION_SPELT_OTHERWISE if score == 100
+                                           else POSITION_FUZZY)
     tail = _position_at_end(key) or _position_by_last_words(key)
     if tail is None:
         # Without the one-letter scraps a seal's lettering leaves ("X OW X4 CHỦ Ê. TỊCH Ỹ"),
@@ -383,9 +514,9 @@ def _position(s: Segment) -> tuple[str, float] | None:
         if tail is None and known and known != sure:
             tail = _POSITION_BY_KEY.get(known) or _position_by_last_words(known)
     if tail is not None:
-        return tail, 0.6
-    if s.caps >= 0.7 and s.n_letters >= 4:
-        return vn_upper(s.text).strip(" .,:;"), 0.6
+        return tail, POSITION_UNSURE
+    if s.caps >= POSITION_CAPS_MIN and s.n_letters >= POSITION_CAPS_MIN_LETTERS:
+        return vn_upper(s.text).strip(" .,:;"), POSITION_UNSURE
     return None
 
 
@@ -395,7 +526,7 @@ def _position_at_end(key: str) -> str | None:
     compact = key.replace(" ", "")
     ends = [(len(p), position) for p, position in
             ((f.replace(" ", ""), position) for f, position in _POSITION_KEYS)
-            if len(compact) > len(p) and _ratio(compact[-len(p):], p) >= 90]
+            if len(compact) > len(p) and _ratio(compact[-len(p):], p) >= POSITION_AT_END_SCORE]
     return max(ends)[1] if ends else None
 
 
@@ -455,7 +586,7 @@ def name_tokens(text: str) -> list[str]:
 def name_score(text: str) -> float:
     """How much a line looks like a Vietnamese full name: 0 (not at all) … 1."""
     tokens = name_tokens(text)
-    if not 2 <= len(tokens) <= 6:
+    if not NAME_MIN_WORDS <= len(tokens) <= NAME_MAX_WORDS:
         return 0.0
     good = 0
     for t in tokens:
@@ -480,67 +611,106 @@ class Signature:
 
 def find_signature(page: Page, after_y: float = 0.0) -> Signature:
     """The signature block at the foot of the right column, below the body."""
-    em = page.em
-    # The body's last line: a real line of text across the page (not a streak or
-    # a seal read as one huge "word").
-    wide = [s for s in page.segments if page.rel(s.x0) < 0.25 and page.rel(s.x1) > 0.6
-            and s.cy > after_y and s.n_letters >= 10 and s.confidence >= 0.5
-            and s.y1 - s.y0 < 2.5 * em]
-    body_y = max((s.y1 for s in wide), default=after_y)
-    cands = [s for s in page.segments
-             if s.cy > body_y and page.rel(s.x0) > 0.33 and page.rel(s.cx) > 0.5
-             and not _noise(s)]
+    cands = _signature_column(page, after_y)
     none = Signature(Found.none("no authority line (TM./KT./TL.…) in the signature block"),
                      Found.none("no signature block below the body"),
                      Found.none("no signature block below the body"), [])
     if not cands:
         return none
-    authority: Found[str] = none.authority
-    position: Found[str] = Found.none("no position line in the signature block")
-    auth_seg = pos_seg = None
+    auth_seg, authority = _authority_line(cands, none.authority)
+    pos_seg, position = _position_line(page, cands, auth_seg)
+    if pos_seg is not None and auth_seg is None:
+        auth_seg, pos_seg, authority, position = _prefixless_authority(
+            page, cands, pos_seg, authority, position)
+    if pos_seg is not None:
+        position = _position_under(authority, pos_seg, position)
+    elif auth_seg is not None and (authority.value or "").startswith("TM."):
+        pos_seg, position = _chairman_by_tich(page, cands, auth_seg, authority, position)
+    name_seg, name, shapes = _name_line(page, cands, pos_seg or auth_seg)
+    if pos_seg is None and auth_seg is None and name_seg is None:
+        return none
+    segs = [s for s in (auth_seg, pos_seg, name_seg) if s is not None]
+    return Signature(authority, position, name, segs, shapes)
+
+
+def _signature_column(page: Page, after_y: float) -> list[Segment]:
+    """The segments of the right column below the body's last line, top to bottom."""
+    # The body's last line: a real line of text across the page (not a streak or
+    # a seal read as one huge "word").
+    wide = [s for s in page.segments if page.rel(s.x0) < BODY_LINE_STARTS_BEFORE
+            and page.rel(s.x1) > BODY_LINE_ENDS_AFTER
+            and s.cy > after_y and s.n_letters >= BODY_LINE_MIN_LETTERS
+            and s.confidence >= BODY_LINE_MIN_CONFIDENCE
+            and s.y1 - s.y0 < BODY_LINE_MAX_HEIGHT_EM * page.em]
+    body_y = max((s.y1 for s in wide), default=after_y)
+    return [s for s in page.segments
+            if s.cy > body_y and page.rel(s.x0) > SIGNATURE_COLUMN_FROM
+            and page.rel(s.cx) > SIGNATURE_CENTRE_FROM and not _noise(s)]
+
+
+def _authority_line(cands: list[Segment], none: Found[str]) -> tuple[Segment | None, Found[str]]:
+    """The first line that reads as an authority line (TM./KT./TL. …)."""
     for s in cands:
         a = _authority(s) or _authority_garbled(s)
         if a is not None:
-            auth_seg = s
-            authority = with_ocr(Found(a[0], a[1], None if a[1] >= 0.9
-                                       else f"authority read as {s.text!r}"), [s], "authority")
-            break
+            why = None if a[1] >= AUTHORITY_SURE else f"authority read as {s.text!r}"
+            return s, with_ocr(Found(a[0], a[1], why), [s], "authority")
+    return None, none
+
+
+def _position_line(page: Page, cands: list[Segment], auth_seg: Segment | None
+                   ) -> tuple[Segment | None, Found[str]]:
+    """The first line under the authority line (or, with none, in the block) that
+    reads as a position."""
     start = cands.index(auth_seg) + 1 if auth_seg is not None else 0
     for s in cands[start:]:
-        if auth_seg is not None and s.cy - auth_seg.cy > 2.5 * em:
+        if auth_seg is not None and s.cy - auth_seg.cy > POSITION_MAX_BELOW_EM * page.em:
             break
-        if auth_seg is not None and s.cy - auth_seg.cy < 0.5 * em:
+        if auth_seg is not None and s.cy - auth_seg.cy < AUTHORITY_SAME_LINE_EM * page.em:
             continue  # a piece of the authority line ("TL. CHỦ"), not the line under it
         p = _position(s)
         if p is not None:
-            pos_seg = s
             # Letter for letter a usual position: a low word confidence (a seal over
             # it) matters less than for free text.
-            position = with_ocr(Found(p[0], p[1], None if p[1] >= 0.95
-                                      else f"position read as {s.text!r}"), [s], "position",
-                                slack=0.35 if p[1] == 1.0 else 0.2)
-            break
-    if pos_seg is not None and auth_seg is None:
-        # Two position-like lines one under the other: the upper one is the
-        # authority line with its "KT."/"TM." lost, the lower one the position.
-        k = cands.index(pos_seg)
-        below = cands[k + 1] if k + 1 < len(cands) else None
-        if below is not None and below.cy - pos_seg.cy < 1.6 * em and below.caps >= 0.6 \
-                and below.n_letters >= 4:
-            lower = _position(below)
-            if lower is not None:
-                auth_seg, pos_seg = pos_seg, below
-                authority = Found.none(f"authority line read as {auth_seg.text!r}")
-                position = Found(lower[0], round(min(0.6, lower[1]), 3),
-                                 f"position read as {below.text!r} under {auth_seg.text!r}, "
-                                 "an authority line without its prefix")
-    if (pos_seg is not None and position.confidence < 0.8 and position.value == "CHỦ TỊCH"
+            why = None if p[1] >= POSITION_SURE else f"position read as {s.text!r}"
+            slack = POSITION_EXACT_OCR_SLACK if p[1] == 1.0 else OCR_SLACK
+            return s, with_ocr(Found(p[0], p[1], why), [s], "position", slack=slack)
+    return None, Found.none("no position line in the signature block")
+
+
+def _prefixless_authority(page: Page, cands: list[Segment], pos_seg: Segment,
+                          authority: Found[str], position: Found[str]
+                          ) -> tuple[Segment | None, Segment, Found[str], Found[str]]:
+    """Two position-like lines one under the other: the upper one is the authority
+    line with its "KT."/"TM." lost, the lower one the position.
+
+    Returns the authority line, the position line, the authority and the position:
+    as they were when the line under ``pos_seg`` is no position."""
+    k = cands.index(pos_seg)
+    below = cands[k + 1] if k + 1 < len(cands) else None
+    if below is not None and below.cy - pos_seg.cy < PREFIXLESS_NEXT_LINE_EM * page.em \
+            and below.caps >= PREFIXLESS_MIN_CAPS and below.n_letters >= PREFIXLESS_MIN_LETTERS:
+        lower = _position(below)
+        if lower is not None:
+            authority = Found.none(f"authority line read as {pos_seg.text!r}")
+            position = Found(lower[0], round(min(PREFIXLESS_POSITION, lower[1]), 3),
+                             f"position read as {below.text!r} under {pos_seg.text!r}, "
+                             "an authority line without its prefix")
+            return pos_seg, below, authority, position
+    return None, pos_seg, authority, position
+
+
+def _position_under(authority: Found[str], pos_seg: Segment, position: Found[str]
+                    ) -> Found[str]:
+    """The position as the authority line above it settles it: who signs for a body."""
+    if (position.confidence < CHAIRMAN_UNSURE_BELOW and position.value == "CHỦ TỊCH"
             and authority.value in ("TM. ỦY BAN NHÂN DÂN", "TM. HỘI ĐỒNG NHÂN DÂN")):
         # For the committee (TM.) its chairman signs: specks before "CHỦ TỊCH" were
         # not a "PHÓ".
-        position = Found("CHỦ TỊCH", 0.85, f"position read as {pos_seg.text!r}; "
-                                           f"under {authority.value!r} the chairman signs")
-    if pos_seg is not None and authority.value and authority.value.startswith("KT. "):
+        position = Found("CHỦ TỊCH", CHAIRMAN_UNDER_TM,
+                         f"position read as {pos_seg.text!r}; "
+                         f"under {authority.value!r} the chairman signs")
+    if authority.value and authority.value.startswith("KT. "):
         # "KT. CHỦ TỊCH" is signed by a deputy: "CHỦ TỊCH" under it, or a garbled
         # line ending in "CHỦ TỊCH", is "PHÓ CHỦ TỊCH".
         head = authority.value[4:]
@@ -548,55 +718,61 @@ def find_signature(page: Page, after_y: float = 0.0) -> Signature:
         read = words_folded(pos_seg.text)
         if deputy in POSITIONS and position.value != deputy \
                 and (read.endswith(words_folded(head)) or position.value == head) \
-                and (position.confidence < 0.7 or position.value == head):
-            position = Found(deputy, 0.7,
+                and (position.confidence < DEPUTY_UNSURE_BELOW or position.value == head):
+            position = Found(deputy, DEPUTY_UNDER_KT,
                              f"position read as {pos_seg.text!r}; under {authority.value!r}")
-    if pos_seg is None and auth_seg is not None and (authority.value or "").startswith("TM."):
-        # For the committee (TM.) its chairman signs: a garbled line under it that
-        # ends in "TỊCH" is his position, unsure.
-        for s in cands[cands.index(auth_seg) + 1:]:
-            if s.cy - auth_seg.cy > 2.5 * em:
-                break
-            if words_folded(strip_foreign(s.text)).split()[-1:] == ["tich"]:
-                pos_seg = s
-                position = Found("CHỦ TỊCH", 0.6, f"position read as {s.text!r}; under "
-                                 f"{authority.value!r} a line ending in TỊCH is the chairman's")
-                break
-    anchor = pos_seg or auth_seg
+    return position
+
+
+def _chairman_by_tich(page: Page, cands: list[Segment], auth_seg: Segment,
+                      authority: Found[str], position: Found[str]
+                      ) -> tuple[Segment | None, Found[str]]:
+    """For the committee (TM.) its chairman signs: a garbled line under it that ends in
+    "TỊCH" is his position, unsure."""
+    for s in cands[cands.index(auth_seg) + 1:]:
+        if s.cy - auth_seg.cy > POSITION_MAX_BELOW_EM * page.em:
+            break
+        if words_folded(strip_foreign(s.text)).split()[-1:] == ["tich"]:
+            return s, Found("CHỦ TỊCH", CHAIRMAN_BY_TICH,
+                            f"position read as {s.text!r}; under {authority.value!r} "
+                            "a line ending in TỊCH is the chairman's")
+    return None, position
+
+
+def _name_line(page: Page, cands: list[Segment], anchor: Segment | None
+               ) -> tuple[Segment | None, Found[str], list[SurnameMatch]]:
+    """The signer's name: the lowest name-like line under the position (``anchor``),
+    past the space for the signature and seal; with the surnames read by shape on it."""
     name_seg = None
     best_score = 0.0
-    slot = [s for s in cands if anchor is None or (s.cy >= anchor.cy + 2.5 * em and abs(
-        s.cx - anchor.cx) <= 0.2 * page.text_w)]
+    slot = [s for s in cands if anchor is None or (
+        s.cy >= anchor.cy + NAME_BELOW_POSITION_EM * page.em
+        and abs(s.cx - anchor.cx) <= NAME_MAX_OFFCENTRE * page.text_w)]
     for s in slot:
         score = name_score(s.text)
-        if score >= 0.6 and (name_seg is None or s.cy > name_seg.cy):
+        if score >= NAME_MIN_SCORE and (name_seg is None or s.cy > name_seg.cy):
             name_seg, best_score = s, score
     if name_seg is None:
         # A seal's lettering all over the name line: a full name may still be told in it.
         told = [s for s in slot if name_from_line(" ".join(name_tokens(s.text))) is not None]
         name_seg = max(told, key=lambda s: s.cy, default=None)
-    name: Found[str] = Found.none("no name under the signature (not read, or not name-like)")
-    shapes: list[SurnameMatch] = []
     if name_seg is not None:
         text = " ".join(name_tokens(name_seg.text))
-        conf = _conf([name_seg]) * (1.0 if best_score == 1.0 else 0.8)
+        conf = _conf([name_seg]) * (1.0 if best_score == 1.0 else NAME_NOT_ALL_NAMELIKE)
         reason = _low(conf, "signer's name")
         if best_score < 1.0:
             reason = f"name {name_seg.text!r} not all name-like words"
-        name = Found(text, round(conf, 3), reason)
-        shapes = _shapes_on(page, name_seg)
-    else:
-        # No name told on any line, but a line's last words were drawn over with a
-        # surname before them: the name line, its surname left to the shape.
-        shaped = [(s, _shapes_on(page, s)) for s in slot]
-        name_seg, shapes = max(((s, m) for s, m in shaped if m), key=lambda t: t[0].cy,
-                               default=(None, []))
-        if name_seg is not None:
-            name = Found(" ".join(shapes[0].before), 0.5, f"name read as {name_seg.text!r}")
-    if pos_seg is None and auth_seg is None and name_seg is None:
-        return none
-    segs = [s for s in (auth_seg, pos_seg, name_seg) if s is not None]
-    return Signature(authority, position, name, segs, shapes)
+        return name_seg, Found(text, round(conf, 3), reason), _shapes_on(page, name_seg)
+    # No name told on any line, but a line's last words were drawn over with a
+    # surname before them: the name line, its surname left to the shape.
+    shaped = [(s, _shapes_on(page, s)) for s in slot]
+    name_seg, shapes = max(((s, m) for s, m in shaped if m), key=lambda t: t[0].cy,
+                           default=(None, []))
+    if name_seg is not None:
+        name = Found(" ".join(shapes[0].before), NAME_BY_SHAPE_ONLY,
+                     f"name read as {name_seg.text!r}")
+        return name_seg, name, shapes
+    return None, Found.none("no name under the signature (not read, or not name-like)"), []
 
 
 def _shapes_on(page: Page, seg: Segment) -> list[SurnameMatch]:

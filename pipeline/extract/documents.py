@@ -11,17 +11,17 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from pipeline.extract import fields as extract
 from pipeline.core import record
-from pipeline.extract.found import REVIEW_BELOW
-from pipeline.ingest.manifest import Manifest
 from pipeline.core.model import OcrResult
+from pipeline.extract.fields import extract_dossier, split_documents
+from pipeline.extract.params import REVIEW_BELOW
+from pipeline.ingest.manifest import Manifest
 
 if TYPE_CHECKING:  # the 2025 list costs a third of a second to load: only with a commune
     from pipeline.core.commune import Commune
 
 
-# record field (camelCase) → attribute of extract.DocumentFields
+# record field (camelCase) → attribute of fields.DocumentFields
 EXTRACTED = {
     "typeName": "type_name",
     "typeCode": "type_code",
@@ -43,7 +43,7 @@ def split(pages: Sequence[OcrPage], manifest: Manifest | None, manifest_path) ->
         ranges = manifest.split(len(pages), manifest_path)
         if ranges is not None:
             return ranges
-    return extract.split_documents(list(pages))
+    return split_documents(list(pages))
 
 
 def describe(
@@ -54,7 +54,7 @@ def describe(
 ) -> list[record.Document]:
     """One ``record.Document`` per page range, in page order."""
     documents = []
-    read = extract.extract_dossier(list(pages), ranges)
+    read = extract_dossier(list(pages), ranges)
     for ordinal, ((first, last), found) in enumerate(zip(ranges, read), start=1):
         given = manifest.document(ordinal) if manifest else None
         documents.append(_document(ordinal, first, last, found, given, base_name))

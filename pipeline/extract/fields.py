@@ -15,7 +15,7 @@ image): no I/O, nothing cached.
   single lines and are usable on their own.
 
 Every field is a ``Found``: a value with a confidence (0..1), or ``None``
-with the reason; ``pipeline.documents`` sends values below 0.8 to review.
+with the reason; ``documents`` sends values below ``params.REVIEW_BELOW`` to review.
 Nothing is invented: a field that cannot be read stays ``None``. What is
 corrected or inferred carries a lower confidence and says so:
 
@@ -46,6 +46,9 @@ from typing import Any, NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
+from pipeline.core.model import OcrResult, SurnameMatch
+from pipeline.core.vi_names import MIDDLE_NAMES, SURNAMES, is_surname
+from pipeline.core.vi_text import clean, fold
 from pipeline.extract.blocks import (
     Header,
     Signature,
@@ -54,7 +57,7 @@ from pipeline.extract.blocks import (
     page_number_at_top,
     with_ocr,
 )
-from pipeline.extract.found import REVIEW_BELOW, Found
+from pipeline.extract.found import Found
 from pipeline.extract.layout import Page, Segment, analyse
 from pipeline.extract.names import (
     ORGAN_HEADS,
@@ -72,6 +75,48 @@ from pipeline.extract.names import (
     vote,
     voted,
 )
+from pipeline.extract.nd30 import CONG_VAN
+from pipeline.extract.params import (
+    CONG_VAN_GUESSED,
+    CONG_VAN_SURE,
+    CONTINUES_NO_TEXT,
+    CONTINUES_NOTHING_READ,
+    CONTINUES_NUMBERED,
+    CONTINUES_NUMBERED_ONE_LANDMARK,
+    CONTINUES_ONE_LANDMARK,
+    GUESS_AT_LEAST,
+    NAME_ELSEWHERE,
+    NAME_SAME_POST,
+    NAME_SCRAPS_LEFT_OUT,
+    NAME_SHAPE_AHEAD,
+    NAME_SHAPE_UNSURE,
+    NAME_SURNAME_FROM_DOSSIER,
+    NAME_SURNAME_GUESSED,
+    NAME_UNDER_SEAL,
+    NAME_WORD_LOST,
+    NOTATION_DISAGREE,
+    NOTATION_FROM_HEADING,
+    NOTATION_NOT_THE_HEADINGS,
+    NUMBER_OCR_SLACK,
+    ORGAN_UNIT_FROM_BODY,
+    ORGAN_UNIT_MISSING,
+    ORGAN_UNIT_WORD_LOST,
+    PLACE_LISTED_NEAR,
+    PLACE_OCR_SLACK,
+    PLACE_OFF_THE_LIST,
+    REPAIRED,
+    REPAIRED_DOUBTED,
+    REVIEW_BELOW,
+    SHAPE_AHEAD,
+    SHAPE_AT_LEAST,
+    START_BY_LANDMARKS,
+    START_DESPITE_PAGE_NUMBER,
+    START_MIN_LANDMARKS,
+    TYPE_AGREE_BONUS,
+    TYPE_DISAGREE,
+    TYPE_FROM_NOTATION,
+    TYPE_SURE,
+)
 from pipeline.extract.parse import (
     NumberParts,
     PlaceDate,
@@ -81,10 +126,6 @@ from pipeline.extract.parse import (
     parse_number_line,
     type_for_code,
 )
-from pipeline.core.vi_text import clean, fold
-from pipeline.extract.nd30 import CONG_VAN
-from pipeline.core.vi_names import MIDDLE_NAMES, SURNAMES, is_surname
-from pipeline.core.model import OcrResult, SurnameMatch
 
 __all__ = [
     "DocumentFields",
@@ -132,20 +173,25 @@ def _page(ocr: OcrPage) -> Page:
 
 def _start(page: Page) -> tuple[Found[bool], Header | None]:
     if not page.segments:
-        return Found(False, 0.3, "no text on the page"), None
+        return Found(False, CONTINUES_NO_TEXT, "no text on the page"), None
     header = find_header(page)
     evidence = header.evidence
     numbered = page_number_at_top(page) is not None
-    if evidence >= 2 and not (numbered and evidence == 2):
-        return Found(True, {2: 0.8, 3: 0.95, 4: 0.99}[evidence],
-                     None if evidence >= 3 else "only part of the header was read"), header
-    if evidence >= 2:  # a page number and half a header: believe the header, unsure
-        return Found(True, 0.6, "page number at the top but a header too"), header
+    if evidence >= START_MIN_LANDMARKS and not (numbered and evidence == START_MIN_LANDMARKS):
+        return Found(True, START_BY_LANDMARKS[evidence],
+                     None if evidence > START_MIN_LANDMARKS
+                     else "only part of the header was read"), header
+    if evidence >= START_MIN_LANDMARKS:
+        # A page number and half a header: believe the header, unsure.
+        return Found(True, START_DESPITE_PAGE_NUMBER,
+                     "page number at the top but a header too"), header
     if numbered:
-        return Found(False, 0.99 if evidence == 0 else 0.9), header
+        return Found(False, CONTINUES_NUMBERED if evidence == 0
+                     else CONTINUES_NUMBERED_ONE_LANDMARK), header
     if evidence == 1:
-        return Found(False, 0.6, "one header landmark read, no page number"), header
-    return Found(False, 0.8, "no header and no page number at the top"), header
+        return Found(False, CONTINUES_ONE_LANDMARK,
+                     "one header landmark read, no page number"), header
+    return Found(False, CONTINUES_NOTHING_READ, "no header and no page number at the top"), header
 
 
 def is_document_start(page: OcrResult, width: int, height: int) -> Found[bool]:
@@ -190,8 +236,8 @@ def _repaired(found: Found[str], value: str, reason: str | None, doubt: bool = F
     if reason is None:
         return Found(value, found.confidence, found.reason)
     if doubt:
-        return Found(value, round(min(found.confidence, 0.75), 3), reason)
-    return Found(value, 0.85, reason)
+        return Found(value, round(min(found.confidence, REPAIRED_DOUBTED), 3), reason)
+    return Found(value, REPAIRED, reason)
 
 
 # --------------------------------------------------------------------------- document
@@ -206,9 +252,9 @@ def _notation_from_heading(number: Found[NumberParts], code: str) -> Found[Numbe
     first = parts[0]
     if len(parts) >= 2 and Levenshtein.distance(first.upper(), code.upper()) <= 1:
         fixed = NumberParts(value.code_number, "-".join([code, *parts[1:]]), code)
-        return Found(fixed, round(min(0.85, number.confidence), 3),
+        return Found(fixed, round(min(NOTATION_FROM_HEADING, number.confidence), 3),
                      f"notation read as {value.code_notation!r}; the heading gives {code!r}")
-    return Found(value, round(min(0.6, number.confidence), 3),
+    return Found(value, round(min(NOTATION_NOT_THE_HEADINGS, number.confidence), 3),
                  f"notation {value.code_notation!r} has no type abbreviation "
                  f"though the heading gives {code!r}")
 
@@ -224,7 +270,7 @@ def _type_fields(header: Header) -> tuple[Found[str], Found[str], Found[NumberPa
         # The heading settles HD/HĐ and DA/ĐA in the notation.
         if notation_code not in (None, code) and header.number_seg is not None:
             hinted = with_ocr(parse_number_line(header.number_seg.text, type_hint=code),
-                              [header.number_seg], "number", slack=0.25)
+                              [header.number_seg], "number", slack=NUMBER_OCR_SLACK)
             if hinted.value is not None and hinted.value.type_code == code:
                 number, notation_code = hinted, code
         if number.value is not None and notation_code not in (None, code):
@@ -233,26 +279,28 @@ def _type_fields(header: Header) -> tuple[Found[str], Found[str], Found[NumberPa
                 by_code = type_for_code(notation_code or "")
                 if by_code is not None:
                     name, code = by_code
-            conf = min(conf, number.confidence) * 0.6
+            conf = min(conf, number.confidence) * TYPE_DISAGREE
             heading_text = header.type_seg.text if header.type_seg else ""
             reason = (f"heading {heading_text!r} and notation "
                       f"{number.value.code_notation!r} disagree")
-            number = Found(number.value, round(min(number.confidence, 0.6), 3), reason)
+            number = Found(number.value, round(min(number.confidence, NOTATION_DISAGREE), 3),
+                           reason)
         elif notation_code == code:
-            conf = max(conf, min(1.0, number.confidence + 0.05))
-            reason = None if conf >= 0.95 else reason
+            conf = max(conf, min(1.0, number.confidence + TYPE_AGREE_BONUS))
+            reason = None if conf >= TYPE_SURE else reason
         elif number.value is not None:
             number = _notation_from_heading(number, code)
         return Found(name, round(conf, 3), reason), Found(code, round(conf, 3), reason), number
     if header.cv_subject.value is not None or (number.value is not None and notation_code is None):
-        conf = 0.95 if header.cv_subject.value is not None and number.value is not None else 0.7
-        reason = None if conf >= 0.95 else "no type heading; taken for a công văn"
+        sure = header.cv_subject.value is not None and number.value is not None
+        conf = CONG_VAN_SURE if sure else CONG_VAN_GUESSED
+        reason = None if conf >= TYPE_SURE else "no type heading; taken for a công văn"
         return (Found(CONG_VAN, conf, reason),
                 Found(None, conf, "a công văn has no type abbreviation"), number)
     if number.value is not None and notation_code is not None:
         by_code = type_for_code(notation_code)
         if by_code is not None:
-            conf = round(min(0.7, number.confidence), 3)
+            conf = round(min(TYPE_FROM_NOTATION, number.confidence), 3)
             why = f"type heading not read; from the notation {number.value.code_notation!r}"
             return Found(by_code.name, conf, why), Found(by_code.code, conf, why), number
     why = heading.reason or "no type heading"
@@ -268,7 +316,7 @@ def _place_date(header: Header, tokens: list[Token]) -> tuple[Found[datetime.dat
         return issued_date, Found.none("no place before the date")
     conf = pd.confidence
     if header.date_seg is not None:
-        conf = min(conf, header.date_seg.confidence + 0.05)
+        conf = min(conf, header.date_seg.confidence + PLACE_OCR_SLACK)
     v = voted(pd.value.place, tokens)
     place = _repaired(Found(pd.value.place, round(conf, 3), pd.reason), v.value, v.reason, v.doubt)
     return issued_date, _place_on_the_list(place, tokens)
@@ -288,8 +336,9 @@ def _place_on_the_list(place: Found[str], tokens: list[Token]) -> Found[str]:
     if commune.is_place_name(place.value):
         return place
     return _listed_near(place.value, tokens, "document") or Found(
-        place.value, 0.6, f"{place.value!r}: no commune, ward or province on the 2025 list is "
-                          "called so (a misreading, or a name from before 2025)")
+        place.value, PLACE_OFF_THE_LIST,
+        f"{place.value!r}: no commune, ward or province on the 2025 list is "
+        "called so (a misreading, or a name from before 2025)")
 
 
 def _listed_near(value: str, tokens: list[Token], where: str) -> Found[str] | None:
@@ -301,8 +350,9 @@ def _listed_near(value: str, tokens: list[Token], where: str) -> Found[str] | No
     near = commune.places_like(value)
     if len(near) != 1 or vote(near[0], tokens).agree < 1:
         return None
-    return Found(near[0], 0.7, f"read {value!r}, which no commune, ward or province on the "
-                               f"2025 list is called; {near[0]!r} is, and the {where} prints it")
+    return Found(near[0], PLACE_LISTED_NEAR,
+                 f"read {value!r}, which no commune, ward or province on the "
+                 f"2025 list is called; {near[0]!r} is, and the {where} prints it")
 
 
 def _organ(header: Header, place: str | None, tokens: list[Token]) -> Found[str]:
@@ -319,16 +369,16 @@ def _organ(header: Header, place: str | None, tokens: list[Token]) -> Found[str]
         head = lines[0][0]
         unit = unit_for(head, place, tokens)
         if unit is not None:
-            return Found(f"{head} {unit[0]}", 0.7,
+            return Found(f"{head} {unit[0]}", ORGAN_UNIT_FROM_BODY,
                          f"only {head!r} read in the header; the unit line from the body "
                          f"({unit[1]}× '… {unit[0].lower()}')")
-        return Found(organ.value, round(min(organ.confidence, 0.5), 3),
+        return Found(organ.value, round(min(organ.confidence, ORGAN_UNIT_MISSING), 3),
                      f"only {head!r} read: the line naming the unit is missing")
     if len(lines) == 2 and lines[0][0] in ORGAN_HEADS and not opens_with_unit(lines[1][0]):
         # "ỦY BAN NHÂN DÂN" over "NHƠN TRẠCH": the unit word (XÃ, PHƯỜNG …) was lost, and
         # the document does not name the unit often enough to restore it (fix_organ_line).
         head, named = lines[0][0], lines[1][0]
-        return Found(organ.value, round(min(organ.confidence, 0.6), 3),
+        return Found(organ.value, round(min(organ.confidence, ORGAN_UNIT_WORD_LOST), 3),
                      f"the line under {head!r} names no unit (XÃ, PHƯỜNG …): {named!r}")
     return organ
 
@@ -365,8 +415,8 @@ def _name_elsewhere(found: Found[str], surname_read: bool, tokens: list[Token], 
     said = f"{value!r} read elsewhere in the {where}" + (f" ({times}×)" if times > 1 else "")
     if value == found.value:
         reason = found.reason_and(said)
-        return Found(value, round(max(found.confidence, 0.7), 3), reason)
-    return Found(value, 0.7, f"name read as {found.value!r}; {said}")
+        return Found(value, round(max(found.confidence, NAME_ELSEWHERE), 3), reason)
+    return Found(value, NAME_ELSEWHERE, f"name read as {found.value!r}; {said}")
 
 
 def _signer_name(found: Found[str], tokens: list[Token], elsewhere: list[Token],
@@ -381,13 +431,13 @@ def _signer_name(found: Found[str], tokens: list[Token], elsewhere: list[Token],
     cap = 1.0
     guessed = False
     if why_scraps:
-        found = Found(name, round(max(found.confidence, 0.85), 3), why_scraps)
+        found = Found(name, round(max(found.confidence, NAME_SCRAPS_LEFT_OUT), 3), why_scraps)
     else:
         read = name_from_line(line)
         if read is not None:
             # A seal's lettering crossed the line: what is left may be misread too.
             name, why_scraps, guessed = read.value, read.reason, read.guessed
-            cap = 0.6 if guessed else 0.75
+            cap = NAME_SURNAME_GUESSED if guessed else NAME_UNDER_SEAL
     v = voted(name, tokens, spaces=False)
     full, why_surname = fix_surname(v.value)
     doubt, why_vote = v.doubt, v.reason
@@ -416,15 +466,12 @@ def _signer_name(found: Found[str], tokens: list[Token], elsewhere: list[Token],
     elif len(full.split()) == 2 and first in MIDDLE_NAMES:
         lost = f"{first!r} is a middle name too: the name may have lost its surname"
     if lost:
-        result = Found(result.value, round(min(result.confidence, 0.7), 3), result.reason_and(lost))
+        result = Found(result.value, round(min(result.confidence, NAME_WORD_LOST), 3),
+                       result.reason_and(lost))
     surname_read = not lost and not guessed \
         and first in (t for t, _ in tokens_of([(line, 0.0)]))
     result = _name_elsewhere(_middle_name_accent(result), surname_read, elsewhere, "document")
     return _Signer(result, surname_read)
-
-
-SHAPE_AT_LEAST = 0.5  # a surname drawn that finds less of its ink than this is no reading
-SHAPE_AHEAD = 0.05  # a surname this far ahead of the next is likelier; so close, as likely
 
 
 def _surname_by_shape(found: Found[str], shapes: Sequence[SurnameMatch], line: list[Token]
@@ -466,7 +513,8 @@ def _surname_by_shape(found: Found[str], shapes: Sequence[SurnameMatch], line: l
             (middle, m_score), *m_others = shape.middles
             why += (f"; middle name matched the same way: {middle} ({m_score:.2f}"
                     + (f"; {m_others[0][0]} {m_others[0][1]:.2f}" if m_others else "") + ")")
-        return Found(" ".join([best, *given]), 0.7 if ahead and not shape.middles else 0.6,
+        return Found(" ".join([best, *given]),
+                     NAME_SHAPE_AHEAD if ahead and not shape.middles else NAME_SHAPE_UNSURE,
                      found.reason_and(why))
     return found
 
@@ -490,9 +538,6 @@ def _middle_name_accent(found: Found[str]) -> Found[str]:
 def extract_document(pages: list[OcrPage]) -> DocumentFields:
     """The fields of one document: header from its first page, signature from its last."""
     return _read_document(pages)[0]
-
-
-GUESS_AT_LEAST = 0.6  # a name no surer than this is not lent to another document
 
 
 def extract_dossier(pages: list[OcrPage], ranges: list[tuple[int, int]]
@@ -568,8 +613,8 @@ def _surnames_read_together(dossier: list[DocumentFields]) -> list[DocumentField
                    for k, _ in garbled}
         for k, _ in garbled:
             words = out[k].signer_name.value.split()
-            out[k] = replace(out[k], signer_name=Found(" ".join([surname, *words[-2:]]), 0.6,
-                                                       why[k]))
+            out[k] = replace(out[k], signer_name=Found(" ".join([surname, *words[-2:]]),
+                                                       NAME_SURNAME_FROM_DOSSIER, why[k]))
     return out
 
 
@@ -586,8 +631,9 @@ def _signer_in_the_same_post(fields: DocumentFields, dossier: list[DocumentField
     if len(names) != 1:
         return name
     (only,) = names
-    return Found(only, 0.5, f"no name read under the signature; the dossier's other documents "
-                            f"signed as {post} of {organ} are signed by {only}")
+    return Found(only, NAME_SAME_POST,
+                 f"no name read under the signature; the dossier's other documents "
+                 f"signed as {post} of {organ} are signed by {only}")
 
 
 def _read_document(pages: list[OcrPage]) -> tuple[DocumentFields, bool, list[Token]]:

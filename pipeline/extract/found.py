@@ -7,9 +7,6 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
-# Below this confidence an extracted value is flagged for a person to check.
-REVIEW_BELOW = 0.8
-
 
 @dataclass
 class Found(Generic[T]):

@@ -13,12 +13,21 @@ import statistics
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from pipeline.core.vi_text import clean, letters, upper_ratio
 from pipeline.core.model import OcrResult, SurnameMatch, Word
-
-# A gap wider than this many word heights separates two columns. Justified
-# body lines stretch a space to about one em (≈ 1.4 word heights).
-COLUMN_GAP = 2.0
+from pipeline.core.vi_text import clean, letters, upper_ratio
+from pipeline.extract.params import (
+    A4_LEFT_MARGIN_MM,
+    A4_RIGHT_MARGIN_MM,
+    A4_WIDTH_MM,
+    COLUMN_GAP,
+    EM_FALLBACK_LINES_PER_PAGE,
+    EM_FALLBACK_MIN_PX,
+    EM_LINE_MIN_WORDS,
+    EM_PER_WORD_HEIGHT,
+    TEXT_BLOCK_LINE_MIN_LETTERS,
+    TEXT_BLOCK_LINE_MIN_WIDTH,
+    TEXT_BLOCK_MIN_LINES,
+)
 
 
 @dataclass
@@ -99,7 +108,7 @@ def segments(result: OcrResult) -> list[Segment]:
         top, bottom = _band(words)
         height = _word_height(words)
         x0, x1 = min(w.box[0] for w in words), max(w.box[2] for w in words)
-        size = sizes.get(idx, height * 1.3)
+        size = sizes.get(idx, height * EM_PER_WORD_HEIGHT)
         for k, (row_words, row_size) in enumerate(rows):
             rt, rb = _band(row_words)
             overlap = min(bottom, rb) - max(top, rt)
@@ -156,12 +165,15 @@ class Page:
 
 def analyse(result: OcrResult, width: int, height: int) -> Page:
     segs = segments(result)
-    sizes = [s.size for s in segs if len(s.words) >= 3]
-    em = statistics.median(sizes) if sizes else max(20.0, height / 65)
+    sizes = [s.size for s in segs if len(s.words) >= EM_LINE_MIN_WORDS]
+    em = (statistics.median(sizes) if sizes
+          else max(EM_FALLBACK_MIN_PX, height / EM_FALLBACK_LINES_PER_PAGE))
     # The text block: where wide lines start and end. A4 margins as a fallback.
-    wide = [s for s in segs if s.width > 0.5 * width and s.n_letters > 10]
-    text_x0, text_x1 = width * 32 / 210, width * (1 - 17 / 210)
-    if len(wide) >= 3:
+    wide = [s for s in segs if s.width > TEXT_BLOCK_LINE_MIN_WIDTH * width
+            and s.n_letters > TEXT_BLOCK_LINE_MIN_LETTERS]
+    text_x0 = width * A4_LEFT_MARGIN_MM / A4_WIDTH_MM
+    text_x1 = width * (1 - A4_RIGHT_MARGIN_MM / A4_WIDTH_MM)
+    if len(wide) >= TEXT_BLOCK_MIN_LINES:
         xs0 = sorted(s.x0 for s in wide)
         xs1 = sorted(s.x1 for s in wide)
         text_x0, text_x1 = float(xs0[len(xs0) // 5]), float(xs1[(len(xs1) * 4) // 5])

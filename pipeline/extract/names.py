@@ -20,8 +20,16 @@ from typing import NamedTuple
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.core.vi_text import fold, nfc, strip_foreign, vn_upper, words_folded
 from pipeline.core.vi_names import INITIAL, MIDDLE_NAMES, SURNAMES, syllable
+from pipeline.core.vi_text import fold, nfc, strip_foreign, vn_upper, words_folded
+from pipeline.extract.params import (
+    ORGAN_HEAD_MIN_SCORE,
+    ORGAN_NAMING_MIN_SCORE,
+    VOTE_IMPLAUSIBLE_WEIGHT,
+    VOTE_MIN_SCORE,
+    VOTE_ONE_EDIT_MIN_LETTERS,
+    VOTE_RESPACED_MIN_SCORE,
+)
 
 _SURNAMES = frozenset(SURNAMES)
 
@@ -63,7 +71,7 @@ class Tally(NamedTuple):
     other: str | None  # the best other spelling, if any
 
 
-def vote(phrase: str, tokens: list[Token], min_ratio: float = 80,
+def vote(phrase: str, tokens: list[Token], min_ratio: float = VOTE_MIN_SCORE,
          spaces: bool = True) -> Tally:
     """The spelling of ``phrase`` most of its occurrences in ``tokens`` agree on.
 
@@ -88,8 +96,10 @@ def vote(phrase: str, tokens: list[Token], min_ratio: float = 80,
             wkey = "".join(fold(t) for t, _ in window)
             if wkey[:1] != key[:1] and words[0][:1].isupper():
                 continue
-            if wkey != key and fuzz.ratio(wkey, key) < (min_ratio if size == n else 90) and not (
-                    size == n and len(key) >= 4 and Levenshtein.distance(wkey, key) <= 1):
+            least = min_ratio if size == n else VOTE_RESPACED_MIN_SCORE
+            if wkey != key and fuzz.ratio(wkey, key) < least and not (
+                    size == n and len(key) >= VOTE_ONE_EDIT_MIN_LETTERS
+                    and Levenshtein.distance(wkey, key) <= 1):
                 continue
             spelling = " ".join(t.lower() for t, _ in window)
             weights[spelling] += sum(c for _, c in window) / size
@@ -97,8 +107,9 @@ def vote(phrase: str, tokens: list[Token], min_ratio: float = 80,
     if not weights:
         return Tally(phrase, 0, 0, None)
     # A spelling Vietnamese rules out ("trieu") is most likely a misread: it weighs less.
-    ranked = sorted(weights, key=lambda s: (weights[s] * (0.8 if implausible(s) else 1.0),
-                                            counts[s]), reverse=True)
+    ranked = sorted(weights, key=lambda s: (
+        weights[s] * (VOTE_IMPLAUSIBLE_WEIGHT if implausible(s) else 1.0), counts[s]),
+        reverse=True)
     best = ranked[0]
     other = _in_case_of(words, ranked[1].split()) if len(ranked) > 1 else None
     total = sum(counts.values())
@@ -205,9 +216,9 @@ def organ_line_from_document(text: str, tokens: list[Token], place: str | None =
     """How the document itself names the unit a garbled header line stands for.
 
     Only a naming the document uses at least twice (the place in the date
-    line counts as one), whose letters are near the line's (rapidfuzz ≥ 85,
-    diacritics and spaces aside): "XÂN HƠN TRẠCH" or "ÃXÃA NHƠN TRẠCH" for
-    "XÃ NHƠN TRẠCH". Returns (line, reason).
+    line counts as one), whose letters are near the line's (rapidfuzz ≥
+    ``ORGAN_NAMING_MIN_SCORE``, diacritics and spaces aside): "XÂN HƠN TRẠCH"
+    or "ÃXÃA NHƠN TRẠCH" for "XÃ NHƠN TRẠCH". Returns (line, reason).
     """
     key = _compact(text)
     if not key:
@@ -217,7 +228,8 @@ def organ_line_from_document(text: str, tokens: list[Token], place: str | None =
         for p in phrases:
             if p.split(" ", 1)[1] == vn_upper(place) or p.split(" ", 2)[-1] == vn_upper(place):
                 phrases[p] += 1
-    near = {p: n for p, n in phrases.items() if n >= 2 and fuzz.ratio(_compact(p), key) >= 85}
+    near = {p: n for p, n in phrases.items()
+            if n >= 2 and fuzz.ratio(_compact(p), key) >= ORGAN_NAMING_MIN_SCORE}
     if not near:
         return None
     best = max(near, key=lambda p: (near[p], fuzz.ratio(_compact(p), key)))
@@ -237,7 +249,7 @@ def fix_organ_line(line: str, tokens: list[Token], place: str | None = None
     key = words_folded(text)
     best = max(ORGAN_HEADS, key=lambda h: fuzz.ratio(key, words_folded(h)))
     score = fuzz.ratio(key, words_folded(best))
-    if score >= 85:
+    if score >= ORGAN_HEAD_MIN_SCORE:
         return best, None if best == text else f"read {line!r}", False
     words = text.split()
     reasons = []

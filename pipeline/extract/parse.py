@@ -14,9 +14,41 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
-from pipeline.extract.found import Found
 from pipeline.core.vi_text import clean, fold, tone_style, vn_upper, words_folded
-from pipeline.extract.nd30 import CODE_BY_UPPER, CODES_BY_KEY, NAME_BY_CODE, ORGAN_ABBR_FIX, TYPES
+from pipeline.extract.found import Found
+from pipeline.extract.nd30 import (
+    CODE_BY_UPPER,
+    CODES_BY_KEY,
+    NAME_BY_CODE,
+    ORGAN_ABBR_FIX,
+    TYPES,
+)
+from pipeline.extract.params import (
+    CODE_AMBIGUOUS,
+    CODE_CORRECTED,
+    DATE_DAY_WITHOUT_ZERO,
+    DATE_DIGIT_AS_LETTER,
+    DATE_IN_WORDS,
+    DATE_MAX_YEAR,
+    DATE_MIN_YEAR,
+    DATE_MONTH_MISPRINTED,
+    NOTATION_COLON_FOR_DASH,
+    NOTATION_DASH_LOST,
+    NOTATION_TYPE_RUN_IN,
+    NUMBER_ALL_DIGITS_AS_LETTERS,
+    NUMBER_BACKSLASH,
+    NUMBER_NO_PREFIX,
+    NUMBER_ONE_DIGIT,
+    NUMBER_SLASH_LOST,
+    NUMBER_SLASH_MAYBE_DIGIT,
+    NUMBER_SOME_DIGITS_AS_LETTERS,
+    TYPE_ACCENTS_OFF,
+    TYPE_BY_ACCENTS,
+    TYPE_CLOSE_CALL,
+    TYPE_FUZZY,
+    TYPE_MIN_SCORE,
+    TYPE_UNDECIDED,
+)
 
 
 class NumberParts(NamedTuple):
@@ -78,13 +110,13 @@ def canonical_type_code(raw: str, hint: str | None = None) -> Found[str]:
         code = candidates[0]
         if code.upper() == up:
             return Found(code, 1.0)
-        return Found(code, 0.9, f"read {raw!r}, taken as {code!r}")
+        return Found(code, CODE_CORRECTED, f"read {raw!r}, taken as {code!r}")
     if hint in candidates:
-        return Found(hint, 0.9 if hint.upper() != up else 1.0,
+        return Found(hint, CODE_CORRECTED if hint.upper() != up else 1.0,
                      None if hint.upper() == up else f"read {raw!r}; the heading says {hint!r}")
     literal = CODE_BY_UPPER.get(up)
     others = [c for c in candidates if c != literal]
-    return Found(literal, 0.6,
+    return Found(literal, CODE_AMBIGUOUS,
                  f"read {raw!r}; could also be {' or '.join(map(repr, others))} (Đ read as D)")
 
 
@@ -107,7 +139,7 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
     if not rest:
         return Found.none("no number after 'Số:'")
     reasons: list[str] = []
-    confidence = 1.0 if has_prefix else 0.85
+    confidence = 1.0 if has_prefix else NUMBER_NO_PREFIX
     if not has_prefix:
         reasons.append("no 'Số:' read before the number")
     slash_lost = False
@@ -121,15 +153,15 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
         lost = re.match(r"^([0-9]{1,5})([A-ZĐ].*)$", rest)
         if slash:
             num_raw, notation_raw = slash.groups()
-            confidence *= 0.8
+            confidence *= NUMBER_BACKSLASH
             reasons.append("'/' read as '\\'")
         elif lost:
             num_raw, notation_raw = lost.groups()
             slash_lost = True
-            confidence *= 0.8
+            confidence *= NUMBER_SLASH_LOST
             reasons.append("'/' not read")
             if num_raw.endswith(("1", "7")) and len(num_raw) > 1:
-                confidence *= 0.6
+                confidence *= NUMBER_SLASH_MAYBE_DIGIT
                 reasons.append(f"the last digit of {num_raw!r} may be the '/'")
         else:
             return Found.none(f"no '/' between number and notation in {s!r}")
@@ -138,11 +170,12 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
         return Found.none(f"number {num_raw!r} unreadable")
     number, fixes = digits
     if fixes:
-        confidence *= 0.85 if fixes < len(num_raw) else 0.7
+        confidence *= (NUMBER_SOME_DIGITS_AS_LETTERS if fixes < len(num_raw)
+                       else NUMBER_ALL_DIGITS_AS_LETTERS)
         reasons.append(f"number read as {num_raw!r}")
     if len(number) == 1:
         # NĐ 30 writes numbers below 10 as "08": a single digit lost its neighbour.
-        confidence *= 0.6
+        confidence *= NUMBER_ONE_DIGIT
         reasons.append(f"a one-digit number ({number!r}); NĐ 30 writes '0{number}'")
     year = ""
     if "/" in notation_raw:  # "15/2025/NQ-HĐND": a year between number and notation
@@ -157,7 +190,7 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
         head, tail = re.split(r"[:;]", notation_raw)
         if canonical_type_code(head).value is not None and tail.upper() in _KNOWN_ORGANS:
             notation_raw = f"{head}-{tail}"
-            confidence *= 0.8
+            confidence *= NOTATION_COLON_FOR_DASH
             reasons.append("'-' read as ':'")
     parts = [p for p in notation_raw.split("-") if p]
     if not parts or not all(_NOTATION_PART.match(p) for p in parts):
@@ -174,12 +207,12 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
                 if split_code.value is not None:
                     parts = [head, known]
                     code = split_code
-                    confidence *= 0.7
+                    confidence *= NOTATION_DASH_LOST
                     reasons.append("'-' missing in the notation")
                     break
         else:
             if any(whole.startswith(k) for k in CODES_BY_KEY):
-                confidence *= 0.5
+                confidence *= NOTATION_TYPE_RUN_IN
                 reasons.append(f"{parts[0]!r} may be a type abbreviation run into the body's")
     if slash_lost and code.value is None and parts[0].upper() not in _KNOWN_ORGANS:
         return Found.none(f"no '/' read, and {parts[0]!r} opens no known notation")
@@ -218,7 +251,7 @@ def _num(raw: str) -> tuple[int, bool]:
 
 
 def _check_date(y: int, m: int, d: int) -> dt.date | None:
-    if not (1900 <= y <= 2100):
+    if not (DATE_MIN_YEAR <= y <= DATE_MAX_YEAR):
         return None
     try:
         return dt.date(y, m, d)
@@ -288,16 +321,16 @@ def parse_date_line(text: str) -> Found[PlaceDate]:
         mo, fm = _num(m.group("m"))
         y, fy = _num(m.group("y"))
         if fd or fm or fy:
-            confidence *= 0.85
+            confidence *= DATE_DIGIT_AS_LETTER
             reasons.append("a digit read as a letter")
         # NĐ 30: days below 10 and months 1, 2 take a leading zero, months 3–12 none.
         # A date printed otherwise is more likely a digit misread or lost.
         raw_d, raw_m = m.group("d"), m.group("m")
         if len(raw_d) == 1:
-            confidence *= 0.7
+            confidence *= DATE_DAY_WITHOUT_ZERO
             reasons.append(f"day {raw_d!r} without the leading zero NĐ 30 prints")
         if (len(raw_m) == 2 and mo < 10) != (mo <= 2):
-            confidence *= 0.6
+            confidence *= DATE_MONTH_MISPRINTED
             reasons.append(f"month {raw_m!r} not as NĐ 30 prints it "
                            "(01, 02 with a zero; 3–12 without)")
         start = m.start("dkw")
@@ -306,7 +339,7 @@ def parse_date_line(text: str) -> Found[PlaceDate]:
         if words is None:
             return Found.none(f"no 'ngày … tháng … năm …' in {s!r}")
         start, d, mo, y = words
-        confidence *= 0.8
+        confidence *= DATE_IN_WORDS
         reasons.append("date written in words")
     date = _check_date(y, mo, d)
     if date is None:
@@ -327,7 +360,7 @@ def match_type_name(text: str) -> Found[TypeMatch]:
 
     ``"QUYÉT ĐINH"`` → ``TypeMatch("QUYẾT ĐỊNH", "QĐ")`` with a little less
     confidence. Close calls between two names (THÔNG BÁO / THÔNG CÁO) lower
-    the confidence further; below a ratio of 80 nothing is returned.
+    the confidence further; below ``TYPE_MIN_SCORE`` nothing is returned.
     """
     s = clean(text).rstrip(":. ")
     key = words_folded(s)
@@ -343,19 +376,19 @@ def match_type_name(text: str) -> Found[TypeMatch]:
     scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
     best, second = scored[0], scored[1]
     score, accents, name, code = best
-    if score < 80:
+    if score < TYPE_MIN_SCORE:
         return Found.none(f"{s!r} is no NĐ 30 type name (closest {name}, {score:.0f})")
     if score == 100:
-        confidence = 1.0 if accents == 100 else 0.95
+        confidence = 1.0 if accents == 100 else TYPE_ACCENTS_OFF
     else:
-        confidence = 0.85 * score / 100
+        confidence = TYPE_FUZZY * score / 100
     reason = None if confidence == 1.0 else f"heading read as {s!r}"
-    if score - second[0] < 8:
-        if accents - second[1] < 8:
-            confidence = min(confidence, 0.5)
+    if score - second[0] < TYPE_CLOSE_CALL:
+        if accents - second[1] < TYPE_CLOSE_CALL:
+            confidence = min(confidence, TYPE_UNDECIDED)
             reason = f"heading {s!r} is between {name} and {second[2]}"
         else:
-            confidence = min(confidence, 0.75)
+            confidence = min(confidence, TYPE_BY_ACCENTS)
             reason = f"heading {s!r}: {name} rather than {second[2]} by its accents"
     return Found(TypeMatch(name, code), round(confidence, 3), reason)
 
