@@ -5,6 +5,7 @@ Run from the repository root::
     .venv/bin/python -m bench.metadata [--docs 24] [--profiles clean,skew,...]
                                        [--per-dossier 4] [--seed 1000] [--jobs 2]
                                        [--errors] [--cache DIR] [--json FILE]
+                                       [--docs-md docs/benchmark.md]
 
 For each profile, ``--docs`` documents are drawn by ``synth`` as
 dossiers of ``--per-dossier`` documents of one or two pages (the same seeds,
@@ -34,7 +35,9 @@ Scores, per profile:
 ``--cache DIR`` keeps each dossier's OCR results, keyed by the generator's
 source and the dossier's parameters, so that a second run measures only
 extraction (clear it when clean-up or OCR change); without it nothing is
-written. ``--errors`` prints every mismatch.
+written. ``--errors`` prints every mismatch. ``--docs-md FILE`` also puts the
+table, with the date, the machine and the command, in the ``bench.metadata``
+section of FILE (``bench.docs_section``).
 """
 
 from __future__ import annotations
@@ -57,6 +60,8 @@ import numpy as np
 from PIL import Image
 from rapidfuzz import fuzz
 
+from bench import docs_section
+
 REPO = Path(__file__).resolve().parent.parent
 PROFILES = ("clean", "skew", "rotated", "noise", "blur", "jpeg", "faded", "photocopy", "phone")
 FIELDS = ("type_name", "type_code", "code_number", "code_notation", "issued_date",
@@ -69,6 +74,7 @@ SUBJECT_MIN_RATIO = 90
 CLEAN_TARGET = 0.97
 DEGRADED_TARGET = 0.90
 REVIEW_BELOW = 0.8
+DOCS_SECTION = "bench.metadata"  # between <!-- bench.metadata:begin/end --> in --docs-md's page
 
 
 def log(msg: str) -> None:
@@ -309,10 +315,20 @@ def main(argv: list[str] | None = None) -> int:
                     "(keyed by the generator's source; clear it when clean-up or OCR change)")
     ap.add_argument("--errors", action="store_true", help="print every mismatch")
     ap.add_argument("--json", help="write the results to this file")
+    ap.add_argument("--docs-md", type=Path, metavar="FILE",
+                    help=f"also rewrite the {DOCS_SECTION} section of this page (e.g. "
+                    "docs/benchmark.md) with the table, the date, the machine and the command")
     args = ap.parse_args(argv)
     for p in args.profiles.split(","):
         if p.strip() and p.strip() not in PROFILES:
             ap.error(f"unknown profile {p!r}; choose from {', '.join(PROFILES)}")
+    docs_md: Path | None = None
+    if args.docs_md:
+        docs_md = args.docs_md if args.docs_md.is_absolute() else REPO / args.docs_md
+        try:
+            docs_section.check(docs_md, DOCS_SECTION)
+        except (OSError, ValueError) as problem:
+            ap.error(f"--docs-md {args.docs_md}: {problem}")
 
     start = time.perf_counter()
     tallies, wall = run(args)
@@ -323,23 +339,28 @@ def main(argv: list[str] | None = None) -> int:
             for e in t.errors:
                 print(f"{profile:<9} " + json.dumps(e, ensure_ascii=False, default=str))
         print()
-    print(table(tallies))
-    pages = sum(t.pages for t in tallies.values())
-    extract_s = sum(t.extract_seconds for t in tallies.values())
-    ocr_s = sum(t.ocr_seconds for t in tallies.values())
-    print(f"\n{pages} pages; drawing + clean-up + OCR {wall:.0f} s wall with {args.jobs} "
-          f"worker(s) (clean-up + OCR {ocr_s / max(1, pages):.1f} s/page/worker); "
-          f"split + extraction {extract_s:.1f} s "
-          f"({1000 * extract_s / max(1, pages):.0f} ms/page); total {total:.0f} s")
+    with docs_section.kept_stdout() as report:
+        print(table(tallies))
+        pages = sum(t.pages for t in tallies.values())
+        extract_s = sum(t.extract_seconds for t in tallies.values())
+        ocr_s = sum(t.ocr_seconds for t in tallies.values())
+        print(f"\n{pages} pages; drawing + clean-up + OCR {wall:.0f} s wall with {args.jobs} "
+              f"worker(s) (clean-up + OCR {ocr_s / max(1, pages):.1f} s/page/worker); "
+              f"split + extraction {extract_s:.1f} s "
+              f"({1000 * extract_s / max(1, pages):.0f} ms/page); total {total:.0f} s")
 
-    failed = []
-    for profile, t in tallies.items():
-        target = CLEAN_TARGET if profile == "clean" else DEGRADED_TARGET
-        for f in FIELDS:
-            if t.accuracy(f) < target:
-                failed.append(f"{profile}/{SHORT[f]} {100 * t.accuracy(f):.1f}% "
-                              f"< {100 * target:.0f}%")
-    print("targets: " + ("all met" if not failed else "missed: " + ", ".join(failed)))
+        failed = []
+        for profile, t in tallies.items():
+            target = CLEAN_TARGET if profile == "clean" else DEGRADED_TARGET
+            for f in FIELDS:
+                if t.accuracy(f) < target:
+                    failed.append(f"{profile}/{SHORT[f]} {100 * t.accuracy(f):.1f}% "
+                                  f"< {100 * target:.0f}%")
+        print("targets: " + ("all met" if not failed else "missed: " + ", ".join(failed)))
+    if docs_md is not None:
+        command = docs_section.command_line("bench.metadata", argv)
+        docs_section.write(docs_md, DOCS_SECTION, docs_section.recorded(command, report.getvalue()))
+        log(f"section {DOCS_SECTION} of {docs_md} rewritten")
     if args.json:
         Path(args.json).write_text(json.dumps({
             p: {"docs": t.docs, "pages": t.pages,

@@ -3,7 +3,7 @@
 Run from the repository root::
 
     .venv/bin/python -m bench.run [--pages 6] [--profiles clean,skew,...] [--jobs 2]
-                                  [--memory] [--out bench/results]
+                                  [--memory] [--out bench/results] [--docs-md docs/benchmark.md]
 
 For each degradation profile a seeded corpus of ``--pages`` pages is drawn by
 ``synth`` and written twice: as page image files (for bare Tesseract)
@@ -17,7 +17,9 @@ and samples the summed RSS of sohoa and all its child processes.
 
 The table goes to stdout, the full results (per page, with samples of missed
 and spurious words) to ``OUT/results.json``; the corpus and every engine's
-output stay in ``OUT/corpus`` and ``OUT/runs`` for inspection.
+output stay in ``OUT/corpus`` and ``OUT/runs`` for inspection. ``--docs-md FILE``
+also puts the printed tables, with the date, the machine and the command, in the
+``bench.run`` section of FILE (``bench.docs_section``).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import corpus as corpus_mod
+from bench import docs_section
 from bench.metrics import Score, diff_words, score
 
 REPO = Path(__file__).resolve().parent.parent
@@ -56,6 +59,7 @@ PEAK_MEMORY_MAX_MB = 1536
 LOSSES_SHOWN = 8
 RAW_WER_NOTE = 0.005  # report -raw WER when it differs from the default by more than this
 OTHER_LOAD_WARN = 0.10  # flag runs during which other processes used more of the CPUs
+DOCS_SECTION = "bench.run"  # between <!-- bench.run:begin/end --> in --docs-md's page
 
 
 def _env() -> dict[str, str]:
@@ -770,6 +774,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--out", type=Path, default=Path("bench/results"), help="results folder (default bench/results)"
     )
+    p.add_argument(
+        "--docs-md",
+        type=Path,
+        metavar="FILE",
+        help=f"also rewrite the {DOCS_SECTION} section of this page (e.g. docs/benchmark.md) "
+        "with the tables, the date, the machine and the command",
+    )
     return p
 
 
@@ -787,6 +798,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     engines = [e for e in ENGINES if e in engines]
+    docs_md: Path | None = None
+    if args.docs_md:
+        docs_md = args.docs_md if args.docs_md.is_absolute() else REPO / args.docs_md
+        try:
+            docs_section.check(docs_md, DOCS_SECTION)
+        except (OSError, ValueError) as problem:
+            print(f"--docs-md {args.docs_md}: {problem}", file=sys.stderr)
+            return 2
     out: Path = args.out if args.out.is_absolute() else REPO / args.out
     out.mkdir(parents=True, exist_ok=True)
     corpus_dir, runs_dir = out / "corpus", out / "runs"
@@ -870,84 +889,85 @@ def main(argv: list[str] | None = None) -> int:
             log(f"memory: FAILED: {memory.error}")
 
     overall = overall_row(all_runs, engines)
-    print()
-    print(f"Results ({args.pages} pages per profile, --jobs {args.jobs}, seed {args.seed}):")
-    print_table([*rows, overall], engines)
-    cpu = []
-    for e in engines:
-        done = [rs[e] for rs in all_runs if e in rs and rs[e].ok and rs[e].cpu_seconds]
-        if done:
-            per_page = sum(r.cpu_seconds for r in done) / sum(r.pages for r in done)
-            cpu.append(f"{ENGINE_LABEL[e]} {per_page:.2f}")
-    if cpu:
-        print(f"CPU seconds per page, all profiles: {', '.join(cpu)}")
-    layer = []
-    for rs in all_runs:
-        for e in ("sohoa", "ocrmypdf"):
-            r = rs.get(e)
-            if r and r.ok and r.raw_scores:
-                raw = Score.total(r.raw_scores).wer
-                if abs(raw - r.total.wer) > RAW_WER_NOTE:
-                    layer.append(
-                        f"{r.profile}/{ENGINE_LABEL[e]} {_pct(raw)} (default {_pct(r.total.wer)})"
-                    )
-    if layer:
-        print(
-            "WER with pdftotext -raw (words in content-stream order, no line rebuilding) where "
-            f"it differs: {', '.join(layer)}"
-        )
-    contended = [
-        f"{r.profile}/{ENGINE_LABEL[r.engine]} {r.extra['other_load']:.0%}"
-        for rs in all_runs
-        for r in rs.values()
-        if (r.extra.get("other_load") or 0) > OTHER_LOAD_WARN
-    ]
-    if contended:
-        print(
-            "Warning: other processes kept the CPUs busy during some runs (share of the "
-            f"machine): {', '.join(contended)}; their timings are pessimistic."
-        )
-    if memory is not None:
+    with docs_section.kept_stdout() as report:
         print()
-        if memory.peak_mb is not None:
+        print(f"Results ({args.pages} pages per profile, --jobs {args.jobs}, seed {args.seed}):")
+        print_table([*rows, overall], engines)
+        cpu = []
+        for e in engines:
+            done = [rs[e] for rs in all_runs if e in rs and rs[e].ok and rs[e].cpu_seconds]
+            if done:
+                per_page = sum(r.cpu_seconds for r in done) / sum(r.pages for r in done)
+                cpu.append(f"{ENGINE_LABEL[e]} {per_page:.2f}")
+        if cpu:
+            print(f"CPU seconds per page, all profiles: {', '.join(cpu)}")
+        layer = []
+        for rs in all_runs:
+            for e in ("sohoa", "ocrmypdf"):
+                r = rs.get(e)
+                if r and r.ok and r.raw_scores:
+                    raw = Score.total(r.raw_scores).wer
+                    if abs(raw - r.total.wer) > RAW_WER_NOTE:
+                        layer.append(
+                            f"{r.profile}/{ENGINE_LABEL[e]} {_pct(raw)} (default {_pct(r.total.wer)})"
+                        )
+        if layer:
             print(
-                f"Memory: sohoa process, {memory.pages}-page JPEG folder (300 dpi), --jobs "
-                f"{args.jobs}: peak summed RSS {memory.peak_mb:.0f} MB "
-                f"({memory.peak_processes} processes), "
-                f"{_f(memory.pages_per_second, '.2f')} pages/s"
-                + ("" if memory.ok else "  [RUN FAILED]")
+                "WER with pdftotext -raw (words in content-stream order, no line rebuilding) where "
+                f"it differs: {', '.join(layer)}"
             )
-        else:
-            print(f"Memory: not measured: {memory.error}")
+        contended = [
+            f"{r.profile}/{ENGINE_LABEL[r.engine]} {r.extra['other_load']:.0%}"
+            for rs in all_runs
+            for r in rs.values()
+            if (r.extra.get("other_load") or 0) > OTHER_LOAD_WARN
+        ]
+        if contended:
+            print(
+                "Warning: other processes kept the CPUs busy during some runs (share of the "
+                f"machine): {', '.join(contended)}; their timings are pessimistic."
+            )
+        if memory is not None:
+            print()
+            if memory.peak_mb is not None:
+                print(
+                    f"Memory: sohoa process, {memory.pages}-page JPEG folder (300 dpi), --jobs "
+                    f"{args.jobs}: peak summed RSS {memory.peak_mb:.0f} MB "
+                    f"({memory.peak_processes} processes), "
+                    f"{_f(memory.pages_per_second, '.2f')} pages/s"
+                    + ("" if memory.ok else "  [RUN FAILED]")
+                )
+            else:
+                print(f"Memory: not measured: {memory.error}")
 
-    worse = losses(all_runs, corpora)
-    if worse:
-        compared = sum(
-            rs["sohoa"].pages for rs in all_runs
-            if rs.get("sohoa") and rs["sohoa"].ok and rs.get("ocrmypdf") and rs["ocrmypdf"].ok
-        )  # fmt: skip
+        worse = losses(all_runs, corpora)
+        if worse:
+            compared = sum(
+                rs["sohoa"].pages for rs in all_runs
+                if rs.get("sohoa") and rs["sohoa"].ok and rs.get("ocrmypdf") and rs["ocrmypdf"].ok
+            )  # fmt: skip
+            print()
+            print(
+                f"Pages where sohoa's WER is worse than OCRmyPDF's: {len(worse)} of {compared} "
+                f"(worst first; sohoa's missing and extra words):"
+            )
+            for d in worse[:LOSSES_SHOWN]:
+                print(
+                    f"  {d['profile']} p{d['page']}: sohoa {_pct(d['sohoa_wer'])} vs OCRmyPDF "
+                    f"{_pct(d['ocrmypdf_wer'])}; missing {d['sohoa_missing']}, extra {d['sohoa_extra']}"
+                )
+            print(f"  (e.g. {_rel(Path(worse[0]['image']))})")
+
+        checks = targets(rows, overall, memory, engines)
         print()
-        print(
-            f"Pages where sohoa's WER is worse than OCRmyPDF's: {len(worse)} of {compared} "
-            f"(worst first; sohoa's missing and extra words):"
-        )
-        for d in worse[:LOSSES_SHOWN]:
-            print(
-                f"  {d['profile']} p{d['page']}: sohoa {_pct(d['sohoa_wer'])} vs OCRmyPDF "
-                f"{_pct(d['ocrmypdf_wer'])}; missing {d['sohoa_missing']}, extra {d['sohoa_extra']}"
-            )
-        print(f"  (e.g. {_rel(Path(worse[0]['image']))})")
-
-    checks = targets(rows, overall, memory, engines)
-    print()
-    print("Targets:")
-    for what, ok, detail in checks:
-        verdict = {True: "PASS", False: "FAIL", None: "n/a "}[ok]
-        print(f"  {verdict}  {what}: {detail}")
-    failures = [r for rs in all_runs for r in rs.values() if not r.ok]
-    for r in failures:
-        print(f"  note: {ENGINE_LABEL[r.engine]} failed on {r.profile}: "
-              f"{(r.error or '').splitlines()[0]}")  # fmt: skip
+        print("Targets:")
+        for what, ok, detail in checks:
+            verdict = {True: "PASS", False: "FAIL", None: "n/a "}[ok]
+            print(f"  {verdict}  {what}: {detail}")
+        failures = [r for rs in all_runs for r in rs.values() if not r.ok]
+        for r in failures:
+            print(f"  note: {ENGINE_LABEL[r.engine]} failed on {r.profile}: "
+                  f"{(r.error or '').splitlines()[0]}")  # fmt: skip
 
     elapsed = time.perf_counter() - started
     results = {
@@ -986,6 +1006,10 @@ def main(argv: list[str] | None = None) -> int:
         "targets": [{"target": w, "pass": ok, "detail": d} for w, ok, d in checks],
     }  # fmt: skip
     (out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    if docs_md is not None:
+        command = docs_section.command_line("bench.run", argv)
+        docs_section.write(docs_md, DOCS_SECTION, docs_section.recorded(command, report.getvalue()))
+        log(f"section {DOCS_SECTION} of {_rel(docs_md)} rewritten")
     print()
     log(f"done in {elapsed / 60:.1f} min; results in {out / 'results.json'}")
     return 0
