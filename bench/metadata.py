@@ -91,7 +91,7 @@ def _init_worker() -> None:
 def _synth_version() -> str:
     """A digest of the generator's source: cached OCR is only valid for the same pages."""
     h = hashlib.sha256()
-    for f in sorted((REPO / "tests" / "synth").glob("*.py")):
+    for f in sorted((REPO / "synth").glob("*.py")):
         h.update(f.read_bytes())
     return h.hexdigest()[:16]
 
