@@ -7,6 +7,9 @@ never appear in a message or a log line.
 
 from __future__ import annotations
 
+import builtins
+import functools
+
 import base64
 import functools
 import hashlib
@@ -176,7 +179,7 @@ class Store:
                 raise self.missing_bucket() from None
             raise
 
-    def ensure_bucket(self, *, object_lock: bool, versioning: bool = True) -> list[str]:
+    def ensure_bucket(self, *, object_lock: bool, versioning: bool = True) -> builtins.list[str]:
         """Create the bucket if it is missing (Object Lock when asked) and turn versioning on
         (unless ``versioning`` is false: a staging bucket whose objects are deleted)."""
         from botocore.exceptions import ClientError
@@ -351,30 +354,30 @@ class Store:
             if token:
                 kwargs["ContinuationToken"] = token
             page = self.call(
-                f"ListObjectsV2 {prefix}", lambda kw=kwargs: self.client.list_objects_v2(**kw)
+                f"ListObjectsV2 {prefix}", functools.partial(self.client.list_objects_v2, **kwargs)
             )
             yield from page.get("Contents", [])
             if not page.get("IsTruncated"):
                 return
             token = page.get("NextContinuationToken")
 
-    def prefixes(self, prefix: str) -> list[str]:
+    def prefixes(self, prefix: str) -> builtins.list[str]:
         """The 'folders' right under ``prefix``."""
-        out: list[str] = []
+        out: builtins.list[str] = []
         token: str | None = None
         while True:
             kwargs: dict[str, Any] = {"Bucket": self.bucket, "Prefix": prefix, "Delimiter": "/"}
             if token:
                 kwargs["ContinuationToken"] = token
             page = self.call(
-                f"ListObjectsV2 {prefix}", lambda kw=kwargs: self.client.list_objects_v2(**kw)
+                f"ListObjectsV2 {prefix}", functools.partial(self.client.list_objects_v2, **kwargs)
             )
             out += [p["Prefix"] for p in page.get("CommonPrefixes", [])]
             if not page.get("IsTruncated"):
                 return out
             token = page.get("NextContinuationToken")
 
-    def versions(self, key: str) -> list[dict]:
+    def versions(self, key: str) -> builtins.list[dict]:
         """Every stored version of exactly ``key``, newest first (delete markers left out)."""
         from botocore.exceptions import ClientError
 

@@ -206,11 +206,11 @@ def load(path: Path) -> Manifest:
         return Manifest.model_validate(data)
     except ValidationError as e:
         first = e.errors()[0]
-        line = _line_of(node, first["loc"])
+        at = _line_of(node, first["loc"])
         where = ".".join(str(p) for p in first["loc"])
         message = first["msg"].removeprefix("Value error, ")
         raise InputFileError(
-            f"line {line}: {where}: {message}", f"dòng {line}: {where}: {message}", path
+            f"line {at}: {where}: {message}", f"dòng {at}: {where}: {message}", path
         ) from e
 
 
