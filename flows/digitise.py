@@ -152,9 +152,9 @@ def ocr_page(page, options, slots, lease, pool, intake, where, progress) -> proc
 @task(name="documents-pdfa-sign", cache_policy=NO_CACHE, persist_result=False)
 def build_documents(opened, results, out: Path, settings):
     """Documents and their metadata → one PDF/A each → the agency's signature → record.json."""
-    from sohoa._cli_signing import open_signer
+    from flows.secrets import agency_signer
 
-    signer = open_signer(settings, warn=lambda *a, **k: get_run_logger().warning(a[0]))
+    signer = agency_signer(settings.signing, warn=lambda text: get_run_logger().warning(text))
     try:
         return process.assemble(opened, results, out, signer=signer)
     finally:

@@ -129,10 +129,10 @@ def _process(args: argparse.Namespace) -> int:
         jobs=settings.ocr.jobs or 0,
     )
     show = sys.stderr.isatty() and not args.quiet
-    from sohoa import _cli_signing
+    from flows.secrets import agency_signer
 
     # Opened before any OCR: a wrong password or a missing token fails at once.
-    signer = _cli_signing.open_signer(settings)
+    signer = agency_signer(settings.signing, warn=lambda text: print(text, file=sys.stderr))
     try:
         with _progress(show) as progress:
             rec = process_dossier(

@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.sign import devpki
+from flows.secrets import signing_secret
+from pipeline.sign import devpki, signer as sign
 from pipeline.ingest import pages
 from pipeline.pdfa import build as pdfa
 from pipeline.core.settings import SigningSettings
@@ -89,6 +90,15 @@ def signing_settings(pki: devpki.DevPki, **overrides) -> SigningSettings:
     return SigningSettings(**values)
 
 
+def document_signer(settings: SigningSettings) -> sign.DocumentSigner:
+    """A signer opened as sohoa opens one: its password or PIN found by ``flows.secrets``."""
+    return sign.DocumentSigner(settings, signing_secret(settings))
+
+
+def sign_file(source: Path, destination: Path, settings: SigningSettings) -> sign.SignatureFacts:
+    return sign.sign_file(source, destination, settings, signing_secret(settings))
+
+
 def build_pdfa(folder: Path, rotation: int = 0, name: str = "doc") -> Path:
     """A one-page PDF/A-2b made by ``pipeline.pdfa.build`` from a JPEG scan, as sohoa makes it."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -114,14 +124,12 @@ def pdfa_file(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def signed_files(dev_pki, pdfa_file, tmp_path_factory) -> dict[str, tuple[Path, object]]:
     """The PDF/A signed once at each PAdES level: {level: (path, SignatureFacts)}."""
-    from pipeline.sign import signer as sign
-
     folder = tmp_path_factory.mktemp("signed")
     os.environ[devpki.PASSWORD_ENV] = dev_pki.password()
     try:
         out = {}
         for level in ("B-B", "B-T", "B-LT"):
-            with sign.DocumentSigner(signing_settings(dev_pki, level=level)) as signer:
+            with document_signer(signing_settings(dev_pki, level=level)) as signer:
                 path = folder / f"signed-{level}.pdf"
                 out[level] = (path, signer.sign(pdfa_file, path))
         return out

@@ -6,7 +6,7 @@ intact, whether the certificate chains to a configured trust root, the PAdES
 level, whether the signature covers the whole file (or only validation data
 was appended after it), and for B-LT whether the embedded validation data
 alone is enough to validate it. For the file: whether its PDF/A claim still
-holds (see ``pipeline._sign_pdfa``). A report is ``ok`` only when all of it is.
+holds (see ``pdfa_claim``). A report is ``ok`` only when all of it is.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from pathlib import Path
 
 from pipeline.sign import cms as _cms
 from pipeline.sign import pdfa_claim as _sign_pdfa
-from pipeline.sign.signer import VIETNAM, load_certificates, vietnam_time
+from pipeline.sign.credentials import load_certificates
+from pipeline.sign.times import VIETNAM, vietnam_time
 
 PADES_SUBFILTER = "/ETSI.CAdES.detached"
 
@@ -178,7 +179,10 @@ async def async_verify_file(
 
 async def _verify_signature(sig, reader, roots, online, dss_certs, dss_ocsps, dss_crls, doc_timestamps, trailing):
     from pyhanko.sign.diff_analysis import ModificationLevel
-    from pyhanko.sign.validation import SignatureCoverageLevel, async_validate_pdf_signature
+    from pyhanko.sign.validation import (
+        SignatureCoverageLevel,
+        async_validate_pdf_signature,
+    )
     from pyhanko.sign.validation.settings import KeyUsageConstraints
 
     out = SignatureReport(field=str(sig.field_name))
