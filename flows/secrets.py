@@ -19,10 +19,10 @@ from pipeline.core.errors import (
     SohoaError,
 )
 from pipeline.core.settings import SigningSettings
-from pipeline.sign.secret import Secret
+from pipeline.sign import Secret
 
 if TYPE_CHECKING:
-    from pipeline.sign.signer import DocumentSigner
+    from pipeline.sign import DocumentSigner
 
 
 def agency_signer(settings: SigningSettings, *, warn: Callable[[str], None]) -> DocumentSigner | None:
@@ -34,12 +34,11 @@ def agency_signer(settings: SigningSettings, *, warn: Callable[[str], None]) -> 
     """
     if not settings.configured:
         return None  # nothing to sign with: skip importing pyHanko (most of a second)
-    from pipeline.sign import devpki
-    from pipeline.sign import signer as sign
+    from pipeline import sign
 
     signer = sign.open_signer(settings, signing_secret(settings))
     if signer is not None and signer.is_development:
-        warn(f"Cảnh báo / Warning: {devpki.WARNING}")
+        warn(f"Cảnh báo / Warning: {sign.devpki.WARNING}")
     return signer
 
 

@@ -90,7 +90,7 @@ def _dev_pki(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from pipeline.sign.verify import verify_file
+    from pipeline.sign import verify_file
 
     settings = config.load(args.config)
     roots = [*settings.signing.trust_roots, *args.trust_root]

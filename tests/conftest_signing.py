@@ -21,7 +21,8 @@ import numpy as np
 import pytest
 
 from flows.secrets import signing_secret
-from pipeline.sign import devpki, signer as sign
+from pipeline import sign
+from pipeline.sign import devpki
 from pipeline.ingest import pages
 from pipeline.pdfa import build as pdfa
 from pipeline.core.settings import SigningSettings

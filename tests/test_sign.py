@@ -21,7 +21,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from flows.secrets import agency_signer, signing_secret
-from pipeline.sign import devpki
+from pipeline.sign import devpki, verify_file
 from pipeline.sign import pdfa_claim as _sign_pdfa
 from pipeline.sign.signer import effective_level
 from pipeline.sign.times import vietnam_time
@@ -35,7 +35,6 @@ from pipeline.core.errors import (
     TokenUnavailableError,
 )
 from pipeline.core.settings import MarkSettings
-from pipeline.sign.verify import verify_file
 
 from tests.conftest_signing import (  # noqa: E402
     build_pdfa,

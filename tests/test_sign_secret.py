@@ -12,9 +12,8 @@ import sys
 
 import pytest
 
-from pipeline.sign import devpki
+from pipeline.sign import devpki, verify_file
 from pipeline.core.errors import ExitCode, SigningCredentialsError
-from pipeline.sign.verify import verify_file
 
 from tests.conftest_signing import (  # noqa: E402
     REPO,
