@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.sign import devpki, verify
+from pipeline.sign import archive_verifier, devpki, verify
 from pipeline._exec import pdfsig
 from pipeline.core.errors import ExitCode
 from sohoa import _cli_signing
@@ -130,6 +130,32 @@ def test_broken_pdfa_claim_fails_verification(signed_files, dev_pki, tmp_path) -
             writer.write(o)
     report = verify.verify_file(out, [dev_pki.root_cert])
     assert report.pdfa_holds is False and not report.ok
+
+
+def test_archive_verifier(signed_files, dev_pki, pdfa_file, stranger_root, tmp_path) -> None:
+    """The audit's check: None for a good file, else what is wrong with it, in one line."""
+    check, how = archive_verifier([dev_pki.root_cert])
+    assert how == "pipeline.sign.verify.verify_file"
+    good, _ = signed_files["B-T"]
+    assert check(good) is None
+
+    data = bytearray(good.read_bytes())
+    data[data.index(b"JFIF") + 500] ^= 0x01
+    tampered = tmp_path / "tampered.pdf"
+    tampered.write_bytes(bytes(data))
+    problem = check(tampered)
+    assert problem.startswith(f"{signed_files['B-T'][1].field}: ") and "altered" in problem
+    assert check(pdfa_file) == "the file carries no signature; no signature found"
+    appended = _copy(good, tmp_path, "appended.pdf")
+    appended.write_bytes(appended.read_bytes() + b"\n% not signed\n")
+    assert "not covered by the signature" in check(appended)
+
+    untrusting, _ = archive_verifier([stranger_root])
+    assert "not trusted" in untrusting(good)
+    junk = tmp_path / "junk.pem"
+    junk.write_bytes(b"not a certificate")
+    unreadable, _ = archive_verifier([junk])
+    assert unreadable(good).startswith(f"{junk}: not a readable certificate")
 
 
 # -- the commands ----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
         open_signer,
         sign_file,
     )
-    from pipeline.sign.verify import VerifyReport, verify_file
+    from pipeline.sign.verify import VerifyReport, archive_verifier, verify_file
 
 # name → the module that holds it ("devpki" is that module itself)
 _HOMES = {
@@ -31,6 +31,7 @@ _HOMES = {
     "load_certificates": "credentials",
     "verify_file": "verify",
     "VerifyReport": "verify",
+    "archive_verifier": "verify",
     "devpki": "devpki",
 }
 
@@ -39,6 +40,7 @@ __all__ = [
     "Secret",
     "SignatureFacts",
     "VerifyReport",
+    "archive_verifier",
     "devpki",
     "load_certificates",
     "open_signer",

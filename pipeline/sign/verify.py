@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from pipeline.core.errors import SohoaError
 from pipeline.sign import cms as _cms
 from pipeline.sign import pdfa_claim as _sign_pdfa
 from pipeline.sign.credentials import load_certificates
@@ -135,6 +136,35 @@ def verify_file(
     (a revoked certificate then fails; an unreachable service does not).
     """
     return asyncio.run(async_verify_file(path, trust_roots, online=online, check_pdfa=check_pdfa))
+
+
+def archive_verifier(trust_roots: Sequence[Path] = ()) -> tuple[Callable[[Path], str | None], str]:
+    """The check the archive audit runs on each signed PDF, and how to name it in the report.
+
+    The check answers None when the file's signatures verify against
+    ``trust_roots`` and its PDF/A claim holds, else the problems in one line.
+    """
+    roots = list(trust_roots)
+
+    def check(path: Path) -> str | None:
+        try:
+            report = verify_file(path, roots)
+        except SohoaError as e:  # a trust root that cannot be read, say
+            return e.message
+        return None if report.ok else _problems(report)
+
+    return check, "pipeline.sign.verify.verify_file"
+
+
+def _problems(report: VerifyReport) -> str:
+    parts = list(report.problems)
+    for sig in report.signatures:
+        parts += [f"{sig.field}: {p}" for p in sig.problems]
+    if report.pdfa_holds is False:
+        parts += report.pdfa_problems or ["PDF/A claim broken"]
+    if not report.signatures:
+        parts.append("no signature found")
+    return "; ".join(parts) or "the signature does not verify"
 
 
 async def async_verify_file(
