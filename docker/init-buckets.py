@@ -16,8 +16,8 @@ from __future__ import annotations
 import sys
 
 from pipeline import archive
-from pipeline.core.errors import SohoaError, StorageBucketError
 from pipeline.core import settings as config
+from pipeline.core.errors import SohoaError, StorageBucketError
 
 
 def main() -> int:

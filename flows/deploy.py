@@ -18,8 +18,9 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
-from flows import _common
+from flows import common
 from pipeline.core import settings as config
 
 log = logging.getLogger("sohoa.serve")
@@ -32,7 +33,7 @@ def ensure_work_pool(name: str) -> None:
 
     with get_client(sync_client=True) as client:
         try:
-            client.create_work_pool(WorkPoolCreate(name=name, type=_common.WORK_POOL_TYPE))
+            client.create_work_pool(WorkPoolCreate(name=name, type=common.WORK_POOL_TYPE))
             log.info("work pool %s created", name)
         except ObjectAlreadyExists:
             pass
@@ -42,11 +43,11 @@ def ensure_limits(settings: config.Settings) -> None:
     """Global concurrency limits: OCR slots for all communes, and for each commune."""
     from prefect.client.orchestration import get_client
 
-    total, per = _common.ocr_slots(settings)
+    total, per = common.ocr_slots(settings)
     with get_client(sync_client=True) as client:
-        client.upsert_global_concurrency_limit_by_name(_common.OCR_LIMIT, total)
+        client.upsert_global_concurrency_limit_by_name(common.OCR_LIMIT, total)
         for code in settings.intake.folders:
-            client.upsert_global_concurrency_limit_by_name(_common.commune_limit(code), per)
+            client.upsert_global_concurrency_limit_by_name(common.commune_limit(code), per)
 
 
 def deploy(settings: config.Settings) -> list[str]:
@@ -59,25 +60,25 @@ def deploy(settings: config.Settings) -> list[str]:
 
     pool = settings.flows.work_pool
     ensure_work_pool(pool)
-    common = {
+    options: dict[str, Any] = {
         "work_pool_name": pool, "build": False, "push": False, "print_next_steps": False,
         "entrypoint_type": EntrypointType.MODULE_PATH, "ignore_warnings": True,
     }
     zone = settings.flows.timezone
     ids = []
     with contextlib.redirect_stdout(io.StringIO()):  # Prefect prints a table per deployment
-        ids.append(digitise_dossier.deploy(_common.DEPLOYMENT, tags=["sohoa"], **common))
+        ids.append(digitise_dossier.deploy(common.DEPLOYMENT, tags=["sohoa"], **options))
         for fl, cron in ((audit_archive, settings.flows.audit_schedule),
                          (daily_report, settings.flows.report_schedule)):
             schedules = [CronSchedule(cron=cron, timezone=zone)] if cron else []
-            ids.append(fl.deploy(_common.DEPLOYMENT, schedules=schedules, tags=["sohoa"], **common))
+            ids.append(fl.deploy(common.DEPLOYMENT, schedules=schedules, tags=["sohoa"], **options))
     log.info("deployments on work pool %s: digitise-dossier, audit, daily-report", pool)
     return [str(i) for i in ids]
 
 
 def worker_command(pool: str, name: str | None = None) -> list[str]:
     cmd = [sys.executable, "-m", "prefect", "worker", "start", "--pool", pool,
-           "--type", _common.WORK_POOL_TYPE]
+           "--type", common.WORK_POOL_TYPE]
     return cmd + (["--name", name] if name else [])
 
 

@@ -25,11 +25,10 @@ from prefect.concurrency.sync import concurrency
 from prefect.runtime import flow_run
 from prefect.tasks import exponential_backoff
 
-from flows import _common
-from pipeline import archive
-from pipeline import process
-from pipeline.intake import staging
+from flows import common
+from pipeline import archive, process
 from pipeline.core.errors import SohoaError
+from pipeline.intake import staging
 
 
 @flow(
@@ -42,15 +41,15 @@ from pipeline.core.errors import SohoaError
 )
 def digitise_dossier(commune: str, dossier: str, claim_id: str) -> dict:
     """``dossier`` is its readable name (for the run name); ``claim_id`` finds it in staging."""
-    settings = _common.settings()
-    intake = _common.intake_store(settings)
+    settings = common.settings()
+    intake = common.intake_store(settings)
     where = staging.prefix(commune, claim_id)
     run_id = str(flow_run.get_id() or "local")
     with _Heartbeat(intake, where, run_id, every=max(1.0, settings.intake.lease_seconds / 4)):
         try:
             receipt = _digitise(settings, intake, where, commune, dossier, claim_id, run_id)
         except Exception as e:
-            vi, en = (_common.hide_paths(t) for t in _common.reason(e))
+            vi, en = (common.hide_paths(t) for t in common.reason(e))
             staging.put_json(intake, where + "failure.json", {
                 "run": run_id, "reasonVi": vi, "reasonEn": en, "error": type(e).__name__,
                 "exitCode": int(e.exit_code) if isinstance(e, SohoaError) else None,
@@ -64,7 +63,7 @@ def digitise_dossier(commune: str, dossier: str, claim_id: str) -> dict:
 def _digitise(settings, intake, where, commune, dossier, claim_id, run_id) -> dict:
     log = get_run_logger()
     started = time.perf_counter()
-    options = _common.ocr_options(settings)
+    options = common.ocr_options(settings)
     retrying = {
         "retries": settings.flows.retries,
         "retry_delay_seconds": exponential_backoff(settings.flows.retry_delay_seconds)(
@@ -89,7 +88,7 @@ def _digitise(settings, intake, where, commune, dossier, claim_id, run_id) -> di
                      len(results))
 
         progress = _Progress(f"{commune}-{dossier}")
-        slots = [_common.OCR_LIMIT, _common.commune_limit(commune)]
+        slots = [common.OCR_LIMIT, common.commune_limit(commune)]
 
         def each_page(page, read) -> process.PageWork:
             return ocr_page.with_options(task_run_name=f"ocr-trang-{page.number}")(
@@ -145,9 +144,9 @@ def ocr_page(page, read, slots, lease, intake, where, options) -> process.PageWo
 @task(name="documents-pdfa-sign", cache_policy=NO_CACHE, persist_result=False)
 def build_documents(opened, results, out: Path, settings):
     """Documents and their metadata → one PDF/A each → the agency's signature → record.json."""
-    from sohoa._cli_signing import open_signer
+    from flows.secrets import agency_signer
 
-    signer = open_signer(settings, warn=lambda *a, **k: get_run_logger().warning(a[0]))
+    signer = agency_signer(settings.signing, warn=lambda text: get_run_logger().warning(text))
     try:
         return process.assemble(opened, results, out, signer=signer)
     finally:
@@ -158,7 +157,7 @@ def build_documents(opened, results, out: Path, settings):
 @task(name="archive", cache_policy=NO_CACHE, persist_result=False)
 def archive_task(out: Path, rec, settings):
     """Archive (each object read back and hashed), then read the commit point back once more."""
-    store = _common.archive_store(settings)
+    store = common.archive_store(settings)
     result = archive.archive_dossier(
         store, out, rec,
         legal_hold=settings.storage.legal_hold,
@@ -166,7 +165,7 @@ def archive_task(out: Path, rec, settings):
     )
     for notice in result.notices:
         get_run_logger().warning(notice)
-    return result, _common.verify_committed(store, result.key, result.record_version_id)
+    return result, common.verify_committed(store, result.key, result.record_version_id)
 
 
 def _receipt(rec, result, record_sha, commune, claim_id, run_id, seconds, ocr_seconds, resumed) -> dict:
@@ -239,7 +238,7 @@ def _report(rec, result, commune, dossier, receipt) -> None:
     if rec.warnings:
         lines += ["", "## Cảnh báo / warnings", ""] + [f"- {w}" for w in rec.warnings]
     create_markdown_artifact(
-        "\n".join(lines), key=_common.artifact_key("hoso", commune, dossier),
+        "\n".join(lines), key=common.artifact_key("hoso", commune, dossier),
         description=f"Hồ sơ {dossier}: văn bản và siêu dữ liệu / documents and metadata",
     )
 
@@ -258,7 +257,7 @@ class _Progress:
 
     def __init__(self, name: str):
         self.id = create_progress_artifact(
-            0.0, key=_common.artifact_key("tien-do", name),
+            0.0, key=common.artifact_key("tien-do", name),
             description=f"Tiến độ OCR / OCR progress: {name}",
         )
 
@@ -308,7 +307,7 @@ def _transient_only(task, task_run, state) -> bool:
             state.result(raise_on_failure=True)
         except BaseException as e:  # noqa: BLE001
             exc = e
-    return _common.is_transient(exc)
+    return common.is_transient(exc)
 
 
 __all__ = ["digitise_dossier"]

@@ -19,9 +19,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flows import _common
-from pipeline.intake import Claim, StabilityTracker, WatchFolder, dossier_files, needs_polling, staging
+from flows import common
 from pipeline.core import settings as config
+from pipeline.intake import Claim, StabilityTracker, WatchFolder, dossier_files, needs_polling, staging
 
 log = logging.getLogger("sohoa.intake")
 
@@ -46,7 +46,7 @@ class Intake:
         self,
         settings: config.Settings,
         *,
-        deployment: str = f"{_common.DIGITISE}/{_common.DEPLOYMENT}",
+        deployment: str = f"{common.DIGITISE}/{common.DEPLOYMENT}",
         clock=time.monotonic,
     ):
         self.settings = settings
@@ -54,8 +54,8 @@ class Intake:
         self.folders = [WatchFolder(Path(p).expanduser(), code) for code, p in settings.intake.folders.items()]
         # One tracker per folder: a tracker forgets what is not in the inbox it is shown.
         self.trackers = {f.root: StabilityTracker(settings.intake.stable_seconds, clock) for f in self.folders}
-        self.staging = _common.intake_store(settings)
-        self.archive = _common.archive_store(settings)
+        self.staging = common.intake_store(settings)
+        self.archive = common.archive_store(settings)
         self._last_full_scan = float("-inf")
         self._clock = clock
         self._touched: set[Path] = set()
@@ -179,7 +179,7 @@ class Intake:
         run = run_deployment(
             self.deployment,
             parameters={"commune": claim.commune, "dossier": _short(claim.name), "claim_id": claim.claim_id},
-            flow_run_name=_common.run_name(claim.commune, _short(claim.name)),
+            flow_run_name=common.run_name(claim.commune, _short(claim.name)),
             tags=[f"xa-{claim.commune}", "sohoa"],
             timeout=0,
             as_subflow=False,

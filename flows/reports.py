@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from flows import _common
-from pipeline import archive
-from pipeline.intake import staging
+from flows import common
+from pipeline import archive, sign
 from pipeline.core.errors import FixityError
+from pipeline.intake import staging
 
 
 @flow(
@@ -23,9 +23,9 @@ from pipeline.core.errors import FixityError
 def audit_archive(commune: str | None = None) -> dict:
     """Every dossier (or one commune's): each object against its manifest, each signature.
     The run fails when anything is wrong, so a red run in the UI is a finding."""
-    settings = _common.settings()
+    settings = common.settings()
     store = archive.connect(settings.storage)
-    verifier, how = archive.default_verifier(settings.signing.trust_roots)
+    verifier, how = sign.archive_verifier(settings.signing.trust_roots)
     report = archive.audit(store, commune=commune, verifier=verifier, signature_check=how)
     rows = [
         {"key": d.key, "objects": d.objects, "bytes": d.bytes, "signatures": d.signatures_verified,
@@ -51,10 +51,10 @@ def audit_archive(commune: str | None = None) -> dict:
     persist_result=False,
 )
 def daily_report(day: dt.date | None = None) -> list[dict]:
-    settings = _common.settings()
+    settings = common.settings()
     zone = ZoneInfo(settings.flows.timezone)
     day = day or dt.datetime.now(zone).date()
-    store = _common.intake_store(settings)
+    store = common.intake_store(settings)
     rows = summarise(staging.outcomes(store, day), _queues(store, settings))
     create_table_artifact(
         rows, key=f"bao-cao-ngay-{day.isoformat()}",

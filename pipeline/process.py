@@ -26,19 +26,20 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from pipeline._exec import tesseract
+from pipeline.core import record
+from pipeline.core.errors import OcrError
+from pipeline.core.model import Encoding, OcrResult, SourcePage
+
 # The assembly's modules (documents and their metadata, PDF/A, hOCR, the commune list)
 # are imported when first needed, the bulk of them while the workers read the pages:
 # imported up front they would hold every worker back by a few tenths of a second.
 from pipeline.ingest import manifest as manifest_mod
 from pipeline.ingest import pages as pages_mod
-from pipeline.core import record
-from pipeline._exec import tesseract
-from pipeline.core.errors import OcrError
-from pipeline.core.model import Encoding, OcrResult, SourcePage
 
 if TYPE_CHECKING:
     from pipeline.core import commune as commune_mod
-    from pipeline.sign.signer import DocumentSigner
+    from pipeline.sign import DocumentSigner
 
 ProgressCallback = Callable[[int, int], None]  # (pages done, pages in all)
 
@@ -181,8 +182,8 @@ def assemble(
 ) -> record.Record:
     """OCR results → documents and their metadata → one PDF/A per document (signed when a
     signer is given) → ``record.json``; everything committed to ``output_dir`` at the end."""
-    from pipeline.extract import documents
     from pipeline import pdfa
+    from pipeline.extract import documents
     input_path, pages, manifest, ocr = opened.input_path, opened.pages, opened.manifest, opened.ocr
     started, created, sources = opened.started, opened.created, opened.sources
     tesseract_version = opened.tesseract_version
@@ -438,9 +439,9 @@ def warm_up() -> None:
     """Import what assembling the documents needs, and build what it builds once per
     process (the record's validator, the text layer's font): half a second that the
     main process would otherwise spend after the last page, with the cores idle."""
+    from pipeline import pdfa
     from pipeline.core import record
     from pipeline.extract import documents  # noqa: F401
-    from pipeline import pdfa
     from pipeline.pdfa import hocr, textlayer  # noqa: F401
 
     pdfa.warm_up()

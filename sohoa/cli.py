@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from pipeline.core.errors import ExitCode, SohoaError
 from pipeline.core import settings as config
+from pipeline.core.errors import ExitCode, SohoaError
 from sohoa import __version__
 
 
@@ -87,11 +87,11 @@ def _parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the JSON Schema of record.json")
     schema.set_defaults(run=_schema)
 
-    from sohoa import _cli_flows, _cli_signing, _cli_storage
+    from sohoa import services, signing, storage
 
-    _cli_signing.add_commands(sub)
-    _cli_storage.add_commands(sub)
-    _cli_flows.add_commands(sub)
+    signing.add_commands(sub)
+    storage.add_commands(sub)
+    services.add_commands(sub)
     return parser
 
 
@@ -129,10 +129,10 @@ def _process(args: argparse.Namespace) -> int:
         jobs=settings.ocr.jobs or 0,
     )
     show = sys.stderr.isatty() and not args.quiet
-    from sohoa import _cli_signing
+    from flows.secrets import agency_signer
 
     # Opened before any OCR: a wrong password or a missing token fails at once.
-    signer = _cli_signing.open_signer(settings)
+    signer = agency_signer(settings.signing, warn=lambda text: print(text, file=sys.stderr))
     try:
         with _progress(show) as progress:
             rec = process_dossier(
@@ -155,7 +155,7 @@ def _process(args: argparse.Namespace) -> int:
         for warning in rec.warnings:
             print(f"Cảnh báo / Warning: {warning}", file=sys.stderr)
     if args.archive:
-        from sohoa._cli_storage import archive_output, report_archive
+        from sohoa.storage import archive_output, report_archive
 
         result = archive_output(args.output, rec, settings, legal_hold=args.legal_hold or None)
         report_archive(result, quiet=args.quiet)

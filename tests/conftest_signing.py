@@ -20,10 +20,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.sign import devpki
+from flows.secrets import signing_secret
+from pipeline import sign
+from pipeline.core.settings import SigningSettings
 from pipeline.ingest import pages
 from pipeline.pdfa import document as pdfa
-from pipeline.core.settings import SigningSettings
+from pipeline.sign import devpki
 from tests.conftest import draw_page
 
 REPO = Path(__file__).resolve().parents[1]
@@ -89,6 +91,15 @@ def signing_settings(pki: devpki.DevPki, **overrides) -> SigningSettings:
     return SigningSettings(**values)
 
 
+def document_signer(settings: SigningSettings) -> sign.DocumentSigner:
+    """A signer opened as sohoa opens one: its password or PIN found by ``flows.secrets``."""
+    return sign.DocumentSigner(settings, signing_secret(settings))
+
+
+def sign_file(source: Path, destination: Path, settings: SigningSettings) -> sign.SignatureFacts:
+    return sign.sign_file(source, destination, settings, signing_secret(settings))
+
+
 def build_pdfa(folder: Path, rotation: int = 0, name: str = "doc") -> Path:
     """A one-page PDF/A-2b made by ``pipeline.pdfa.build`` from a JPEG scan, as sohoa makes it."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -114,14 +125,12 @@ def pdfa_file(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def signed_files(dev_pki, pdfa_file, tmp_path_factory) -> dict[str, tuple[Path, object]]:
     """The PDF/A signed once at each PAdES level: {level: (path, SignatureFacts)}."""
-    from pipeline.sign import signer as sign
-
     folder = tmp_path_factory.mktemp("signed")
     os.environ[devpki.PASSWORD_ENV] = dev_pki.password()
     try:
         out = {}
         for level in ("B-B", "B-T", "B-LT"):
-            with sign.DocumentSigner(signing_settings(dev_pki, level=level)) as signer:
+            with document_signer(signing_settings(dev_pki, level=level)) as signer:
                 path = folder / f"signed-{level}.pdf"
                 out[level] = (path, signer.sign(pdfa_file, path))
         return out
@@ -201,7 +210,7 @@ def stranger_root(tmp_path_factory) -> Path:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"Stranger CA – {devpki.NOT_FOR_PRODUCTION}")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
         .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))

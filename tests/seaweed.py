@@ -163,7 +163,7 @@ def make_dossier(
         )
     rec = Record(
         dossier_id=dossier_id,
-        created=dt.datetime.now(dt.timezone.utc),
+        created=dt.datetime.now(dt.UTC),
         input=str(src),
         dossier=Dossier(
             file_code="H68.24958.2025.01", paper_file_code=None, title=title,

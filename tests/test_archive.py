@@ -17,8 +17,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from pipeline import archive
-from pipeline.archive import catalog
-from pipeline.archive import embedded
+from pipeline.archive import catalog, embedded
 from pipeline.core.errors import (
     ArchiveRefusedError,
     ExitCode,
@@ -26,11 +25,11 @@ from pipeline.core.errors import (
     StorageBucketError,
     StorageError,
 )
-from sohoa import _cli_storage
+from sohoa import storage
 from tests.seaweed import Seaweed, make_dossier, pdf, seaweed  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[1]
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def keys(store: archive.Store) -> list[str]:
@@ -486,7 +485,7 @@ def test_two_writers_never_lose_a_catalogue_line(seaweed: Seaweed, tmp_path: Pat
 
 def run_cli(*argv: str) -> int:
     parser = argparse.ArgumentParser(prog="sohoa")
-    _cli_storage.add_commands(parser.add_subparsers(required=True))
+    storage.add_commands(parser.add_subparsers(required=True))
     args = parser.parse_args(list(argv))
     return args.run(args)
 
@@ -521,8 +520,8 @@ def test_storage_commands(seaweed: Seaweed, tmp_path: Path, capsys, monkeypatch)
 
     out, rec = make_dossier(tmp_path)
     settings = config.load(cfg)
-    result = _cli_storage.archive_output(out, rec, settings)
-    _cli_storage.report_archive(result)
+    result = storage.archive_output(out, rec, settings)
+    storage.report_archive(result)
     assert f"s3://cli-bucket/{result.key}record.json" in capsys.readouterr().out
     assert result.retain_until is not None  # storage up made the bucket with Object Lock
 
@@ -533,4 +532,4 @@ def test_storage_commands(seaweed: Seaweed, tmp_path: Path, capsys, monkeypatch)
     assert run_cli("storage", "down", "--config", str(cfg2)) == 0  # nothing to stop: fine
     assert "was not running" in capsys.readouterr().out
     with pytest.raises(StorageError, match="not running"):
-        _cli_storage.archive_output(out, rec, config.load(cfg2))
+        storage.archive_output(out, rec, config.load(cfg2))

@@ -19,7 +19,8 @@ from cryptography.x509.oid import NameOID
 
 from pipeline import archive
 from pipeline.core.errors import ExitCode
-from sohoa import _cli_storage
+from pipeline.sign import archive_verifier
+from sohoa import storage
 from tests.seaweed import COMMUNE, Seaweed, make_dossier, seaweed  # noqa: F401
 
 OTHER_COMMUNE = COMMUNE.model_copy(update={"code": "24961", "name": "Xã Hiệp Thạnh"})
@@ -120,7 +121,7 @@ def _name(cn: str) -> x509.Name:
 
 def make_pki(agency: str):
     """A test CA and an agency certificate it issued: (CA cert, agency cert, agency key)."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = (
         x509.CertificateBuilder()
@@ -219,12 +220,12 @@ def test_audit_uses_pipeline_verify(seaweed: Seaweed, tmp_path: Path) -> None:
     (tmp_path / "ca.der").write_bytes(ca.dump())
     (tmp_path / "other.der").write_bytes(other_ca.dump())
 
-    verifier, how = archive.default_verifier([tmp_path / "ca.der"])
+    verifier, how = archive_verifier([tmp_path / "ca.der"])
     report = archive.audit(store, verifier=verifier, signature_check=how)
     assert report.ok, report.findings
     assert report.dossiers[0].signatures_verified == 2
 
-    verifier, _ = archive.default_verifier([tmp_path / "other.der"])
+    verifier, _ = archive_verifier([tmp_path / "other.der"])
     bad = archive.audit(store, verifier=verifier)
     assert [f.kind for f in bad.findings] == ["signature", "signature"]
     assert "not trusted" in bad.findings[0].detail
@@ -239,18 +240,8 @@ def test_unsigned_pdfs_are_counted_not_failed(seaweed: Seaweed, tmp_path: Path) 
     assert report.ok and calls == [] and report.dossiers[0].unsigned_pdfs == 2
 
 
-def test_default_verifier_is_optional() -> None:
-    verifier, how = archive.default_verifier([])
-    try:
-        import pipeline.sign.verify  # noqa: F401
-    except ImportError:
-        assert verifier is None and "not available" in how
-    else:
-        assert verifier is not None and "verify_file" in how
-
-
 def run_cli(*argv: str) -> int:
     parser = argparse.ArgumentParser(prog="sohoa")
-    _cli_storage.add_commands(parser.add_subparsers(required=True))
+    storage.add_commands(parser.add_subparsers(required=True))
     args = parser.parse_args(list(argv))
     return args.run(args)

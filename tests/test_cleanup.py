@@ -16,7 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline.cleanup import layout as _cleanup_layout, seal as _cleanup_seal, prepare as cleanup
+from pipeline.cleanup import layout as _cleanup_layout
+from pipeline.cleanup import prepare as cleanup
+from pipeline.cleanup import seal as _cleanup_seal
 from pipeline.cleanup.geometry import apply, rotate_about_centre, turn, warp
 from pipeline.core.model import Prepared
 

@@ -222,7 +222,7 @@ def test_signing_material_only_as_secrets() -> None:
         assert env["SOHOA_SIGNING__PKCS12_FILE"] == "/run/secrets/agency_p12"
         assert env["SOHOA_SIGNING__PKCS12_PASSWORD_FILE"] == "/run/secrets/agency_p12_password"
         assert "SOHOA_SIGNING__PKCS12_PASSWORD" not in env
-    for name, value, _ in env_example():
+    for name, _value, _ in env_example():
         assert "PKCS12_PASSWORD" not in name or name.endswith("_FILE"), name
     # The example's secret files live in docker/secrets/, which git and the build context ignore.
     values = {name: value for name, value, _ in env_example()}

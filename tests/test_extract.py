@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.core.model import Line, OcrResult, SurnameMatch, Word
 from pipeline.extract import fields as extract
 from pipeline.extract.fields import (
     DocumentFields,
@@ -29,7 +30,6 @@ from pipeline.extract.fields import (
     parse_number_line,
     split_documents,
 )
-from pipeline.core.model import Line, OcrResult, SurnameMatch, Word
 
 W, H = 2480, 3508  # A4 at 300 dpi
 X0, X1 = 354, 2303  # text block: 30 mm left margin, 15 mm right
@@ -1076,8 +1076,8 @@ def test_real_photocopy_name_hidden_by_the_signature_stroke_is_read_alone() -> N
     """The signature's stroke runs into the name under it and the seal's lettering lies on
     its surname: neither the page's read nor the block's finds the name line; its band,
     read alone, gives "… Quốc Phước", and the surname is matched by shape."""
-    from pipeline.ocr import missed as _ocr_missed
     from pipeline.cleanup.prepare import prepare_for_ocr
+    from pipeline.ocr import missed as _ocr_missed
     from pipeline.ocr.recognise import recognize
     from synth import make_dossier
 

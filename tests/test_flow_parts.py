@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from flows import _common
+from flows import common
 from flows.reports import summarise
 from pipeline import process
 from pipeline.core.errors import (
@@ -39,34 +39,34 @@ from pipeline.core.model import Line, OcrResult, SurnameMatch, Word
     ],
 )
 def test_only_what_may_pass_by_itself_is_retried(exc, transient) -> None:
-    assert _common.is_transient(exc) is transient
+    assert common.is_transient(exc) is transient
 
 
 def test_a_clerk_reads_a_sentence_in_both_languages() -> None:
-    vi, en = _common.reason(InputFileError("trang-3.jpg: is not an image", "trang-3.jpg: không phải ảnh"))
+    vi, en = common.reason(InputFileError("trang-3.jpg: is not an image", "trang-3.jpg: không phải ảnh"))
     assert (vi, en) == ("trang-3.jpg: không phải ảnh", "trang-3.jpg: is not an image")
-    vi, en = _common.reason(KeyError("x"))
+    vi, en = common.reason(KeyError("x"))
     assert "lỗi nội bộ" in vi and "internal error" in en
 
 
 def test_worker_paths_are_hidden_from_the_clerk() -> None:
     text = "/tmp/sohoa-run-ab_12/in/ho-so-01/trang-3.jpg: is not an image"
-    assert _common.hide_paths(text) == "ho-so-01/trang-3.jpg: is not an image"
+    assert common.hide_paths(text) == "ho-so-01/trang-3.jpg: is not an image"
 
 
 def test_artifact_keys_are_what_prefect_accepts() -> None:
-    assert _common.artifact_key("hoso", "24958", "Hồ sơ Đất đai 01.tif") == "hoso-24958-ho-so-dat-dai-01-tif"
+    assert common.artifact_key("hoso", "24958", "Hồ sơ Đất đai 01.tif") == "hoso-24958-ho-so-dat-dai-01-tif"
 
 
 def test_ocr_slots(monkeypatch) -> None:
     from pipeline.core import settings as config
 
     s = config.Settings(flows={"ocr_slots": 6})
-    assert _common.ocr_slots(s) == (6, 3)
+    assert common.ocr_slots(s) == (6, 3)
     s = config.Settings(flows={"ocr_slots": 1})
-    assert _common.ocr_slots(s) == (1, 1)
+    assert common.ocr_slots(s) == (1, 1)
     s = config.Settings(flows={"ocr_slots": 4, "ocr_slots_per_commune": 9})
-    assert _common.ocr_slots(s) == (4, 4)
+    assert common.ocr_slots(s) == (4, 4)
 
 
 def test_page_checkpoint_round_trip() -> None:

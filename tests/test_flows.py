@@ -105,7 +105,7 @@ def test_drop_done_failed_duplicate_and_artifacts(stack, tmp_path: Path) -> None
     assert [t.name for t in pages] == ["ocr-trang-1"] and pages[0].state.is_completed()
     with _client() as c:  # the OCR limits an operator steers: all communes, and this one
         limits = {n: c.read_global_concurrency_limit_by_name(n).limit for n in ("sohoa-ocr", f"sohoa-ocr-{COMMUNE}")}
-    from flows._common import ocr_slots
+    from flows.common import ocr_slots
 
     assert tuple(limits.values()) == ocr_slots(stack.settings)
     kinds = {a.type: a for a in arts}

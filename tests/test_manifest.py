@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.core import commune
-from pipeline.ingest import manifest
 from pipeline.core.errors import InputFileError
+from pipeline.ingest import manifest
 
 
 def write(tmp_path: Path, text: str) -> Path:

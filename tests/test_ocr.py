@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.ocr import missed
-from pipeline.ocr import recognise as ocr
 from pipeline._exec import tesseract
 from pipeline.core.errors import MissingDependencyError
 from pipeline.core.model import Line, OcrResult, Word
+from pipeline.ocr import missed
+from pipeline.ocr import recognise as ocr
 from tests.conftest import draw_page
 
 HOCR = """<?xml version="1.0" encoding="UTF-8"?>
@@ -412,9 +412,9 @@ def test_library_in_process_prints_nothing(capfd: pytest.CaptureFixture[str]) ->
 
     from PIL import Image
 
+    import synth
     from bench import corpus
     from pipeline.cleanup import prepare as cleanup
-    import synth
 
     tesseract._engines.clear()  # a fresh engine, set up as a worker's is
     # A page Tesseract makes such a note about: the benchmark's 5th clean page at 200 dpi.

@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from PIL import Image
 
-from pipeline.ingest import pages
 from pipeline.core.errors import EncryptedPdfError, InputFileError, SignedPdfError, TooLargeError
 from pipeline.core.model import Encoding
+from pipeline.ingest import pages
 from tests.conftest import draw_page
 
 LIMIT = 250_000_000

@@ -7,7 +7,7 @@ import math
 import re
 import subprocess
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -16,16 +16,16 @@ import pikepdf.pdfa
 import pytest
 from PIL import Image
 
-from pipeline.ingest import pages
-from pipeline.pdfa import document as pdfa
 from pipeline.core.errors import PdfaInvalidError
 from pipeline.core.model import Line, OcrResult, Word
+from pipeline.ingest import pages
+from pipeline.pdfa import document as pdfa
 from tests.conftest import draw_page, pdftotext
 
 LIMIT = 250_000_000
 INFO = pdfa.DocumentInfo(
     title="Hồ sơ rà soát đất đai",
-    created=datetime(2025, 9, 15, 8, 30, tzinfo=timezone.utc),
+    created=datetime(2025, 9, 15, 8, 30, tzinfo=UTC),
     document_id=uuid.UUID("12345678-1234-5678-1234-567812345678"),
     creator_tool="sohoa test",
 )

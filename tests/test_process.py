@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from pipeline.ingest import pages
 from pipeline import process
 from pipeline.core.errors import SohoaError
+from pipeline.ingest import pages
 from tests.conftest import LINES, draw_page
 
 

@@ -8,10 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipeline.sign import devpki, verify
+from pipeline.sign import devpki, verify_file
+from synth import make_dossier, write_multitiff
 from tests import pdfsig
 from tests.conftest_signing import dev_pki  # noqa: F401 - the live TSA fixture
-from synth import make_dossier, write_multitiff
 
 
 def test_multi_document_dossier_signed_end_to_end(dev_pki, tmp_path: Path) -> None:  # noqa: F811
@@ -40,7 +40,7 @@ def test_multi_document_dossier_signed_end_to_end(dev_pki, tmp_path: Path) -> No
         path = out / output["file"]
         assert output["signature"]["level"] == "B-T"
         assert output["signature"]["timestampTime"] is not None
-        report = verify.verify_file(path, [dev_pki.root_cert])
+        report = verify_file(path, [dev_pki.root_cert])
         assert report.ok, report.to_text()
         (second,) = pdfsig.check(path).signatures
         assert second.valid and second.total_document_signed, second

@@ -10,6 +10,7 @@ import logging
 import re
 import statistics
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -19,8 +20,7 @@ import pikepdf.pdfa
 import pytest
 from werkzeug.serving import make_server
 
-from pipeline.sign import pdfa_claim as _sign_pdfa, devpki, signer as sign
-from tests import pdfsig
+from flows.secrets import agency_signer, signing_secret
 from pipeline.core.errors import (
     CertificateUnusableError,
     ExitCode,
@@ -29,10 +29,20 @@ from pipeline.core.errors import (
     TimestampUnavailableError,
     TokenUnavailableError,
 )
-from pipeline.sign.verify import verify_file
 from pipeline.core.settings import MarkSettings
-
-from tests.conftest_signing import build_pdfa, free_port, issue_certificate, signing_settings  # noqa: E402
+from pipeline.sign import devpki, verify_file
+from pipeline.sign import pdfa_claim as _sign_pdfa
+from pipeline.sign.signer import effective_level
+from pipeline.sign.times import vietnam_time
+from tests import pdfsig
+from tests.conftest_signing import (  # noqa: E402
+    build_pdfa,
+    document_signer,
+    free_port,
+    issue_certificate,
+    sign_file,
+    signing_settings,
+)
 
 pytest_plugins = ("tests.conftest_signing",)
 
@@ -51,7 +61,7 @@ def test_each_level_verifies_in_sohoa_and_pdfsig(level, signed_files, dev_pki) -
     path, facts = signed_files[level]
     assert facts.level == level
     assert facts.agency == "UBND xã Bát Tràng"
-    assert ISO_VN.fullmatch(sign.vietnam_time(facts.signing_time))
+    assert ISO_VN.fullmatch(vietnam_time(facts.signing_time))
 
     report = verify_file(path, [dev_pki.root_cert])
     assert report.ok, report.to_text()
@@ -77,9 +87,9 @@ def test_each_level_verifies_in_sohoa_and_pdfsig(level, signed_files, dev_pki) -
 
 
 def test_default_level_follows_the_tsa(dev_pki) -> None:
-    assert sign.effective_level(signing_settings(dev_pki)) == "B-T"
-    assert sign.effective_level(signing_settings(dev_pki, tsa_url=None)) == "B-B"
-    assert sign.effective_level(signing_settings(dev_pki, tsa_url=None, level="B-LT")) == "B-LT"
+    assert effective_level(signing_settings(dev_pki)) == "B-T"
+    assert effective_level(signing_settings(dev_pki, tsa_url=None)) == "B-B"
+    assert effective_level(signing_settings(dev_pki, tsa_url=None, level="B-LT")) == "B-LT"
 
 
 def test_b_lt_embeds_the_validation_data(signed_files) -> None:
@@ -220,7 +230,7 @@ def test_pdfa_check_catches_what_signing_must_not_add(signed_files, tmp_path) ->
 def test_mark_top_right_agency_and_vietnam_time(signed_files) -> None:
     path, facts = signed_files["B-T"]
     words = _words(path)
-    when = sign.vietnam_time(facts.signing_time)
+    when = vietnam_time(facts.signing_time)
     texts = [w for w, _ in words]
     # pyHanko tags each line with /ActualText, which pdftotext reads as one word.
     assert texts[-2:] == ["UBND xã Bát Tràng", when]
@@ -250,7 +260,7 @@ def _words(path: Path) -> list[tuple[str, tuple[float, float, float, float]]]:
 def test_mark_upright_top_right_on_a_turned_page(rotation, dev_pki, pkcs12_password, tmp_path) -> None:
     source = build_pdfa(tmp_path, rotation=rotation)
     out = tmp_path / "signed.pdf"
-    with sign.DocumentSigner(signing_settings(dev_pki, tsa_url=None)) as signer:
+    with document_signer(signing_settings(dev_pki, tsa_url=None)) as signer:
         signer.sign(source, out)
     png = tmp_path / "page"
     subprocess.run(["pdftoppm", "-r", "50", "-gray", "-png", str(out), str(png)], check=True)
@@ -271,7 +281,7 @@ def test_mark_upright_top_right_on_a_turned_page(rotation, dev_pki, pkcs12_passw
 def test_invisible_signature(dev_pki, pkcs12_password, pdfa_file, tmp_path) -> None:
     out = tmp_path / "invisible.pdf"
     settings = signing_settings(dev_pki, tsa_url=None, mark=MarkSettings(visible=False))
-    with sign.DocumentSigner(settings) as signer:
+    with document_signer(settings) as signer:
         facts = signer.sign(pdfa_file, out)
     assert not facts.visible
     with pikepdf.open(out) as pdf:
@@ -293,7 +303,7 @@ def test_pkcs11_token_signs(softhsm_token, dev_pki, pdfa_file, tmp_path, monkeyp
         pkcs11_token_label=softhsm_token["token"], pkcs11_key_label=softhsm_token["key"],
     )
     out = tmp_path / "token.pdf"
-    with sign.DocumentSigner(settings) as signer:
+    with document_signer(settings) as signer:
         facts = signer.sign(pdfa_file, out)
     assert facts.level == "B-T" and facts.timestamp_time is not None
     report = verify_file(out, [dev_pki.root_cert])
@@ -316,7 +326,7 @@ def test_pkcs11_failures(change, error, softhsm_token, dev_pki, monkeypatch) -> 
     values = {"pkcs12_file": None, "pkcs11_module": softhsm_token["module"],
               "pkcs11_token_label": softhsm_token["token"], "pkcs11_key_label": softhsm_token["key"], **change}
     with pytest.raises(error) as caught:
-        sign.DocumentSigner(signing_settings(dev_pki, **values))
+        document_signer(signing_settings(dev_pki, **values))
     assert caught.value.en and caught.value.vi and pin not in caught.value.message
 
 
@@ -327,7 +337,7 @@ def test_wrong_password(dev_pki, pdfa_file, tmp_path, monkeypatch, caplog) -> No
     caplog.set_level(logging.DEBUG)
     monkeypatch.setenv(devpki.PASSWORD_ENV, "not-the-password-x7")
     with pytest.raises(SigningCredentialsError) as caught:
-        sign.sign_file(pdfa_file, tmp_path / "out.pdf", signing_settings(dev_pki))
+        sign_file(pdfa_file, tmp_path / "out.pdf", signing_settings(dev_pki))
     assert caught.value.exit_code == ExitCode.signing_credentials == 20
     assert "wrong password" in caught.value.en and "sai mật khẩu" in caught.value.vi
     assert "not-the-password-x7" not in caught.value.message + caught.value.message_vi + repr(caught.value)
@@ -338,14 +348,30 @@ def test_wrong_password(dev_pki, pdfa_file, tmp_path, monkeypatch, caplog) -> No
 def test_password_not_in_the_environment(dev_pki, monkeypatch) -> None:
     monkeypatch.delenv(devpki.PASSWORD_ENV, raising=False)
     with pytest.raises(SigningCredentialsError, match=devpki.PASSWORD_ENV):
-        sign.DocumentSigner(signing_settings(dev_pki))
+        document_signer(signing_settings(dev_pki))
+
+
+def test_settings_mistakes_are_reported_before_a_missing_password(dev_pki, monkeypatch, tmp_path) -> None:
+    """The password is looked up first, but its absence is reported where the signer needs it."""
+    monkeypatch.delenv(devpki.PASSWORD_ENV, raising=False)
+    with pytest.raises(SigningCredentialsError, match="cannot read the PKCS#12 file"):
+        document_signer(signing_settings(dev_pki, pkcs12_file=tmp_path / "no-such.p12"))
+    with pytest.raises(SigningError, match="needs a timestamp server"):
+        document_signer(signing_settings(dev_pki, level="B-T", tsa_url=None))
+
+
+def test_a_secret_names_its_source_never_its_value(dev_pki, pkcs12_password) -> None:
+    secret = signing_secret(signing_settings(dev_pki))
+    assert (secret.where_en, secret.where_vi) == (devpki.PASSWORD_ENV, devpki.PASSWORD_ENV)
+    assert secret.reveal() == pkcs12_password
+    assert pkcs12_password not in repr(secret) + str(secret)
 
 
 def test_not_a_pkcs12_file(dev_pki, pkcs12_password, tmp_path) -> None:
     junk = tmp_path / "agency.p12"
     junk.write_bytes(b"-----BEGIN NOTHING-----\n")
     with pytest.raises(SigningCredentialsError, match="not a PKCS#12"):
-        sign.DocumentSigner(signing_settings(dev_pki, pkcs12_file=junk))
+        document_signer(signing_settings(dev_pki, pkcs12_file=junk))
 
 
 @pytest.mark.parametrize(
@@ -357,14 +383,14 @@ def test_not_a_pkcs12_file(dev_pki, pkcs12_password, tmp_path) -> None:
     ],
 )
 def test_unusable_certificates(name, valid, key_usage, message, dev_pki, pdfa_file, tmp_path, monkeypatch) -> None:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     p12 = issue_certificate(dev_pki, tmp_path, name, not_before=now + dt.timedelta(days=valid[0]),
                             not_after=now + dt.timedelta(days=valid[1]), key_usage=key_usage, password="pw-1")
     monkeypatch.setenv(devpki.PASSWORD_ENV, "pw-1")
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     with pytest.raises(CertificateUnusableError, match=message) as caught:
-        sign.sign_file(pdfa_file, out_dir / "doc.pdf", signing_settings(dev_pki, pkcs12_file=p12))
+        sign_file(pdfa_file, out_dir / "doc.pdf", signing_settings(dev_pki, pkcs12_file=p12))
     assert caught.value.exit_code == ExitCode.certificate_unusable
     assert list(out_dir.iterdir()) == []
 
@@ -402,7 +428,7 @@ class _FlakyTsa:
 def test_timestamp_server_retried_then_used(dev_pki, pkcs12_password, pdfa_file, tmp_path) -> None:
     with _FlakyTsa(dev_pki, failures=1) as tsa:
         settings = signing_settings(dev_pki, tsa_url=tsa.url(dev_pki), tsa_attempts=3)
-        with sign.DocumentSigner(settings) as signer:
+        with document_signer(settings) as signer:
             signer._timestamper.first_pause = 0.05
             facts = signer.sign(pdfa_file, tmp_path / "out.pdf")
     assert facts.timestamp_time is not None
@@ -415,7 +441,7 @@ def test_timestamp_server_down(dev_pki, pkcs12_password, pdfa_file, tmp_path) ->
         # No trust roots: no timestamp is asked for when the signer opens, so this is
         # the server failing in the middle of a job.
         settings = signing_settings(dev_pki, tsa_url=tsa.url(dev_pki), tsa_attempts=3, trust_roots=[])
-        with sign.DocumentSigner(settings) as signer:
+        with document_signer(settings) as signer:
             signer._timestamper.first_pause = 0.2
             started = time.monotonic()
             with pytest.raises(TimestampUnavailableError, match="after 3 attempts") as caught:
@@ -430,7 +456,7 @@ def test_timestamp_server_down(dev_pki, pkcs12_password, pdfa_file, tmp_path) ->
 def test_timestamp_server_unreachable(dev_pki, pkcs12_password, pdfa_file, tmp_path) -> None:
     settings = signing_settings(dev_pki, tsa_url=f"http://127.0.0.1:{free_port()}/tsa", tsa_attempts=2)
     with pytest.raises(TimestampUnavailableError):
-        sign.sign_file(pdfa_file, tmp_path / "out.pdf", settings)
+        sign_file(pdfa_file, tmp_path / "out.pdf", settings)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -440,7 +466,7 @@ def test_failed_signing_leaves_the_destination_alone(dev_pki, pkcs12_password, p
     settings = signing_settings(
         dev_pki, tsa_url=f"http://127.0.0.1:{free_port()}/tsa", tsa_attempts=1, trust_roots=[]
     )
-    with sign.DocumentSigner(settings) as signer, pytest.raises(TimestampUnavailableError):
+    with document_signer(settings) as signer, pytest.raises(TimestampUnavailableError):
         signer.sign_in_place(target)
     assert target.read_bytes() == pdfa_file.read_bytes()
     assert _leftovers(tmp_path) == []
@@ -450,11 +476,11 @@ def test_b_lt_needs_trust_roots_and_a_trusted_chain(
     dev_pki, pkcs12_password, pdfa_file, stranger_root, tmp_path
 ) -> None:
     with pytest.raises(SigningError, match="trust_roots"):
-        sign.DocumentSigner(signing_settings(dev_pki, level="B-LT", trust_roots=[]))
+        document_signer(signing_settings(dev_pki, level="B-LT", trust_roots=[]))
     settings = signing_settings(dev_pki, level="B-LT", trust_roots=[stranger_root])
     # Caught when the signer opens: the timestamps would not chain to these roots either.
     with pytest.raises(TimestampUnavailableError, match="do not chain"):
-        sign.sign_file(pdfa_file, tmp_path / "out.pdf", settings)
+        sign_file(pdfa_file, tmp_path / "out.pdf", settings)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -464,7 +490,7 @@ def test_b_lt_needs_trust_roots_and_a_trusted_chain(
 def test_signing_overhead_at_b_t(dev_pki, pkcs12_password, pdfa_file, tmp_path, capsys) -> None:
     """Median time to sign one document at B-T with the local TSA, over 20 runs: under 0.5 s."""
     times = []
-    with sign.DocumentSigner(signing_settings(dev_pki, level="B-T")) as signer:
+    with document_signer(signing_settings(dev_pki, level="B-T")) as signer:
         signer.sign(pdfa_file, tmp_path / "warm.pdf")  # first use fetches the TSA's size sample
         for n in range(20):
             started = time.perf_counter()
@@ -483,13 +509,15 @@ def test_signing_overhead_at_b_t(dev_pki, pkcs12_password, pdfa_file, tmp_path, 
 def test_dev_pki_settings_file_signs(dev_pki, pkcs12_password, pdfa_file, tmp_path, capsys, monkeypatch) -> None:
     """What ``sohoa process --config DIR/signing.yaml`` does: open once, warn, sign in place."""
     from pipeline.core import settings as config
-    from sohoa import _cli_signing
+
+    def warn(text: str) -> None:  # as ``sohoa process`` warns
+        print(text, file=sys.stderr)
 
     monkeypatch.delenv("SOHOA_CONFIG", raising=False)
     settings = config.load(dev_pki.config_file)
     target = tmp_path / "doc.pdf"
     target.write_bytes(pdfa_file.read_bytes())
-    signer = _cli_signing.open_signer(settings)
+    signer = agency_signer(settings.signing, warn=warn)
     try:
         assert signer.is_development
         facts = signer.sign_in_place(target)
@@ -499,7 +527,7 @@ def test_dev_pki_settings_file_signs(dev_pki, pkcs12_password, pdfa_file, tmp_pa
     assert facts.level == "B-T" and facts.timestamp_time is not None
     assert verify_file(target, settings.signing.trust_roots).ok
     assert _leftovers(tmp_path) == []
-    assert _cli_signing.open_signer(config.Settings()) is None  # nothing configured: no signing
+    assert agency_signer(config.Settings().signing, warn=warn) is None  # nothing configured: no signing
 
 
 def test_password_variable_is_not_a_setting(monkeypatch) -> None:
@@ -520,4 +548,4 @@ def test_untrusted_timestamp_authority_is_refused_before_any_work(
     """Another server answering on the TSA port must not yield files that fail verification."""
     settings = signing_settings(dev_pki, trust_roots=[stranger_root])
     with pytest.raises(TimestampUnavailableError, match="do not chain to signing.trust_roots"):
-        sign.DocumentSigner(settings)
+        document_signer(settings)

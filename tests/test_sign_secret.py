@@ -1,5 +1,6 @@
-"""Signing with the password or PIN from a Prefect Secret block, against a real local Prefect API
-(a temporary server with its own database); the environment variable is not set in these tests."""
+"""Signing with the password or PIN from a Prefect Secret block (looked up by ``flows.secrets``),
+against a real local Prefect API (a temporary server with its own database); the environment
+variable is not set in these tests."""
 
 from __future__ import annotations
 
@@ -11,11 +12,16 @@ import sys
 
 import pytest
 
-from pipeline.sign import devpki, signer as sign
 from pipeline.core.errors import ExitCode, SigningCredentialsError
-from pipeline.sign.verify import verify_file
-
-from tests.conftest_signing import REPO, free_port, issue_certificate, signing_settings  # noqa: E402
+from pipeline.sign import devpki, verify_file
+from tests.conftest_signing import (  # noqa: E402
+    REPO,
+    document_signer,
+    free_port,
+    issue_certificate,
+    sign_file,
+    signing_settings,
+)
 
 pytest_plugins = ("tests.conftest_signing",)
 
@@ -56,7 +62,7 @@ def test_signs_with_the_password_from_a_secret(
     password = dev_pki.password()
     save_secret(P12_BLOCK, password)
     out = tmp_path / "signed.pdf"
-    facts = sign.sign_file(pdfa_file, out, signing_settings(dev_pki, pkcs12_password_secret=P12_BLOCK))
+    facts = sign_file(pdfa_file, out, signing_settings(dev_pki, pkcs12_password_secret=P12_BLOCK))
     assert facts.level == "B-T"
     report = verify_file(out, [dev_pki.root_cert])
     assert report.ok, report.to_text()
@@ -69,7 +75,7 @@ def test_a_missing_block_is_an_error_not_a_fallback(prefect_api, dev_pki, monkey
     password = dev_pki.password()
     monkeypatch.setenv(devpki.PASSWORD_ENV, password)  # set, but a named block wins
     with pytest.raises(SigningCredentialsError) as caught:
-        sign.DocumentSigner(signing_settings(dev_pki, pkcs12_password_secret="no-such-sohoa-block"))
+        document_signer(signing_settings(dev_pki, pkcs12_password_secret="no-such-sohoa-block"))
     error = caught.value
     assert error.exit_code == ExitCode.signing_credentials == 20
     assert "no Prefect Secret block 'no-such-sohoa-block'" in error.en
@@ -84,7 +90,7 @@ def test_a_wrong_password_in_the_secret(prefect_api, no_password_env, dev_pki, p
     out_dir.mkdir()
     settings = signing_settings(dev_pki, pkcs12_password_secret="sohoa-test-wrong-password")
     with pytest.raises(SigningCredentialsError) as caught:
-        sign.sign_file(pdfa_file, out_dir / "out.pdf", settings)
+        sign_file(pdfa_file, out_dir / "out.pdf", settings)
     error = caught.value
     assert error.exit_code == 20
     assert "wrong password" in error.en and "sai mật khẩu" in error.vi
@@ -95,13 +101,13 @@ def test_a_wrong_password_in_the_secret(prefect_api, no_password_env, dev_pki, p
 
 def test_a_password_that_looks_like_json_stays_text(prefect_api, no_password_env, dev_pki, tmp_path) -> None:
     # Secret.get() would turn "1e3" into 1000.0: the stored text is what opens the key store.
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     p12 = issue_certificate(
         dev_pki, tmp_path, "json-like", not_before=now - dt.timedelta(days=1), not_after=now + dt.timedelta(days=30),
         key_usage={"digital_signature": True, "content_commitment": True}, password="1e3",
     )
     save_secret("sohoa-test-json-like", "1e3")
-    with sign.DocumentSigner(signing_settings(dev_pki, pkcs12_file=p12, pkcs12_password_secret="sohoa-test-json-like")):
+    with document_signer(signing_settings(dev_pki, pkcs12_file=p12, pkcs12_password_secret="sohoa-test-json-like")):
         pass
 
 
@@ -111,7 +117,7 @@ def test_an_unreachable_api(prefect_api, no_password_env, dev_pki) -> None:
     url = f"http://127.0.0.1:{free_port()}/api"  # nothing listens there
     with temporary_settings({PREFECT_API_URL: url}):
         with pytest.raises(SigningCredentialsError) as caught:
-            sign.DocumentSigner(signing_settings(dev_pki, pkcs12_password_secret=P12_BLOCK))
+            document_signer(signing_settings(dev_pki, pkcs12_password_secret=P12_BLOCK))
     assert "Prefect Secret block 'sohoa-test-p12-password'" in caught.value.en
     assert url in caught.value.en and "unreachable" in caught.value.en
 
@@ -123,20 +129,20 @@ def test_token_pin_from_a_secret(prefect_api, no_password_env, softhsm_token, de
         pkcs11_key_label=softhsm_token["key"], pkcs11_pin_secret="sohoa-test-token-pin",
     )
     out = tmp_path / "token.pdf"
-    with sign.DocumentSigner(settings) as signer:
+    with document_signer(settings) as signer:
         signer.sign(pdfa_file, out)
     assert verify_file(out, [dev_pki.root_cert]).ok
 
     save_secret("sohoa-test-token-pin", "999999")
     with pytest.raises(SigningCredentialsError, match="Prefect Secret block 'sohoa-test-token-pin'") as caught:
-        sign.DocumentSigner(settings)
+        document_signer(settings)
     assert "999999" not in caught.value.message + caught.value.message_vi
 
 
 def test_prefect_is_not_imported_without_a_secret(dev_pki) -> None:
     code = (
-        "import sys; from pipeline.sign import signer as sign; from pipeline.core.settings import SigningSettings\n"
-        "sign.DocumentSigner(SigningSettings(pkcs12_file=sys.argv[1])).close()\n"
+        "import sys; from flows.secrets import agency_signer; from pipeline.core.settings import SigningSettings\n"
+        "agency_signer(SigningSettings(pkcs12_file=sys.argv[1]), warn=print).close()\n"
         "assert 'prefect' not in sys.modules, 'prefect was imported'\n"
     )
     env = {**os.environ, devpki.PASSWORD_ENV: dev_pki.password()}

@@ -17,8 +17,8 @@ import pikepdf
 import pytest
 
 from bench.metrics import bow_wer
-from tests.conftest import pdftotext
 from synth import make_dossier, write_dossier
+from tests.conftest import pdftotext
 
 WORD = re.compile(
     r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>'

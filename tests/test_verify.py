@@ -10,13 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from pipeline.sign import devpki, verify
-from tests import pdfsig
 from pipeline.core.errors import ExitCode
-from sohoa import _cli_signing
-
+from pipeline.sign import archive_verifier, devpki, verify
+from sohoa import signing
+from tests import pdfsig
 from tests.conftest_signing import REPO, free_port, wait_for_port  # noqa: E402
 
 pytest_plugins = ("tests.conftest_signing",)
@@ -132,12 +129,38 @@ def test_broken_pdfa_claim_fails_verification(signed_files, dev_pki, tmp_path) -
     assert report.pdfa_holds is False and not report.ok
 
 
+def test_archive_verifier(signed_files, dev_pki, pdfa_file, stranger_root, tmp_path) -> None:
+    """The audit's check: None for a good file, else what is wrong with it, in one line."""
+    check, how = archive_verifier([dev_pki.root_cert])
+    assert how == "pipeline.sign.verify.verify_file"
+    good, _ = signed_files["B-T"]
+    assert check(good) is None
+
+    data = bytearray(good.read_bytes())
+    data[data.index(b"JFIF") + 500] ^= 0x01
+    tampered = tmp_path / "tampered.pdf"
+    tampered.write_bytes(bytes(data))
+    problem = check(tampered)
+    assert problem.startswith(f"{signed_files['B-T'][1].field}: ") and "altered" in problem
+    assert check(pdfa_file) == "the file carries no signature; no signature found"
+    appended = _copy(good, tmp_path, "appended.pdf")
+    appended.write_bytes(appended.read_bytes() + b"\n% not signed\n")
+    assert "not covered by the signature" in check(appended)
+
+    untrusting, _ = archive_verifier([stranger_root])
+    assert "not trusted" in untrusting(good)
+    junk = tmp_path / "junk.pem"
+    junk.write_bytes(b"not a certificate")
+    unreadable, _ = archive_verifier([junk])
+    assert unreadable(good).startswith(f"{junk}: not a readable certificate")
+
+
 # -- the commands ----------------------------------------------------------------------------
 
 
 def _run(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="sohoa")
-    _cli_signing.add_commands(parser.add_subparsers(required=True))
+    signing.add_commands(parser.add_subparsers(required=True))
     args = parser.parse_args(argv)
     return args.run(args)
 
@@ -196,8 +219,8 @@ def test_dev_pki_serve_command(tmp_path) -> None:
     from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 
     port = free_port()
-    code = ("import argparse, sys; from sohoa import _cli_signing; p = argparse.ArgumentParser(); "
-            "_cli_signing.add_commands(p.add_subparsers()); a = p.parse_args(sys.argv[1:]); sys.exit(a.run(a))")
+    code = ("import argparse, sys; from sohoa import signing; p = argparse.ArgumentParser(); "
+            "signing.add_commands(p.add_subparsers()); a = p.parse_args(sys.argv[1:]); sys.exit(a.run(a))")
     process = subprocess.Popen(
         [sys.executable, "-c", code, "dev-pki", str(tmp_path / "pki"), "--port", str(port), "--serve"],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -6,7 +6,7 @@ stored against its manifests (``audit``), ``catalog`` is what downstream systems
 """
 
 from pipeline.archive import catalog, embedded
-from pipeline.archive.audit import AuditReport, DossierAudit, Finding, Verifier, audit, default_verifier
+from pipeline.archive.audit import AuditReport, DossierAudit, Finding, Verifier, audit
 from pipeline.archive.commit import (
     MAINTENANCE_YEARS,
     ArchiveResult,
@@ -25,6 +25,6 @@ from pipeline.archive.s3 import Connection, Store
 __all__ = [
     "MAINTENANCE_YEARS", "MANIFEST", "RECORD", "ArchiveResult", "AuditReport", "Connection",
     "DossierAudit", "Finding", "PageText", "Store", "Verifier", "archive_dossier", "audit",
-    "catalog", "connect", "connection", "content_fingerprint", "default_verifier", "dossier_key",
+    "catalog", "connect", "connection", "content_fingerprint", "dossier_key",
     "embedded", "manifest_text", "parse_manifest", "read_file", "retain_until",
 ]

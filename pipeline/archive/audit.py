@@ -16,15 +16,14 @@ named, so it can be restored.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from pipeline.archive.s3 import Store, stored_sha256
-from pipeline.archive.layout import MANIFEST, RECORD, is_signed, parse_manifest
 from pipeline.archive.catalog import PREFIX as CATALOG_PREFIX
+from pipeline.archive.layout import MANIFEST, RECORD, is_signed, parse_manifest
+from pipeline.archive.s3 import Store, stored_sha256
 
 # (path of a local PDF) → None when its signature verifies, else what is wrong
 Verifier = Callable[[Path], "str | None"]
@@ -70,54 +69,6 @@ class AuditReport:
             "signatureCheck": self.signature_check,
             "dossiers": [asdict(d) for d in self.dossiers],
         }
-
-
-def default_verifier(trust_roots: Iterable[Path] = ()) -> tuple[Verifier | None, str]:
-    """``pipeline.verify.verify_file`` when that module is installed; else no signature check."""
-    try:
-        module = importlib.import_module("pipeline.sign.verify")
-        verify_file = module.verify_file
-    except (ImportError, AttributeError):
-        return None, "not checked: pipeline.verify is not available"
-    roots = list(trust_roots)
-
-    def check(path: Path) -> str | None:
-        from pipeline.core.errors import SohoaError
-
-        try:
-            result = verify_file(path, roots)
-        except SohoaError as e:
-            return e.message
-        return _problem(result)
-
-    return check, "pipeline.sign.verify.verify_file"
-
-
-def _problem(result: object) -> str | None:
-    """Read a verifier's answer: None/True is good, False is bad, else an object with a flag."""
-    if result is None or result is True:
-        return None
-    if result is False:
-        return "the signature does not verify"
-    for flag in ("ok", "valid", "passed", "intact"):
-        if hasattr(result, flag):
-            return None if getattr(result, flag) else _describe(result)
-    if isinstance(result, (list, tuple)):  # one result per signature
-        problems = [p for p in (_problem(r) for r in result) if p]
-        return "; ".join(problems) or None
-    return None
-
-
-def _describe(result: object) -> str:
-    """The problems a verification report lists (pipeline.verify's VerifyReport, or alike)."""
-    parts = [str(p) for p in getattr(result, "problems", None) or []]
-    for sig in getattr(result, "signatures", None) or []:
-        parts += [f"{getattr(sig, 'field', 'signature')}: {p}" for p in getattr(sig, "problems", [])]
-    if getattr(result, "pdfa_holds", None) is False:
-        parts += [str(p) for p in getattr(result, "pdfa_problems", None) or []] or ["PDF/A claim broken"]
-    if hasattr(result, "signatures") and not result.signatures:
-        parts.append("no signature found")
-    return "; ".join(parts) or "the signature does not verify"
 
 
 def audit(

@@ -87,7 +87,7 @@ def append(store: Store, entry: CatalogEntry) -> bool:
     """Add ``entry`` to its day; False when it was already there."""
     from botocore.exceptions import ClientError
 
-    key = day_key(entry.committed.astimezone(dt.timezone.utc).date())
+    key = day_key(entry.committed.astimezone(dt.UTC).date())
     for _ in range(_ATTEMPTS):
         found = store.get(key)
         body, etag = (found[0], found[1].get("ETag")) if found else (b"", None)
@@ -136,7 +136,7 @@ def iter_entries(store: Store, since: dt.date | None = None) -> Iterator[Catalog
 
 
 def contains(store: Store, key: str, record_sha256: str, committed: dt.datetime) -> bool:
-    day = committed.astimezone(dt.timezone.utc).date()
+    day = committed.astimezone(dt.UTC).date()
     return any(e.key == key and e.record_sha256 == record_sha256 for e in read_day(store, day))
 
 

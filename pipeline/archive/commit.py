@@ -204,7 +204,7 @@ def archive_dossier(
     ``after_put``: called with each key once it is written and verified.
     """
     key = dossier_key(rec)
-    now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(microsecond=0)
+    now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     notices: list[str] = []
     store.check()
 
@@ -576,14 +576,14 @@ def _entry(
     """The catalogue line; ``items``: every object but record.json (manifest included)."""
     d = rec.dossier
     assert d.commune is not None  # dossier_key refused it otherwise
-    committed = head.get("LastModified") or dt.datetime.now(dt.timezone.utc)
+    committed = head.get("LastModified") or dt.datetime.now(dt.UTC)
     sizes = [i.size for i in items]
     return catalog.CatalogEntry(
         key=key,
         bucket=bucket,
         dossier_id=rec.dossier_id,
         change="new-version" if result.status == "new-version" else "new",
-        committed=committed.astimezone(dt.timezone.utc),
+        committed=committed.astimezone(dt.UTC),
         record_sha256=record_sha,
         record_version_id=head.get("VersionId") or result.record_version_id,
         commune=catalog.CatalogCommune(

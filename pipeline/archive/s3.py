@@ -7,10 +7,8 @@ never appear in a message or a log line.
 
 from __future__ import annotations
 
-import builtins
-import functools
-
 import base64
+import builtins
 import functools
 import hashlib
 import logging

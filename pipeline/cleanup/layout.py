@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from pipeline.cleanup.geometry import shrink
 from pipeline._exec import tesseract
+from pipeline.cleanup.geometry import shrink
 
 ANALYSIS_DPI = 150.0
 MAX_SKEW = 7.0  # degrees searched either way; scans are within ±5°

@@ -15,11 +15,7 @@ import cv2
 import numpy as np
 
 from pipeline.cleanup import geometry as geo
-from pipeline.cleanup import layout
-from pipeline.cleanup import noise
-from pipeline.cleanup import rules
-from pipeline.cleanup import seal
-from pipeline.cleanup import tone
+from pipeline.cleanup import layout, noise, rules, seal, tone
 from pipeline.core.model import Prepared
 
 A4_SHORT_INCHES = 210 / 25.4

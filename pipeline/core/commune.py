@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from vietnam_provinces import Province, ProvinceCode, Ward, WardCode
 
-from pipeline.core.vi_text import fold
 from pipeline.core.errors import InputFileError
+from pipeline.core.vi_text import fold
 
 
 @dataclass(frozen=True)

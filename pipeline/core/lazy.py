@@ -5,6 +5,7 @@ command that never touches them should not pay for them."""
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Callable
 
 
@@ -18,6 +19,8 @@ def exports(package: str, where: dict[str, str]) -> Callable[[str], object]:
         except KeyError:
             raise AttributeError(f"module {package!r} has no attribute {name!r}") from None
         target = importlib.import_module(module)
-        return target if module.rsplit(".", 1)[-1] == name else getattr(target, name)
+        value = target if module.rsplit(".", 1)[-1] == name else getattr(target, name)
+        setattr(sys.modules[package], name, value)  # found directly from now on
+        return value
 
     return __getattr__

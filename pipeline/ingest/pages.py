@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
-from pipeline.ingest import pdfsource
-from pipeline.ingest.resolution import add_resolution_warnings, estimate_dpi
 from pipeline.core.errors import InputFileError, TooLargeError
 from pipeline.core.model import Encoding, SourcePage
+from pipeline.ingest import pdfsource
+from pipeline.ingest.resolution import add_resolution_warnings, estimate_dpi
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
 PDF_SUFFIXES = {".pdf"}

@@ -24,8 +24,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from pipeline.core.vi_names import capitalised_syllable
 from pipeline.core.model import Line, OcrResult, Word
+from pipeline.core.vi_names import capitalised_syllable
 
 LOOK_DPI = 50.0  # unread ink is looked for at about this resolution
 MIN_BLOB_MM = (20.0, 4.0)  # width, height: a line of a name at least (a streak is thinner)

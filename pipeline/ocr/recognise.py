@@ -11,11 +11,9 @@ import cv2
 import numpy as np
 from lxml import html
 
-from pipeline.ocr import columns
-from pipeline.ocr import missed
-from pipeline.ocr import surnames
 from pipeline._exec import tesseract
 from pipeline.core.model import Line, OcrResult, Word
+from pipeline.ocr import columns, missed, surnames
 
 _BBOX = re.compile(r"bbox (-?\d+) (-?\d+) (-?\d+) (-?\d+)")
 _BASELINE = re.compile(r"baseline (-?[\d.]+) (-?[\d.]+)")

@@ -32,8 +32,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline.core.vi_names import MIDDLE_NAMES, SURNAMES, capitalised_syllable, is_surname
 from pipeline.core.model import OcrResult, SurnameMatch, Word
+from pipeline.core.vi_names import MIDDLE_NAMES, SURNAMES, capitalised_syllable, is_surname
 
 # Bold serif faces from Debian's fonts-liberation2, fonts-noto-core, fonts-dejavu-core.
 FACES = (

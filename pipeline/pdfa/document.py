@@ -23,11 +23,11 @@ import numpy as np
 import pikepdf
 from PIL import Image
 
+from pipeline.core.errors import InputFileError, PdfaInvalidError
+from pipeline.core.model import Encoding, OcrResult, SourcePage
 from pipeline.ingest import pages as pages_mod
 from pipeline.ingest import pdfsource
 from pipeline.pdfa import textlayer
-from pipeline.core.errors import InputFileError, PdfaInvalidError
-from pipeline.core.model import Encoding, OcrResult, SourcePage
 
 FLAVOUR = "2b"
 

@@ -19,7 +19,7 @@ import secrets
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
@@ -140,7 +140,7 @@ def create(
                 serialization.NoEncryption(),
             ),
         )
-    start = (now or datetime.now(timezone.utc)).replace(second=0, microsecond=0) - timedelta(hours=1)
+    start = (now or datetime.now(UTC)).replace(second=0, microsecond=0) - timedelta(hours=1)
     config = _certomancer_config(pki, start)
     (directory / "certomancer.yml").write_text(
         "# " + NOT_FOR_PRODUCTION + "\n" + yaml.safe_dump(config, allow_unicode=True, sort_keys=False),

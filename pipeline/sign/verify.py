@@ -6,21 +6,23 @@ intact, whether the certificate chains to a configured trust root, the PAdES
 level, whether the signature covers the whole file (or only validation data
 was appended after it), and for B-LT whether the embedded validation data
 alone is enough to validate it. For the file: whether its PDF/A claim still
-holds (see ``pipeline._sign_pdfa``). A report is ``ok`` only when all of it is.
+holds (see ``pdfa_claim``). A report is ``ok`` only when all of it is.
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from pipeline.core.errors import SohoaError
 from pipeline.sign import cms as _cms
 from pipeline.sign import pdfa_claim as _sign_pdfa
-from pipeline.sign.signer import VIETNAM, load_certificates, vietnam_time
+from pipeline.sign.credentials import load_certificates
+from pipeline.sign.times import VIETNAM, vietnam_time
 
 PADES_SUBFILTER = "/ETSI.CAdES.detached"
 
@@ -136,6 +138,35 @@ def verify_file(
     return asyncio.run(async_verify_file(path, trust_roots, online=online, check_pdfa=check_pdfa))
 
 
+def archive_verifier(trust_roots: Sequence[Path] = ()) -> tuple[Callable[[Path], str | None], str]:
+    """The check the archive audit runs on each signed PDF, and how to name it in the report.
+
+    The check answers None when the file's signatures verify against
+    ``trust_roots`` and its PDF/A claim holds, else the problems in one line.
+    """
+    roots = list(trust_roots)
+
+    def check(path: Path) -> str | None:
+        try:
+            report = verify_file(path, roots)
+        except SohoaError as e:  # a trust root that cannot be read, say
+            return e.message
+        return None if report.ok else _problems(report)
+
+    return check, "pipeline.sign.verify.verify_file"
+
+
+def _problems(report: VerifyReport) -> str:
+    parts = list(report.problems)
+    for sig in report.signatures:
+        parts += [f"{sig.field}: {p}" for p in sig.problems]
+    if report.pdfa_holds is False:
+        parts += report.pdfa_problems or ["PDF/A claim broken"]
+    if not report.signatures:
+        parts.append("no signature found")
+    return "; ".join(parts) or "the signature does not verify"
+
+
 async def async_verify_file(
     path: Path,
     trust_roots: Sequence[Path] = (),
@@ -178,7 +209,10 @@ async def async_verify_file(
 
 async def _verify_signature(sig, reader, roots, online, dss_certs, dss_ocsps, dss_crls, doc_timestamps, trailing):
     from pyhanko.sign.diff_analysis import ModificationLevel
-    from pyhanko.sign.validation import SignatureCoverageLevel, async_validate_pdf_signature
+    from pyhanko.sign.validation import (
+        SignatureCoverageLevel,
+        async_validate_pdf_signature,
+    )
     from pyhanko.sign.validation.settings import KeyUsageConstraints
 
     out = SignatureReport(field=str(sig.field_name))

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.core.errors import ExitCode
 from pipeline.core import settings as config
+from pipeline.core.errors import ExitCode
 
 if TYPE_CHECKING:
     from pipeline.archive import ArchiveResult, PageText
@@ -175,14 +175,14 @@ def _print_bucket(store) -> None:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from pipeline import archive
+    from pipeline import archive, sign
 
     settings = _settings(args)
     store = archive.connect(settings.storage)
     roots = args.trust_root
     if roots is None:
         roots = list(getattr(getattr(settings, "signing", None), "trust_roots", []) or [])
-    verifier, how = archive.default_verifier(roots)
+    verifier, how = sign.archive_verifier(roots)
     commune = args.commune.zfill(5) if args.commune and args.commune.isdigit() else args.commune
     report = archive.audit(
         store, dossier=args.dossier, commune=commune, verifier=verifier, signature_check=how

@@ -8,8 +8,8 @@ import re
 import unicodedata
 
 from pipeline import archive
-from pipeline.core.errors import ArchiveRefusedError, SohoaError, StorageError, TimestampUnavailableError
 from pipeline.core import settings as config
+from pipeline.core.errors import ArchiveRefusedError, SohoaError, StorageError, TimestampUnavailableError
 
 WORK_POOL_TYPE = "process"
 DIGITISE = "digitise-dossier"

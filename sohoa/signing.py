@@ -1,4 +1,4 @@
-"""The ``sohoa dev-pki`` and ``sohoa verify`` commands, and signing for ``sohoa process``."""
+"""The ``sohoa dev-pki`` and ``sohoa verify`` commands."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from pipeline.core.errors import ExitCode
 from pipeline.core import settings as config
+from pipeline.core.errors import ExitCode
 
 
 def add_commands(subparsers) -> None:
@@ -43,22 +43,6 @@ def add_commands(subparsers) -> None:
     verify.add_argument("--online", action="store_true", help="also fetch OCSP/CRL named in the certificates")
     verify.add_argument("--config", type=Path, help="YAML settings file")
     verify.set_defaults(run=_verify)
-
-
-def open_signer(settings: config.Settings, *, warn=print):
-    """The signer ``sohoa process`` uses for every file, or None when no key is configured.
-
-    Opening it reads the key store (and logs in to a token), so a wrong password
-    or an absent token stops the job before any page is read. Close it after.
-    """
-    if not settings.signing.configured:
-        return None  # nothing to sign with: skip importing pyHanko (most of a second)
-    from pipeline.sign import devpki, signer as sign
-
-    signer = sign.open_signer(settings.signing)
-    if signer is not None and signer.is_development:
-        warn(f"Cảnh báo / Warning: {devpki.WARNING}", file=sys.stderr)
-    return signer
 
 
 def _dev_pki(args: argparse.Namespace) -> int:
@@ -106,7 +90,7 @@ def _dev_pki(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from pipeline.sign.verify import verify_file
+    from pipeline.sign import verify_file
 
     settings = config.load(args.config)
     roots = [*settings.signing.trust_roots, *args.trust_root]

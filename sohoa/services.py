@@ -10,8 +10,8 @@ import sys
 import threading
 from pathlib import Path
 
-from pipeline.core.errors import ExitCode
 from pipeline.core import settings as config
+from pipeline.core.errors import ExitCode
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
