@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from flows import common
 from pipeline.core import settings as config
@@ -70,7 +70,7 @@ def deploy(settings: config.Settings) -> list[str]:
         ids.append(digitise_dossier.deploy(common.DEPLOYMENT, tags=["sohoa"], **options))
         for fl, cron in ((audit_archive, settings.flows.audit_schedule),
                          (daily_report, settings.flows.report_schedule)):
-            schedules = [CronSchedule(cron=cron, timezone=zone)] if cron else []
+            schedules: list[Any] = [CronSchedule(cron=cron, timezone=zone)] if cron else []
             ids.append(fl.deploy(common.DEPLOYMENT, schedules=schedules, tags=["sohoa"], **options))
     log.info("deployments on work pool %s: digitise-dossier, audit, daily-report", pool)
     return [str(i) for i in ids]
@@ -100,7 +100,7 @@ class LocalWorkers:
 
     def __enter__(self) -> LocalWorkers:
         for i in range(self.count):
-            out = subprocess.DEVNULL
+            out: int | IO[bytes] = subprocess.DEVNULL
             if self.log_dir:
                 self.log_dir.mkdir(parents=True, exist_ok=True)
                 out = (self.log_dir / f"worker-{i + 1}.log").open("ab")
@@ -111,7 +111,7 @@ class LocalWorkers:
             ))
         return self
 
-    def __exit__(self, *exc) -> bool:
+    def __exit__(self, *exc) -> None:
         for p in self.procs:
             if p.poll() is None:
                 os.killpg(p.pid, signal.SIGTERM)
@@ -120,7 +120,6 @@ class LocalWorkers:
                 p.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(p.pid, signal.SIGKILL)
-        return False
 
 
 def serve(settings: config.Settings, stop: threading.Event, *, log_dir: Path | None = None) -> None:

@@ -13,6 +13,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+from uuid import UUID
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import (
@@ -28,6 +30,9 @@ from prefect.tasks import exponential_backoff
 from flows import common
 from pipeline import archive, process
 from pipeline.core.errors import SohoaError
+
+if TYPE_CHECKING:
+    from pipeline.core.record import Record
 from pipeline.intake import staging
 
 
@@ -118,7 +123,7 @@ def fetch(intake, where: str, dest: Path) -> Path:
 
 
 @task(name="read-pages", cache_policy=NO_CACHE, persist_result=False)
-def read_pages(source: Path, options: process.OcrOptions, max_pixels: int, commune: str):
+def read_pages(source: Path, options: process.OcrOptions, max_pixels: int, commune: str) -> process.OpenDossier:
     return process.open_dossier(source, ocr=options, max_pixels=max_pixels, commune=commune)
 
 
@@ -142,7 +147,7 @@ def ocr_page(page, read, slots, lease, intake, where, options) -> process.PageWo
 
 
 @task(name="documents-pdfa-sign", cache_policy=NO_CACHE, persist_result=False)
-def build_documents(opened, results, out: Path, settings):
+def build_documents(opened, results, out: Path, settings) -> Record:
     """Documents and their metadata → one PDF/A each → the agency's signature → record.json."""
     from flows.secrets import agency_signer
 
@@ -155,7 +160,7 @@ def build_documents(opened, results, out: Path, settings):
 
 
 @task(name="archive", cache_policy=NO_CACHE, persist_result=False)
-def archive_task(out: Path, rec, settings):
+def archive_task(out: Path, rec, settings) -> tuple[archive.ArchiveResult, str]:
     """Archive (each object read back and hashed), then read the commit point back once more."""
     store = common.archive_store(settings)
     result = archive.archive_dossier(
@@ -256,7 +261,7 @@ class _Progress:
     """The run's progress artifact: pages OCR'd out of all pages."""
 
     def __init__(self, name: str):
-        self.id = create_progress_artifact(
+        self.id: UUID = create_progress_artifact(  # type: ignore[assignment]  # the sync form
             0.0, key=common.artifact_key("tien-do", name),
             description=f"Tiến độ OCR / OCR progress: {name}",
         )
@@ -286,10 +291,9 @@ class _Heartbeat:
             except Exception:  # noqa: BLE001 - a missed beat is retried; the lease allows several
                 pass
 
-    def __exit__(self, *exc) -> bool:
+    def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
-        return False
 
 
 def _options_key(options: process.OcrOptions) -> dict:

@@ -18,10 +18,15 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
+from uuid import UUID
 
 from flows import common
 from pipeline.core import settings as config
 from pipeline.intake import Claim, StabilityTracker, WatchFolder, dossier_files, needs_polling, staging
+
+if TYPE_CHECKING:
+    from prefect.client.schemas.objects import FlowRun
 
 log = logging.getLogger("sohoa.intake")
 
@@ -143,28 +148,29 @@ class Intake:
 
         with get_client(sync_client=True) as client:
             try:
-                run = client.read_flow_run(claim.flow_run_id)
+                run = client.read_flow_run(UUID(claim.flow_run_id))
             except ObjectNotFound:
                 run = None
         state = run.state if run else None
         kind = state.type if state else None
         if kind == StateType.COMPLETED:
-            receipt = staging.get_json(self.staging, where + "receipt.json")
-            verified = None if receipt is None else self._still_archived(receipt)
-            if verified is None and receipt is not None:
+            stored = staging.get_json(self.staging, where + "receipt.json")
+            verified = None if stored is None else self._still_archived(stored)
+            if verified is None and stored is not None:
                 return  # the archive cannot be reached now: look again on the next tick
-            if not verified:
+            if stored is None or not verified:
                 self._failed(folder, claim, tally, *_UNVERIFIED)
                 return
-            self._done(folder, claim, receipt, tally)
+            self._done(folder, claim, stored, tally)
         elif kind in (StateType.FAILED, StateType.CANCELLED):
             failure = staging.get_json(self.staging, where + "failure.json") or {}
             if kind == StateType.CANCELLED:
                 vi, en = "người vận hành đã hủy lần chạy", "the operator cancelled the run"
             else:
-                vi = failure.get("reasonVi") or f"lần chạy thất bại: {state.message}"
-                en = failure.get("reasonEn") or f"the run failed: {state.message}"
-            self._failed(folder, claim, tally, vi, en, f"Prefect: {run.name} ({run.id})")
+                message = state.message if state else None
+                vi = failure.get("reasonVi") or f"lần chạy thất bại: {message}"
+                en = failure.get("reasonEn") or f"the run failed: {message}"
+            self._failed(folder, claim, tally, vi, en, f"Prefect: {run.name} ({run.id})" if run else "Prefect")
         elif run is None or kind == StateType.CRASHED:
             self._restart(folder, claim, tally, "crashed" if run else "run not found")
         elif kind in (StateType.RUNNING, StateType.PENDING, StateType.CANCELLING):
@@ -176,7 +182,7 @@ class Intake:
     def _start(self, folder: WatchFolder, claim: Claim, tally: Tally) -> None:
         from prefect.deployments import run_deployment
 
-        run = run_deployment(
+        run = cast("FlowRun", run_deployment(  # called from sync code: the run itself
             self.deployment,
             parameters={"commune": claim.commune, "dossier": _short(claim.name), "claim_id": claim.claim_id},
             flow_run_name=common.run_name(claim.commune, _short(claim.name)),
@@ -184,7 +190,7 @@ class Intake:
             timeout=0,
             as_subflow=False,
             idempotency_key=f"{claim.commune}/{claim.claim_id}/{len(claim.runs)}",
-        )
+        ))
         claim.flow_run_id = str(run.id)
         claim.runs.append(str(run.id))
         folder.save(claim)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pipeline.core.errors import (
     MissingDependencyError,
@@ -95,7 +95,7 @@ def _prefect_secret(block: str, what_en: str, what_vi: str) -> str:
         ) from None
     try:
         # _sync: a plain call even when the signer is made inside a running event loop.
-        loaded = SecretBlock.load(block, _sync=True)
+        loaded: Any = SecretBlock.load(block, _sync=True)  # type: ignore[call-arg]  # Prefect's sync switch
     except ValueError as e:
         if "Unable to find block document" not in str(e):
             raise _prefect_unreachable(block, what_en, what_vi, e) from None

@@ -386,16 +386,16 @@ def _read_in(
     def read(page: SourcePage) -> Future[PageWork]:
         return pool.submit(recognise_page, page, ocr)
 
-    threads = ThreadPoolExecutor(len(order), thread_name_prefix="sohoa-page") if around else None
+    def wrapped(page: SourcePage, wrap: AroundPage) -> Future[PageWork]:
+        context = contextvars.copy_context()  # the caller's, for the thread
+        return threads.submit(context.run, wrap, page, lambda: read(page).result())
+
+    threads = ThreadPoolExecutor(len(order), thread_name_prefix="sohoa-page")
     try:
-        if threads is None:
+        if around is None:
             futures = [read(page) for page in order]
         else:
-            futures = [
-                threads.submit(contextvars.copy_context().run, around, page,
-                               lambda page=page: read(page).result())
-                for page in order
-            ]
+            futures = [wrapped(page, around) for page in order]
         try:
             for left, future in enumerate(as_completed(futures), 1):
                 finished(future.result())
@@ -408,8 +408,7 @@ def _read_in(
                 future.cancel()  # a page failed: the dossier fails, the others need not run
             raise
     finally:
-        if threads is not None:
-            threads.shutdown(wait=True, cancel_futures=True)
+        threads.shutdown(wait=True, cancel_futures=True)
 
 
 def in_work_order(pages: list[SourcePage]) -> list[SourcePage]:

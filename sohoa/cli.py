@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from pipeline.core import settings as config
 from pipeline.core.errors import ExitCode, SohoaError
@@ -167,8 +167,8 @@ class _progress:
 
     def __init__(self, show: bool):
         self.show = show
-        self._bar = None
-        self._task = None
+        self._bar: Any = None  # rich's Progress, once shown
+        self._task: Any = None
 
     def __enter__(self):
         if not self.show:

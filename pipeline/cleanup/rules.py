@@ -177,7 +177,7 @@ def _exact(image: np.ndarray, s: Streak) -> tuple[int, int]:
     (a, b), (y0, y1) = s.across, s.along
     a, b = max(0, a), min(image.shape[1], b)
     dark = (image[y0:y1, a:b] < 128).mean(axis=0)
-    solid = np.flatnonzero(dark >= 0.6 * dark.max()) if dark.size and dark.max() > 0.3 else []
+    solid = np.flatnonzero(dark >= 0.6 * dark.max()) if dark.size and dark.max() > 0.3 else np.empty(0, np.intp)
     if len(solid) == 0:
         return a, b
     return a + int(solid[0]), a + int(solid[-1]) + 1

@@ -167,5 +167,5 @@ def sauvola(grey: np.ndarray, dpi: float) -> np.ndarray:
     mean = cv2.boxFilter(f, -1, (win, win))
     spread = np.sqrt(np.maximum(cv2.sqrBoxFilter(f, -1, (win, win)) - mean * mean, 0))
     level = mean * (1 + SAUVOLA_K * (spread / SAUVOLA_R - 1))
-    level = cv2.resize(level, (w, h), interpolation=cv2.INTER_LINEAR)
-    return np.where(grey > level, 255, 0).astype(np.uint8)
+    full = cv2.resize(level, (w, h), interpolation=cv2.INTER_LINEAR)
+    return np.where(grey > full, 255, 0).astype(np.uint8)

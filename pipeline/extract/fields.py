@@ -612,7 +612,7 @@ def _surnames_read_together(dossier: list[DocumentFields]) -> list[DocumentField
                       f"documents: {surname} is the surname nearest all of them"
                    for k, _ in garbled}
         for k, _ in garbled:
-            words = out[k].signer_name.value.split()
+            words = (out[k].signer_name.value or "").split()
             out[k] = replace(out[k], signer_name=Found(" ".join([surname, *words[-2:]]),
                                                        NAME_SURNAME_FROM_DOSSIER, why[k]))
     return out

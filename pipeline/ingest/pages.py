@@ -12,6 +12,7 @@ import io
 import re
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -166,8 +167,8 @@ def _resolution(img: Image.Image) -> tuple[tuple[float, float], bool]:
     """The real dpi, or an estimate assuming an A4 page when the file has none."""
     dpi = img.info.get("dpi")
     if img.format == "TIFF":
-        unit = img.tag_v2.get(296, 2)  # ResolutionUnit: 1 none, 2 inch, 3 cm
-        xres, yres = img.tag_v2.get(282), img.tag_v2.get(283)
+        unit = _tiff_tags(img).get(296, 2)  # ResolutionUnit: 1 none, 2 inch, 3 cm
+        xres, yres = _tiff_tags(img).get(282), _tiff_tags(img).get(283)
         if xres and yres and unit in (2, 3):
             factor = 2.54 if unit == 3 else 1.0
             dpi = (float(xres) * factor, float(yres) * factor)
@@ -190,7 +191,7 @@ def _embedding(img: Image.Image) -> tuple[Encoding, str]:
     }.get(mode, "rgb")
     if img.format == "JPEG" and mode in ("L", "RGB", "CMYK"):
         return Encoding.JPEG, colorspace
-    if img.format == "TIFF" and img.tag_v2.get(TIFF_TAG_COMPRESSION) == TIFF_COMPRESSION_G4:
+    if img.format == "TIFF" and _tiff_tags(img).get(TIFF_TAG_COMPRESSION) == TIFF_COMPRESSION_G4:
         return Encoding.CCITT_G4, "bilevel"
     if img.format == "PNG" and png_passthrough(img):
         return Encoding.PNG_IDAT, colorspace
@@ -211,7 +212,7 @@ def png_passthrough(img: Image.Image) -> bool:
 
 def _g4_single_strip(img: Image.Image) -> tuple[int, int] | None:
     """(offset, length) of a TIFF frame's one Group 4 strip, or None."""
-    tags = img.tag_v2
+    tags = _tiff_tags(img)
     if tags.get(TIFF_TAG_COMPRESSION) != TIFF_COMPRESSION_G4:
         return None
     if tags.get(TIFF_TAG_FILLORDER, 1) != 1:
@@ -300,7 +301,7 @@ def g4_strip(page: SourcePage) -> tuple[bytes, bool]:
     with Image.open(page.source) as img:
         img.seek(page.index_in_source)
         where = _g4_single_strip(img)
-        photometric = img.tag_v2.get(TIFF_TAG_PHOTOMETRIC, 0)
+        photometric = _tiff_tags(img).get(TIFF_TAG_PHOTOMETRIC, 0)
         if where is None:
             buffer = io.BytesIO()
             img.load()
@@ -309,7 +310,7 @@ def g4_strip(page: SourcePage) -> tuple[bytes, bool]:
             with Image.open(buffer) as single:
                 offset, length = _g4_single_strip(single) or (0, 0)
                 return buffer.getvalue()[offset : offset + length], (
-                    single.tag_v2.get(TIFF_TAG_PHOTOMETRIC, 0) == 1
+                    _tiff_tags(single).get(TIFF_TAG_PHOTOMETRIC, 0) == 1
                 )
     offset, length = where
     with page.source.open("rb") as f:
@@ -318,3 +319,8 @@ def g4_strip(page: SourcePage) -> tuple[bytes, bool]:
     if len(data) != length:
         raise InputFileError("is truncated (TIFF strip cut short)", "bị cắt cụt", page.source)
     return data, photometric == 1
+
+
+def _tiff_tags(img: Image.Image) -> Any:
+    """A TIFF's tags by number (only TIFF images have them)."""
+    return img.tag_v2  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import pikepdf
 from PIL import Image
@@ -91,7 +92,7 @@ def has_signature(pdf: pikepdf.Pdf) -> bool:
 def document_warnings(pdf: pikepdf.Pdf) -> list[str]:
     """JavaScript and attachments are not allowed in PDF/A: they are dropped."""
     warnings = []
-    names = pdf.Root.get("/Names", {})
+    names: Any = pdf.Root.get("/Names", {})
     if "/JavaScript" in names or _has_js_action(pdf.Root.get("/OpenAction")):
         warnings.append("the source PDF had JavaScript; it was dropped (not allowed in PDF/A)")
     if "/EmbeddedFiles" in names or any(
@@ -112,7 +113,7 @@ def _describe(path: Path, index: int, page: pikepdf.Page, max_pixels: int) -> So
     page_w = float(box[2]) - float(box[0])
     page_h = float(box[3]) - float(box[1])
     rotation = int(page.obj.get("/Rotate", 0)) % 360
-    common = dict(number=0, source=path, index_in_source=index, rotation=rotation)
+    common: dict[str, Any] = dict(number=0, source=path, index_in_source=index, rotation=rotation)
     if has_text(page):
         return SourcePage(
             width=round(page_w), height=round(page_h), dpi=(72.0, 72.0),
@@ -153,7 +154,7 @@ def _describe(path: Path, index: int, page: pikepdf.Page, max_pixels: int) -> So
 
 def has_text(page: pikepdf.Page) -> bool:
     try:
-        ops = pikepdf.parse_content_stream(page)
+        ops: list[Any] = pikepdf.parse_content_stream(page)
     except pikepdf.PdfError:
         return False
     return any(str(op) in TEXT_OPERATORS for _, op in ops)
@@ -161,9 +162,9 @@ def has_text(page: pikepdf.Page) -> bool:
 
 def single_image(page: pikepdf.Page) -> Placement | None:
     """The one image a scanned page is, drawn upright over the whole page; else None."""
-    xobjects = page.resources.get("/XObject", {})
+    xobjects: Any = page.resources.get("/XObject", {})
     try:
-        ops = pikepdf.parse_content_stream(page)
+        ops: list[Any] = pikepdf.parse_content_stream(page)
     except pikepdf.PdfError:
         return None
     ctm = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
@@ -199,8 +200,8 @@ def single_image(page: pikepdf.Page) -> Placement | None:
 
 
 def can_pass_through(image: pikepdf.Object) -> bool:
-    filters = image.get("/Filter")
-    filters = list(filters) if isinstance(filters, pikepdf.Array) else [filters]
+    given = image.get("/Filter")
+    filters = list(given) if isinstance(given, pikepdf.Array) else [given]
     if len(filters) != 1 or str(filters[0]) not in PASSTHROUGH_FILTERS:
         return False
     if "/SMask" in image or "/Mask" in image or "/Decode" in image:
@@ -234,7 +235,7 @@ def render(page: SourcePage) -> Image.Image:
         placement = single_image(pdf_page)
         if placement is not None:
             try:
-                return pikepdf.PdfImage(pdf_page.resources.XObject[placement.name]).as_pil_image()
+                return pikepdf.PdfImage(cast(pikepdf.Stream, pdf_page.resources.XObject[placement.name])).as_pil_image()
             except Exception:  # noqa: BLE001 - a filter Pillow cannot decode: rasterise instead
                 pass
     from pdf2image import convert_from_path

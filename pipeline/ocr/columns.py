@@ -212,8 +212,9 @@ def _rebuild(result: OcrResult, parts: list[_Part],
         lines.append(line)
 
     for part in by_line.get(-1, []):  # a page number comes first in reading order
-        if read.get(id(part)):
-            add(*read[id(part)])
+        found = read.get(id(part))
+        if found:
+            add(*found)
     for index, line in enumerate(result.lines):
         if index not in by_line:
             if index in members:

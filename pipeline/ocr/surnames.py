@@ -172,6 +172,7 @@ def _draw(text: str, path: str, size: float) -> tuple[np.ndarray, int, int]:
     """``text``'s ink (bool) and where its origin (left end of the baseline) is in it."""
     font = _font(path, size)
     x0, y0, x1, y1 = font.getbbox(text, anchor="ls")
+    x0, y0, x1, y1 = int(x0), int(y0), int(x1), int(y1)  # whole pixels for this anchor
     canvas = Image.new("L", (max(1, x1 - x0), max(1, y1 - y0)), 0)
     ImageDraw.Draw(canvas).text((-x0, -y0), text, font=font, fill=255, anchor="ls")
     return np.asarray(canvas) > 127, -x0, -y0
@@ -268,8 +269,8 @@ def _ranked(ink: np.ndarray, near: np.ndarray, fit: _Fit, origin: int,
         cover = np.zeros(place.shape, np.uint8)
         keep = (xs >= px0) & (xs < px1) & (ys >= py0) & (ys < py1)
         cover[ys[keep] - py0, xs[keep] - px0] = 1
-        cover = cv2.dilate(cover, np.ones((5, 5), np.uint8)) > 0
-        unexplained = float((place & ~cover).sum()) / len(xs)
+        covered = cv2.dilate(cover, np.ones((5, 5), np.uint8)) > 0
+        unexplained = float((place & ~covered).sum()) / len(xs)
         scored.append((round(found - UNEXPLAINED * unexplained, 3), name))
     scored.sort(key=lambda t: -t[0])
     return scored

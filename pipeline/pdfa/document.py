@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
+from typing import cast
 
 import numpy as np
 import pikepdf
@@ -151,7 +152,7 @@ def _image_stream(pdf: pikepdf.Pdf, page: SourcePage, source_pdf) -> pikepdf.Str
         return _png(pdf, page)
     if page.encoding is Encoding.PDF_IMAGE:
         original = pdfsource.image_object(source_pdf(page.source), page)
-        return pdf.copy_foreign(original)
+        return cast(pikepdf.Stream, pdf.copy_foreign(original))
     return _lossless(pdf, page)
 
 

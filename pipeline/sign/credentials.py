@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 from asn1crypto import x509 as asn1_x509
 
@@ -54,7 +55,7 @@ def pkcs12_signer(settings: SigningSettings, extra: list, secret: Secret):
     from cryptography.hazmat.primitives.serialization import pkcs12
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-    path = Path(settings.pkcs12_file)
+    path = Path(cast(Path, settings.pkcs12_file))  # set: the caller chose PKCS#12 for it
     try:
         data = path.read_bytes()
     except OSError as e:
@@ -103,7 +104,7 @@ def _simple_signer_base():
     return SimpleSigner
 
 
-class _InMemoryKeySigner(_simple_signer_base()):
+class _InMemoryKeySigner(_simple_signer_base()):  # type: ignore[misc]  # pyHanko loaded only when signing
     """pyHanko's SimpleSigner, without re-reading the key for every signature.
 
     Loading an RSA key checks it (about 0.1 s), and SimpleSigner loads it for
@@ -164,7 +165,7 @@ def pkcs11_signer(settings: SigningSettings, extra: list, secret: Secret):
     from pyhanko.config.pkcs11 import TokenCriteria
     from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
 
-    module = Path(settings.pkcs11_module)
+    module = Path(cast(Path, settings.pkcs11_module))  # set: the caller chose PKCS#11 for it
     if not module.is_file():
         raise TokenUnavailableError(
             "the PKCS#11 module (token driver) is not installed here",

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import yaml
 
@@ -109,6 +110,7 @@ def create(
     """Make a new development PKI in ``directory`` (refused if one is there already)."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     directory = Path(directory).resolve()
@@ -129,7 +131,7 @@ def create(
         # (RSA PKCS#1 v1.5 is deterministic) and as Vietnamese CAs issue them; P-256 for
         # the services, which certomancer reloads on every request (fast to load, to sign).
         if label in ("tsa", "ocsp"):
-            key = ec.generate_private_key(ec.SECP256R1())
+            key: PrivateKeyTypes = ec.generate_private_key(ec.SECP256R1())
         else:
             key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         _write_private(
@@ -154,7 +156,7 @@ def create(
     password = secrets.token_urlsafe(18)
     from cryptography import x509 as pyca_x509
 
-    key = serialization.load_pem_private_key(
+    agency_key = serialization.load_pem_private_key(
         (directory / "keys" / "agency.key.pem").read_bytes(), password=None
     )
     cert = pyca_x509.load_der_x509_certificate(arch.get_cert("agency").dump())
@@ -163,7 +165,7 @@ def create(
         pki.agency_p12,
         pkcs12.serialize_key_and_certificates(
             name=None,
-            key=key,
+            key=cast(Any, agency_key),  # the RSA key written above
             cert=cert,
             cas=[root],
             encryption_algorithm=serialization.BestAvailableEncryption(password.encode()),

@@ -291,7 +291,7 @@ def _validate_projection(data: bytes, flavour: str) -> list[str]:
                 if annot.get("/FT") != "/Sig" and annot.get("/Subtype") != "/Widget":
                     kept.append(annot)
                     continue
-                appearance = annot.get("/AP", {}).get("/N") if "/AP" in annot else None
+                appearance = annot.AP.get("/N") if "/AP" in annot else None
                 if isinstance(appearance, pikepdf.Stream):
                     _draw_on_page(pdf, page, appearance, annot.Rect, f"/SohoaSig{i}")
             if len(kept):

@@ -32,6 +32,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any, cast
 
 from asn1crypto import x509 as asn1_x509
 
@@ -99,7 +100,8 @@ class DocumentSigner:
 
     def __init__(self, settings: SigningSettings, secret: Secret):
         self.settings = settings
-        self._session = self._mark = None
+        self._session: Any = None
+        self._mark: mark.Mark | None = None
         self.level = effective_level(settings)
         if self.level in ("B-T", "B-LT") and not settings.tsa_url:
             raise SigningError(
@@ -144,7 +146,7 @@ class DocumentSigner:
             "NFC", settings.agency or _cms.organisation(self.certificate) or _cms.common_name(self.certificate)
         )
         self._timestamper = (
-            timestamp.RetryingTimeStamper(settings.tsa_url, settings.tsa_timeout_seconds, settings.tsa_attempts)
+            timestamp.RetryingTimeStamper(cast(str, settings.tsa_url), settings.tsa_timeout_seconds, settings.tsa_attempts)
             if self.level in ("B-T", "B-LT")
             else None
         )
@@ -332,9 +334,9 @@ def sign_file(source: Path, destination: Path, settings: SigningSettings, secret
         return signer.sign(source, destination)
 
 
-def _classify(e: Exception, settings: SigningSettings, secret_from: tuple[str, str]) -> SigningError:
+def _classify(e: Exception, settings: SigningSettings, secret_from: tuple[str, str]) -> Exception:
     """A pyHanko/certvalidator failure as the clerk-facing error it means."""
-    cause = e
+    cause: BaseException = e
     while cause.__cause__ is not None and type(cause).__name__ == "SigningError":
         cause = cause.__cause__  # pyHanko wraps certvalidator's reason
     name = type(cause).__name__

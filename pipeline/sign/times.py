@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 
 try:
     from zoneinfo import ZoneInfo
 
-    VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+    VIETNAM: tzinfo = ZoneInfo("Asia/Ho_Chi_Minh")
 except Exception:  # noqa: BLE001 - no tz database: Vietnam has kept UTC+7 without DST since 1975
     VIETNAM = timezone(timedelta(hours=7), "ICT")
 

@@ -20,7 +20,7 @@ def _timestamper_base():
     return RequestsHTTPTimeStamper
 
 
-class RetryingTimeStamper(_timestamper_base()):
+class RetryingTimeStamper(_timestamper_base()):  # type: ignore[misc]  # pyHanko loaded only when signing
     """An RFC 3161 client that tries again, with doubling pauses, before giving up."""
 
     def __init__(self, url: str, timeout: float, attempts: int, first_pause: float = 0.5):

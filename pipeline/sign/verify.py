@@ -12,11 +12,13 @@ holds (see ``pdfa_claim``). A report is ``ok`` only when all of it is.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any, cast
 
 from pipeline.core.errors import SohoaError
 from pipeline.sign import cms as _cms
@@ -43,7 +45,7 @@ class SignatureReport:
     ltv: bool | None = None  # B-LT and above: validates from the embedded data alone
     covers_whole_file: bool = False
     later_changes: str = "none"  # none | validation data | other
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -257,7 +259,7 @@ async def _verify_signature(sig, reader, roots, online, dss_certs, dss_ocsps, ds
             out.trust = f"chains to {_cms.common_name(anchor)}" if anchor is not None else "trusted"
         else:
             indic = status.trust_problem_indic
-            out.trust = f"not trusted ({indic.name if indic is not None else 'no path to a trust root'})"
+            out.trust = f"not trusted ({cast(Any, indic).name if indic is not None else 'no path to a trust root'})"
             if status.revoked:
                 out.trust = "the certificate is REVOKED"
             out.problems.append(f"signer certificate {out.trust}")
@@ -284,7 +286,7 @@ async def _verify_signature(sig, reader, roots, online, dss_certs, dss_ocsps, ds
             out.later_changes = "validation data"
         elif level != ModificationLevel.NONE:
             out.later_changes = "other"
-            out.problems.append(f"a later revision changes the document ({level.name.lower().replace('_', ' ')})"
+            out.problems.append(f"a later revision changes the document ({cast(Any, level).name.lower().replace('_', ' ')})"
                                 " and is not covered by the signature")
     else:
         out.later_changes = "other"

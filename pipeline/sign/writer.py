@@ -11,6 +11,7 @@ import io
 import uuid
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 from asn1crypto import x509 as asn1_x509
 
@@ -23,7 +24,7 @@ def _writer_base():
     return IncrementalPdfFileWriter
 
 
-class ArchivalWriter(_writer_base()):
+class ArchivalWriter(_writer_base()):  # type: ignore[misc]  # pyHanko loaded only when signing
     """An incremental writer that keeps XMP and the document information in agreement.
 
     pyHanko writes ``pyHanko x.y`` as the XMP Producer but appends it to the
@@ -66,7 +67,7 @@ class ArchivalWriter(_writer_base()):
             info_ref = trailer.raw_get("/Info")
             info = info_ref.get_object()
             info["/Producer"] = generic.TextStringObject(self._producer)
-            info["/ModDate"] = generic.pdf_date(self._when)
+            info["/ModDate"] = generic.pdf_date(cast(datetime, self._when))
             if isinstance(info_ref, generic.IndirectObject):
                 self.mark_update(info_ref)
         if self._metadata_ref is None:  # pyHanko may prepare the document more than once
