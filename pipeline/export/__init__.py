@@ -17,10 +17,10 @@ from pipeline.export.package import (
     select,
     write_zip,
 )
-from pipeline.export.validate import SCHEMAS, bag_problems, warm_up, xml_problems
+from pipeline.export.validate import SCHEMAS, bag_problems, check_package, warm_up, xml_problems
 
 __all__ = [
     "REPRESENTATIONS", "SCHEMAS", "ArchivedDossier", "ArchivedFile", "ExportResult", "bag_problems",
-    "build_bag", "export_dossier", "export_many", "fetch_dossier", "normalise_key", "package_id",
+    "build_bag", "check_package", "export_dossier", "export_many", "fetch_dossier", "normalise_key", "package_id",
     "select", "warm_up", "write_zip", "xml_problems",
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,7 +30,18 @@ from pipeline.core.errors import (
 from pipeline.core.record import Record
 
 # Objects of one dossier downloaded at once: S3 requests wait on the network, not the CPU.
+# One pool for the process: starting threads for each dossier cost more than the downloads.
 DOWNLOADS = 8
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _downloads() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(DOWNLOADS, thread_name_prefix="sohoa-export")
+        return _pool
 
 
 @dataclass(frozen=True)
@@ -74,13 +86,13 @@ def fetch_dossier(
     part of the download (the caller's temporary folder).
     """
     key = normalise_key(key)
-    head = store.head(key + RECORD, record_version_id)
-    if head is None:
+    # One GET, not HEAD then GET: the response carries the metadata the commit wrote.
+    found = _get(store, key, RECORD, folder, record_version_id)
+    if found is None:
         _refuse_missing_record(store, key, record_version_id)
-    assert head is not None
-    version = head.get("VersionId") or record_version_id
-    record_file = _download(store, key, RECORD, folder, version, stored_sha256(head))
-    if record_file is None:
+    assert found is not None
+    record_file, meta = found
+    if meta.get("sha256") not in (None, record_file.sha256):
         raise ExportFixityError(
             f"{key}{RECORD} no longer matches the SHA-256 it was committed with: nothing exported",
             f"{key}{RECORD} không còn khớp mã SHA-256 lúc lưu: chưa xuất gì",
@@ -93,7 +105,7 @@ def fetch_dossier(
             f"{key}{RECORD} không đọc được như bản ghi sohoa ({str(e).splitlines()[0]})",
         ) from None
 
-    manifest_sha = (head.get("Metadata") or {}).get("manifest-sha256")
+    manifest_sha = meta.get("manifest-sha256")
     manifest_file = _matching_version(store, key, MANIFEST, folder, manifest_sha)
     if manifest_file is None:
         raise ExportFixityError(
@@ -111,8 +123,7 @@ def fetch_dossier(
     wanted = sorted((name, sha) for name, sha in listed.items() if name != RECORD)
     for name, _ in wanted:
         _safe(name)
-    with ThreadPoolExecutor(DOWNLOADS) as pool:
-        got = list(pool.map(lambda item: _matching_version(store, key, item[0], folder, item[1]), wanted))
+    got = list(_downloads().map(lambda item: _matching_version(store, key, item[0], folder, item[1]), wanted))
     bad = [name for (name, _), found in zip(wanted, got) if found is None]
     if bad:
         names = ", ".join(key + n for n in bad)
@@ -174,6 +185,17 @@ def _download(
 ) -> ArchivedFile | None:
     """Stream one object version to ``folder/name``, hashing it; None when it is missing or
     its SHA-256 is not ``sha`` (when given)."""
+    found = _get(store, key, name, folder, version_id)
+    if found is None or (sha is not None and found[0].sha256 != sha):
+        return None
+    return found[0]
+
+
+def _get(
+    store: Store, key: str, name: str, folder: Path, version_id: str | None
+) -> tuple[ArchivedFile, dict[str, str]] | None:
+    """Stream one object version to ``folder/name``, hashing it on the way; with its user
+    metadata. None when there is no such object (or version)."""
     from botocore.exceptions import ClientError
 
     from pipeline.archive.s3 import is_missing
@@ -197,13 +219,13 @@ def _download(
     try:
         got, size, response = store.call(f"GetObject {key + name}", fetch)
     except ClientError as e:
-        if is_missing(e) or e.response.get("Error", {}).get("Code") == "MethodNotAllowed":
-            return None  # deleted (a delete marker): an older version may still match
+        code = e.response.get("Error", {}).get("Code")
+        if is_missing(e) or code in ("MethodNotAllowed", "405", "InvalidArgument"):
+            return None  # deleted (a delete marker), or no such version
         raise
-    if sha is not None and got != sha:
-        return None
     stored = response.get("LastModified") or dt.datetime.now(dt.UTC)
-    return ArchivedFile(name, got, size, path, response.get("VersionId") or version_id, stored)
+    found = ArchivedFile(name, got, size, path, response.get("VersionId") or version_id, stored)
+    return found, response.get("Metadata") or {}
 
 
 def _safe(name: str) -> None:

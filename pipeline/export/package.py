@@ -174,8 +174,8 @@ def build_bag(dossier: ArchivedDossier, bag: Path, *, bucket: str, now: dt.datet
         "Bag-Software-Agent": f"sohoa {__version__} (bagit-python {bagit.VERSION})",
     }
     with _BAGGING:
-        bagit.make_bag(str(bag), info, processes=1, checksums=["sha256"])
-    problems = validate.bag_problems(bag, {f"{objid}/{path}": sha for path, sha in expected.items()})
+        made = bagit.make_bag(str(bag), info, processes=1, checksums=["sha256"])
+    problems = validate.bag_problems(bag, {f"{objid}/{path}": sha for path, sha in expected.items()}, made)
     if problems:
         raise _invalid(dossier.key, problems)
     return objid, bag

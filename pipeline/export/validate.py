@@ -73,15 +73,16 @@ def xml_problems(path: Path, label: str) -> list[str]:
     return [f"{label}:{e.line}: {e.message}" for e in schema.error_log][:20]
 
 
-def bag_problems(bag_dir: Path, expected: Mapping[str, str]) -> list[str]:
+def bag_problems(bag_dir: Path, expected: Mapping[str, str], bag=None) -> list[str]:
     """The bag valid (RFC 8493: every file listed, every checksum right, nothing extra), and
     each payload file whose SHA-256 the archive knows (``expected``: path under ``data/`` →
-    SHA-256) carrying exactly that checksum in the bag's manifest."""
+    SHA-256) carrying exactly that checksum in the bag's manifest. ``bag``: the
+    ``bagit.Bag`` just made there, to save reading its manifests again."""
     import bagit
 
     problems: list[str] = []
     try:
-        bag = bagit.Bag(str(bag_dir))
+        bag = bag or bagit.Bag(str(bag_dir))
         bag.validate(processes=1)
     except bagit.BagValidationError as e:
         details = [str(d) for d in getattr(e, "details", None) or []]
@@ -95,4 +96,83 @@ def bag_problems(bag_dir: Path, expected: Mapping[str, str]) -> list[str]:
             problems.append(f"{name}: missing from the bag's manifest")
         elif got != sha:
             problems.append(f"{name}: SHA-256 {got} in the bag, {sha} in the archive")
+    return problems
+
+
+def check_package(path: Path) -> list[str]:
+    """Check a package as an archive receiving it would: a ``.zip`` (one root folder, the bag)
+    or the bag's folder. The bag (every file listed, every checksum right, nothing extra),
+    every METS, PREMIS and Dublin Core file against its schema, and every file a METS names
+    there with the size and SHA-256 the METS gives. Returns the problems; none: valid."""
+    import tempfile
+    import zipfile
+
+    if path.is_dir():
+        return _check_bag(path)
+    if not zipfile.is_zipfile(path):
+        return [f"{path.name}: neither a folder nor a .zip"]
+    with tempfile.TemporaryDirectory(prefix="sohoa-check-") as tmp:
+        with zipfile.ZipFile(path) as z:
+            for member in z.namelist():
+                if member.startswith("/") or ".." in Path(member).parts:
+                    return [f"{path.name}: unsafe path in the zip: {member}"]
+            z.extractall(tmp)
+        roots = [p for p in Path(tmp).iterdir()]
+        if len(roots) != 1 or not roots[0].is_dir():
+            return [f"{path.name}: the zip must hold one root folder (the bag), not {len(roots)} entries"]
+        return _check_bag(roots[0])
+
+
+def _check_bag(bag: Path) -> list[str]:
+    problems = bag_problems(bag, {})
+    data = bag / "data"
+    packages = [p for p in data.iterdir() if p.is_dir()] if data.is_dir() else []
+    if len(packages) != 1 or not (packages[0] / "METS.xml").is_file():
+        return [*problems, "data/ must hold one E-ARK package folder with a METS.xml"]
+    ip = packages[0]
+    xml_files = [ip / "METS.xml", *sorted(ip.glob("representations/*/METS.xml")), *sorted(ip.glob("metadata/*/*.xml"))]
+    for xml in xml_files:
+        problems += xml_problems(xml, xml.relative_to(bag).as_posix())
+    for mets in [ip / "METS.xml", *sorted(ip.glob("representations/*/METS.xml"))]:
+        problems += _mets_references(mets, bag, ip)
+    return problems
+
+
+def _mets_references(mets: Path, bag: Path, ip: Path) -> list[str]:
+    """Each file and metadata file a METS points at: there, with its SIZE and CHECKSUM."""
+    import hashlib
+    from urllib.parse import unquote
+
+    from lxml import etree
+
+    try:
+        tree = etree.parse(str(mets), etree.XMLParser(no_network=True, resolve_entities=False))
+    except etree.XMLSyntaxError:
+        return []  # already reported by the schema check
+    problems: list[str] = []
+    label = mets.relative_to(bag).as_posix()
+    base = mets.parent.resolve()
+    pointers = []
+    for f in tree.iter(f"{{{METS_NS}}}file"):
+        loc = f.find(f"{{{METS_NS}}}FLocat")
+        if loc is not None:
+            pointers.append((f, loc.get(f"{{{XLINK_NS}}}href")))
+    pointers += [(ref, ref.get(f"{{{XLINK_NS}}}href")) for ref in tree.iter(f"{{{METS_NS}}}mdRef")]
+    for element, href in pointers:
+        if not href:
+            problems.append(f"{label}: a file without its location (xlink:href)")
+            continue
+        target = (base / unquote(href)).resolve()
+        if not target.is_relative_to(ip.resolve()):
+            problems.append(f"{label}: {href} points outside the package")
+            continue
+        if not target.is_file():
+            problems.append(f"{label}: {href} is missing")
+            continue
+        size, checksum = element.get("SIZE"), (element.get("CHECKSUM") or "").lower()
+        if size is not None and int(size) != target.stat().st_size:
+            problems.append(f"{label}: {href} has {target.stat().st_size} bytes, the METS says {size}")
+        digest = hashlib.sha256(target.read_bytes()).hexdigest()
+        if checksum and digest != checksum:
+            problems.append(f"{label}: {href} has SHA-256 {digest}, the METS says {checksum}")
     return problems
