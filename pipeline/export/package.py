@@ -23,6 +23,7 @@ manifest the SHA-256 the archive's manifest gives it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import os
@@ -32,7 +33,7 @@ import threading
 import time
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -138,16 +139,20 @@ def export_many(
     output_dir: Path | None = None,
     to_bucket: bool = False,
     now: dt.datetime | None = None,
-    on_done: Callable[[ExportResult], None] | None = None,
+    jobs: int = 1,
 ) -> Iterator[ExportResult]:
-    """Export each (key, record version) in turn; the first refusal stops the batch."""
+    """Export each (key, record version), in order; the first refusal stops the batch.
+    ``jobs`` > 1: that many dossiers in hand at once (one downloads while another is bagged)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     validate.warm_up()
-    for key, version in selection:
-        result = export_dossier(store, key, output_dir=output_dir, to_bucket=to_bucket,
-                                record_version_id=version, now=now)
-        if on_done:
-            on_done(result)
-        yield result
+
+    def one(item: tuple[str, str | None]) -> ExportResult:
+        return export_dossier(store, item[0], output_dir=output_dir, to_bucket=to_bucket,
+                              record_version_id=item[1], now=now)
+
+    with ThreadPoolExecutor(max(1, jobs), thread_name_prefix="sohoa-sip") as pool:
+        yield from pool.map(one, selection)
 
 
 def package_id(dossier: ArchivedDossier) -> str:
@@ -287,11 +292,10 @@ def _write_metadata(dossier: ArchivedDossier, ip: Path, objid: str, *, bucket: s
         rep_mets.append((rep.name, write(f"representations/{rep.name}/METS.xml", data)))
 
     schemas = []
-    for name in _SCHEMA_FILES:
-        target = ip / "schemas" / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(validate.SCHEMAS / name, target)
-        schemas.append(described(f"schemas/{name}"))
+    (ip / "schemas").mkdir(parents=True, exist_ok=True)
+    for name, (sha, size) in _schema_sums().items():
+        shutil.copyfile(validate.SCHEMAS / name, ip / "schemas" / name)
+        schemas.append(PackageFile(f"schemas/{name}", ip / "schemas" / name, sha, size, _mimetype(name), now))
     documentation = [write("documentation/README.txt", _readme(dossier, objid, reps, now).encode("utf-8"))]
 
     mets = package_mets(
@@ -335,6 +339,13 @@ def _readme(dossier: ArchivedDossier, objid: str, reps: list[premis.Representati
         "the archive's at export.",
     ]
     return "\n".join(lines) + "\n"
+
+
+@functools.cache
+def _schema_sums() -> dict[str, tuple[str, int]]:
+    """The vendored schemas' SHA-256 and size, once per process: they never change."""
+    return {name: (_sha256(validate.SCHEMAS / name), (validate.SCHEMAS / name).stat().st_size)
+            for name in _SCHEMA_FILES}
 
 
 def _mimetype(path: str) -> str:

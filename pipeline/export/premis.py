@@ -140,7 +140,7 @@ def premis_document(p: Provenance) -> bytes:
             _text(link, "linkingObjectIdentifierValue", object_id)
             _text(link, "linkingObjectRole", role)
 
-    agents = [(sohoa, "sohoa", "software", rec.engine.sohoa,
+    agents: list[tuple[str, str, str, str | None, str | None]] = [(sohoa, "sohoa", "software", rec.engine.sohoa,
                "records digitisation for Vietnamese communes: OCR, PDF/A, signature, archive")]
     if exporter != sohoa:
         agents.append((exporter, "sohoa", "software", p.exporter_version, "made this package"))

@@ -85,8 +85,8 @@ def bag_problems(bag_dir: Path, expected: Mapping[str, str], bag=None) -> list[s
         bag = bag or bagit.Bag(str(bag_dir))
         bag.validate(processes=1)
     except bagit.BagValidationError as e:
-        details = [str(d) for d in getattr(e, "details", None) or []]
-        return [f"BagIt: {e.message}", *details[:20]]
+        details = [f"BagIt: {d}" for d in getattr(e, "details", None) or []]
+        return details[:20] or [f"BagIt: {e.message}"]
     except bagit.BagError as e:
         return [f"BagIt: {e}"]
     manifest = {name: sums.get("sha256") for name, sums in bag.payload_entries().items()}
