@@ -51,11 +51,12 @@ def ensure_limits(settings: config.Settings) -> None:
 
 
 def deploy(settings: config.Settings) -> list[str]:
-    """Register (or update) the three deployments on the work pool."""
+    """Register (or update) the deployments on the work pool."""
     from prefect.client.schemas.schedules import CronSchedule
     from prefect.types.entrypoint import EntrypointType
 
     from flows.digitise import digitise_dossier
+    from flows.export import export_sips
     from flows.reports import audit_archive, daily_report
 
     pool = settings.flows.work_pool
@@ -72,7 +73,8 @@ def deploy(settings: config.Settings) -> list[str]:
                          (daily_report, settings.flows.report_schedule)):
             schedules: list[Any] = [CronSchedule(cron=cron, timezone=zone)] if cron else []
             ids.append(fl.deploy(common.DEPLOYMENT, schedules=schedules, tags=["sohoa"], **options))
-    log.info("deployments on work pool %s: digitise-dossier, audit, daily-report", pool)
+        ids.append(export_sips.deploy(common.DEPLOYMENT, tags=["sohoa"], **options))  # run on demand
+    log.info("deployments on work pool %s: digitise-dossier, audit, daily-report, export-sip", pool)
     return [str(i) for i in ids]
 
 

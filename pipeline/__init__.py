@@ -1,5 +1,5 @@
 """sohoa's stages, each a plain function: dossier → pages → clean-up → OCR → metadata →
-PDF/A → signature → archive.
+PDF/A → signature → archive → (export to an archive as E-ARK packages).
 
 The public surface, for the command line, the flows and other programs::
 
@@ -10,7 +10,7 @@ The public surface, for the command line, the flows and other programs::
 steps, for a scheduler that spreads the pages; ``settings`` loads the configuration and
 ``errors`` holds every error with its exit code. Each stage is a package of its own
 (``pipeline.ingest``, ``cleanup``, ``ocr``, ``extract``, ``pdfa``, ``sign``, ``archive``,
-``intake``); ``pipeline.core`` holds what they share.
+``intake``, ``export``); ``pipeline.core`` holds what they share.
 """
 
 import os

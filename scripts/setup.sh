@@ -23,6 +23,18 @@ if [ ! -e "$stamp" ]; then
   .venv/bin/python -m pip install -q --no-deps -e . >/dev/null 2>&1 || .venv/bin/python -m pip install --no-deps -e .
   touch "$stamp"
 fi
+# The E-ARK validator (for the tests of sohoa export-sip) in its own environment: its pins
+# (lxml, pydantic) are not sohoa's.
+if [ "${SOHOA_PACKAGES:-}" != "runtime" ]; then
+  if [ ! -x .venv-eark/bin/python ]; then
+    "$PYTHON" -m venv .venv-eark
+  fi
+  eark_stamp=".venv-eark/.installed-$(sha256sum tests/eark-validator.lock | cut -c1-16)"
+  if [ ! -e "$eark_stamp" ]; then
+    .venv-eark/bin/python -m pip install -q -r tests/eark-validator.lock
+    touch "$eark_stamp"
+  fi
+fi
 # Byte-compiled once, as the Docker image is: with PYTHONDONTWRITEBYTECODE set, every run
 # would otherwise compile sohoa from source. Hash-checked, so an edited file is still seen.
 .venv/bin/python -m compileall -q --invalidation-mode checked-hash sohoa pipeline flows >/dev/null

@@ -87,10 +87,11 @@ def _parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the JSON Schema of record.json")
     schema.set_defaults(run=_schema)
 
-    from sohoa import services, signing, storage
+    from sohoa import export, services, signing, storage
 
     signing.add_commands(sub)
     storage.add_commands(sub)
+    export.add_commands(sub)
     services.add_commands(sub)
     return parser
 

@@ -19,11 +19,11 @@ from pipeline.archive.commit import (
     read_file,
     retain_until,
 )
-from pipeline.archive.layout import MANIFEST, RECORD, manifest_text, parse_manifest
+from pipeline.archive.layout import EXPORTS_PREFIX, MANIFEST, RECORD, manifest_text, parse_manifest
 from pipeline.archive.s3 import Connection, Store
 
 __all__ = [
-    "MAINTENANCE_YEARS", "MANIFEST", "RECORD", "ArchiveResult", "AuditReport", "Connection",
+    "EXPORTS_PREFIX", "MAINTENANCE_YEARS", "MANIFEST", "RECORD", "ArchiveResult", "AuditReport", "Connection",
     "DossierAudit", "Finding", "PageText", "Store", "Verifier", "archive_dossier", "audit",
     "catalog", "connect", "connection", "content_fingerprint", "dossier_key",
     "embedded", "manifest_text", "parse_manifest", "read_file", "retain_until",

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pipeline.archive.catalog import PREFIX as CATALOG_PREFIX
-from pipeline.archive.layout import MANIFEST, RECORD, is_signed, parse_manifest
+from pipeline.archive.layout import EXPORTS_PREFIX, MANIFEST, RECORD, is_signed, parse_manifest
 from pipeline.archive.s3 import Store, stored_sha256
 
 # (path of a local PDF) → None when its signature verifies, else what is wrong
@@ -91,14 +91,14 @@ def _folders(store: Store, dossier: str | None, commune: str | None) -> dict[str
     if dossier:
         prefixes = [dossier.rstrip("/") + "/"]
     elif commune:
-        prefixes = [p + commune + "/" for p in store.prefixes("") if p != CATALOG_PREFIX]
+        prefixes = [p + commune + "/" for p in store.prefixes("") if p not in (CATALOG_PREFIX, EXPORTS_PREFIX)]
     else:
         prefixes = [""]
     folders: dict[str, dict[str, dict]] = {}
     for prefix in prefixes:
         for obj in store.list(prefix):
             name = obj["Key"]
-            if name.startswith(CATALOG_PREFIX):
+            if name.startswith((CATALOG_PREFIX, EXPORTS_PREFIX)):
                 continue
             parts = name.split("/")
             folder = "/".join(parts[:4]) + "/" if len(parts) > 4 else name.rsplit("/", 1)[0] + "/"

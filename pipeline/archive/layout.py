@@ -8,6 +8,8 @@ from pathlib import Path
 
 RECORD = "record.json"  # the commit point: a folder without it does not exist for readers
 MANIFEST = "manifest-sha256.txt"
+# Packages made for an archive (sohoa export-sip): beside the dossiers, never among them.
+EXPORTS_PREFIX = "exports/"
 
 
 def manifest_text(items: Mapping[str, str]) -> str:

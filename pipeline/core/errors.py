@@ -34,6 +34,11 @@ class ExitCode(IntEnum):
     storage_bucket = 32  # the bucket does not exist
     archive_refused = 33  # the dossier cannot be archived as it is
     fixity = 34  # the audit found a problem
+    # Handing over to an archive (sohoa export-sip)
+    export_not_found = 35  # no such dossier in the archive
+    export_incomplete = 36  # a dossier folder without record.json (an unfinished upload)
+    export_fixity = 37  # an archived object no longer matches its manifest: nothing exported
+    export_invalid = 38  # the package built failed its own validation: nothing handed over
 
 
 class SohoaError(Exception):
@@ -145,3 +150,27 @@ class FixityError(SohoaError):
     """``sohoa audit`` found missing, changed or untracked objects, or a bad signature."""
 
     exit_code = ExitCode.fixity
+
+
+class ExportNotFoundError(SohoaError):
+    """``sohoa export-sip``: nothing is archived under this key."""
+
+    exit_code = ExitCode.export_not_found
+
+
+class ExportIncompleteError(SohoaError):
+    """``sohoa export-sip``: the dossier's folder has no (readable) ``record.json``."""
+
+    exit_code = ExitCode.export_incomplete
+
+
+class ExportFixityError(SohoaError):
+    """``sohoa export-sip``: an archived object no longer matches the committed manifest."""
+
+    exit_code = ExitCode.export_fixity
+
+
+class ExportInvalidError(SohoaError):
+    """``sohoa export-sip``: the package failed its own validation (schemas, BagIt, checksums)."""
+
+    exit_code = ExitCode.export_invalid
