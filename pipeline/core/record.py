@@ -19,7 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"  # 1.1: signer.authority (records of 1.0 still validate)
 SCHEMA_ID = f"urn:sohoa:schema:record:{SCHEMA_VERSION}"
 
 
@@ -133,6 +133,10 @@ class Dossier(_Model):
 class Signer(_Model):
     position: str | None = Field(max_length=100, description="Chức vụ người ký")
     full_name: str | None = Field(max_length=50, description="Họ tên người ký")
+    authority: str | None = Field(
+        default=None, max_length=120,
+        description="Thẩm quyền ký, as printed above the position (TM. …, KT. …, TL. …, Q. …)",
+    )
 
 
 class Review(_Model):

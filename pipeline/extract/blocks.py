@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.core.model import SurnameMatch
+from pipeline.core.model import SurnameMatch, Word
 from pipeline.core.vi_text import (
     clean,
     fold,
@@ -33,12 +33,14 @@ from pipeline.extract.nd30 import (
     AUTHORITY_PREFIXES,
     MOTTO,
     NATIONAL,
+    POSITION_IN_CHARGE,
     POSITIONS,
 )
 from pipeline.extract.params import (
     AUTHORITY_FUZZY,
     AUTHORITY_GARBLED,
     AUTHORITY_MIN_SCORE,
+    AUTHORITY_NONE_PRINTED,
     AUTHORITY_PREFIX_ONLY,
     AUTHORITY_SAME_LINE_EM,
     AUTHORITY_SCRAP_MAX_LETTERS,
@@ -55,6 +57,7 @@ from pipeline.extract.params import (
     CV_MIN_LETTERS,
     CV_REACH_EM,
     CV_REACH_NO_NUMBER_EM,
+    DAY_IN_BLANK_SURE,
     DEPUTY_UNDER_KT,
     DEPUTY_UNSURE_BELOW,
     FIELD_MIN_LETTERS,
@@ -76,6 +79,7 @@ from pipeline.extract.params import (
     NATIONAL_CONG_SCORE,
     NATIONAL_MIN_SCORE,
     NATIONAL_WITHIN_SCORE,
+    NUMBER_IN_BLANK_SURE,
     NUMBER_OCR_SLACK,
     OCR_SLACK,
     ORGAN_BELOW_NATIONAL_EM,
@@ -106,7 +110,11 @@ from pipeline.extract.params import (
     SPLIT_BEFORE_MOTTO_EM,
     SPLIT_BEFORE_NATIONAL_EM,
     SPLIT_FALLBACK,
+    SUBJECT_BODY_INDENT,
+    SUBJECT_BODY_RIGHT_MARGIN,
+    SUBJECT_FIRST_GAP_EM,
     SUBJECT_MAX_OFFCENTRE,
+    SUBJECT_SPACING_GROWTH,
     SUBJECT_STOP_CAPS,
     SUBJECT_STOP_LETTERS,
     TYPE_ABOVE_HEADER_EM,
@@ -292,10 +300,34 @@ def _number_line(left: list[Segment]) -> tuple[Segment | None, Found[NumberParts
         starts_s = fold(s.text).lstrip(" .-_'").startswith("s")
         if s.n_letters < 1 or ("/" not in s.text and not starts_s):
             continue
-        read_no = parse_number_line(s.text)
+        read_no = read_number(s)
         if read_no.value is not None:
-            return s, with_ocr(read_no, [s], "number", slack=NUMBER_OCR_SLACK)
+            return s, read_no
     return None, Found.none("no 'Số: …' line in the header")
+
+
+def read_number(s: Segment, type_hint: str | None = None) -> Found[NumberParts]:
+    """The "Số: …" line ``s`` read, as sure as its words, with a hand-filled number left out."""
+    read = with_ocr(parse_number_line(s.text, type_hint), [s], "number", slack=NUMBER_OCR_SLACK)
+    return _number_in_blank(s, read)
+
+
+def _number_in_blank(s: Segment, read: Found[NumberParts]) -> Found[NumberParts]:
+    """A number set apart from its notation ("Số: 209 /QĐ-UBND") fills a printed blank,
+    by hand or by a stamp, more often than not: it is taken only when its own words were
+    read with confidence, else it is left out (the notation is printed and stands)."""
+    words = s.words
+    at = next((i for i, w in enumerate(words) if w.text.startswith("/")), None)
+    if read.value is None or read.value.code_number is None or not at:
+        return read
+    ink = [w for w in words[:at] if any(c.isdigit() or c in "OoIl|" for c in w.text)]
+    conf = min((w.confidence for w in ink), default=0.0) / 100
+    if conf >= NUMBER_IN_BLANK_SURE:
+        return read
+    seen = " ".join(w.text for w in ink)
+    return Found(read.value._replace(code_number=None), read.confidence, read.reason_and(
+        f"the number in the blank, read as {seen!r} with low confidence ({conf:.2f}), "
+        "is not taken: written or stamped by hand"))
 
 
 def _date_line(page: Page, right: list[Segment], below: Segment | None
@@ -306,7 +338,7 @@ def _date_line(page: Page, right: list[Segment], below: Segment | None
             continue
         read_date = parse_date_line(s.text)
         if read_date.value is not None:
-            return s, with_ocr(read_date, [s], "date")
+            return s, _day_in_blank(s.words, with_ocr(read_date, [s], "date"))
     # Cut into pieces (a wide gap after the place): try each row's right part whole.
     rows: dict[int, list[Segment]] = {}
     for s in right:
@@ -318,8 +350,31 @@ def _date_line(page: Page, right: list[Segment], below: Segment | None
         read_date = parse_date_line(" ".join(s.text for s in group))
         if read_date.value is not None:
             joined = Segment([w for s in group for w in s.words], group[0].size)
-            return joined, with_ocr(read_date, group, "date")
+            return joined, _day_in_blank(joined.words, with_ocr(read_date, group, "date"))
     return None, Found.none("no 'ngày … tháng … năm …' line in the header")
+
+
+def _day_in_blank(words: list[Word], read: Found[PlaceDate]) -> Found[PlaceDate]:
+    """The day between "ngày" and "tháng" is often written by hand into a printed blank:
+    a day Tesseract was unsure of is left out rather than guessed (the place stands)."""
+    if read.value is None or read.value.date is None:
+        return read
+    keys = [fold(w.text) for w in words]
+    start = next((i for i, k in enumerate(keys) if re.match(r"n[gq][a-z]{0,2}?[yv]$", k)), None)
+    if start is None:
+        return read
+    end = next((i for i, k in enumerate(keys) if i > start
+                and re.match(r"(?:[0-9oil|]+)?t[hb]?[a-z]{0,3}?g$", k)), None)
+    if end is None:
+        return read
+    day = words[start + 1:end + 1] if re.match(r"^[0-9oil|]+t", keys[end]) else words[start + 1:end]
+    conf = min((w.confidence for w in day), default=100.0) / 100
+    if conf >= DAY_IN_BLANK_SURE:
+        return read
+    seen = " ".join(w.text for w in day)
+    return Found(read.value._replace(date=None), read.confidence, read.reason_and(
+        f"the day, read as {seen!r} with low confidence ({conf:.2f}), is not taken: "
+        "written by hand into the blank"))
 
 
 def _issuing_body(page: Page, left: list[Segment], number_seg: Segment | None,
@@ -338,7 +393,8 @@ def _issuing_body(page: Page, left: list[Segment], number_seg: Segment | None,
     if not segs:
         return segs, Found.none("no issuing body (capitals above 'Số:') in the header")
     text = " ".join(s.text.strip(" .,;:-_'\"") for s in segs)
-    text = vn_upper(tone_style(re.sub(r"\s+", " ", text)))
+    # As printed: "UỶ BAN" stays "UỶ" (records compare names folded, never re-spelt).
+    text = vn_upper(re.sub(r"\s+", " ", text))
     conf = _conf(segs)
     return segs, Found(text, round(conf, 3), _low(conf, "issuing body"))
 
@@ -405,15 +461,24 @@ def _subject(page: Page, type_seg: Segment | None) -> tuple[list[Segment], Found
         return segs, none
     em = page.em
     prev = type_seg
+    spacing: float | None = None  # the trích yếu's own line spacing, once two lines are in
     for s in page.segments:
         if s.cy <= type_seg.cy + SAME_LINE_EM * em or _noise(s):
             continue
-        if s.cy - prev.cy > WRAPPED_LINE_GAP_EM * em:
+        gap = s.cy - prev.cy
+        # The first line may stand further from the heading than the lines from each other.
+        if gap > (SUBJECT_FIRST_GAP_EM if not segs else WRAPPED_LINE_GAP_EM) * em:
             break
+        if spacing is not None and gap > SUBJECT_SPACING_GROWTH * spacing:
+            break  # wider spacing than the trích yếu's own: the body
         if abs(s.cx - page.text_cx) > SUBJECT_MAX_OFFCENTRE * page.text_w:
             break
         if s.caps > SUBJECT_STOP_CAPS and s.n_letters > SUBJECT_STOP_LETTERS:
             break
+        if segs and (body_opening(s.text) or _paragraph_start(page, s)):
+            break
+        if segs:
+            spacing = gap if spacing is None else min(spacing, gap)
         segs.append(s)
         prev = s
     if not segs:
@@ -421,6 +486,24 @@ def _subject(page: Page, type_seg: Segment | None) -> tuple[list[Segment], Found
     text = clean(" ".join(s.text for s in segs)).rstrip(" ;")
     conf = _conf(segs)
     return segs, Found(text, round(conf, 3), _low(conf, "trích yếu"))
+
+
+# How a body's paragraphs open (a trích yếu never does): "Căn cứ …", "Kính gửi: …".
+_BODY_OPENINGS = ("can cu", "kinh gui", "thuc hien", "hom nay", "xet de nghi", "theo de nghi",
+                  "xet to trinh", "theo to trinh", "de nghi", "nham ")
+
+
+def body_opening(text: str) -> bool:
+    """Whether a line opens the body with one of its usual words, whatever the face."""
+    key = " ".join(re.sub(r"[^a-z ]", " ", fold(clean(text))).split())
+    return key.startswith(_BODY_OPENINGS)
+
+
+def _paragraph_start(page: Page, s: Segment) -> bool:
+    """A line indented on the left and running to the right margin: a justified paragraph's
+    first line. A trích yếu's lines are centred: as far in on both sides."""
+    left, right = page.rel(s.x0), 1.0 - page.rel(s.x1)
+    return right < SUBJECT_BODY_RIGHT_MARGIN and left - right > SUBJECT_BODY_INDENT
 
 
 # --------------------------------------------------------------------------- page number
@@ -493,10 +576,17 @@ def _authority_garbled(s: Segment) -> tuple[str, float] | None:
 
 
 def _position(s: Segment) -> tuple[str, float] | None:
-    """A usual position (fuzzy), one with specks before it, or a capitals line as read."""
+    """A usual position (fuzzy), one with specks before it, or a capitals line as read;
+    "… PHỤ TRÁCH" after it kept."""
     key = words_folded(s.text)
     if not key:
         return None
+    charge = words_folded(POSITION_IN_CHARGE)
+    if key.endswith(" " + charge) and len(s.words) > 2 \
+            and words_folded(" ".join(w.text for w in s.words[-2:])) == charge:
+        found = _position(Segment(s.words[:-2], s.size))
+        if found is not None:
+            return f"{found[0]} {POSITION_IN_CHARGE}", found[1]
     best = max(_POSITION_KEYS, key=lambda c: _ratio(key, c[0]))
     score = _ratio(key, best[0])
     if score >= POSITION_MIN_SCORE:
@@ -629,6 +719,12 @@ def find_signature(page: Page, after_y: float = 0.0) -> Signature:
     name_seg, name, shapes = _name_line(page, cands, pos_seg or auth_seg)
     if pos_seg is None and auth_seg is None and name_seg is None:
         return none
+    if auth_seg is None and pos_seg is not None and pos_seg is cands[0] \
+            and position.confidence >= POSITION_SURE and position.reason is None:
+        # The block opens with a position read letter for letter: the head of the body
+        # signs in their own name, no TM./KT./TL. line is printed.
+        authority = Found(None, AUTHORITY_NONE_PRINTED,
+                          "no authority line above the position: none is printed")
     segs = [s for s in (auth_seg, pos_seg, name_seg) if s is not None]
     return Signature(authority, position, name, segs, shapes)
 

@@ -33,6 +33,7 @@ EXTRACTED = {
     "subject": "subject",
     "signer.position": "signer_position",
     "signer.fullName": "signer_name",
+    "signer.authority": "signer_authority",
 }
 
 OcrPage = tuple[OcrResult, int, int]  # OCR result, OCR image width, height
@@ -77,7 +78,9 @@ def _document(ordinal, first, last, found, given, base_name) -> record.Document:
         values[name] = result.value
         confidence[name] = round(float(result.confidence), 3)
         source[name] = "extracted"
-        if result.value is None:
+        if result.value is None and result.confidence >= REVIEW_BELOW:
+            pass  # surely not printed (a signing authority the head needs none for)
+        elif result.value is None:
             review.append(record.Review(field=name, reason=result.reason or "not found"))
         elif result.confidence < REVIEW_BELOW:
             review.append(
@@ -97,7 +100,8 @@ def _document(ordinal, first, last, found, given, base_name) -> record.Document:
         organ_name=values["organName"],
         subject=values["subject"],
         signer=record.Signer(
-            position=values["signer.position"], full_name=values["signer.fullName"]
+            position=values["signer.position"], full_name=values["signer.fullName"],
+            authority=values["signer.authority"],
         ),
         number_of_page=last - first + 1,
         file=f"{code}.pdf",

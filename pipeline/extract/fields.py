@@ -55,7 +55,7 @@ from pipeline.extract.blocks import (
     find_header,
     find_signature,
     page_number_at_top,
-    with_ocr,
+    read_number,
 )
 from pipeline.extract.found import Found
 from pipeline.extract.layout import Page, Segment, analyse
@@ -97,7 +97,6 @@ from pipeline.extract.params import (
     NOTATION_DISAGREE,
     NOTATION_FROM_HEADING,
     NOTATION_NOT_THE_HEADINGS,
-    NUMBER_OCR_SLACK,
     ORGAN_UNIT_FROM_BODY,
     ORGAN_UNIT_MISSING,
     ORGAN_UNIT_WORD_LOST,
@@ -267,11 +266,12 @@ def _type_fields(header: Header) -> tuple[Found[str], Found[str], Found[NumberPa
     if heading.value is not None:
         name, code = heading.value
         conf, reason = heading.confidence, heading.reason
-        # The heading settles HD/HĐ and DA/ĐA in the notation.
-        if notation_code not in (None, code) and header.number_seg is not None:
-            hinted = with_ocr(parse_number_line(header.number_seg.text, type_hint=code),
-                              [header.number_seg], "number", slack=NUMBER_OCR_SLACK)
-            if hinted.value is not None and hinted.value.type_code == code:
+        # The heading settles HD/HĐ, DA/ĐA and a doubled letter (QĐĐ) in the notation.
+        if header.number_seg is not None and (notation_code not in (None, code)
+                                              or number.confidence < 1.0):
+            hinted = read_number(header.number_seg, type_hint=code)
+            if hinted.value is not None and hinted.value.type_code == code \
+                    and (notation_code != code or hinted.confidence > number.confidence):
                 number, notation_code = hinted, code
         if number.value is not None and notation_code not in (None, code):
             # Heading and notation disagree: believe the surer one, flag both.
@@ -311,7 +311,8 @@ def _place_date(header: Header, tokens: list[Token]) -> tuple[Found[datetime.dat
     pd = header.place_date
     if pd.value is None:
         return Found.none(pd.reason or "no date"), Found.none(pd.reason or "no place")
-    issued_date = Found(pd.value.date, pd.confidence, pd.reason)
+    issued_date = (Found(pd.value.date, pd.confidence, pd.reason) if pd.value.date is not None
+                   else Found.none(pd.reason or "the date is not readable"))
     if pd.value.place is None:
         return issued_date, Found.none("no place before the date")
     conf = pd.confidence
@@ -647,7 +648,9 @@ def _read_document(pages: list[OcrPage]) -> tuple[DocumentFields, bool, list[Tok
 
     type_name, type_code, number = _type_fields(header)
     if number.value is not None:
-        code_number = Found(number.value.code_number, number.confidence, number.reason)
+        code_number = (Found(number.value.code_number, number.confidence, number.reason)
+                       if number.value.code_number is not None
+                       else Found.none(number.reason or "the number is not readable"))
         code_notation = Found(number.value.code_notation, number.confidence, number.reason)
     else:
         code_number = Found.none(number.reason or "no number")

@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.core.vi_names import INITIAL, MIDDLE_NAMES, SURNAMES, syllable
-from pipeline.core.vi_text import fold, nfc, strip_foreign, vn_upper, words_folded
+from pipeline.core.vi_text import fold, nfc, strip_foreign, tone_style, vn_upper, words_folded
 from pipeline.extract.params import (
     ORGAN_HEAD_MIN_SCORE,
     ORGAN_NAMING_MIN_SCORE,
@@ -250,6 +250,8 @@ def fix_organ_line(line: str, tokens: list[Token], place: str | None = None
     best = max(ORGAN_HEADS, key=lambda h: fuzz.ratio(key, words_folded(h)))
     score = fuzz.ratio(key, words_folded(best))
     if score >= ORGAN_HEAD_MIN_SCORE:
+        if tone_style(text) == tone_style(best):
+            return text, None, False  # "UỶ BAN" as printed: the older tone placement is right
         return best, None if best == text else f"read {line!r}", False
     words = text.split()
     reasons = []

@@ -47,11 +47,20 @@ POSITIONS: tuple[str, ...] = (
     "PHÓ GIÁM ĐỐC", "TRƯỞNG BAN", "PHÓ TRƯỞNG BAN", "TRƯỞNG CÔNG AN", "CHỈ HUY TRƯỞNG",
     "HIỆU TRƯỞNG", "TRƯỞNG TRẠM", "TỔ TRƯỞNG", "TRƯỞNG THÔN", "CHÁNH ÁN", "VIỆN TRƯỞNG",
     "CHỦ NHIỆM", "KẾ TOÁN TRƯỞNG", "NGƯỜI LẬP", "NGƯỜI KÝ",
+    # Province, ministry, department, police and school signers.
+    "BỘ TRƯỞNG", "THỨ TRƯỞNG", "CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG", "VỤ TRƯỞNG", "PHÓ VỤ TRƯỞNG",
+    "TỔNG CỤC TRƯỞNG", "PHÓ TỔNG CỤC TRƯỞNG", "CHÁNH THANH TRA", "PHÓ CHÁNH THANH TRA",
+    "PHÓ HIỆU TRƯỞNG", "PHÓ CHỦ NHIỆM", "PHÓ TRƯỞNG CÔNG AN", "PHÓ CHỈ HUY TRƯỞNG",
+    "TỔNG GIÁM ĐỐC", "PHÓ TỔNG GIÁM ĐỐC", "PHÓ CHÁNH ÁN", "PHÓ VIỆN TRƯỞNG", "TRƯỞNG KHOA",
+    "PHÓ TRƯỞNG KHOA", "TRƯỞNG ĐOÀN", "PHÓ TRƯỞNG ĐOÀN", "PHÓ TRƯỞNG TRẠM",
 )
+# "PHÓ TRƯỞNG PHÒNG PHỤ TRÁCH": a position with the charge it holds, kept as printed.
+POSITION_IN_CHARGE = "PHỤ TRÁCH"
 AUTHORITY_BODIES: tuple[str, ...] = (
     "ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "THƯỜNG TRỰC HỘI ĐỒNG NHÂN DÂN", "BAN THƯỜNG VỤ",
     "ĐẢNG ỦY", "BAN CHỈ ĐẠO", "HỘI ĐỒNG", "BAN TỔ CHỨC", "TỔ CÔNG TÁC", "ĐOÀN KIỂM TRA",
-    "CHỦ TỊCH", "GIÁM ĐỐC", "TRƯỞNG BAN", "BỘ TRƯỞNG", "THỦ TRƯỞNG",
+    "CHỦ TỊCH", "GIÁM ĐỐC", "TRƯỞNG BAN", "BỘ TRƯỞNG", "THỦ TRƯỞNG", "UBND TỈNH",
+    "UBND HUYỆN", "UBND XÃ", "UBND",
 )
 
 NATIONAL = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"

@@ -101,6 +101,11 @@ ORGAN_MIN_HEIGHT_EM = 0.35
 
 # "Số: 47/QĐ-UBND": a token Tesseract's word confidence runs lowest on.
 NUMBER_OCR_SLACK = 0.25
+# A number set apart from its notation (a blank filled in by hand or stamp) is taken
+# only when Tesseract read its own words at least this sure (0..1).
+NUMBER_IN_BLANK_SURE = 0.85
+# The day of the date line is taken only when its word was read at least this sure.
+DAY_IN_BLANK_SURE = 0.6
 # Confidence of a number line with no "Số:" read before it.
 NUMBER_NO_PREFIX = 0.85
 # Factors on the confidence for each misreading read through:
@@ -116,6 +121,8 @@ NOTATION_TYPE_RUN_IN = 0.5  # a type abbreviation run into the body's, not told 
 # A notation's type abbreviation taken for the one it reads as (QD → QĐ), or the one
 # the heading gives; one that could be either (HD: Hướng dẫn, or Hợp đồng with Đ lost).
 CODE_CORRECTED = 0.9
+# A type code with a letter read twice ("QĐĐ"): the single one, to be checked.
+CODE_DOUBLED_LETTER = 0.75
 CODE_AMBIGUOUS = 0.6
 
 # --------------------------------------------------------------------------- date line
@@ -191,6 +198,15 @@ TYPE_FROM_NOTATION = 0.7
 SUBJECT_MAX_OFFCENTRE = 0.1
 SUBJECT_STOP_CAPS = 0.8
 SUBJECT_STOP_LETTERS = 3
+# Its first line stands at most this far under the heading, middle to middle (em).
+SUBJECT_FIRST_GAP_EM = 3.2
+# A line further under the last than this many times the trích yếu's own line
+# spacing starts the body.
+SUBJECT_SPACING_GROWTH = 1.35
+# A line ending nearer the right edge of the text block than this share of its width
+# and indented on the left by this much more is a paragraph's first line: the body.
+SUBJECT_BODY_RIGHT_MARGIN = 0.03
+SUBJECT_BODY_INDENT = 0.035
 
 # --------------------------------------------------------------------------- page number
 
@@ -242,6 +258,8 @@ AUTHORITY_GARBLED = 0.7
 AUTHORITY_SCRAP_MAX_LETTERS = 4
 # An authority this sure, or surer, needs no reason.
 AUTHORITY_SURE = 0.9
+# How sure that no authority line is printed when the block opens with a sure position.
+AUTHORITY_NONE_PRINTED = 0.9
 # A segment less than this under the authority line is a piece of it (em).
 AUTHORITY_SAME_LINE_EM = 0.5
 # The position is at most this far under the authority line (em).

@@ -26,6 +26,7 @@ from pipeline.extract.nd30 import (
 from pipeline.extract.params import (
     CODE_AMBIGUOUS,
     CODE_CORRECTED,
+    CODE_DOUBLED_LETTER,
     DATE_DAY_WITHOUT_ZERO,
     DATE_DIGIT_AS_LETTER,
     DATE_IN_WORDS,
@@ -52,14 +53,14 @@ from pipeline.extract.params import (
 
 
 class NumberParts(NamedTuple):
-    code_number: str  # "08", leading zeros kept
+    code_number: str | None  # "08", leading zeros kept; None: the blank's ink not readable
     code_notation: str  # "QĐ-UBND", "UBND-VP"
     type_code: str | None  # "QĐ"; None when the notation carries no type (công văn)
 
 
 class PlaceDate(NamedTuple):
     place: str | None  # "Bát Tràng"; None when the line has no place before "ngày"
-    date: dt.date
+    date: dt.date | None  # None: the day or month, written into the blank, not readable
 
 
 class TypeMatch(NamedTuple):
@@ -100,6 +101,13 @@ def canonical_type_code(raw: str, hint: str | None = None) -> Found[str]:
     ``hint`` (the code implied by the heading) settles it.
     """
     up = raw.upper()
+    single = re.sub(r"(.)\1+", r"\1", up)
+    if single != up and up not in CODE_BY_UPPER and single in CODE_BY_UPPER:
+        # "QĐĐ": a letter read twice (a thick stroke, a bleed); no NĐ 30 code doubles one.
+        once = CODE_BY_UPPER[single]
+        if hint == once:
+            return Found(once, CODE_CORRECTED, f"read {raw!r}; the heading says {hint!r}")
+        return Found(once, CODE_DOUBLED_LETTER, f"read {raw!r}, taken as {once!r}")
     if "Đ" in up:
         code = CODE_BY_UPPER.get(up)
         return Found(code, 1.0) if code else Found.none(f"{raw!r} is no NĐ 30 abbreviation")
@@ -133,6 +141,9 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
     m = _NUMBER_PREFIX.match(f)
     has_prefix = m is not None
     rest = s[m.end():] if m else re.sub(r"^[\W_]+", "", s)
+    blank = _number_in_blank(rest) if has_prefix else None
+    if blank is not None:
+        return _notation_after_blank(blank, type_hint)
     # Trailing specks and punctuation ("… ` `", "UBND."): not part of the notation.
     rest = re.sub(r"[\W_]+$", "", re.sub(r"\s+", "", rest))
     rest = rest.replace("~", "-")
@@ -165,6 +176,7 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
                 reasons.append(f"the last digit of {num_raw!r} may be the '/'")
         else:
             return Found.none(f"no '/' between number and notation in {s!r}")
+    num_raw = num_raw.strip(".,:;'`")  # a speck beside the number ("1906./…")
     digits = _digits(num_raw)
     if digits is None:
         return Found.none(f"number {num_raw!r} unreadable")
@@ -230,6 +242,32 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
         round(confidence, 3),
         "; ".join(reasons) or None,
     )
+
+
+def _number_in_blank(rest: str) -> tuple[str, str] | None:
+    """``"5⁄4 /QĐ-UBND"`` → ``("5⁄4", "/QĐ-UBND")``: a number that is no run of digits
+    before a notation printed apart ("Số:      /QĐ-UBND", the blank filled in by hand or
+    by a stamp). None when the number reads as digits, or nothing is printed apart."""
+    m = re.match(r"^(?P<num>.*?)\s*(?P<notation>/\s*[A-Za-zĐđ][^/]*)$", rest)
+    if m is None or not re.search(r"\s/", " " + rest):
+        return None
+    num = re.sub(r"^[\W_]+|[\W_]+$", "", m.group("num"))
+    if num and _digits(num) is not None:
+        return None
+    return m.group("num").strip(), m.group("notation")
+
+
+def _notation_after_blank(blank: tuple[str, str], type_hint: str | None) -> Found[NumberParts]:
+    """The printed notation, read as usual, and no number: what fills the blank is not
+    machine-readable ink, and a guess would be a lie in the archive."""
+    seen, notation = blank
+    read = parse_number_line("Số: 01" + notation.replace(" ", ""), type_hint)
+    if read.value is None:
+        return Found.none(f"number not readable ({seen!r}) and {read.reason}")
+    why = (f"the number in the blank is not readable (read {seen!r}): written or stamped "
+           "by hand" if seen else "no number in the blank after 'Số:'")
+    parts = NumberParts(None, read.value.code_notation, read.value.type_code)
+    return Found(parts, read.confidence, read.reason_and(why) if read.reason else why)
 
 
 # --------------------------------------------------------------------------- place, date
@@ -304,6 +342,28 @@ def _words_date(s: str) -> tuple[int, int, int, int] | None:
     return None
 
 
+# "ngày … tháng … năm 2025" with the day or month written by hand into the blanks: the
+# printed keywords and year stand, what fills a blank is anything short (or nothing).
+_DATE_BLANKS = re.compile(
+    r"(?P<dkw>\bn[gq][a-z]{0,2}?[yv])(?P<d>.{0,6}?)\s*"
+    r"(?P<mkw>t[hb][a-z]{0,3}?g)(?P<m>.{0,6}?)\s*"
+    r"(?P<ykw>n[a-z]{0,2}?(?:m|rn))[\s,.:]*(?P<y>[0-9]{4})(?![0-9])"
+)
+
+
+def _date_in_blanks(s: str, f: str) -> Found[PlaceDate]:
+    """A date line whose day or month is not readable: the place it prints is, the
+    date is not (never half a date)."""
+    m = _DATE_BLANKS.search(f)
+    if m is None:
+        return Found.none(f"no 'ngày … tháng … năm …' in {s!r}")
+    day, month = s[m.start("d"):m.end("d")].strip(), s[m.start("m"):m.end("m")].strip()
+    place = _place(s, m.start("dkw"))
+    why = (f"the date's blanks are not readable (day {day!r}, month {month!r}): "
+           "written by hand")
+    return Found(PlaceDate(place, None), 1.0, why)
+
+
 def parse_date_line(text: str) -> Found[PlaceDate]:
     """``"Bát Tràng, ngày 05 tháng 01 năm 2026"`` → ``PlaceDate("Bát Tràng", date(2026, 1, 5))``.
 
@@ -337,13 +397,13 @@ def parse_date_line(text: str) -> Found[PlaceDate]:
     else:
         words = _words_date(s)
         if words is None:
-            return Found.none(f"no 'ngày … tháng … năm …' in {s!r}")
+            return _date_in_blanks(s, f)
         start, d, mo, y = words
         confidence *= DATE_IN_WORDS
         reasons.append("date written in words")
     date = _check_date(y, mo, d)
     if date is None:
-        return Found.none(f"no valid date in {s!r} (read {d}/{mo}/{y})")
+        return _date_in_blanks(s, f)
     place = _place(s, start)
     if place is None:
         reasons.append("no place before the date")
