@@ -702,3 +702,42 @@ def test_a_resolution_off_by_rounding_is_not_resampled(page: np.ndarray) -> None
     assert not any(step.startswith("resampled") for step in prepared.steps)
     assert prepared.image.shape == grey.shape
     assert "resampled to 300 dpi" in cleanup.prepare_for_ocr(grey, (450.0, 450.0)).steps
+
+
+def _photo_shaded_on_one_side(side: str, light: float) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """A sheet of text lines on a dark table, lit so that ``side`` falls to ``light`` of the
+    brightness: at 0.25 the paper there is as dark as the table on the other side."""
+    page = np.full((1170, 830, 3), 235, np.uint8)
+    for i in range(30):  # lines running to the right margin
+        cv2.putText(page, "Can cu Luat To chuc chinh quyen dia phuong ngay 19", (60, 100 + 33 * i),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.75, (20, 20, 20), 2)
+    photo = np.full((1400, 1000, 3), (70, 72, 80), np.uint8)
+    photo[110:1280, 85:915] = page
+    x = np.linspace(0, 1, photo.shape[1])[None, :, None]
+    fall = (x if side == "right" else 1 - x) ** 1.5
+    return (photo * (1 - (1 - light) * fall)).clip(0, 255).astype(np.uint8), (85, 110, 915, 1280)
+
+
+def _corners_in_source(prepared) -> np.ndarray:
+    h, w = prepared.image.shape[:2]
+    c = np.array([[0, 0, 1], [w, 0, 1], [w, h, 1], [0, h, 1]], float) @ prepared.to_source.T
+    return c[:, :2] / c[:, 2:]
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_a_photo_darker_on_one_side_keeps_that_side_whole(side: str) -> None:
+    photo, (x0, y0, x1, y1) = _photo_shaded_on_one_side(side, light=0.25)
+    corners = _corners_in_source(cleanup.prepare_for_ocr(photo, (120.0, 120.0)))
+    left, right = corners[:, 0].min(), corners[:, 0].max()
+    # The doubtful side goes out to the frame; the other still ends at the paper's edge.
+    if side == "right":
+        assert right >= x1 and abs(left - x0) < 8
+    else:
+        assert left <= x0 and abs(right - x1) < 8
+    assert abs(corners[:, 1].min() - y0) < 8 and abs(corners[:, 1].max() - y1) < 8
+
+
+def test_a_photo_lit_evenly_is_cut_at_the_paper() -> None:
+    photo, (x0, y0, x1, y1) = _photo_shaded_on_one_side("right", light=1.0)
+    corners = _corners_in_source(cleanup.prepare_for_ocr(photo, (120.0, 120.0)))
+    assert np.allclose([corners[:, 0].min(), corners[:, 0].max()], [x0, x1], atol=8)

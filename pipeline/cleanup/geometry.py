@@ -123,7 +123,48 @@ def find_page(grey: np.ndarray) -> np.ndarray | None:
     quad = _four_corners(hull)
     if quad is None or cv2.contourArea(quad.astype(np.float32)) < 0.9 * area:
         return None
-    return _order_corners(quad + 0.5)
+    return _widen_doubtful_sides(blurred, _order_corners(quad + 0.5), paper)
+
+
+# A side of the sheet is its edge only when the photo steps down across it by at least this
+# share of the paper's brightness; a gentler step is light falling off over the paper itself.
+EDGE_MIN_STEP = 0.15
+
+
+def _widen_doubtful_sides(grey: np.ndarray, quad: np.ndarray, paper: float) -> np.ndarray:
+    """The sheet, with every side whose edge is in doubt moved out to the photo's frame.
+
+    Light falling off on one side can make the paper there as dark as the table: the bright
+    region then ends inside the paper, and cutting there would cut the text. Never cut ink:
+    where the step across a side is too gentle to be the paper's edge, keep the whole frame.
+    """
+    h, w = grey.shape
+    out = quad.copy()
+    reach = max(3.0, 0.02 * min(h, w))
+    for k in range(4):
+        p, q = quad[k], quad[(k + 1) % 4]
+        d = (q - p) / max(1e-9, float(np.linalg.norm(q - p)))
+        normal = np.array([d[1], -d[0]])  # outward: the corners run clockwise on screen
+        points = p + np.linspace(0.15, 0.85, 15)[:, None] * (q - p)
+        inside, outside = points - reach * normal, points + reach * normal
+        if not ((outside >= 0) & (outside <= [w - 1, h - 1])).all():
+            continue  # the side lies on the frame already
+        step = float(np.median(_sample(grey, inside)) - np.median(_sample(grey, outside)))
+        if step >= EDGE_MIN_STEP * paper:
+            continue
+        # Out to the frame: along the outward normal's main axis.
+        axis = int(abs(normal[1]) > abs(normal[0]))  # 0: a left/right side, 1: top/bottom
+        edge = 0.0 if normal[axis] < 0 else float((w, h)[axis])
+        out[k, axis] = edge
+        out[(k + 1) % 4, axis] = edge
+    return out
+
+
+def _sample(grey: np.ndarray, points: np.ndarray) -> np.ndarray:
+    h, w = grey.shape
+    xs = np.clip(np.round(points[:, 0]).astype(int), 0, w - 1)
+    ys = np.clip(np.round(points[:, 1]).astype(int), 0, h - 1)
+    return grey[ys, xs].astype(np.float64)
 
 
 def _four_corners(hull: np.ndarray) -> np.ndarray | None:

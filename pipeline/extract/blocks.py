@@ -712,6 +712,9 @@ def find_signature(page: Page, after_y: float = 0.0) -> Signature:
     if pos_seg is not None and auth_seg is None:
         auth_seg, pos_seg, authority, position = _prefixless_authority(
             page, cands, pos_seg, authority, position)
+    elif pos_seg is not None and auth_seg is not None:
+        pos_seg, authority, position = _second_authority_line(page, cands, pos_seg,
+                                                              authority, position)
     if pos_seg is not None:
         position = _position_under(authority, pos_seg, position)
     elif auth_seg is not None and (authority.value or "").startswith("TM."):
@@ -794,6 +797,27 @@ def _prefixless_authority(page: Page, cands: list[Segment], pos_seg: Segment,
                              "an authority line without its prefix")
             return pos_seg, below, authority, position
     return None, pos_seg, authority, position
+
+
+def _second_authority_line(page: Page, cands: list[Segment], pos_seg: Segment,
+                           authority: Found[str], position: Found[str]
+                           ) -> tuple[Segment, Found[str], Found[str]]:
+    """"T/M UBND TỈNH" over "K/T CHỦ TỊCH" over "PHÓ CHỦ TỊCH" (the layout before 2004):
+    a doubtful position line with a position read letter for letter right under it is a
+    second authority line, and the line under it the position."""
+    k = cands.index(pos_seg)
+    below = cands[k + 1] if k + 1 < len(cands) else None
+    if position.confidence >= POSITION_SURE or below is None \
+            or below.cy - pos_seg.cy > PREFIXLESS_NEXT_LINE_EM * page.em:
+        return pos_seg, authority, position
+    lower = _position(below)
+    if lower is None or lower[1] < 1.0:
+        return pos_seg, authority, position
+    second = vn_upper(pos_seg.text).strip(" .,:;")
+    both = Found(f"{authority.value} {second}", round(min(authority.confidence, AUTHORITY_GARBLED), 3),
+                 f"a second authority line read as {pos_seg.text!r}")
+    return below, both, with_ocr(Found(lower[0], lower[1]), [below], "position",
+                                 slack=POSITION_EXACT_OCR_SLACK)
 
 
 def _position_under(authority: Found[str], pos_seg: Segment, position: Found[str]

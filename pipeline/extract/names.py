@@ -20,7 +20,7 @@ from typing import NamedTuple
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.core.vi_names import INITIAL, MIDDLE_NAMES, SURNAMES, syllable
+from pipeline.core.vi_names import ETHNIC_SURNAMES, INITIAL, MIDDLE_NAMES, SURNAMES, syllable
 from pipeline.core.vi_text import fold, nfc, strip_foreign, tone_style, vn_upper, words_folded
 from pipeline.extract.params import (
     ORGAN_HEAD_MIN_SCORE,
@@ -31,7 +31,7 @@ from pipeline.extract.params import (
     VOTE_RESPACED_MIN_SCORE,
 )
 
-_SURNAMES = frozenset(SURNAMES)
+_SURNAMES = frozenset(SURNAMES + ETHNIC_SURNAMES)
 
 Token = tuple[str, float]  # a word (letters only) and its OCR confidence 0..1
 
@@ -47,11 +47,15 @@ ORGAN_HEADS: tuple[str, ...] = (
 UNIT_WORDS: dict[str, str] = {
     words_folded(w): w
     for w in ("XÃ", "PHƯỜNG", "THỊ TRẤN", "ĐẶC KHU", "HUYỆN", "QUẬN", "THỊ XÃ", "THÀNH PHỐ",
-              "TỈNH")
+              "TỈNH",
+              # Units of other issuers: read as they stand, never taken for a near one
+              # ("PHÒNG" is no misread "PHƯỜNG").
+              "PHÒNG", "SỞ", "BỘ", "CỤC", "CHI CỤC", "VỤ", "VĂN PHÒNG", "TRƯỜNG", "TRUNG TÂM",
+              "BAN", "ĐỘI", "TRẠM")
 }
 
 _SURNAME_BY_KEY: dict[str, list[str]] = defaultdict(list)
-for _s in dict.fromkeys(SURNAMES):
+for _s in dict.fromkeys(SURNAMES + ETHNIC_SURNAMES):
     _SURNAME_BY_KEY[fold(_s)].append(_s)
 
 
@@ -341,13 +345,14 @@ def near_surname(word: str) -> str | None:
     if len(word) < 3 or word in _SURNAMES or word in MIDDLE_NAMES:
         return None
     low = word.lower()
-    near = {s for s in _SURNAMES if Levenshtein.distance(low, s.lower()) <= 1}
+    # Guesses are Kinh surnames only: a word a letter from an ethnic one ("Tráng") is as
+    # likely a misread given name, and stays as read.
+    near = {s for s in SURNAMES if Levenshtein.distance(low, s.lower()) <= 1}
     if not near:
         # Without accents, one letter for another only ("Ngọc" is not "Ngô").
         key = fold(word)
-        keys = {k for k in _SURNAME_BY_KEY
-                if len(k) == len(key) and Levenshtein.distance(key, k) <= 1}
-        near = {s for k in keys for s in _SURNAME_BY_KEY[k]}
+        near = {s for s in SURNAMES
+                if len(fold(s)) == len(key) and Levenshtein.distance(key, fold(s)) <= 1}
     return next(iter(near)) if len(near) == 1 else None
 
 

@@ -251,7 +251,8 @@ def _number_in_blank(rest: str) -> tuple[str, str] | None:
     m = re.match(r"^(?P<num>.*?)\s*(?P<notation>/\s*[A-Za-zĐđ][^/]*)$", rest)
     if m is None or not re.search(r"\s/", " " + rest):
         return None
-    num = re.sub(r"^[\W_]+|[\W_]+$", "", m.group("num"))
+    # What is left of a garbled "Số:" ("ố:152") is no ink in the blank.
+    num = re.sub(r"^[\W_]+|[\W_]+$", "", re.sub(r"^.*[:;\s]", "", m.group("num").strip()))
     if num and _digits(num) is not None:
         return None
     return m.group("num").strip(), m.group("notation")
