@@ -1381,3 +1381,35 @@ def test_an_issuing_departments_unit_word_is_not_taken_for_a_ward() -> None:
     found = extract_document([_page_with(organ=("CÔNG AN TP ĐÀ NẴNG",
                                                 "PHÒNG AN CHÍNH TRỊ NỘI BỘ")).page()])
     assert found.organ_name.value == "CÔNG AN TP ĐÀ NẴNG PHÒNG AN CHÍNH TRỊ NỘI BỘ"
+
+
+def test_an_e_signature_overlay_over_the_issuing_body_is_no_part_of_it() -> None:
+    b = PageBuilder()
+    # The overlay's box, in capitals like the header, right above the issuing body.
+    b.add("KÝ BỞI: ỦY BAN NHÂN DÂN", 120, x=420, size=36)
+    b.add("XÃ BÁT TRÀNG", 160, x=420, size=36)
+    b.add("THỜI GIAN KÝ:", 200, x=420, size=36)
+    b.add("19.02.2025 07:55:13 +07:00", 240, x=420, size=36)
+    header(b)
+    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
+    b.add("Về việc thành lập Tổ công tác chỉnh lý,", 710, cx=CX)
+    b.add("số hóa hồ sơ địa chính", 776, cx=CX)
+    b.body(930, 12)
+    closing(b, 930 + 12 * 70 + 80)
+    found = extract_document([b.page()])
+    assert found.organ_name.value == "ỦY BAN NHÂN DÂN XÃ BÁT TRÀNG"
+    assert found.code_number.value == "08" and found.issued_date.value == dt.date(2026, 1, 5)
+
+
+def test_an_incoming_mail_stamp_is_no_number_and_no_subject() -> None:
+    b = PageBuilder()
+    header(b, cv=("V/v rà soát hồ sơ địa chính",), number="Số: 84/UBND-VP")
+    b.add("CÔNG VĂN ĐẾN", 700, x=420, size=36)
+    b.add("Số: 1234", 740, x=420, size=36)
+    b.add("Ngày: 20/02/2025", 780, x=420, size=36)
+    b.add("Kính gửi: Ủy ban nhân dân các xã", 880, cx=CX)
+    b.body(960, 12)
+    closing(b, 960 + 12 * 70 + 80)
+    found = extract_document([b.page()])
+    assert (found.code_number.value, found.code_notation.value) == ("84", "UBND-VP")
+    assert found.subject.value == "V/v rà soát hồ sơ địa chính"

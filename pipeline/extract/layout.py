@@ -9,12 +9,13 @@ one column's piece of one line.
 
 from __future__ import annotations
 
+import re
 import statistics
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from pipeline.core.model import OcrResult, SurnameMatch, Word
-from pipeline.core.vi_text import clean, letters, upper_ratio
+from pipeline.core.vi_text import clean, fold, letters, upper_ratio
 from pipeline.extract.params import (
     A4_LEFT_MARGIN_MM,
     A4_RIGHT_MARGIN_MM,
@@ -24,6 +25,10 @@ from pipeline.extract.params import (
     EM_FALLBACK_MIN_PX,
     EM_LINE_MIN_WORDS,
     EM_PER_WORD_HEIGHT,
+    OVERLAY_ALIGN_EM,
+    OVERLAY_LINE_GAP_EM,
+    OVERLAY_MAX_WIDTH_EM,
+    SAME_LINE_EM,
     TEXT_BLOCK_LINE_MIN_LETTERS,
     TEXT_BLOCK_LINE_MIN_WIDTH,
     TEXT_BLOCK_MIN_LINES,
@@ -163,11 +168,59 @@ class Page:
         return (x - self.text_x0) / max(1.0, self.text_w)
 
 
+def _em(segs: list[Segment], height: int) -> float:
+    sizes = [s.size for s in segs if len(s.words) >= EM_LINE_MIN_WORDS]
+    return (statistics.median(sizes) if sizes
+            else max(EM_FALLBACK_MIN_PX, height / EM_FALLBACK_LINES_PER_PAGE))
+
+
+# What an e-signature's overlay, an incoming-mail stamp or a certified-copy mark prints on
+# a page (folded, as a line opens): never part of the document's own fields.
+_OVERLAY_OPENINGS = re.compile(
+    r"^(?:(?:nguoi ky|co quan|thoi gian ky|gio ky|ngay ky|email|e-mail|to chuc|chuc vu) ?:"
+    r"|(?:ky boi|signed by|signature valid|cong van den|van ban den|sao y)\b)")
+
+
+# An overlay's time of signing ("19.02.2025 07:55:13 +07:00") or its signer's e-mail.
+_OVERLAY_STAMP = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{4},?\s+\d{1,2}:\d{2}|\S+[@()]\S*\.(?:gov|vn|com)")
+
+
+def without_overlays(segs: list[Segment], em: float) -> list[Segment]:
+    """The page's segments less the lines of e-signature overlays and stamps.
+
+    An overlay line opens with its label ("Ký bởi:", "Cơ quan:", "Thời gian ký:", "CÔNG
+    VĂN ĐẾN") or prints a time of signing or an e-mail address; the short lines aligned
+    with it, close above or under it, are the rest of the same box ("dân tỉnh Bạc Liêu,",
+    "TRUNG TÂM CÔNG BÁO")."""
+    dropped: set[int] = set()
+    anchors = [i for i, s in enumerate(segs)
+               if _OVERLAY_OPENINGS.match(words_folded_line(s.text)) or _OVERLAY_STAMP.search(s.text)]
+    for i in anchors:
+        dropped.add(i)
+        for step in (1, -1):
+            last = segs[i]
+            j = i + step
+            while 0 <= j < len(segs):
+                t = segs[j]
+                gap = abs(t.cy - last.cy)
+                if gap > OVERLAY_LINE_GAP_EM * em:
+                    break
+                if abs(t.x0 - segs[i].x0) <= OVERLAY_ALIGN_EM * em \
+                        and t.width <= OVERLAY_MAX_WIDTH_EM * em and gap >= SAME_LINE_EM * em:
+                    dropped.add(j)
+                    last = t
+                j += step
+    return [s for i, s in enumerate(segs) if i not in dropped]
+
+
+def words_folded_line(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z\-: ]", " ", fold(text)).split())
+
+
 def analyse(result: OcrResult, width: int, height: int) -> Page:
     segs = segments(result)
-    sizes = [s.size for s in segs if len(s.words) >= EM_LINE_MIN_WORDS]
-    em = (statistics.median(sizes) if sizes
-          else max(EM_FALLBACK_MIN_PX, height / EM_FALLBACK_LINES_PER_PAGE))
+    segs = without_overlays(segs, _em(segs, height))
+    em = _em(segs, height)
     # The text block: where wide lines start and end. A4 margins as a fallback.
     wide = [s for s in segs if s.width > TEXT_BLOCK_LINE_MIN_WIDTH * width
             and s.n_letters > TEXT_BLOCK_LINE_MIN_LETTERS]

@@ -19,6 +19,12 @@ REVIEW_BELOW = 0.8
 
 # --------------------------------------------------------------------------- page layout
 
+# An e-signature overlay's or a stamp's box: lines under its label at most this far apart
+# (middle to middle), starting this close to the label's left edge, at most this wide (em).
+OVERLAY_LINE_GAP_EM = 1.6
+OVERLAY_ALIGN_EM = 1.5
+OVERLAY_MAX_WIDTH_EM = 16.0
+
 # A gap wider than this many word heights separates two columns. Justified
 # body lines stretch a space to about one em (≈ 1.4 word heights).
 COLUMN_GAP = 2.0
