@@ -78,6 +78,7 @@ def page_work_to_json(work: PageWork) -> dict:
             "seconds": ocr.seconds,
             "surnames": [[list(m.before), list(m.box), m.fit, [list(r) for r in m.ranked],
                           [list(r) for r in m.middles]] for m in ocr.surnames],
+            "rereads": [[list(r.box), r.digits] for r in ocr.rereads],
         },
         "toSource": np.asarray(work.to_source, dtype=float).tolist(),
         "rotation": work.rotation,
@@ -88,7 +89,7 @@ def page_work_to_json(work: PageWork) -> dict:
 
 
 def page_work_from_json(data: dict) -> PageWork:
-    from pipeline.core.model import Line, SurnameMatch, Word
+    from pipeline.core.model import Line, Reread, SurnameMatch, Word
 
     def nfc(text: str) -> str:
         return unicodedata.normalize("NFC", text)
@@ -103,6 +104,7 @@ def page_work_from_json(data: dict) -> PageWork:
                       tuple((nfc(name), score) for name, score in ranked),
                       tuple((nfc(name), score) for name, score in middles))
          for before, box, fit, ranked, middles in raw.get("surnames", [])],
+        [Reread(tuple(box), digits) for box, digits in raw.get("rereads", [])],
     )
     return PageWork(
         data["number"], ocr, np.array(data["toSource"], dtype=float), data["rotation"],

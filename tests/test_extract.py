@@ -1413,3 +1413,17 @@ def test_an_incoming_mail_stamp_is_no_number_and_no_subject() -> None:
     found = extract_document([b.page()])
     assert (found.code_number.value, found.code_notation.value) == ("84", "UBND-VP")
     assert found.subject.value == "V/v rà soát hồ sơ địa chính"
+
+
+def test_a_blank_read_again_digits_only_is_taken_and_flagged() -> None:
+    from pipeline.core.model import Reread
+
+    b = _with_confidence(_page_with(number="Số: 209 /QĐ-UBND"), "209", 40.0)
+    result, w, h = b.page()
+    (number_word,) = [x for x in result.words if x.text == "209"]
+    without = extract_document([(result, w, h)])
+    assert without.code_number.value is None
+    result.rereads = [Reread(number_word.box, "209")]
+    taken = extract_document([(result, w, h)])
+    assert taken.code_number.value == "209"
+    assert taken.code_number.confidence < extract.REVIEW_BELOW and "digits only" in (taken.code_number.reason or "")

@@ -524,3 +524,57 @@ def test_surnames_are_not_matched_without_the_faces(monkeypatch: pytest.MonkeyPa
     image, boxes = _name_line("Kiều Diệu Loan", seal_over_surname=True)
     monkeypatch.setattr(_ocr_surnames, "FACES", (Path("/nonexistent/Serif-Bold.ttf"),))
     assert _ocr_surnames.match(image, _read_as(boxes, "vu", 20.0)) == []
+
+
+# --------------------------------------------------------------------------- hand-filled blanks
+
+
+def _header_words(number: str, conf: float) -> OcrResult:
+    """ "Số: <number> /QĐ-UBND" and "ngày 18 tháng 02 năm 2025" near the top of a page."""
+    words = [Word("Số:", 96.0, (100, 100, 160, 130), 0), Word(number, conf, (180, 100, 260, 130), 0),
+             Word("/QĐ-UBND", 90.0, (280, 100, 420, 130), 0),
+             Word("ngày", 96.0, (600, 100, 670, 130), 1), Word("18", 40.0, (690, 100, 730, 130), 1),
+             Word("tháng", 96.0, (750, 100, 830, 130), 1), Word("02", 96.0, (850, 100, 890, 130), 1)]
+    return OcrResult(words, [], 80.0, 0.0)
+
+
+def test_unsure_words_in_the_headers_blanks_are_the_candidates() -> None:
+    from pipeline.ocr import blanks
+
+    assert [w.text for w in blanks.candidates(_header_words("209", 60.0), 3000)] == ["209", "18"]
+    assert [w.text for w in blanks.candidates(_header_words("209", 95.0), 3000)] == ["18"]
+    # Further down the page, a "ngày 18 tháng" is the body's: not a blank.
+    assert blanks.candidates(_header_words("209", 60.0), 300) == []
+
+
+def test_a_blank_is_read_again_only_when_every_reading_agrees() -> None:
+    from pipeline.ocr import blanks
+
+    image = np.full((3000, 2000), 255, np.uint8)
+    agreeing = blanks.reread(image, _header_words("2O9", 30.0), lambda crop, psm, scale: "209")
+    assert [(r.box, r.digits) for r in agreeing] == [((180, 100, 260, 130), "209"),
+                                                     ((690, 100, 730, 130), "209")]
+    calls = iter(["209", "209", "24", "209"] * 2)
+    assert blanks.reread(image, _header_words("2O9", 30.0), lambda c, p, s: next(calls)) == []
+    # The printed label before a colon is no part of the number: "86:209" is 209.
+    labelled = blanks.reread(image, _header_words("Số:2O9", 30.0), lambda c, p, s: "86:209")
+    assert labelled[0].digits == "209"
+
+
+def test_a_number_written_in_a_blank_is_read_digits_only_by_tesseract() -> None:
+    """The real engine, four ways, on digits drawn into the blank."""
+    import cv2
+
+    image = np.full((600, 1200), 255, np.uint8)
+    cv2.putText(image, "270", (180, 130), cv2.FONT_HERSHEY_SIMPLEX, 1.1, 0, 3)
+    result = OcrResult([Word("Số:", 96.0, (100, 100, 160, 135), 0),
+                        Word("27O", 30.0, (175, 95, 245, 135), 0),
+                        Word("/QĐ-BTNMT", 90.0, (280, 100, 460, 135), 0)], [], 80.0, 0.0)
+    from pipeline.ocr import blanks
+
+    def read(crop: np.ndarray, psm: int, scale: float) -> str:
+        raw = tesseract.hocr_image(crop, language="vie", tessdata_dir=None, dpi=round(300 * scale),
+                                   psm=psm, timeout=60, only=blanks.DIGITS)
+        return "".join(w.text for w in ocr.parse_hocr(raw).words)
+
+    assert [r.digits for r in blanks.reread(image, result, read)] == ["270"]

@@ -93,9 +93,13 @@ def hocr(
     dpi: int,
     psm: int,
     timeout: float,
+    only: str | None = None,
 ) -> bytes:
-    """Recognise one page image file and return Tesseract's hOCR."""
+    """Recognise one page image file and return Tesseract's hOCR (with ``only``: reading
+    those characters and no others)."""
     config = f"--psm {psm} --dpi {dpi} -c tessedit_do_invert=0"
+    if only:
+        config += f" -c tessedit_char_whitelist={only}"
     if tessdata_dir is not None:
         # pytesseract splits the config with shlex, so a quoted path is safe.
         config = f'--tessdata-dir "{tessdata_dir}" ' + config
@@ -141,12 +145,14 @@ def hocr_image(
     dpi: int,
     psm: int,
     timeout: float,
+    only: str | None = None,
 ) -> bytes:
     """Recognise a grey (uint8, H × W) image and return Tesseract's hOCR: in this process
-    when the library allows it, else through the program."""
+    when the library allows it, else through the program. ``only``: the characters it may
+    read (all when None)."""
     engine = _engine(language, tessdata_dir)
     if engine is not None:
-        return engine.hocr(image, dpi=dpi, psm=psm, timeout=timeout)
+        return engine.hocr(image, dpi=dpi, psm=psm, timeout=timeout, only=only)
     import tempfile
 
     import cv2
@@ -156,7 +162,7 @@ def hocr_image(
         path = Path(tmp) / "page.pgm"
         cv2.imwrite(str(path), image)
         return hocr(path, language=language, tessdata_dir=tessdata_dir, dpi=dpi, psm=psm,
-                    timeout=timeout)
+                    timeout=timeout, only=only)
 
 
 class _Engine:
@@ -179,9 +185,16 @@ class _Engine:
         self.pid = os.getpid()
         self._lock = threading.Lock()
 
-    def hocr(self, image: np.ndarray, *, dpi: int, psm: int, timeout: float) -> bytes:
+    def hocr(self, image: np.ndarray, *, dpi: int, psm: int, timeout: float,
+             only: str | None = None) -> bytes:
         with self._lock:
-            return self._hocr(image, dpi, psm, timeout)
+            if not only:
+                return self._hocr(image, dpi, psm, timeout)
+            self._lib.TessBaseAPISetVariable(self._api, b"tessedit_char_whitelist", only.encode())
+            try:
+                return self._hocr(image, dpi, psm, timeout)
+            finally:  # the engine reads whole pages next
+                self._lib.TessBaseAPISetVariable(self._api, b"tessedit_char_whitelist", b"")
 
     def _hocr(self, image: np.ndarray, dpi: int, psm: int, timeout: float) -> bytes:
         lib, api = self._lib, self._api

@@ -88,6 +88,15 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Reread:
+    """A word Tesseract was unsure of in a printed blank (a number or a day written in by
+    hand), read again digits only, several ways, all agreeing (``pipeline.ocr.blanks``)."""
+
+    box: tuple[int, int, int, int]  # the word's box, as in ``Word.box``
+    digits: str  # what every reading agreed on: "270"
+
+
+@dataclass(frozen=True)
 class SurnameMatch:
     """Surnames drawn in a line's typeface just before some of its words, ranked by how
     well the ink there matches each (``_ocr_surnames``): a reading by shape, not by
@@ -109,6 +118,7 @@ class OcrResult:
     mean_confidence: float | None  # over words; None when no words
     seconds: float
     surnames: list[SurnameMatch] = field(default_factory=list)
+    rereads: list[Reread] = field(default_factory=list)
 
     @property
     def text(self) -> str:

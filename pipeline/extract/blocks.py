@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.core.model import SurnameMatch, Word
+from pipeline.core.model import SurnameMatch
 from pipeline.core.vi_text import (
     clean,
     fold,
@@ -58,6 +58,7 @@ from pipeline.extract.params import (
     CV_REACH_EM,
     CV_REACH_NO_NUMBER_EM,
     DAY_IN_BLANK_SURE,
+    DAY_REREAD,
     DEPUTY_UNDER_KT,
     DEPUTY_UNSURE_BELOW,
     FIELD_MIN_LETTERS,
@@ -81,6 +82,7 @@ from pipeline.extract.params import (
     NATIONAL_WITHIN_SCORE,
     NUMBER_IN_BLANK_SURE,
     NUMBER_OCR_SLACK,
+    NUMBER_REREAD,
     OCR_SLACK,
     ORGAN_BELOW_NATIONAL_EM,
     ORGAN_MIN_CAPS,
@@ -133,6 +135,8 @@ from pipeline.extract.parse import (
     parse_number_line,
 )
 
+Rereads = dict[tuple[int, int, int, int], str]  # a word's box → its digits-only reading
+
 NATIONAL_KEY = words_folded(NATIONAL)
 MOTTO_KEY = words_folded(MOTTO)
 
@@ -163,6 +167,7 @@ class Header:
     type: Found[TypeMatch]
     subject_segs: list[Segment]
     subject: Found[str]
+    rereads: Rereads = field(default_factory=dict)
 
     @property
     def evidence(self) -> int:
@@ -257,7 +262,7 @@ def find_header(page: Page) -> Header:
     motto = find_motto(page, national)
     split_x = _column_split(page, national, motto)
     left, right = _header_columns(page, national, split_x)
-    number_seg, number = _number_line(left)
+    number_seg, number = _number_line(left, page.rereads)
     date_seg, place_date = _date_line(page, right, below=motto or national)
     organ_segs, organ = _issuing_body(page, left, number_seg, date_seg, national)
     cv_segs, cv_subject = _cv_subject(page, left, number_seg, organ_segs)
@@ -268,7 +273,7 @@ def find_header(page: Page) -> Header:
     subject_segs, subject = _subject(page, type_seg)
     return Header(national, motto, split_x, number_seg, number, date_seg, place_date,
                   organ_segs, organ, cv_segs, cv_subject, type_seg, type_, subject_segs,
-                  subject)
+                  subject, page.rereads)
 
 
 def _column_split(page: Page, national: Segment | None, motto: Segment | None) -> float:
@@ -294,40 +299,53 @@ def _header_columns(page: Page, national: Segment | None, split_x: float
     return left, right
 
 
-def _number_line(left: list[Segment]) -> tuple[Segment | None, Found[NumberParts]]:
+def _number_line(left: list[Segment], rereads: Rereads
+                 ) -> tuple[Segment | None, Found[NumberParts]]:
     """Số: … — the first left-column line that parses, "Số" read or not."""
     for s in left:
         starts_s = fold(s.text).lstrip(" .-_'").startswith("s")
         if s.n_letters < 1 or ("/" not in s.text and not starts_s):
             continue
-        read_no = read_number(s)
+        read_no = read_number(s, rereads=rereads)
         if read_no.value is not None:
             return s, read_no
     return None, Found.none("no 'Số: …' line in the header")
 
 
-def read_number(s: Segment, type_hint: str | None = None) -> Found[NumberParts]:
-    """The "Số: …" line ``s`` read, as sure as its words, with a hand-filled number left out."""
+def read_number(s: Segment, type_hint: str | None = None, rereads: Rereads | None = None
+                ) -> Found[NumberParts]:
+    """The "Số: …" line ``s`` read, as sure as its words, with a hand-filled number left out
+    or taken from its digits-only reading."""
     read = with_ocr(parse_number_line(s.text, type_hint), [s], "number", slack=NUMBER_OCR_SLACK)
-    return _number_in_blank(s, read)
+    return _number_in_blank(s, read, rereads or {})
 
 
-def _number_in_blank(s: Segment, read: Found[NumberParts]) -> Found[NumberParts]:
+def _number_in_blank(s: Segment, read: Found[NumberParts], rereads: Rereads
+                     ) -> Found[NumberParts]:
     """A number set apart from its notation ("Số: 209 /QĐ-UBND") fills a printed blank,
     by hand or by a stamp, more often than not: it is taken only when its own words were
-    read with confidence, else it is left out (the notation is printed and stands)."""
+    read with confidence, or when every digits-only reading of it agrees (then flagged);
+    else it is left out (the notation is printed and stands)."""
     words = s.words
     at = next((i for i, w in enumerate(words) if w.text.startswith("/")), None)
-    if read.value is None or read.value.code_number is None or not at:
+    if read.value is None or not at:
         return read
-    ink = [w for w in words[:at] if any(c.isdigit() or c in "OoIl|" for c in w.text)]
-    conf = min((w.confidence for w in ink), default=0.0) / 100
-    if conf >= NUMBER_IN_BLANK_SURE:
-        return read
-    seen = " ".join(w.text for w in ink)
+    ink = [w for w in words[:at] if fold(w.text).strip(" .:;'") not in ("so", "")]
+    if read.value.code_number is not None:
+        conf = min((w.confidence for w in ink), default=0.0) / 100
+        if conf >= NUMBER_IN_BLANK_SURE:
+            return read
+        seen = f"read as {' '.join(w.text for w in ink)!r} with low confidence ({conf:.2f})"
+    else:
+        seen = f"read as {' '.join(w.text for w in ink)!r}" if ink else "empty"
+    again = rereads.get(ink[0].box) if len(ink) == 1 else None
+    if again is not None:
+        return Found(read.value._replace(code_number=again),
+                     round(min(read.confidence, NUMBER_REREAD), 3), read.reason_and(
+                         f"the number in the blank, {seen}, read again digits only as "
+                         f"{again!r}: written or stamped by hand, to be checked"))
     return Found(read.value._replace(code_number=None), read.confidence, read.reason_and(
-        f"the number in the blank, read as {seen!r} with low confidence ({conf:.2f}), "
-        "is not taken: written or stamped by hand"))
+        f"the number in the blank, {seen}, is not taken: written or stamped by hand"))
 
 
 def _date_line(page: Page, right: list[Segment], below: Segment | None
@@ -338,7 +356,7 @@ def _date_line(page: Page, right: list[Segment], below: Segment | None
             continue
         read_date = parse_date_line(s.text)
         if read_date.value is not None:
-            return s, _day_in_blank(s.words, with_ocr(read_date, [s], "date"))
+            return s, _day_in_blank(s, with_ocr(read_date, [s], "date"), page.rereads)
     # Cut into pieces (a wide gap after the place): try each row's right part whole.
     rows: dict[int, list[Segment]] = {}
     for s in right:
@@ -350,14 +368,25 @@ def _date_line(page: Page, right: list[Segment], below: Segment | None
         read_date = parse_date_line(" ".join(s.text for s in group))
         if read_date.value is not None:
             joined = Segment([w for s in group for w in s.words], group[0].size)
-            return joined, _day_in_blank(joined.words, with_ocr(read_date, group, "date"))
+            return joined, _day_in_blank(joined, with_ocr(read_date, group, "date"), page.rereads)
     return None, Found.none("no 'ngày … tháng … năm …' line in the header")
 
 
-def _day_in_blank(words: list[Word], read: Found[PlaceDate]) -> Found[PlaceDate]:
+def _day_in_blank(s: Segment, read: Found[PlaceDate], rereads: Rereads) -> Found[PlaceDate]:
     """The day between "ngày" and "tháng" is often written by hand into a printed blank:
-    a day Tesseract was unsure of is left out rather than guessed (the place stands)."""
-    if read.value is None or read.value.date is None:
+    a day Tesseract was unsure of is taken from its digits-only reading when every one
+    agrees (flagged), else left out rather than guessed (the place stands)."""
+    if read.value is None:
+        return read
+    words = s.words
+    again = next(((w, rereads[w.box]) for w in words if w.box in rereads), None)
+    if again is not None and (read.value.date is None or again[0].confidence < 100 * DAY_IN_BLANK_SURE):
+        retold = parse_date_line(s.text.replace(again[0].text, again[1], 1))
+        if retold.value is not None and retold.value.date is not None:
+            return Found(retold.value, round(min(read.confidence, DAY_REREAD), 3), read.reason_and(
+                f"the day, read as {again[0].text!r}, read again digits only as {again[1]!r}: "
+                "written by hand into the blank, to be checked"))
+    if read.value.date is None:
         return read
     keys = [fold(w.text) for w in words]
     start = next((i for i, k in enumerate(keys) if re.match(r"n[gq][a-z]{0,2}?[yv]$", k)), None)

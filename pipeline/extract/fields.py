@@ -269,7 +269,7 @@ def _type_fields(header: Header) -> tuple[Found[str], Found[str], Found[NumberPa
         # The heading settles HD/HĐ, DA/ĐA and a doubled letter (QĐĐ) in the notation.
         if header.number_seg is not None and (notation_code not in (None, code)
                                               or number.confidence < 1.0):
-            hinted = read_number(header.number_seg, type_hint=code)
+            hinted = read_number(header.number_seg, type_hint=code, rereads=header.rereads)
             if hinted.value is not None and hinted.value.type_code == code \
                     and (notation_code != code or hinted.confidence > number.confidence):
                 number, notation_code = hinted, code

@@ -154,6 +154,8 @@ class Page:
     text_x0: float
     text_x1: float
     surnames: list[SurnameMatch] = field(default_factory=list)  # read by shape (OCR)
+    # Unsure words of the header's blanks read again digits only (OCR): box → digits.
+    rereads: dict[tuple[int, int, int, int], str] = field(default_factory=dict)
 
     @property
     def text_w(self) -> float:
@@ -230,4 +232,5 @@ def analyse(result: OcrResult, width: int, height: int) -> Page:
         xs0 = sorted(s.x0 for s in wide)
         xs1 = sorted(s.x1 for s in wide)
         text_x0, text_x1 = float(xs0[len(xs0) // 5]), float(xs1[(len(xs1) * 4) // 5])
-    return Page(segs, width, height, em, text_x0, text_x1, list(result.surnames))
+    return Page(segs, width, height, em, text_x0, text_x1, list(result.surnames),
+                {r.box: r.digits for r in result.rereads})

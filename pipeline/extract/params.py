@@ -112,6 +112,10 @@ NUMBER_OCR_SLACK = 0.25
 NUMBER_IN_BLANK_SURE = 0.85
 # The day of the date line is taken only when its word was read at least this sure.
 DAY_IN_BLANK_SURE = 0.6
+# A number or day taken from the digits-only readings of a blank that all agree: likely,
+# written by hand all the same: a person checks it.
+NUMBER_REREAD = 0.75
+DAY_REREAD = 0.75
 # Confidence of a number line with no "Số:" read before it.
 NUMBER_NO_PREFIX = 0.85
 # Factors on the confidence for each misreading read through:

@@ -13,7 +13,7 @@ from lxml import html
 
 from pipeline._exec import tesseract
 from pipeline.core.model import Line, OcrResult, Word
-from pipeline.ocr import columns, missed, surnames
+from pipeline.ocr import blanks, columns, missed, surnames
 
 _BBOX = re.compile(r"bbox (-?\d+) (-?\d+) (-?\d+) (-?\d+)")
 _BASELINE = re.compile(r"baseline (-?[\d.]+) (-?[\d.]+)")
@@ -67,6 +67,14 @@ def recognize(
                 result = missed.merge(result, extra, (box[0], box[1] + band[0]))
         result = columns.without_scraps(result, image.shape)
         result.surnames = surnames.match(image, result)
+
+        def digits(crop: np.ndarray, psm: int, scale: float) -> str:
+            raw = tesseract.hocr_image(crop, language=language, tessdata_dir=tessdata_dir,
+                                       dpi=round(dpi * scale), psm=psm, timeout=timeout,
+                                       only=blanks.DIGITS)
+            return "".join(w.text for w in parse_hocr(raw).words)
+
+        result.rereads = blanks.reread(image, result, digits)
     result.seconds = time.perf_counter() - start
     return result
 
