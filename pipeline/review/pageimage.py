@@ -17,11 +17,10 @@ from PIL import Image, ImageDraw
 
 from pipeline.archive import Store, read_file
 from pipeline.core.record import Record
-from pipeline.core.vi_text import fold, nfc
+from pipeline.core.vi_text import index_words, nfc
 from pipeline.ingest import pages as page_reader
 
 _BBOX = re.compile(r"bbox (\d+) (\d+) (\d+) (\d+)")
-_WORD = re.compile(r"\w+")
 # Where a field sits on an NĐ 30 page, as fractions (left, top, right, bottom): shown when
 # the field was not found, so there are no words to crop round.
 _USUAL_PLACE = {
@@ -40,7 +39,7 @@ class WordBox:
 
 
 def folded_words(text: str) -> list[str]:
-    return _WORD.findall(fold(nfc(text)))
+    return index_words(text)
 
 
 def word_boxes(hocr: bytes | str) -> list[WordBox]:
