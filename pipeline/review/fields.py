@@ -30,6 +30,8 @@ _SNAKE = re.compile(r"(?<!^)(?=[A-Z])")
 
 # The extraction's reasons are English phrases; the reviewer reads Vietnamese first.
 _REASONS_VI = [
+    (re.compile(r"^no retention"), "hồ sơ chưa có thời hạn bảo quản"),
+    (re.compile(r"^no access mode"), "hồ sơ chưa có chế độ sử dụng"),
     (re.compile(r"^not found$|^no "), "máy không tìm thấy trên trang"),
     (re.compile(r"low (OCR )?confidence|^low\b"), "máy đọc chưa chắc chắn"),
     (re.compile(r"not all name-like"), "có chữ không giống tên người"),
@@ -37,8 +39,6 @@ _REASONS_VI = [
     (re.compile(r"taken for a công văn"), "không có tên loại, tạm coi là công văn"),
     (re.compile(r"repaired|corrected|spelling"), "máy đã sửa chính tả, cần xem lại"),
     (re.compile(r"disagree|readings"), "các lần đọc không khớp nhau"),
-    (re.compile(r"^no retention"), "hồ sơ chưa có thời hạn bảo quản"),
-    (re.compile(r"^no access mode"), "hồ sơ chưa có chế độ sử dụng"),
 ]
 
 

@@ -80,7 +80,11 @@ def snippet(text: str, terms: Sequence[str], width: int = SNIPPET_CHARS) -> list
         for part_start, part in _word_parts(word, start):
             if part in wanted:
                 spans.append((part_start, part_start + len(part)))
-    centre = spans[0][0] if spans else 0
+    # The window that shows the most of the different words asked for.
+    def shown(start: int) -> int:
+        return len({folded[s:e] for s, e in spans if start <= s and e <= start + width // 2})
+
+    centre = max((s for s, _ in spans), key=lambda s: (shown(s), -s), default=0)
     lo = max(0, centre - width // 2)
     hi = min(len(text), lo + width)
     out: list[tuple[str, bool]] = []
