@@ -10,6 +10,7 @@ per page, joined to the page's document (type, date, signer, needsReview) and it
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from pipeline.core.record import Record
 from pipeline.core.vi_text import fold, index_words, nfc
 
 SNIPPET_CHARS = 90
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -80,11 +82,7 @@ def snippet(text: str, terms: Sequence[str], width: int = SNIPPET_CHARS) -> list
         for part_start, part in _word_parts(word, start):
             if part in wanted:
                 spans.append((part_start, part_start + len(part)))
-    # The window that shows the most of the different words asked for.
-    def shown(start: int) -> int:
-        return len({folded[s:e] for s, e in spans if start <= s and e <= start + width // 2})
-
-    centre = max((s for s, _ in spans), key=lambda s: (shown(s), -s), default=0)
+    centre = _densest(folded, spans, width // 2)
     lo = max(0, centre - width // 2)
     hi = min(len(text), lo + width)
     out: list[tuple[str, bool]] = []
@@ -98,7 +96,27 @@ def snippet(text: str, terms: Sequence[str], width: int = SNIPPET_CHARS) -> list
         at = e
     if at < hi:
         out.append((text[at:hi], False))
-    return [(" ".join(t.split()) if not m else t, m) for t, m in out]
+    return [(_SPACES.sub(" ", t) if not m else t, m) for t, m in out]
+
+
+def _densest(folded: str, spans: list[tuple[int, int]], width: int) -> int:
+    """Where the window of ``width`` characters showing the most different words asked for
+    starts (a sliding window over the matches, in order)."""
+    best, best_at, j = 0, spans[0][0] if spans else 0, 0
+    inside: dict[str, int] = {}
+    for i, (start, _) in enumerate(spans):
+        while j < len(spans) and spans[j][1] <= start + width:
+            word = folded[spans[j][0]:spans[j][1]]
+            inside[word] = inside.get(word, 0) + 1
+            j += 1
+        if len(inside) > best:
+            best, best_at = len(inside), start
+        word = folded[start:spans[i][1]]
+        if word in inside:
+            inside[word] -= 1
+            if not inside[word]:
+                del inside[word]
+    return best_at
 
 
 def _word_parts(word: str, start: int) -> Iterator[tuple[int, str]]:
