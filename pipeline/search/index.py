@@ -341,8 +341,8 @@ class PostgresIndex(_Index):
     """The province-scale index: PostgreSQL full-text search, ``unaccent`` folding the words.
 
     Its text search configuration ``sohoa_vi`` runs every word through ``unaccent`` then
-    ``simple`` (no stemming: Vietnamese syllables are words); ``đ`` is mapped to ``d``
-    first, as ``unaccent``'s rules do not all carry it.
+    ``simple`` (no stemming: Vietnamese syllables are words); ``unaccent``'s rules take
+    off every Vietnamese mark and map đ to d, so both tone placements match alike.
     """
 
     placeholder = "%s"
@@ -364,7 +364,7 @@ class PostgresIndex(_Index):
                 cur.execute(
                     "CREATE TABLE IF NOT EXISTS pages (id BIGSERIAL PRIMARY KEY, key TEXT, page INTEGER, "
                     "ordinal INTEGER, text TEXT, words TSVECTOR GENERATED ALWAYS AS "
-                    "(to_tsvector('sohoa_vi'::regconfig, translate(text, 'đĐ', 'dD'))) STORED)"
+                    "(to_tsvector('sohoa_vi'::regconfig, text)) STORED)"
                 )
                 cur.execute("CREATE INDEX IF NOT EXISTS pages_key ON pages (key, page)")
                 cur.execute("CREATE INDEX IF NOT EXISTS pages_words ON pages USING GIN (words)")
@@ -393,7 +393,8 @@ class PostgresIndex(_Index):
             self._executemany("INSERT INTO pages (key, page, ordinal, text) VALUES (%s, %s, %s, %s)", rows)
 
     def _match(self, terms: list[str]) -> tuple[str, str, list[Any]]:
-        # The query is folded in Python already; unaccent leaves plain words as they are.
+        # The words are folded in Python already (as in the embedded index); unaccent and
+        # simple leave such words as they are.
         query = " & ".join(terms)
         return ("pages p JOIN to_tsquery('sohoa_vi'::regconfig, ?) q ON p.words @@ q",
                 "ts_rank(p.words, q) DESC", [query])
