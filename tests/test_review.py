@@ -80,3 +80,21 @@ def test_a_confirmation_keeps_the_value_and_a_stale_or_bad_save_writes_nothing(a
         review.save(store, key, [review.Decision(2, "subject", "x")], by="minh", based_on=version)
     assert "người khác" in stale.value.vi
     assert archive.audit(store, dossier=key).ok
+
+
+def test_the_reviewers_decisions_reach_the_e_ark_package(archived, tmp_path: Path) -> None:
+    import zipfile
+
+    from pipeline import export
+
+    store, key = archived
+    _, version = review.load(store, key)
+    review.save(store, key, [review.Decision(1, "subject", "Về việc giao đất"), review.Decision(None, "mode", "01")],
+                by="lan", based_on=version, now=dt.datetime(2026, 12, 5, 10, 0, tzinfo=dt.UTC))
+    [result] = list(export.export_many(store, [(key, None)], output_dir=tmp_path / "sip"))
+    assert export.check_package(Path(result.location)) == []
+    with zipfile.ZipFile(result.location) as z:
+        premis = next(z.read(n) for n in z.namelist() if n.endswith("metadata/preservation/premis.xml")).decode()
+    assert "<premis:agentName>lan</premis:agentName>" in premis
+    assert "checked by lan in sohoa review" in premis
+    assert "document 1 subject: 'Về việc số hóa hồ sơ số 7' → 'Về việc giao đất'" in premis
