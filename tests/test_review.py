@@ -98,3 +98,8 @@ def test_the_reviewers_decisions_reach_the_e_ark_package(archived, tmp_path: Pat
     assert "<premis:agentName>lan</premis:agentName>" in premis
     assert "checked by lan in sohoa review" in premis
     assert "document 1 subject: 'Về việc số hóa hồ sơ số 7' → 'Về việc giao đất'" in premis
+    from tests.test_export import VALIDATOR_DEFECTS, _eark, _unzip
+
+    report = _eark(_unzip(Path(result.location), tmp_path / "unzipped") / "data" / result.objid)
+    assert report["structure"] == "WellFormed", report
+    assert {e.split()[0] for e in report["errors"]} <= VALIDATOR_DEFECTS, report["errors"]
