@@ -25,8 +25,10 @@ OTHER_PACKAGES=(
   ghostscript
   # Signing tests: a PKCS#11 token in software (SoftHSM2) and the tools to load it.
   softhsm2 opensc
-  # For the scale-out tests: a Prefect server on PostgreSQL.
+  # For the scale-out tests: a Prefect server on PostgreSQL; and search on PostgreSQL (unaccent).
   postgresql
+  # Browser tests of sohoa review: Debian's chromium and its WebDriver (driven by selenium).
+  chromium chromium-driver
 )
 
 runtime=0

@@ -87,12 +87,13 @@ def _parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the JSON Schema of record.json")
     schema.set_defaults(run=_schema)
 
-    from sohoa import export, services, signing, storage
+    from sohoa import export, library, services, signing, storage
 
     signing.add_commands(sub)
     storage.add_commands(sub)
     export.add_commands(sub)
     services.add_commands(sub)
+    library.add_commands(sub)
     return parser
 
 

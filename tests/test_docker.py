@@ -36,9 +36,9 @@ S3_SCRIPT = DOCKER / "seaweedfs-s3.sh"
 
 SERVICES = {
     "postgres", "prefect-server", "seaweedfs-master", "seaweedfs-volume", "seaweedfs-filer",
-    "buckets", "watcher", "worker",
+    "buckets", "watcher", "worker", "review",
 }
-SOHOA_SERVICES = {"prefect-server", "buckets", "watcher", "worker"}
+SOHOA_SERVICES = {"prefect-server", "buckets", "watcher", "worker", "review"}
 # Variables docker compose reads from the .env file itself, named in no ${...}.
 COMPOSE_OWN = {"COMPOSE_PROFILES"}
 # NAME_FILE -> NAME, done by the image's entry point (docker/entrypoint.sh).
@@ -214,7 +214,10 @@ def test_signing_material_only_as_secrets() -> None:
         "agency_p12_password": {
             "file": "${SIGNING_PKCS12_PASSWORD_FILE:?set SIGNING_PKCS12_PASSWORD_FILE in the .env file}"
         },
+        # the review pages' users file (profile "review"): password hashes, still a secret
+        "reviewers": {"file": "${REVIEWERS_FILE:-./secrets/reviewers.yaml}"},
     }
+    assert data["services"]["review"]["secrets"] == ["reviewers"]
     for name in ("watcher", "worker"):
         service = data["services"][name]
         env = service["environment"]
@@ -313,7 +316,7 @@ def docker_compose() -> list[str] | None:
     return None
 
 
-@pytest.mark.parametrize("profiles", ["prefect,seaweedfs", ""])
+@pytest.mark.parametrize("profiles", ["prefect,seaweedfs", "", "prefect,seaweedfs,review"])
 def test_docker_compose_config(tmp_path: Path, profiles: str) -> None:
     command = docker_compose()
     if command is None:
@@ -326,7 +329,9 @@ def test_docker_compose_config(tmp_path: Path, profiles: str) -> None:
     )
     assert run.returncode == 0, run.stderr
     resolved = json.loads(run.stdout)
-    expected = SERVICES if profiles else {"buckets", "watcher", "worker"}
+    expected = {"buckets", "watcher", "worker"}
+    if profiles:
+        expected = SERVICES if "review" in profiles else SERVICES - {"review"}
     assert set(resolved["services"]) == expected
     worker = resolved["services"]["worker"]
     assert worker["environment"]["SOHOA_STORAGE__SECRET_KEY"] == "testsecretkey"

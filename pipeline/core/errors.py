@@ -39,6 +39,9 @@ class ExitCode(IntEnum):
     export_incomplete = 36  # a dossier folder without record.json (an unfinished upload)
     export_fixity = 37  # an archived object no longer matches its manifest: nothing exported
     export_invalid = 38  # the package built failed its own validation: nothing handed over
+    # The library: review and search
+    review_refused = 39  # a correction that is not a valid value, or on a dossier changed meanwhile
+    search_failed = 40  # the search index cannot be opened or queried
 
 
 class SohoaError(Exception):
@@ -174,3 +177,15 @@ class ExportInvalidError(SohoaError):
     """``sohoa export-sip``: the package failed its own validation (schemas, BagIt, checksums)."""
 
     exit_code = ExitCode.export_invalid
+
+
+class ReviewError(SohoaError):
+    """A reviewer's correction cannot be saved as it is: nothing was written."""
+
+    exit_code = ExitCode.review_refused
+
+
+class SearchError(SohoaError):
+    """The search index cannot be opened, built or queried."""
+
+    exit_code = ExitCode.search_failed

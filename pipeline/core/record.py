@@ -19,7 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-SCHEMA_VERSION = "1.1.0"  # 1.1: signer.authority (records of 1.0 still validate)
+SCHEMA_VERSION = "1.1.0"  # 1.1: signer.authority, events (records of 1.0 still validate)
 SCHEMA_ID = f"urn:sohoa:schema:record:{SCHEMA_VERSION}"
 
 
@@ -162,12 +162,28 @@ class Document(_Model):
     number_of_page: int = Field(ge=1)
     file: str = Field(description="the document's PDF/A file")
     confidence: dict[str, float] = Field(description="per field, 0–1; 1.0 when given by the clerk")
-    source: dict[str, Literal["extracted", "manifest"]] = Field(
-        description="per field, where its value came from"
+    source: dict[str, Literal["extracted", "manifest", "review"]] = Field(
+        description="per field, where its value came from: read from the scan, the clerk's "
+        "manifest, or a reviewer (see events)"
     )
     needs_review: list[Review] = Field(
         description="fields a person should check: not found (null) or not sure"
     )
+
+
+class Event(_Model):
+    """A person's decision on a field after processing (sohoa review): who, when, old and new."""
+
+    type: Literal["correction", "confirmation"] = Field(
+        description="correction: the value changed; confirmation: checked and left as it was"
+    )
+    at: datetime = Field(description="UTC")
+    by: str = Field(description="the reviewer's user name")
+    document: int | None = Field(description="the document's docOrdinal; null: a dossier field")
+    field: str = Field(description="as in needsReview: subject, signer.fullName, maintenance…")
+    old: str | None
+    new: str | None
+    reason: str | None = Field(description="the needsReview reason the decision cleared, if any")
 
 
 class Record(_Model):
@@ -183,6 +199,9 @@ class Record(_Model):
     engine: Engine
     timings: Timings
     warnings: list[str]
+    events: list[Event] = Field(
+        default_factory=list, description="reviewers' corrections and confirmations, oldest first"
+    )
 
     def to_json(self) -> str:
         return self.model_dump_json(by_alias=True, indent=2) + "\n"

@@ -174,6 +174,35 @@ class FlowSettings(BaseModel):
     timezone: str = Field("Asia/Ho_Chi_Minh", description="for the schedules and the report's day")
 
 
+class SearchSettings(BaseModel):
+    """The full-text index over the archive (sohoa search, the review app's search page)."""
+
+    index: Path = Field(
+        Path("~/.local/share/sohoa/search.sqlite"), description="the embedded index (SQLite FTS5)"
+    )
+    database_url: SecretStr | None = Field(
+        None, description="postgresql://…: PostgreSQL full-text search instead (province scale); "
+        "set it in the environment when it holds a password",
+    )
+    sync_seconds: float = Field(60, gt=0, description="sohoa review: how often the index catches up with the archive")
+
+
+class ReviewSettings(BaseModel):
+    """``sohoa review``: the review queue and search pages."""
+
+    host: str = Field("127.0.0.1", description="the address it listens on")
+    port: int = Field(8090, description="its port")
+    users_file: Path = Field(
+        Path("~/.config/sohoa/reviewers.yaml"),
+        description="reviewers and their hashed passwords (sohoa review --add-user NAME)",
+    )
+    secret_file: Path = Field(
+        Path("~/.local/share/sohoa/review-secret"),
+        description="the key signing the login cookie (made on first start, mode 0600)",
+    )
+    secure_cookie: bool = Field(False, description="send the login cookie over HTTPS only (behind a TLS proxy)")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SOHOA_", env_nested_delimiter="__")
 
@@ -186,6 +215,8 @@ class Settings(BaseSettings):
     storage: StorageSettings = StorageSettings()
     intake: IntakeSettings = IntakeSettings()
     flows: FlowSettings = FlowSettings()
+    search: SearchSettings = SearchSettings()
+    review: ReviewSettings = ReviewSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -108,3 +108,12 @@ def tone_style(text: str) -> str:
         # Only when the pair ends a syllable (not "quyết": the mark there belongs to ê).
         out = re.sub(pattern.pattern + r"(?![^\W\d_])", sub, out, flags=re.IGNORECASE)
     return out
+
+
+_INDEX_WORD = re.compile(r"\w+")
+
+
+def index_words(text: str) -> list[str]:
+    """The words of ``text`` as the search index keeps them: NFC, folded (no tone or vowel
+    marks, đ → d, lower case), letters and digits. Both tone placements (hoà, hòa) fold alike."""
+    return _INDEX_WORD.findall(fold(nfc(text)))

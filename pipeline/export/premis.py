@@ -4,9 +4,10 @@ by whom, from the scan to the hand-over.
 Objects: the dossier (intellectual entity), its representations, and each file with its
 SHA-256 (as the archive's manifest has it), size and format. Events, from ``record.json``
 and the archive: digitisation, OCR, PDF/A creation, metadata extraction, the clerk's
-corrections (values the manifest gave), each signature, the archive's fixity check on
-commit, this export's fixity check and the package's creation. Agents: sohoa and
-Tesseract with their versions, and the converting agency named by the signing certificate.
+corrections (values the manifest gave), the reviewers' decisions (``sohoa review``), each
+signature, the archive's fixity check on commit, this export's fixity check and the package's
+creation. Agents: sohoa and Tesseract with their versions, the converting agency named by the
+signing certificate, and each reviewer.
 """
 
 from __future__ import annotations
@@ -149,6 +150,8 @@ def premis_document(p: Provenance) -> bytes:
                    f"(SHA-256 {rec.engine.model_sha256})"))
     note = f"identification: {p.agency.identification}" if p.agency.identification else None
     agents.append((agency, p.agency.name, "organization", None, note))
+    for name in sorted({e.by for e in rec.events}):
+        agents.append((_reviewer(name), name, "person", None, "reviewer (sohoa review), for the converting agency"))
     for agent_id, name, kind, version, note_text in agents:
         ag = _sub(root, "agent")
         _identifier(ag, "agentIdentifier", "local", agent_id)
@@ -216,6 +219,7 @@ def _events(p: Provenance, sohoa: str, exporter: str, tesseract: str, agency: st
             "success", [(agency, "authorizer"), (sohoa, "executing program")], [(entity, "outcome")],
             "; ".join(corrected),
         )
+    yield from _reviews(rec, sohoa, entity)
     for out in rec.outputs:
         sig = out.signature
         target = pdfs.get(out.file)
@@ -247,6 +251,31 @@ def _events(p: Provenance, sohoa: str, exporter: str, tesseract: str, agency: st
         "E-ARK SIP 2.1 (METS, PREMIS 3, Dublin Core) in a BagIt bag (SHA-256), for transfer to an archive",
         "success", [(exporter, "executing program"), (agency, "submitter")], [(entity, "source")],
     )
+
+
+def _reviewer(name: str) -> str:
+    return f"reviewer-{name}"
+
+
+def _reviews(rec: Record, sohoa: str, entity: str) -> Iterable[_Event]:
+    """One event per save of a reviewer: what was corrected (old → new) and confirmed."""
+    saves: dict[tuple[dt.datetime, str], list] = {}
+    for e in rec.events:
+        saves.setdefault((e.at, e.by), []).append(e)
+    for (at, by), decided in saves.items():
+        def where(e) -> str:
+            return f"document {e.document} {e.field}" if e.document is not None else f"dossier {e.field}"
+
+        changes = [f"{where(e)}: {e.old!r} → {e.new!r}" for e in decided if e.type == "correction"]
+        checked = [where(e) for e in decided if e.type == "confirmation"]
+        note = "; ".join(filter(None, ["corrected " + "; ".join(changes) if changes else "",
+                                       "confirmed " + ", ".join(checked) if checked else ""]))
+        yield _Event(
+            "metadata modification", at,
+            f"fields flagged for review checked by {by} in sohoa review and saved as a new version of "
+            "record.json (the files unchanged)",
+            "success", [(_reviewer(by), "implementer"), (sohoa, "executing program")], [(entity, "outcome")], note,
+        )
 
 
 def _event_id(rec: Record, e: _Event) -> str:
