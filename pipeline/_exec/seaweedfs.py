@@ -10,15 +10,24 @@ kept in one folder, ROOT (``storage.data_dir``)::
     ROOT/credentials.json    endpoint, region, access key, secret key (mode 0600)
     ROOT/s3-identities.json  the same key pair in weed's ``-s3.config`` format (0600)
     ROOT/ports.json          ports chosen at the first start, reused afterwards
+    ROOT/security.toml       JWT signing keys and the gRPC certificates, new at every start (0600)
+    ROOT/tls/                a private CA and the one certificate every weed component shows
     ROOT/weed.pid            the running server
     ROOT/weed.log            its log
 
 Credentials are generated once, at the first ``up``, and never printed here.
+
+Only the S3 port checks S3 credentials; the other ports would let anyone on the machine read
+or delete archived bytes behind Object Lock's back. So every start writes ``security.toml``
+(weed reads it from its working folder): the master's and filer's HTTP APIs are off, the volume
+server's HTTP API wants a JWT signed with a key only weed knows for every read and write, and
+every gRPC port wants a client certificate from a CA made for this start.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import os
 import secrets
@@ -105,6 +114,8 @@ class Layout:
         self.ports = self.root / "ports.json"
         self.pid = self.root / "weed.pid"
         self.log = self.root / "weed.log"
+        self.security = self.root / "security.toml"
+        self.tls = self.root / "tls"
 
 
 def free_port() -> int:
@@ -164,6 +175,7 @@ def up(root: Path, *, s3_port: int = 8333, timeout: float = 60) -> Status:
         folder.chmod(0o700)
     ports = _ports(layout, s3_port)
     creds = _credentials(layout, ports)
+    _write_security(layout)
     log = layout.log.open("ab")
     try:
         proc = subprocess.Popen(
@@ -174,6 +186,7 @@ def up(root: Path, *, s3_port: int = 8333, timeout: float = 60) -> Status:
             cwd=layout.root,
             # Its own session: it outlives 'sohoa storage up' and a Ctrl-C in that terminal.
             start_new_session=True,
+            env=_weed_environment(),
         )
     finally:
         log.close()
@@ -224,6 +237,9 @@ def _arguments(layout: Layout, ports: Ports) -> list[str]:
         f"-master.port={ports.master}",
         f"-master.port.grpc={ports.master_grpc}",
         "-master.telemetry=false",  # it would call out to the internet
+        # The master's HTTP API hands out write tokens for any file id, the filer's serves and
+        # deletes files: both off, the components talk over gRPC (with a certificate).
+        "-disableHttp",
         # One master: no peers to wait for, so a restart elects itself in a second, not ten.
         "-master.electionTimeout=1s",
         f"-master.volumeSizeLimitMB={VOLUME_SIZE_MB}",
@@ -315,6 +331,119 @@ def _credentials(layout: Layout, ports: Ports) -> Credentials:
     return creds
 
 
+def _weed_environment() -> dict[str, str]:
+    """This process's environment without the secrets weed has no use for (S3 keys, PINs)."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("SOHOA_", "AWS_", "PREFECT_", "WEED_"))
+    }
+
+
+def _write_security(layout: Layout) -> None:
+    """New JWT keys and gRPC certificates for this start (weed reads ./security.toml)."""
+    layout.tls.mkdir(mode=0o700, exist_ok=True)
+    ca, cert, key = _make_certificates(layout.tls)
+    jwt_keys = {name: secrets.token_urlsafe(32) for name in ("write", "read", "filer", "filer_read")}
+    grpc_roles = "".join(
+        f'[grpc.{role}]\ncert = "{cert}"\nkey = "{key}"\n\n'
+        for role in ("master", "volume", "filer", "s3", "client")
+    )
+    text = f"""# Written by sohoa at every start of the embedded store; new keys each time.
+[jwt.signing]
+key = "{jwt_keys['write']}"
+expires_after_seconds = 10
+
+[jwt.signing.read]
+key = "{jwt_keys['read']}"
+expires_after_seconds = 10
+
+[jwt.filer_signing]
+key = "{jwt_keys['filer']}"
+expires_after_seconds = 10
+
+[jwt.filer_signing.read]
+key = "{jwt_keys['filer_read']}"
+expires_after_seconds = 10
+
+[access]
+ui = false
+
+[filer.expose_directory_metadata]
+enabled = false
+
+[grpc]
+ca = "{ca}"
+
+{grpc_roles}"""
+    _write_private(layout.security, text)
+
+
+def _make_certificates(folder: Path) -> tuple[Path, Path, Path]:
+    """A CA made for this start and one certificate it signs, for every gRPC server and client
+    (weed checks the CA, not host names). The CA's key is never written."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = dt.datetime.now(dt.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sohoa embedded store CA")])
+    ca_cert = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(now + dt.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False, content_commitment=False, key_encipherment=False,
+                data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
+                encipher_only=False, decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sohoa-weed")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(now + dt.timedelta(days=3650))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address(HOST))]),
+            critical=False,
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    paths = folder / "ca.crt", folder / "weed.crt", folder / "weed.key"
+    _write_private(paths[0], ca_cert.public_bytes(serialization.Encoding.PEM).decode())
+    _write_private(paths[1], cert.public_bytes(serialization.Encoding.PEM).decode())
+    _write_private(
+        paths[2],
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode(),
+    )
+    return paths
+
+
 def _write_private(path: Path, text: str) -> None:
     """Write a file readable by its owner only (0600 from the start, then renamed)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -398,11 +527,12 @@ def _get(url: str) -> tuple[int, bytes]:
 
 
 def _wait_ready(proc: subprocess.Popen, ports: Ports, timeout: float, log: Path) -> None:
-    """Until a volume server has joined the master and the filer and S3 gateway answer."""
+    """Until the master leads, the volume server sends it heartbeats and the S3 gateway answers
+    (the filer's and master's HTTP APIs are off)."""
     deadline = time.monotonic() + timeout
     checks = [
-        lambda: b'"DataNodes":[{' in _get(f"http://{HOST}:{ports.master}/dir/status")[1],
-        lambda: _get(f"http://{HOST}:{ports.filer}/")[0] < 500,
+        lambda: b'"IsLeader":true' in _get(f"http://{HOST}:{ports.master}/cluster/status")[1],
+        lambda: _get(f"http://{HOST}:{ports.volume}/healthz")[0] == 200,
         # Any HTTP answer will do: an anonymous request is refused with 403.
         lambda: _get(f"http://{HOST}:{ports.s3}/")[0] in (200, 403),
     ]
