@@ -135,6 +135,12 @@ def iter_entries(store: Store, since: dt.date | None = None) -> Iterator[Catalog
             yield from _parse(found[0])
 
 
+def read_key(store: Store, key: str) -> list[CatalogEntry]:
+    """The entries of one day's object (ValueError when a line is not an entry)."""
+    found = store.get(key)
+    return list(_parse(found[0])) if found else []
+
+
 def contains(store: Store, key: str, record_sha256: str, committed: dt.datetime) -> bool:
     day = committed.astimezone(dt.UTC).date()
     return any(e.key == key and e.record_sha256 == record_sha256 for e in read_day(store, day))
