@@ -33,6 +33,7 @@ from pipeline.core.errors import SohoaError
 
 if TYPE_CHECKING:
     from pipeline.core.record import Record
+    from pipeline.core.settings import InputSettings
 from pipeline.intake import staging
 
 
@@ -79,7 +80,7 @@ def _digitise(settings, intake, where, commune, dossier, claim_id, run_id) -> di
     with tempfile.TemporaryDirectory(prefix="sohoa-run-") as tmp:
         work = Path(tmp)
         source = fetch.with_options(**retrying)(intake, where, work / "in")
-        opened = read_pages(source, options, settings.input.max_pixels, commune)
+        opened = read_pages(source, options, settings.input, commune)
         pages = opened.pages
         log.info("%s: %d trang / pages", dossier, len(pages))
 
@@ -123,8 +124,10 @@ def fetch(intake, where: str, dest: Path) -> Path:
 
 
 @task(name="read-pages", cache_policy=NO_CACHE, persist_result=False)
-def read_pages(source: Path, options: process.OcrOptions, max_pixels: int, commune: str) -> process.OpenDossier:
-    return process.open_dossier(source, ocr=options, max_pixels=max_pixels, commune=commune)
+def read_pages(source: Path, options: process.OcrOptions, limits: InputSettings, commune: str) -> process.OpenDossier:
+    return process.open_dossier(
+        source, ocr=options, max_pixels=limits.max_pixels, max_pages=limits.max_pages, commune=commune
+    )
 
 
 MIN_SLOT_LEASE = 60.0  # seconds: the shortest concurrency lease Prefect's API takes

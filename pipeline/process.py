@@ -116,13 +116,14 @@ def process_dossier(
     *,
     ocr: OcrOptions = OcrOptions(),
     max_pixels: int = 250_000_000,
+    max_pages: int = pages_mod.MAX_PAGES,
     title: str | None = None,
     commune: str | None = None,
     signer: DocumentSigner | None = None,
     progress: ProgressCallback | None = None,
 ) -> record.Record:
     """Dossier → pages → OCR → metadata → one PDF/A per document, and the record."""
-    dossier = open_dossier(input_path, ocr=ocr, max_pixels=max_pixels, commune=commune)
+    dossier = open_dossier(input_path, ocr=ocr, max_pixels=max_pixels, max_pages=max_pages, commune=commune)
     results = recognise_pages(dossier.pages, ocr, progress=progress)
     return assemble(dossier, results, output_dir, title=title, signer=signer)
 
@@ -147,7 +148,7 @@ class OpenDossier:
 
 def open_dossier(
     input_path: Path, *, ocr: OcrOptions = OcrOptions(), max_pixels: int = 250_000_000,
-    commune: str | None = None,
+    max_pages: int = pages_mod.MAX_PAGES, commune: str | None = None,
 ) -> OpenDossier:
     """Read every page (with its resolution), the clerk's manifest and the commune.
     Bad input fails here, before any OCR."""
@@ -155,7 +156,7 @@ def open_dossier(
     created = datetime.now().astimezone()
     tesseract_version = tesseract.version()
     model = tesseract.model_path(ocr.language, ocr.tessdata_dir)
-    pages = pages_mod.read_pages(input_path, max_pixels=max_pixels)
+    pages = pages_mod.read_pages(input_path, max_pixels=max_pixels, max_pages=max_pages)
     manifest_path = manifest_mod.find(input_path)
     manifest = manifest_mod.load(manifest_path) if manifest_path else None
     commune_key = (manifest.dossier.commune if manifest else None) or commune

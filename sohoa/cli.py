@@ -141,6 +141,7 @@ def _process(args: argparse.Namespace) -> int:
                 args.output,
                 ocr=options,
                 max_pixels=settings.input.max_pixels,
+                max_pages=settings.input.max_pages,
                 title=args.title,
                 commune=settings.commune,
                 signer=signer,

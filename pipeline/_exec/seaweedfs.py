@@ -43,6 +43,7 @@ import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from pipeline._exec.environment import for_child
 from pipeline.core.errors import MissingDependencyError, StorageError
 
 HOST = "127.0.0.1"
@@ -71,7 +72,9 @@ def binary() -> Path:
 
 
 def version() -> str:
-    out = subprocess.run([str(binary()), "version"], capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [str(binary()), "version"], capture_output=True, text=True, check=False, timeout=30, env=for_child()
+    )
     words = out.stdout.split()
     return words[2] if len(words) > 2 and words[0] == "version" else out.stdout.strip()
 
@@ -186,7 +189,7 @@ def up(root: Path, *, s3_port: int = 8333, timeout: float = 60) -> Status:
             cwd=layout.root,
             # Its own session: it outlives 'sohoa storage up' and a Ctrl-C in that terminal.
             start_new_session=True,
-            env=_weed_environment(),
+            env=for_child(),  # none of this process's secrets
         )
     finally:
         log.close()
@@ -329,15 +332,6 @@ def _credentials(layout: Layout, ports: Ports) -> Credentials:
     }
     _write_private(layout.identities, json.dumps(identities, indent=2) + "\n")
     return creds
-
-
-def _weed_environment() -> dict[str, str]:
-    """This process's environment without the secrets weed has no use for (S3 keys, PINs)."""
-    return {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("SOHOA_", "AWS_", "PREFECT_", "WEED_"))
-    }
 
 
 def _write_security(layout: Layout) -> None:

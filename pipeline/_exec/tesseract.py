@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pytesseract
 
+from pipeline._exec.environment import for_child
 from pipeline.core.errors import MissingDependencyError, OcrError
 
 DEBIAN_PACKAGES = "tesseract-ocr tesseract-ocr-vie"
@@ -42,7 +43,7 @@ def default_tessdata() -> Path | None:
     """Where tesseract looks for models when no folder is configured."""
     out = subprocess.run(
         [pytesseract.pytesseract.tesseract_cmd, "--list-langs"],
-        capture_output=True, text=True, check=False,
+        capture_output=True, text=True, check=False, timeout=60, env=for_child(),
     ).stdout
     match = re.search(r'"(.+?)"', out)
     return Path(match.group(1)) if match else None

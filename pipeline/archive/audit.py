@@ -154,36 +154,36 @@ def _audit_folder(
     key: str,
     objects: dict[str, dict],
     verifier: Verifier | None,
-    listed: catalog.CatalogEntry | None,
+    catalogued: catalog.CatalogEntry | None,
 ) -> DossierAudit:
     result = DossierAudit(key, committed=key + RECORD in objects)
     result.objects = len(objects)
     result.bytes = sum(int(o.get("Size") or 0) for o in objects.values())
-    if listed is not None and not result.committed:
+    if catalogued is not None and not result.committed:
         gone = "nothing of it is in the bucket" if not objects else "its record.json is gone"
         result.findings.append(
             Finding(
                 "missing", key + RECORD,
-                f"in the catalogue (committed {listed.committed.isoformat()}), but {gone}",
-                _restorable(store, key + RECORD, listed.record_sha256),
+                f"in the catalogue (committed {catalogued.committed.isoformat()}), but {gone}",
+                _restorable(store, key + RECORD, catalogued.record_sha256),
             )
         )
         return result
     if not objects:
         result.findings.append(Finding("missing", key + RECORD, "no such dossier in the bucket"))
         return result
-    if listed is None and result.committed:
+    if catalogued is None and result.committed:
         result.findings.append(
             Finding("uncatalogued", key + RECORD, "committed, but in no catalogue line: archive it again")
         )
-    elif listed is not None:
+    elif catalogued is not None:
         got = store.sha256(key + RECORD)
-        if got is not None and got[0] != listed.record_sha256:
+        if got is not None and got[0] != catalogued.record_sha256:
             result.findings.append(
                 Finding(
                     "changed", key + RECORD,
-                    f"SHA-256 {got[0]}, the catalogue's newest line {listed.record_sha256}",
-                    _restorable(store, key + RECORD, listed.record_sha256),
+                    f"SHA-256 {got[0]}, the catalogue's newest line {catalogued.record_sha256}",
+                    _restorable(store, key + RECORD, catalogued.record_sha256),
                 )
             )
     if not result.committed:

@@ -34,6 +34,9 @@ class InputSettings(BaseModel):
     max_pixels: int = Field(
         250_000_000, description="pixels per page above which a file is refused (bomb guard)"
     )
+    max_pages: int = Field(
+        1000, gt=0, description="pages per dossier above which it is refused (split it)"
+    )
 
 
 class MarkSettings(BaseModel):
