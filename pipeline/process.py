@@ -28,7 +28,7 @@ import numpy as np
 
 from pipeline._exec import tesseract
 from pipeline.core import record
-from pipeline.core.errors import OcrError
+from pipeline.core.errors import OcrError, disk_full
 from pipeline.core.model import Encoding, OcrResult, SourcePage
 
 # The assembly's modules (documents and their metadata, PDF/A, hOCR, the commune list)
@@ -182,7 +182,26 @@ def assemble(
     ocr_seconds: float | None = None,
 ) -> record.Record:
     """OCR results → documents and their metadata → one PDF/A per document (signed when a
-    signer is given) → ``record.json``; everything committed to ``output_dir`` at the end."""
+    signer is given) → ``record.json``; everything committed to ``output_dir`` at the end.
+    A full disk is a clear error (exit 10); what was staged is removed."""
+    try:
+        return _assemble(opened, results, output_dir, title=title, signer=signer, ocr_seconds=ocr_seconds)
+    except OSError as e:
+        full = disk_full(e)
+        if full is None:
+            raise
+        raise full from e
+
+
+def _assemble(
+    opened: OpenDossier,
+    results: list[PageWork],
+    output_dir: Path,
+    *,
+    title: str | None,
+    signer: DocumentSigner | None,
+    ocr_seconds: float | None,
+) -> record.Record:
     from pipeline import pdfa
     from pipeline.extract import documents
     input_path, pages, manifest, ocr = opened.input_path, opened.pages, opened.manifest, opened.ocr

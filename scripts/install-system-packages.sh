@@ -27,6 +27,9 @@ OTHER_PACKAGES=(
   softhsm2 opensc
   # For the scale-out tests: a Prefect server on PostgreSQL.
   postgresql
+  # Fault tests: a process whose clock is hours off (libfaketime), a full disk (util-linux's
+  # unshare mounts a small tmpfs in a namespace of its own, without root).
+  faketime util-linux
 )
 
 runtime=0
