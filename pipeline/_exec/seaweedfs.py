@@ -336,14 +336,26 @@ def _credentials(layout: Layout, ports: Ports) -> Credentials:
 
 def _write_security(layout: Layout) -> None:
     """New JWT keys and gRPC certificates for this start (weed reads ./security.toml)."""
-    layout.tls.mkdir(mode=0o700, exist_ok=True)
-    ca, cert, key = _make_certificates(layout.tls)
+    write_security_config(layout.root)
+
+
+def write_security_config(folder: Path, *, seen_at: Path | None = None, mode: int = 0o600) -> Path:
+    """Write ``security.toml`` and ``tls/`` (a new CA, one certificate, its key) into ``folder``,
+    with fresh JWT signing keys: weed then wants a token for every volume read and write, and a
+    certificate from that CA on every gRPC port. ``seen_at``: where weed will find ``folder``
+    (a container's mount point), for the certificate paths in the file. ``mode``: of every file
+    written (0600; wider only where weed runs as a user of its own)."""
+    tls = folder / "tls"
+    tls.mkdir(mode=0o700 if mode == 0o600 else 0o755, parents=True, exist_ok=True)
+    ca, cert, key = (
+        (seen_at or folder) / "tls" / path.name for path in _make_certificates(tls, mode)
+    )
     jwt_keys = {name: secrets.token_urlsafe(32) for name in ("write", "read", "filer", "filer_read")}
     grpc_roles = "".join(
         f'[grpc.{role}]\ncert = "{cert}"\nkey = "{key}"\n\n'
         for role in ("master", "volume", "filer", "s3", "client")
     )
-    text = f"""# Written by sohoa at every start of the embedded store; new keys each time.
+    text = f"""# Written by sohoa; new keys and certificates at every start.
 [jwt.signing]
 key = "{jwt_keys['write']}"
 expires_after_seconds = 10
@@ -370,10 +382,12 @@ enabled = false
 ca = "{ca}"
 
 {grpc_roles}"""
-    _write_private(layout.security, text)
+    target = folder / "security.toml"
+    _write_private(target, text, mode)
+    return target
 
 
-def _make_certificates(folder: Path) -> tuple[Path, Path, Path]:
+def _make_certificates(folder: Path, mode: int = 0o600) -> tuple[Path, Path, Path]:
     """A CA made for this start and one certificate it signs, for every gRPC server and client
     (weed checks the CA, not host names). The CA's key is never written."""
     import datetime as dt
@@ -425,8 +439,8 @@ def _make_certificates(folder: Path) -> tuple[Path, Path, Path]:
         .sign(ca_key, hashes.SHA256())
     )
     paths = folder / "ca.crt", folder / "weed.crt", folder / "weed.key"
-    _write_private(paths[0], ca_cert.public_bytes(serialization.Encoding.PEM).decode())
-    _write_private(paths[1], cert.public_bytes(serialization.Encoding.PEM).decode())
+    _write_private(paths[0], ca_cert.public_bytes(serialization.Encoding.PEM).decode(), mode)
+    _write_private(paths[1], cert.public_bytes(serialization.Encoding.PEM).decode(), mode)
     _write_private(
         paths[2],
         key.private_bytes(
@@ -434,18 +448,19 @@ def _make_certificates(folder: Path) -> tuple[Path, Path, Path]:
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         ).decode(),
+        mode,
     )
     return paths
 
 
-def _write_private(path: Path, text: str) -> None:
+def _write_private(path: Path, text: str, mode: int = 0o600) -> None:
     """Write a file readable by its owner only (0600 from the start, then renamed)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
-        os.chmod(tmp, 0o600)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
