@@ -202,17 +202,39 @@ def _receipt(rec, result, record_sha, commune, claim_id, run_id, seconds, ocr_se
     }
 
 
+# TT 05/2025 chế độ sử dụng 03: mật (secret). Prefect's UI is for operators, not readers.
+SECRET_MODE = "03"
+
+
 def _report(rec, result, commune, dossier, receipt) -> None:
-    """The operator's page for this dossier: documents, metadata, doubtful fields, timings."""
+    create_markdown_artifact(
+        report_text(rec, result, commune, dossier, receipt), key=common.artifact_key("hoso", commune, dossier),
+        description=f"Hồ sơ {dossier}: văn bản và siêu dữ liệu / documents and metadata",
+    )
+
+
+def report_text(rec, result, commune, dossier, receipt) -> str:
+    """The operator's page for this dossier: documents, metadata, doubtful fields, timings. A
+    secret ("mật") dossier's page holds where it went and how long it took, and nothing of
+    what it says: its metadata is for the archive's readers, not for Prefect."""
     where = rec.dossier.commune
     place = f"{where.name}, {where.province_name} ({where.code})" if where else f"xã {commune}"
-    lines = [
+    summary = [
         f"# Hồ sơ {dossier} — {place}",
         "",
         f"**Lưu trữ / archive**: `s3://{result.bucket}/{result.key}` ({result.status}) · "
         f"{len(rec.pages)} trang / pages · {len(rec.documents)} văn bản / documents · "
         f"{receipt['seconds']} s",
         "",
+    ]
+    if rec.dossier.mode == SECRET_MODE:
+        return "\n".join([
+            *summary,
+            "Hồ sơ mật: siêu dữ liệu không hiển thị ở đây, xem trong kho lưu trữ. / "
+            "Secret dossier: its metadata is not shown here; read it in the archive.",
+        ])
+    lines = [
+        *summary,
         "| # | trang / pages | loại / type | số, ký hiệu / number | ngày / date | trích yếu / subject | "
         "người ký / signer | cần xem lại / needs review |",
         "|---|---|---|---|---|---|---|---|",
@@ -245,10 +267,7 @@ def _report(rec, result, commune, dossier, receipt) -> None:
     ]
     if rec.warnings:
         lines += ["", "## Cảnh báo / warnings", ""] + [f"- {w}" for w in rec.warnings]
-    create_markdown_artifact(
-        "\n".join(lines), key=common.artifact_key("hoso", commune, dossier),
-        description=f"Hồ sơ {dossier}: văn bản và siêu dữ liệu / documents and metadata",
-    )
+    return "\n".join(lines)
 
 
 def _short(text: str | None, most: int) -> str | None:

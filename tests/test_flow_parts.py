@@ -146,3 +146,21 @@ def test_the_retry_condition_reads_the_failed_state() -> None:
     assert _transient_only(None, None, Failed(data=StorageError("down", "hỏng"))) is True
     assert _transient_only(None, None, Failed(data=TimestampUnavailableError("tsa", "tsa"))) is True
     assert _transient_only(None, None, Failed(data=InputFileError("bad", "hỏng"))) is False
+
+
+def test_a_secret_dossiers_metadata_stays_out_of_prefect(tmp_path: Path) -> None:
+    from flows.digitise import report_text
+    from pipeline import archive
+    from tests.seaweed import make_dossier
+
+    _, rec = make_dossier(tmp_path)
+    result = archive.ArchiveResult("committed", "sohoa-archive", "68/24958/2025/x/", "v1")
+    receipt = {"seconds": 12.5, "ocrSeconds": 9.0, "pagesResumed": 0}
+    public = report_text(rec, result, "24958", "ho-so-01", receipt)
+    said = ["Về việc số hóa hồ sơ", "Nguyễn Văn A", "QĐ-UBND", "QUYẾT ĐỊNH"]
+    assert all(text in public for text in said)
+
+    secret = rec.model_copy(update={"dossier": rec.dossier.model_copy(update={"mode": "03"})})
+    shown = report_text(secret, result, "24958", "ho-so-01", receipt)
+    assert not [text for text in said + [rec.dossier.title] if text in shown]
+    assert "Hồ sơ mật" in shown and "68/24958/2025/x/" in shown and "3 trang" in shown
