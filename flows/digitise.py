@@ -108,8 +108,9 @@ def _digitise(settings, intake, where, commune, dossier, claim_id, run_id) -> di
         resumed = len(results)
 
         out = work / "out"
-        rec = build_documents.with_options(**retrying)(opened, ordered, out, settings)
-        result, record_sha = archive_task.with_options(**retrying)(out, rec, settings)
+        # The record names the dossier as the clerk dropped it, not this machine's temporary copy.
+        rec = build_documents.with_options(**retrying)(opened, ordered, out, settings, f"{commune}/{dossier}")
+        result, record_sha = archive_task.with_options(**retrying)(out, rec, settings, source)
         receipt = _receipt(rec, result, record_sha, commune, claim_id, run_id,
                            time.perf_counter() - started, ocr_seconds, resumed)
         _report(rec, result, commune, dossier, receipt)
@@ -150,24 +151,24 @@ def ocr_page(page, read, slots, lease, intake, where, options) -> process.PageWo
 
 
 @task(name="documents-pdfa-sign", cache_policy=NO_CACHE, persist_result=False)
-def build_documents(opened, results, out: Path, settings) -> Record:
+def build_documents(opened, results, out: Path, settings, input_name: str | None = None) -> Record:
     """Documents and their metadata → one PDF/A each → the agency's signature → record.json."""
     from flows.secrets import agency_signer
 
     signer = agency_signer(settings.signing, warn=lambda text: get_run_logger().warning(text))
     try:
-        return process.assemble(opened, results, out, signer=signer)
+        return process.assemble(opened, results, out, signer=signer, input_name=input_name)
     finally:
         if signer is not None:
             signer.close()
 
 
 @task(name="archive", cache_policy=NO_CACHE, persist_result=False)
-def archive_task(out: Path, rec, settings) -> tuple[archive.ArchiveResult, str]:
+def archive_task(out: Path, rec, settings, source: Path | None = None) -> tuple[archive.ArchiveResult, str]:
     """Archive (each object read back and hashed), then read the commit point back once more."""
     store = common.archive_store(settings)
     result = archive.archive_dossier(
-        store, out, rec,
+        store, out, rec, source_dir=source,
         legal_hold=settings.storage.legal_hold,
         permanent_retention_years=settings.storage.permanent_retention_years,
     )

@@ -180,12 +180,16 @@ def assemble(
     title: str | None = None,
     signer: DocumentSigner | None = None,
     ocr_seconds: float | None = None,
+    input_name: str | None = None,
 ) -> record.Record:
     """OCR results → documents and their metadata → one PDF/A per document (signed when a
     signer is given) → ``record.json``; everything committed to ``output_dir`` at the end.
+    ``input_name``: what the record calls its input (default: the path it was read from; a
+    flow gives the dossier's name, not its temporary copy's path).
     A full disk is a clear error (exit 10); what was staged is removed."""
     try:
-        return _assemble(opened, results, output_dir, title=title, signer=signer, ocr_seconds=ocr_seconds)
+        return _assemble(opened, results, output_dir, title=title, signer=signer, ocr_seconds=ocr_seconds,
+                         input_name=input_name)
     except OSError as e:
         full = disk_full(e)
         if full is None:
@@ -201,6 +205,7 @@ def _assemble(
     title: str | None,
     signer: DocumentSigner | None,
     ocr_seconds: float | None,
+    input_name: str | None,
 ) -> record.Record:
     from pipeline import pdfa
     from pipeline.extract import documents
@@ -263,7 +268,7 @@ def _assemble(
         rec = record.Record(
             dossier_id=dossier_id,
             created=created,
-            input=str(input_path),
+            input=input_name or str(input_path),
             dossier=dossier,
             documents=docs,
             sources=sources,
