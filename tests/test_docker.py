@@ -51,6 +51,8 @@ ENTRYPOINT_SECRETS = {
 REQUIRED_FOR_TESTS = {
     "POSTGRES_PASSWORD": "testpassword1",
     "PREFECT_AUTH_STRING": "sohoa:testauthstring",
+    "READER_ACCESS_KEY": "testreaderkey",
+    "READER_SECRET_KEY": "testreadersecret",
     "SOHOA_STORAGE__ACCESS_KEY": "testaccesskey",
     "SOHOA_STORAGE__SECRET_KEY": "testsecretkey",
 }
@@ -174,10 +176,10 @@ def test_required_variables_fail_with_a_message() -> None:
     values = {name: value for name, value, _ in env_example()}
     for name in ("SOHOA_STORAGE__ACCESS_KEY", "SOHOA_STORAGE__SECRET_KEY", "SIGNING_PKCS12_FILE",
                  "SIGNING_PKCS12_PASSWORD_FILE", "WATCH_ROOT", "SOHOA_INTAKE__FOLDERS",
-                 "PREFECT_AUTH_STRING"):
+                 "PREFECT_AUTH_STRING", "READER_ACCESS_KEY", "READER_SECRET_KEY"):
         assert all(m.startswith(":?") and len(m) > 2 for m in used[name]), name
     for name in ("POSTGRES_PASSWORD", "SOHOA_STORAGE__ACCESS_KEY", "SOHOA_STORAGE__SECRET_KEY",
-                 "PREFECT_AUTH_STRING"):
+                 "PREFECT_AUTH_STRING", "READER_ACCESS_KEY", "READER_SECRET_KEY"):
         assert values[name] == "", f".env.example must not carry a value for {name}"
 
 
@@ -562,6 +564,9 @@ def test_seaweedfs_identities_from_the_environment(tmp_path: Path) -> None:
         "S3_CONFIG": str(out),
         "S3_ACCESS_KEY": "AKIA0123456789",
         "S3_SECRET_KEY": "wJalrXUtnFEMI/K7MDENG+bPxRfiCY=_.-",
+        "S3_READER_ACCESS_KEY": "READER0123456789",
+        "S3_READER_SECRET_KEY": "readersecret0123456789",
+        "S3_ARCHIVE_BUCKET": "sohoa-archive",
     }
     run = subprocess.run(["sh", str(S3_SCRIPT), "cat", str(out)], capture_output=True, text=True, env=env)
     assert run.returncode == 0, run.stderr
@@ -569,6 +574,12 @@ def test_seaweedfs_identities_from_the_environment(tmp_path: Path) -> None:
     assert identities[0]["credentials"] == [
         {"accessKey": "AKIA0123456789", "secretKey": "wJalrXUtnFEMI/K7MDENG+bPxRfiCY=_.-"}
     ]
+    # Downstream readers: their own key, reading and listing the archive bucket only.
+    assert identities[1]["credentials"] == [{"accessKey": "READER0123456789", "secretKey": "readersecret0123456789"}]
+    assert identities[1]["actions"] == ["Read:sohoa-archive", "List:sohoa-archive"]
+    same = subprocess.run(["sh", str(S3_SCRIPT), "true"], capture_output=True, text=True,
+                          env={**env, "S3_READER_ACCESS_KEY": env["S3_ACCESS_KEY"]})
+    assert same.returncode == 78
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     bad = subprocess.run(["sh", str(S3_SCRIPT), "true"], capture_output=True, text=True,
                          env={**env, "S3_SECRET_KEY": 'a"b'})

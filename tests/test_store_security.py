@@ -145,3 +145,52 @@ def test_security_file_is_private_and_new_at_every_start(tmp_path: Path, monkeyp
         assert b"SOHOA_" not in environ and b"AWS_" not in environ
     finally:
         seaweedfs.down(root, timeout=5)
+
+
+def test_downstream_readers_get_a_read_only_identity(tmp_path: Path) -> None:
+    import boto3
+    from botocore.exceptions import ClientError
+
+    from tests.seaweed import Seaweed as Server
+
+    root = tmp_path / "store"
+    seaweedfs.up(root, s3_port=seaweedfs.free_port(), timeout=60, reader_buckets=("sohoa-archive",))
+    try:
+        admin = Server(root, seaweedfs.read_credentials(root))
+        store = archive.Store(admin.connection("sohoa-archive"))
+        store.client.create_bucket(Bucket="sohoa-archive", ObjectLockEnabledForBucket=True)
+        store.client.create_bucket(Bucket="sohoa-intake")
+        out, rec = make_dossier(tmp_path)
+        key = archive.archive_dossier(store, out, rec).key
+        store.client.put_object(Bucket="sohoa-intake", Key="scan.jpg", Body=b"clerk's scan")
+
+        creds = seaweedfs.read_credentials(root, reader=True)
+        assert creds.access_key != admin.creds.access_key
+        assert seaweedfs.Layout(root).reader_credentials.stat().st_mode & 0o777 == 0o600
+        reader = boto3.client(
+            "s3", endpoint_url=creds.endpoint, region_name=creds.region,
+            aws_access_key_id=creds.access_key, aws_secret_access_key=creds.secret_key,
+        )
+        # What the catalogue example in docs/archive.md does works.
+        listed = reader.list_objects_v2(Bucket="sohoa-archive", Prefix="catalog/")["Contents"]
+        assert listed and reader.get_object(Bucket="sohoa-archive", Key=listed[0]["Key"])["Body"].read()
+        record = reader.get_object(Bucket="sohoa-archive", Key=key + "record.json")
+        version = record["VersionId"]
+        assert reader.get_object(Bucket="sohoa-archive", Key=key + "record.json", VersionId=version)
+        assert reader.list_object_versions(Bucket="sohoa-archive", Prefix=key)["Versions"]
+
+        def refused(call, **kw) -> bool:
+            try:
+                call(**kw)
+            except ClientError as e:
+                return e.response["Error"]["Code"] == "AccessDenied"
+            return False
+
+        assert refused(reader.put_object, Bucket="sohoa-archive", Key=key + "record.json", Body=b"{}")
+        assert refused(reader.put_object, Bucket="sohoa-archive", Key="new.txt", Body=b"x")
+        assert refused(reader.delete_object, Bucket="sohoa-archive", Key=key + "record.json")
+        assert refused(reader.delete_object, Bucket="sohoa-archive", Key=key + "record.json", VersionId=version)
+        assert refused(reader.get_object, Bucket="sohoa-intake", Key="scan.jpg")
+        assert archive.audit(store, dossier=key).ok
+    finally:
+        seaweedfs.down(root, timeout=5)

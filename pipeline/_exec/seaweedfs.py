@@ -8,7 +8,8 @@ kept in one folder, ROOT (``storage.data_dir``)::
     ROOT/run/                weed's local sockets
     ROOT/log/                weed's own log files
     ROOT/credentials.json    endpoint, region, access key, secret key (mode 0600)
-    ROOT/s3-identities.json  the same key pair in weed's ``-s3.config`` format (0600)
+    ROOT/reader-credentials.json  the same for a read-only identity: downstream readers (0600)
+    ROOT/s3-identities.json  both key pairs in weed's ``-s3.config`` format (0600)
     ROOT/ports.json          ports chosen at the first start, reused afterwards
     ROOT/security.toml       JWT signing keys and the gRPC certificates, new at every start (0600)
     ROOT/tls/                a private CA and the one certificate every weed component shows
@@ -113,6 +114,7 @@ class Layout:
         self.data = self.root / "data"
         self.run = self.root / "run"
         self.credentials = self.root / "credentials.json"
+        self.reader_credentials = self.root / "reader-credentials.json"
         self.identities = self.root / "s3-identities.json"
         self.ports = self.root / "ports.json"
         self.pid = self.root / "weed.pid"
@@ -138,10 +140,12 @@ def _port_free(port: int) -> bool:
         return True
 
 
-def read_credentials(root: Path) -> Credentials:
+def read_credentials(root: Path, *, reader: bool = False) -> Credentials:
+    """The key pair sohoa writes with; ``reader``: the read-only one for downstream readers."""
     layout = Layout(root)
+    path = layout.reader_credentials if reader else layout.credentials
     try:
-        data = json.loads(layout.credentials.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
         return Credentials(data["endpoint"], data["accessKeyId"], data["secretAccessKey"], data["region"])
     except FileNotFoundError:
         raise StorageError(
@@ -151,8 +155,8 @@ def read_credentials(root: Path) -> Credentials:
         ) from None
     except (KeyError, ValueError) as e:
         raise StorageError(
-            f"{layout.credentials} is damaged ({type(e).__name__})",
-            f"tệp {layout.credentials} bị hỏng ({type(e).__name__})",
+            f"{path} is damaged ({type(e).__name__})",
+            f"tệp {path} bị hỏng ({type(e).__name__})",
         ) from None
 
 
@@ -167,8 +171,9 @@ def status(root: Path) -> Status:
     return Status(True, layout.root, pid, endpoint)
 
 
-def up(root: Path, *, s3_port: int = 8333, timeout: float = 60) -> Status:
-    """Start the server unless it is already running (then this changes nothing)."""
+def up(root: Path, *, s3_port: int = 8333, timeout: float = 60, reader_buckets: tuple[str, ...] = ()) -> Status:
+    """Start the server unless it is already running (then this changes nothing).
+    ``reader_buckets``: the buckets the read-only identity may read (none given: every bucket)."""
     layout = Layout(root)
     current = status(layout.root)
     if current.running:
@@ -177,7 +182,7 @@ def up(root: Path, *, s3_port: int = 8333, timeout: float = 60) -> Status:
         folder.mkdir(parents=True, exist_ok=True)
         folder.chmod(0o700)
     ports = _ports(layout, s3_port)
-    creds = _credentials(layout, ports)
+    creds = _credentials(layout, ports, reader_buckets)
     _write_security(layout)
     log = layout.log.open("ab")
     try:
@@ -296,20 +301,45 @@ def _ports(layout: Layout, s3_port: int) -> Ports:
     return ports
 
 
-def _credentials(layout: Layout, ports: Ports) -> Credentials:
+def _credentials(layout: Layout, ports: Ports, reader_buckets: tuple[str, ...] = ()) -> Credentials:
     endpoint = f"http://{HOST}:{ports.s3}"
+    creds = _key_pair(layout, endpoint, reader=False)
+    reader = _key_pair(layout, endpoint, reader=True)
+    # Readers get objects, their versions, tags and retention, and lists; never a write.
+    reading = [f"{action}:{bucket}" for bucket in reader_buckets for action in ("Read", "List")]
+    identities = {
+        "identities": [
+            {
+                "name": "sohoa",
+                "credentials": [{"accessKey": creds.access_key, "secretKey": creds.secret_key}],
+                "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+            },
+            {
+                "name": "reader",
+                "credentials": [{"accessKey": reader.access_key, "secretKey": reader.secret_key}],
+                "actions": reading or ["Read", "List"],
+            },
+        ]
+    }
+    _write_private(layout.identities, json.dumps(identities, indent=2) + "\n")
+    return creds
+
+
+def _key_pair(layout: Layout, endpoint: str, *, reader: bool) -> Credentials:
+    """The saved key pair (at this start's endpoint), or a new one the first time."""
     try:
-        old = read_credentials(layout.root)
+        old = read_credentials(layout.root, reader=reader)
         creds = Credentials(endpoint, old.access_key, old.secret_key, old.region)
     except StorageError:
         # S3-style shapes: a 20-character key id, a 40-character secret.
+        prefix = "SOHOAR" if reader else "SOHOA"
         creds = Credentials(
             endpoint,
-            "SOHOA" + secrets.token_hex(8).upper()[:15],
+            prefix + secrets.token_hex(10).upper()[: 20 - len(prefix)],
             secrets.token_urlsafe(30)[:40],
         )
     _write_private(
-        layout.credentials,
+        layout.reader_credentials if reader else layout.credentials,
         json.dumps(
             {
                 "endpoint": creds.endpoint,
@@ -321,16 +351,6 @@ def _credentials(layout: Layout, ports: Ports) -> Credentials:
         )
         + "\n",
     )
-    identities = {
-        "identities": [
-            {
-                "name": "sohoa",
-                "credentials": [{"accessKey": creds.access_key, "secretKey": creds.secret_key}],
-                "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-            }
-        ]
-    }
-    _write_private(layout.identities, json.dumps(identities, indent=2) + "\n")
     return creds
 
 
