@@ -30,6 +30,7 @@ from prefect.tasks import exponential_backoff
 from flows import common
 from pipeline import archive, process
 from pipeline.core.errors import SohoaError
+from pipeline.core.settings import FlowSettings
 
 if TYPE_CHECKING:
     from pipeline.core.record import Record
@@ -37,9 +38,19 @@ if TYPE_CHECKING:
 from pipeline.intake import staging
 
 
+def _run_timeout() -> float:
+    """flows.run_timeout_seconds, read when the worker loads this module (the flow's timeout is
+    the decorator's); the default when the settings cannot be read here."""
+    try:
+        return common.settings().flows.run_timeout_seconds
+    except Exception:  # noqa: BLE001 - bad settings fail the run itself, with their message
+        return FlowSettings().run_timeout_seconds
+
+
 @flow(
     name="digitise-dossier",
     flow_run_name="hoso-{commune}-{dossier}",
+    timeout_seconds=_run_timeout(),
     description="Một hồ sơ: ảnh quét → OCR → siêu dữ liệu → PDF/A → chữ ký số → kho lưu trữ. "
     "One dossier: scans → OCR → metadata → PDF/A → signature → archive.",
     persist_result=False,
@@ -71,6 +82,8 @@ def _digitise(settings, intake, where, commune, dossier, claim_id, run_id) -> di
     started = time.perf_counter()
     options = common.ocr_options(settings)
     retrying = {
+        # Nothing may hang a run: each step has a deadline (the OCR has its own, per page).
+        "timeout_seconds": settings.flows.step_timeout_seconds,
         "retries": settings.flows.retries,
         "retry_delay_seconds": exponential_backoff(settings.flows.retry_delay_seconds)(
             settings.flows.retries
@@ -80,7 +93,9 @@ def _digitise(settings, intake, where, commune, dossier, claim_id, run_id) -> di
     with tempfile.TemporaryDirectory(prefix="sohoa-run-") as tmp:
         work = Path(tmp)
         source = fetch.with_options(**retrying)(intake, where, work / "in")
-        opened = read_pages(source, options, settings.input, commune)
+        opened = read_pages.with_options(timeout_seconds=settings.flows.step_timeout_seconds)(
+            source, options, settings.input, commune
+        )
         pages = opened.pages
         log.info("%s: %d trang / pages", dossier, len(pages))
 
