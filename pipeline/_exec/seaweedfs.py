@@ -194,7 +194,10 @@ def up(root: Path, *, s3_port: int = 8333, timeout: float = 60, reader_buckets: 
             cwd=layout.root,
             # Its own session: it outlives 'sohoa storage up' and a Ctrl-C in that terminal.
             start_new_session=True,
-            env=for_child(),  # none of this process's secrets
+            # None of this process's secrets. One volume at a time per bucket, not seven: a
+            # single-disk store otherwise runs out of volumes (free space ÷ VOLUME_SIZE_MB)
+            # after some forty buckets, and every write then fails.
+            env={**for_child(), "WEED_MASTER_VOLUME_GROWTH_COPY_1": "1"},
         )
     finally:
         log.close()
