@@ -336,6 +336,7 @@ def g4_strip(page: SourcePage) -> tuple[bytes, bool]:
     joined (each restarts its coding), so a multi-strip page is re-coded into
     one strip: G4 is lossless, the pixels stay identical.
     """
+    allow_decoding(page)
     with Image.open(page.source) as img:
         img.seek(page.index_in_source)
         where = _g4_single_strip(img)
