@@ -23,8 +23,12 @@ from pathlib import Path
 import numpy as np
 import pytesseract
 
-from pipeline._exec.environment import for_child
+from pipeline._exec.environment import ChildEnvironment, for_child
 from pipeline.core.errors import MissingDependencyError, OcrError
+
+# pytesseract starts tesseract with the environment in its module's ``environ``: without the
+# S3 keys, signing password and Prefect auth string, which tesseract has no use for.
+pytesseract.pytesseract.environ = ChildEnvironment()
 
 DEBIAN_PACKAGES = "tesseract-ocr tesseract-ocr-vie"
 
