@@ -30,15 +30,27 @@ from prefect.tasks import exponential_backoff
 from flows import common
 from pipeline import archive, process
 from pipeline.core.errors import SohoaError
+from pipeline.core.settings import FlowSettings
 
 if TYPE_CHECKING:
     from pipeline.core.record import Record
+    from pipeline.core.settings import InputSettings
 from pipeline.intake import staging
+
+
+def _run_timeout() -> float:
+    """flows.run_timeout_seconds, read when the worker loads this module (the flow's timeout is
+    the decorator's); the default when the settings cannot be read here."""
+    try:
+        return common.settings().flows.run_timeout_seconds
+    except Exception:  # noqa: BLE001 - bad settings fail the run itself, with their message
+        return FlowSettings().run_timeout_seconds
 
 
 @flow(
     name="digitise-dossier",
     flow_run_name="hoso-{commune}-{dossier}",
+    timeout_seconds=_run_timeout(),
     description="Một hồ sơ: ảnh quét → OCR → siêu dữ liệu → PDF/A → chữ ký số → kho lưu trữ. "
     "One dossier: scans → OCR → metadata → PDF/A → signature → archive.",
     persist_result=False,
@@ -70,6 +82,8 @@ def _digitise(settings, intake, where, commune, dossier, claim_id, run_id) -> di
     started = time.perf_counter()
     options = common.ocr_options(settings)
     retrying = {
+        # Nothing may hang a run: each step has a deadline (the OCR has its own, per page).
+        "timeout_seconds": settings.flows.step_timeout_seconds,
         "retries": settings.flows.retries,
         "retry_delay_seconds": exponential_backoff(settings.flows.retry_delay_seconds)(
             settings.flows.retries
@@ -79,7 +93,9 @@ def _digitise(settings, intake, where, commune, dossier, claim_id, run_id) -> di
     with tempfile.TemporaryDirectory(prefix="sohoa-run-") as tmp:
         work = Path(tmp)
         source = fetch.with_options(**retrying)(intake, where, work / "in")
-        opened = read_pages(source, options, settings.input.max_pixels, commune)
+        opened = read_pages.with_options(timeout_seconds=settings.flows.step_timeout_seconds)(
+            source, options, settings.input, commune
+        )
         pages = opened.pages
         log.info("%s: %d trang / pages", dossier, len(pages))
 
@@ -107,8 +123,9 @@ def _digitise(settings, intake, where, commune, dossier, claim_id, run_id) -> di
         resumed = len(results)
 
         out = work / "out"
-        rec = build_documents.with_options(**retrying)(opened, ordered, out, settings)
-        result, record_sha = archive_task.with_options(**retrying)(out, rec, settings)
+        # The record names the dossier as the clerk dropped it, not this machine's temporary copy.
+        rec = build_documents.with_options(**retrying)(opened, ordered, out, settings, f"{commune}/{dossier}")
+        result, record_sha = archive_task.with_options(**retrying)(out, rec, settings, source)
         receipt = _receipt(rec, result, record_sha, commune, claim_id, run_id,
                            time.perf_counter() - started, ocr_seconds, resumed)
         _report(rec, result, commune, dossier, receipt)
@@ -123,8 +140,10 @@ def fetch(intake, where: str, dest: Path) -> Path:
 
 
 @task(name="read-pages", cache_policy=NO_CACHE, persist_result=False)
-def read_pages(source: Path, options: process.OcrOptions, max_pixels: int, commune: str) -> process.OpenDossier:
-    return process.open_dossier(source, ocr=options, max_pixels=max_pixels, commune=commune)
+def read_pages(source: Path, options: process.OcrOptions, limits: InputSettings, commune: str) -> process.OpenDossier:
+    return process.open_dossier(
+        source, ocr=options, max_pixels=limits.max_pixels, max_pages=limits.max_pages, commune=commune
+    )
 
 
 MIN_SLOT_LEASE = 60.0  # seconds: the shortest concurrency lease Prefect's API takes
@@ -147,24 +166,24 @@ def ocr_page(page, read, slots, lease, intake, where, options) -> process.PageWo
 
 
 @task(name="documents-pdfa-sign", cache_policy=NO_CACHE, persist_result=False)
-def build_documents(opened, results, out: Path, settings) -> Record:
+def build_documents(opened, results, out: Path, settings, input_name: str | None = None) -> Record:
     """Documents and their metadata → one PDF/A each → the agency's signature → record.json."""
     from flows.secrets import agency_signer
 
     signer = agency_signer(settings.signing, warn=lambda text: get_run_logger().warning(text))
     try:
-        return process.assemble(opened, results, out, signer=signer)
+        return process.assemble(opened, results, out, signer=signer, input_name=input_name)
     finally:
         if signer is not None:
             signer.close()
 
 
 @task(name="archive", cache_policy=NO_CACHE, persist_result=False)
-def archive_task(out: Path, rec, settings) -> tuple[archive.ArchiveResult, str]:
+def archive_task(out: Path, rec, settings, source: Path | None = None) -> tuple[archive.ArchiveResult, str]:
     """Archive (each object read back and hashed), then read the commit point back once more."""
     store = common.archive_store(settings)
     result = archive.archive_dossier(
-        store, out, rec,
+        store, out, rec, source_dir=source,
         legal_hold=settings.storage.legal_hold,
         permanent_retention_years=settings.storage.permanent_retention_years,
     )
@@ -199,17 +218,39 @@ def _receipt(rec, result, record_sha, commune, claim_id, run_id, seconds, ocr_se
     }
 
 
+# TT 05/2025 chế độ sử dụng 03: mật (secret). Prefect's UI is for operators, not readers.
+SECRET_MODE = "03"
+
+
 def _report(rec, result, commune, dossier, receipt) -> None:
-    """The operator's page for this dossier: documents, metadata, doubtful fields, timings."""
+    create_markdown_artifact(
+        report_text(rec, result, commune, dossier, receipt), key=common.artifact_key("hoso", commune, dossier),
+        description=f"Hồ sơ {dossier}: văn bản và siêu dữ liệu / documents and metadata",
+    )
+
+
+def report_text(rec, result, commune, dossier, receipt) -> str:
+    """The operator's page for this dossier: documents, metadata, doubtful fields, timings. A
+    secret ("mật") dossier's page holds where it went and how long it took, and nothing of
+    what it says: its metadata is for the archive's readers, not for Prefect."""
     where = rec.dossier.commune
     place = f"{where.name}, {where.province_name} ({where.code})" if where else f"xã {commune}"
-    lines = [
+    summary = [
         f"# Hồ sơ {dossier} — {place}",
         "",
         f"**Lưu trữ / archive**: `s3://{result.bucket}/{result.key}` ({result.status}) · "
         f"{len(rec.pages)} trang / pages · {len(rec.documents)} văn bản / documents · "
         f"{receipt['seconds']} s",
         "",
+    ]
+    if rec.dossier.mode == SECRET_MODE:
+        return "\n".join([
+            *summary,
+            "Hồ sơ mật: siêu dữ liệu không hiển thị ở đây, xem trong kho lưu trữ. / "
+            "Secret dossier: its metadata is not shown here; read it in the archive.",
+        ])
+    lines = [
+        *summary,
         "| # | trang / pages | loại / type | số, ký hiệu / number | ngày / date | trích yếu / subject | "
         "người ký / signer | cần xem lại / needs review |",
         "|---|---|---|---|---|---|---|---|",
@@ -242,10 +283,7 @@ def _report(rec, result, commune, dossier, receipt) -> None:
     ]
     if rec.warnings:
         lines += ["", "## Cảnh báo / warnings", ""] + [f"- {w}" for w in rec.warnings]
-    create_markdown_artifact(
-        "\n".join(lines), key=common.artifact_key("hoso", commune, dossier),
-        description=f"Hồ sơ {dossier}: văn bản và siêu dữ liệu / documents and metadata",
-    )
+    return "\n".join(lines)
 
 
 def _short(text: str | None, most: int) -> str | None:

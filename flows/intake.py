@@ -24,6 +24,7 @@ from uuid import UUID
 from flows import common
 from pipeline.core import settings as config
 from pipeline.intake import Claim, StabilityTracker, WatchFolder, dossier_files, needs_polling, staging
+from pipeline.intake import lease as lease_mod
 
 if TYPE_CHECKING:
     from prefect.client.schemas.objects import FlowRun
@@ -215,12 +216,11 @@ class Intake:
         still starting, slower on a loaded machine) gets a longer grace from its last state."""
         lease = dt.timedelta(seconds=self.settings.intake.lease_seconds)
         beat_run, beat_at = staging.last_beat(self.staging, where)
-        now = staging.now()
+        # On the watcher's own clock, never the worker's or the server's (lease.Silence).
         if beat_at is not None and beat_run == str(run.id):
-            return now - beat_at > lease
-        since = run.state.timestamp if run.state else None
+            return lease_mod.WATCHER.seconds(str(run.id), beat_at.isoformat()) > lease.total_seconds()
         grace = max(3 * lease, dt.timedelta(seconds=STARTUP_GRACE_SECONDS))
-        return since is not None and now - since > grace
+        return lease_mod.WATCHER.seconds(str(run.id), None) > grace.total_seconds()
 
     def _mark_crashed(self, run_id: str) -> None:
         from prefect.client.orchestration import get_client

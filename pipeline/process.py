@@ -28,7 +28,7 @@ import numpy as np
 
 from pipeline._exec import tesseract
 from pipeline.core import record
-from pipeline.core.errors import OcrError
+from pipeline.core.errors import OcrError, disk_full
 from pipeline.core.model import Encoding, OcrResult, SourcePage
 
 # The assembly's modules (documents and their metadata, PDF/A, hOCR, the commune list)
@@ -118,13 +118,14 @@ def process_dossier(
     *,
     ocr: OcrOptions = OcrOptions(),
     max_pixels: int = 250_000_000,
+    max_pages: int = pages_mod.MAX_PAGES,
     title: str | None = None,
     commune: str | None = None,
     signer: DocumentSigner | None = None,
     progress: ProgressCallback | None = None,
 ) -> record.Record:
     """Dossier → pages → OCR → metadata → one PDF/A per document, and the record."""
-    dossier = open_dossier(input_path, ocr=ocr, max_pixels=max_pixels, commune=commune)
+    dossier = open_dossier(input_path, ocr=ocr, max_pixels=max_pixels, max_pages=max_pages, commune=commune)
     results = recognise_pages(dossier.pages, ocr, progress=progress)
     return assemble(dossier, results, output_dir, title=title, signer=signer)
 
@@ -149,7 +150,7 @@ class OpenDossier:
 
 def open_dossier(
     input_path: Path, *, ocr: OcrOptions = OcrOptions(), max_pixels: int = 250_000_000,
-    commune: str | None = None,
+    max_pages: int = pages_mod.MAX_PAGES, commune: str | None = None,
 ) -> OpenDossier:
     """Read every page (with its resolution), the clerk's manifest and the commune.
     Bad input fails here, before any OCR."""
@@ -157,7 +158,7 @@ def open_dossier(
     created = datetime.now().astimezone()
     tesseract_version = tesseract.version()
     model = tesseract.model_path(ocr.language, ocr.tessdata_dir)
-    pages = pages_mod.read_pages(input_path, max_pixels=max_pixels)
+    pages = pages_mod.read_pages(input_path, max_pixels=max_pixels, max_pages=max_pages)
     manifest_path = manifest_mod.find(input_path)
     manifest = manifest_mod.load(manifest_path) if manifest_path else None
     commune_key = (manifest.dossier.commune if manifest else None) or commune
@@ -181,9 +182,33 @@ def assemble(
     title: str | None = None,
     signer: DocumentSigner | None = None,
     ocr_seconds: float | None = None,
+    input_name: str | None = None,
 ) -> record.Record:
     """OCR results → documents and their metadata → one PDF/A per document (signed when a
-    signer is given) → ``record.json``; everything committed to ``output_dir`` at the end."""
+    signer is given) → ``record.json``; everything committed to ``output_dir`` at the end.
+    ``input_name``: what the record calls its input (default: the path it was read from; a
+    flow gives the dossier's name, not its temporary copy's path).
+    A full disk is a clear error (exit 10); what was staged is removed."""
+    try:
+        return _assemble(opened, results, output_dir, title=title, signer=signer, ocr_seconds=ocr_seconds,
+                         input_name=input_name)
+    except OSError as e:
+        full = disk_full(e)
+        if full is None:
+            raise
+        raise full from e
+
+
+def _assemble(
+    opened: OpenDossier,
+    results: list[PageWork],
+    output_dir: Path,
+    *,
+    title: str | None,
+    signer: DocumentSigner | None,
+    ocr_seconds: float | None,
+    input_name: str | None,
+) -> record.Record:
     from pipeline import pdfa
     from pipeline.extract import documents
     input_path, pages, manifest, ocr = opened.input_path, opened.pages, opened.manifest, opened.ocr
@@ -245,7 +270,7 @@ def assemble(
         rec = record.Record(
             dossier_id=dossier_id,
             created=created,
-            input=str(input_path),
+            input=input_name or str(input_path),
             dossier=dossier,
             documents=docs,
             sources=sources,

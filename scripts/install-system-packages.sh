@@ -29,6 +29,9 @@ OTHER_PACKAGES=(
   postgresql
   # Browser tests of sohoa review: Debian's chromium and its WebDriver (driven by selenium).
   chromium chromium-driver
+  # Fault tests: a process whose clock is hours off (libfaketime), a full disk (util-linux's
+  # unshare mounts a small tmpfs in a namespace of its own, without root).
+  faketime util-linux
 )
 
 runtime=0

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from pipeline.core import settings as config
-from pipeline.core.errors import ExitCode, SohoaError
+from pipeline.core.errors import ExitCode, SohoaError, disk_full
 from sohoa import __version__
 
 
@@ -27,18 +27,28 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as e:
         print(f"Lỗi: không tìm thấy {e}\nError: not found: {e}", file=sys.stderr)
         return int(ExitCode.bad_args)
+    except OSError as e:
+        full = disk_full(e)
+        if full is None:
+            return _internal_error(e)
+        print(f"Lỗi: {full.message_vi}\nError: {full.message}", file=sys.stderr)
+        return int(full.exit_code)
     except KeyboardInterrupt:
         print("Đã dừng / Interrupted", file=sys.stderr)
         return int(ExitCode.interrupted)
     except Exception as e:  # noqa: BLE001 - a clerk sees a sentence, not a traceback
-        if os.environ.get("SOHOA_DEBUG"):
-            raise
-        print(
-            f"Lỗi nội bộ: {type(e).__name__}: {e}\nInternal error: {type(e).__name__}: {e}\n"
-            "(SOHOA_DEBUG=1 shows the details)",
-            file=sys.stderr,
-        )
-        return int(ExitCode.other)
+        return _internal_error(e)
+
+
+def _internal_error(e: Exception) -> int:
+    if os.environ.get("SOHOA_DEBUG"):
+        raise e
+    print(
+        f"Lỗi nội bộ: {type(e).__name__}: {e}\nInternal error: {type(e).__name__}: {e}\n"
+        "(SOHOA_DEBUG=1 shows the details)",
+        file=sys.stderr,
+    )
+    return int(ExitCode.other)
 
 
 def _quiet_libraries() -> None:
@@ -142,6 +152,7 @@ def _process(args: argparse.Namespace) -> int:
                 args.output,
                 ocr=options,
                 max_pixels=settings.input.max_pixels,
+                max_pages=settings.input.max_pages,
                 title=args.title,
                 commune=settings.commune,
                 signer=signer,

@@ -120,13 +120,15 @@ def _up(args: argparse.Namespace) -> int:
         )
         return int(ExitCode.bad_args)
     before = embedded.status(root)
-    state = embedded.up(root, s3_port=settings.storage.port)
+    state = embedded.up(root, s3_port=settings.storage.port, reader_buckets=(settings.storage.bucket,))
     store = archive.Store(archive.connection(settings.storage))
     notes = store.ensure_bucket(object_lock=settings.storage.object_lock)
     word = "đang chạy / already running" if before.running else "đã khởi động / started"
     print(f"SeaweedFS {word}: {state.endpoint} (pid {state.pid})")
     _print_bucket(store)
-    print(f"credentials: {embedded.Layout(root).credentials} (0600)")
+    layout = embedded.Layout(root)
+    print(f"credentials: {layout.credentials} (0600)")
+    print(f"read-only credentials for downstream readers: {layout.reader_credentials} (0600)")
     if args.show_credentials:
         creds = embedded.read_credentials(root)
         print(f"access key: {creds.access_key}\nsecret key: {creds.secret_key}")

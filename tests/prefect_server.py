@@ -170,9 +170,12 @@ def _drain_prefect_workers() -> None:
 
 
 @contextmanager
-def prefect_server(tmp_path: Path, database_url: str | None = None) -> Iterator[str]:
+def prefect_server(
+    tmp_path: Path, database_url: str | None = None, settings: dict[str, str] | None = None
+) -> Iterator[str]:
     """``prefect server start`` on a free 127.0.0.1 port, Prefect's home in ``tmp_path``;
-    on ``database_url`` if given, else on SQLite in that home. Yields the API URL."""
+    on ``database_url`` if given, else on SQLite in that home; with these ``settings``
+    (PREFECT_* variables) on top. Yields the API URL."""
     home, log = tmp_path / "prefect-home", tmp_path / "prefect-server.log"
     home.mkdir(parents=True)
     port = free_port()
@@ -189,6 +192,7 @@ def prefect_server(tmp_path: Path, database_url: str | None = None) -> Iterator[
     }
     if database_url:
         env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = database_url
+    env |= settings or {}
     prefect = Path(sys.prefix) / "bin" / "prefect"
     with open(log, "ab") as out:
         process = subprocess.Popen(

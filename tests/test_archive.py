@@ -76,7 +76,7 @@ def test_commit_writes_the_layout_byte_for_byte(seaweed: Seaweed, tmp_path: Path
         + [key + rel for p in rec.pages for rel in (p.text_file, p.hocr_file)]
     )
     day = dt.datetime.now(UTC).date()
-    assert keys(store) == sorted(expected + [f"catalog/{day}.ndjson"])
+    assert keys(store) == sorted(expected + [f"catalog/{day}/0001.ndjson"])
     # The originals are the preservation master: the very same bytes.
     for s in rec.sources:
         assert store.get(key + "source/" + s.file)[0] == (Path(rec.input) / s.file).read_bytes()
@@ -104,7 +104,7 @@ def test_catalogue_line_follows_its_schema(seaweed: Seaweed, tmp_path: Path) -> 
     schema = json.loads((REPO / "schemas" / "catalog.schema.json").read_text(encoding="utf-8"))
     assert schema == catalog.json_schema()  # the published file is the generated one
     day = dt.datetime.now(UTC).date()
-    body = store.get(f"catalog/{day}.ndjson")[0].decode("utf-8")
+    body = store.get(catalog.chunk_key(day, 1))[0].decode("utf-8")
     lines = [json.loads(line) for line in body.splitlines()]
     assert len(lines) == 1
     jsonschema.validate(lines[0], schema, cls=jsonschema.Draft202012Validator)
@@ -478,6 +478,52 @@ def test_two_writers_never_lose_a_catalogue_line(seaweed: Seaweed, tmp_path: Pat
     assert got == sorted(str(n * 100 + i) for n in range(3) for i in range(6))
     assert catalog.append(store, entry(0)) is False  # already there: not added twice
     assert len(list(catalog.iter_entries(store))) == 18
+
+
+def _catalogue_entry(rec, bucket: str, i: int, when: dt.datetime) -> catalog.CatalogEntry:
+    return catalog.CatalogEntry(
+        key=f"68/24958/2025/{i:04d}/", bucket=bucket, dossier_id=str(i), change="new",
+        committed=when, record_sha256=f"{i:064x}", record_version_id=None,
+        commune=catalog.CatalogCommune(code="24958", name="Xã Đức Trọng", province_code="68",
+                                       province_name="Lâm Đồng"),
+        file_code=None, title=rec.dossier.title, maintenance="04", start_date=None,
+        end_date=None, documents=1, pages=1, objects=3, bytes=1, retain_until=None, legal_hold=False,
+    )
+
+
+def test_the_versioned_catalogue_grows_linearly(seaweed: Seaweed, tmp_path: Path, monkeypatch) -> None:
+    """Every version of a catalogue object is kept: one object per day held N versions of up
+    to N lines. Objects of at most CHUNK_LINES lines keep the stored bytes linear in N."""
+    monkeypatch.setattr(catalog, "CHUNK_LINES", 10)
+    store = seaweed.bucket(object_lock=False)
+    _, rec = make_dossier(tmp_path)
+    now = dt.datetime.now(UTC)
+    entries = [_catalogue_entry(rec, store.bucket, i, now) for i in range(60)]
+    for e in entries:
+        assert catalog.append(store, e)
+    line = max(len(e.line().encode()) for e in entries)
+    listed = store.client.list_object_versions(Bucket=store.bucket, Prefix="catalog/")["Versions"]
+    stored = sum(v["Size"] for v in listed)
+    assert stored <= 60 * (10 + 1) / 2 * line * 1.1  # one day in one object: 60 × 61 / 2 lines
+    assert [k.rsplit("/", 1)[1] for k in catalog.day_keys(store, now.date())] == [
+        f"{n:04d}.ndjson" for n in range(1, 7)
+    ]
+    assert [e.dossier_id for e in catalog.iter_entries(store)] == [str(i) for i in range(60)]
+    assert catalog.append(store, entries[3]) is False
+
+
+def test_the_catalogue_of_a_day_written_as_one_object_is_still_read(seaweed: Seaweed, tmp_path: Path) -> None:
+    store = seaweed.bucket(object_lock=False)
+    _, rec = make_dossier(tmp_path)
+    now = dt.datetime.now(UTC)
+    old = _catalogue_entry(rec, store.bucket, 1, now)
+    body = old.line().encode()
+    store.put(catalog.day_key(now.date()), body, hashlib.sha256(body).hexdigest())
+    assert catalog.append(store, old) is False  # already there, in the old object
+    assert catalog.append(store, _catalogue_entry(rec, store.bucket, 2, now))
+    assert [e.dossier_id for e in catalog.read_day(store, now.date())] == ["1", "2"]
+    assert [e.dossier_id for e in catalog.iter_entries(store, now.date())] == ["1", "2"]
+    assert catalog.contains(store, old.key, old.record_sha256, now)
 
 
 # -- command line -------------------------------------------------------------------------

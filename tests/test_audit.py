@@ -245,3 +245,74 @@ def run_cli(*argv: str) -> int:
     storage.add_commands(parser.add_subparsers(required=True))
     args = parser.parse_args(list(argv))
     return args.run(args)
+
+
+# -- the bucket against the catalogue -------------------------------------------------------
+
+
+def test_a_dossier_deleted_key_by_key_is_named(seaweed: Seaweed, tmp_path: Path, capsys, monkeypatch) -> None:
+    store = seaweed.bucket(object_lock=False)
+    gone_out, gone_rec = make_dossier(tmp_path, name="gone", seed="g")
+    kept_out, kept_rec = make_dossier(tmp_path, name="kept", seed="k")
+    gone = archive.archive_dossier(store, gone_out, gone_rec).key
+    kept = archive.archive_dossier(store, kept_out, kept_rec).key
+    for obj in list(store.list(gone)):
+        store.client.delete_object(Bucket=store.bucket, Key=obj["Key"])
+    assert not list(store.list(gone))
+
+    for scope in ({}, {"commune": COMMUNE.code}, {"dossier": gone}):
+        report = archive.audit(store, **scope)
+        assert not report.ok, scope
+        assert kinds(report) == [("missing", gone + "record.json")], scope
+        (finding,) = report.findings
+        assert "in the catalogue" in finding.detail and finding.restorable_version
+    assert archive.audit(store, dossier=kept).ok
+
+    monkeypatch.setenv("SOHOA_STORAGE__ENDPOINT", seaweed.creds.endpoint)
+    monkeypatch.setenv("SOHOA_STORAGE__BUCKET", store.bucket)
+    monkeypatch.setenv("SOHOA_STORAGE__ACCESS_KEY", seaweed.creds.access_key)
+    monkeypatch.setenv("SOHOA_STORAGE__SECRET_KEY", seaweed.creds.secret_key)
+    code = storage._audit(argparse.Namespace(dossier=None, commune=None, all=True, json=False,
+                                             config=None, trust_root=[]))
+    out = capsys.readouterr().out
+    assert code == int(ExitCode.fixity) and gone in out and "in the catalogue" in out
+
+
+def test_a_committed_dossier_missing_from_the_catalogue_is_named(seaweed: Seaweed, tmp_path: Path) -> None:
+    store = seaweed.bucket(object_lock=False)
+    out, rec = make_dossier(tmp_path)
+    key = archive.archive_dossier(store, out, rec).key
+    (day,) = [o["Key"] for o in store.list("catalog/")]
+    store.client.put_object(Bucket=store.bucket, Key=day, Body=b"")
+
+    assert kinds(archive.audit(store)) == [("uncatalogued", key + "record.json")]
+
+
+def test_a_record_rewritten_with_its_manifest_is_named(seaweed: Seaweed, tmp_path: Path) -> None:
+    """Both rewritten consistently pass the manifest check; the catalogue still names the original."""
+    store = seaweed.bucket(object_lock=False)
+    out, rec = make_dossier(tmp_path)
+    key = archive.archive_dossier(store, out, rec).key
+    original = store.head(key + "record.json")["VersionId"]
+    forged = (out / "record.json").read_bytes().replace("Hồ sơ chỉnh lý".encode(), "Hồ sơ giả mạo".encode())
+    manifest = store.get(key + "manifest-sha256.txt")[0].decode()
+    manifest = manifest.replace(hashlib.sha256((out / "record.json").read_bytes()).hexdigest(),
+                                hashlib.sha256(forged).hexdigest())
+    store.client.put_object(Bucket=store.bucket, Key=key + "manifest-sha256.txt", Body=manifest.encode())
+    store.client.put_object(Bucket=store.bucket, Key=key + "record.json", Body=forged)
+
+    report = archive.audit(store)
+    assert ("changed", key + "record.json") in kinds(report)
+    changed = [f for f in report.findings if f.key == key + "record.json"]
+    assert changed[0].restorable_version == original
+
+
+def test_an_unreadable_catalogue_day_is_named(seaweed: Seaweed, tmp_path: Path) -> None:
+    store = seaweed.bucket(object_lock=False)
+    out, rec = make_dossier(tmp_path)
+    archive.archive_dossier(store, out, rec)
+    (day,) = [o["Key"] for o in store.list("catalog/")]
+    body = store.get(day)[0] + b'{"key": "not an entry"}\n'
+    store.client.put_object(Bucket=store.bucket, Key=day, Body=body)
+
+    assert ("catalogue", day) in kinds(archive.audit(store))

@@ -35,10 +35,11 @@ ENTRYPOINT = DOCKER / "entrypoint.sh"
 S3_SCRIPT = DOCKER / "seaweedfs-s3.sh"
 
 SERVICES = {
-    "postgres", "prefect-server", "seaweedfs-master", "seaweedfs-volume", "seaweedfs-filer",
-    "buckets", "watcher", "worker", "review",
+    "postgres", "prefect-server", "seaweedfs-keys", "seaweedfs-master", "seaweedfs-volume",
+    "seaweedfs-filer", "buckets", "watcher", "worker", "review",
 }
-SOHOA_SERVICES = {"prefect-server", "buckets", "watcher", "worker", "review"}
+SOHOA_SERVICES = {"prefect-server", "seaweedfs-keys", "buckets", "watcher", "worker", "review"}
+SEAWEEDFS_SERVICES = {"seaweedfs-master", "seaweedfs-volume", "seaweedfs-filer"}
 # Variables docker compose reads from the .env file itself, named in no ${...}.
 COMPOSE_OWN = {"COMPOSE_PROFILES"}
 # NAME_FILE -> NAME, done by the image's entry point (docker/entrypoint.sh).
@@ -49,6 +50,9 @@ ENTRYPOINT_SECRETS = {
 # Values that make the example's required settings present, for the checks that interpolate.
 REQUIRED_FOR_TESTS = {
     "POSTGRES_PASSWORD": "testpassword1",
+    "PREFECT_AUTH_STRING": "sohoa:testauthstring",
+    "READER_ACCESS_KEY": "testreaderkey",
+    "READER_SECRET_KEY": "testreadersecret",
     "SOHOA_STORAGE__ACCESS_KEY": "testaccesskey",
     "SOHOA_STORAGE__SECRET_KEY": "testsecretkey",
 }
@@ -171,10 +175,11 @@ def test_required_variables_fail_with_a_message() -> None:
     used = compose_variables()
     values = {name: value for name, value, _ in env_example()}
     for name in ("SOHOA_STORAGE__ACCESS_KEY", "SOHOA_STORAGE__SECRET_KEY", "SIGNING_PKCS12_FILE",
-                 "SIGNING_PKCS12_PASSWORD_FILE", "WATCH_ROOT", "SOHOA_INTAKE__FOLDERS"):
+                 "SIGNING_PKCS12_PASSWORD_FILE", "WATCH_ROOT", "SOHOA_INTAKE__FOLDERS",
+                 "PREFECT_AUTH_STRING", "READER_ACCESS_KEY", "READER_SECRET_KEY"):
         assert all(m.startswith(":?") and len(m) > 2 for m in used[name]), name
     for name in ("POSTGRES_PASSWORD", "SOHOA_STORAGE__ACCESS_KEY", "SOHOA_STORAGE__SECRET_KEY",
-                 "PREFECT_AUTH_STRING"):
+                 "PREFECT_AUTH_STRING", "READER_ACCESS_KEY", "READER_SECRET_KEY"):
         assert values[name] == "", f".env.example must not carry a value for {name}"
 
 
@@ -267,18 +272,19 @@ def test_files_the_stack_names_exist() -> None:
 
 def test_health_checks_and_start_order() -> None:
     services = compose()["services"]
-    for name in SERVICES - {"buckets", "watcher", "worker"}:
+    for name in SERVICES - {"seaweedfs-keys", "buckets", "watcher", "worker"}:
         test = services[name]["healthcheck"]["test"]
         assert test[0] in {"CMD", "CMD-SHELL"}, name
     # watcher and worker keep the image's HEALTHCHECK (sohoa check); the one-shot has none.
     for name in ("watcher", "worker"):
         assert "healthcheck" not in services[name]
-    assert services["buckets"]["restart"] == "no"
+    assert services["buckets"]["restart"] == "no" and services["seaweedfs-keys"]["restart"] == "no"
 
     def waits_for(name: str) -> dict[str, str]:
         return {k: v["condition"] for k, v in services[name].get("depends_on", {}).items()}
 
     assert waits_for("prefect-server") == {"postgres": "service_healthy"}
+    assert waits_for("seaweedfs-master") == {"seaweedfs-keys": "service_completed_successfully"}
     assert waits_for("seaweedfs-volume") == {"seaweedfs-master": "service_healthy"}
     assert waits_for("seaweedfs-filer") == {
         "seaweedfs-master": "service_healthy", "seaweedfs-volume": "service_healthy",
@@ -295,6 +301,64 @@ def test_health_checks_and_start_order() -> None:
                 service.get("profiles", [])
             ):
                 assert spec.get("required") is False, f"{name} -> {dep}"
+
+
+def test_prefect_api_authentication_is_always_on() -> None:
+    services = compose()["services"]
+    required = "${PREFECT_AUTH_STRING:?"
+    assert services["prefect-server"]["environment"]["PREFECT_SERVER_API_AUTH_STRING"].startswith(required)
+    for name in ("buckets", "watcher", "worker"):
+        assert services[name]["environment"]["PREFECT_API_AUTH_STRING"].startswith(required), name
+
+
+def test_seaweedfs_ports_need_keys_only_seaweedfs_has() -> None:
+    data = compose()
+    services = data["services"]
+    for name in SEAWEEDFS_SERVICES:
+        service = services[name]
+        assert service["working_dir"] == "/etc/seaweedfs/keys", name  # weed reads ./security.toml
+        assert "seaweedfs-keys:/etc/seaweedfs/keys:ro" in service["volumes"], name
+        assert "seaweedfs" in service["networks"], name
+    for name in ("seaweedfs-master", "seaweedfs-filer"):
+        assert "-disableHttp" in services[name]["command"].split(), name
+    # Only the filer (its S3 gateway) is on the network the rest of the stack uses.
+    assert data["networks"]["seaweedfs"]["internal"] is True
+    assert services["seaweedfs-master"]["networks"] == services["seaweedfs-volume"]["networks"] == ["seaweedfs"]
+    assert "ports" not in services["seaweedfs-master"] and "ports" not in services["seaweedfs-volume"]
+    for name, service in services.items():
+        mounts = [str(v) for v in service.get("volumes", [])]
+        if name not in SEAWEEDFS_SERVICES | {"seaweedfs-keys"}:
+            assert not any(m.startswith("seaweedfs-keys:") for m in mounts), name
+            assert "seaweedfs" not in service.get("networks", []), name
+    keys = services["seaweedfs-keys"]
+    assert keys["network_mode"] == "none"
+    assert keys["command"][1:] == ["/opt/sohoa/docker/seaweedfs-security.py", "/keys", "/etc/seaweedfs/keys"]
+
+
+def test_seaweedfs_security_script_writes_what_weed_reads(tmp_path: Path) -> None:
+    import tomllib
+
+    keys = tmp_path / "keys"
+    run = subprocess.run(
+        [sys.executable, str(DOCKER / "seaweedfs-security.py"), str(keys), "/etc/seaweedfs/keys"],
+        capture_output=True, text=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert run.returncode == 0, run.stderr
+    config_text = (keys / "security.toml").read_text(encoding="utf-8")
+    security = tomllib.loads(config_text)
+    for section in (security["jwt"]["signing"], security["jwt"]["signing"]["read"],
+                    security["jwt"]["filer_signing"], security["jwt"]["filer_signing"]["read"]):
+        assert len(section["key"]) >= 40
+    assert security["access"]["ui"] is False
+    assert security["grpc"]["ca"] == "/etc/seaweedfs/keys/tls/ca.crt"
+    for role in ("master", "volume", "filer", "s3", "client"):
+        assert security["grpc"][role]["key"] == "/etc/seaweedfs/keys/tls/weed.key", role
+    for name in ("ca.crt", "weed.crt", "weed.key"):
+        assert (keys / "tls" / name).is_file()
+    # A second run (the next `up`): new keys.
+    subprocess.run([sys.executable, str(DOCKER / "seaweedfs-security.py"), str(keys), "/etc/seaweedfs/keys"],
+                   check=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True)
+    assert (keys / "security.toml").read_text(encoding="utf-8") != config_text
 
 
 def test_published_ports_default_to_this_machine_only() -> None:
@@ -505,6 +569,9 @@ def test_seaweedfs_identities_from_the_environment(tmp_path: Path) -> None:
         "S3_CONFIG": str(out),
         "S3_ACCESS_KEY": "AKIA0123456789",
         "S3_SECRET_KEY": "wJalrXUtnFEMI/K7MDENG+bPxRfiCY=_.-",
+        "S3_READER_ACCESS_KEY": "READER0123456789",
+        "S3_READER_SECRET_KEY": "readersecret0123456789",
+        "S3_ARCHIVE_BUCKET": "sohoa-archive",
     }
     run = subprocess.run(["sh", str(S3_SCRIPT), "cat", str(out)], capture_output=True, text=True, env=env)
     assert run.returncode == 0, run.stderr
@@ -512,6 +579,12 @@ def test_seaweedfs_identities_from_the_environment(tmp_path: Path) -> None:
     assert identities[0]["credentials"] == [
         {"accessKey": "AKIA0123456789", "secretKey": "wJalrXUtnFEMI/K7MDENG+bPxRfiCY=_.-"}
     ]
+    # Downstream readers: their own key, reading and listing the archive bucket only.
+    assert identities[1]["credentials"] == [{"accessKey": "READER0123456789", "secretKey": "readersecret0123456789"}]
+    assert identities[1]["actions"] == ["Read:sohoa-archive", "List:sohoa-archive"]
+    same = subprocess.run(["sh", str(S3_SCRIPT), "true"], capture_output=True, text=True,
+                          env={**env, "S3_READER_ACCESS_KEY": env["S3_ACCESS_KEY"]})
+    assert same.returncode == 78
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     bad = subprocess.run(["sh", str(S3_SCRIPT), "true"], capture_output=True, text=True,
                          env={**env, "S3_SECRET_KEY": 'a"b'})

@@ -146,3 +146,52 @@ def test_the_retry_condition_reads_the_failed_state() -> None:
     assert _transient_only(None, None, Failed(data=StorageError("down", "hỏng"))) is True
     assert _transient_only(None, None, Failed(data=TimestampUnavailableError("tsa", "tsa"))) is True
     assert _transient_only(None, None, Failed(data=InputFileError("bad", "hỏng"))) is False
+
+
+def test_a_secret_dossiers_metadata_stays_out_of_prefect(tmp_path: Path) -> None:
+    from flows.digitise import report_text
+    from pipeline import archive
+    from tests.seaweed import make_dossier
+
+    _, rec = make_dossier(tmp_path)
+    result = archive.ArchiveResult("committed", "sohoa-archive", "68/24958/2025/x/", "v1")
+    receipt = {"seconds": 12.5, "ocrSeconds": 9.0, "pagesResumed": 0}
+    public = report_text(rec, result, "24958", "ho-so-01", receipt)
+    said = ["Về việc số hóa hồ sơ", "Nguyễn Văn A", "QĐ-UBND", "QUYẾT ĐỊNH"]
+    assert all(text in public for text in said)
+
+    secret = rec.model_copy(update={"dossier": rec.dossier.model_copy(update={"mode": "03"})})
+    shown = report_text(secret, result, "24958", "ho-so-01", receipt)
+    assert not [text for text in said + [rec.dossier.title] if text in shown]
+    assert "Hồ sơ mật" in shown and "68/24958/2025/x/" in shown and "3 trang" in shown
+
+
+def test_a_dossier_run_and_its_steps_have_deadlines(monkeypatch) -> None:
+    from flows import digitise
+
+    assert digitise.digitise_dossier.timeout_seconds == 6 * 3600
+    # The worker loading the flow takes the configured deadline.
+    code = "from flows.digitise import digitise_dossier as f; print(f.timeout_seconds)"
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        env={**os.environ, "SOHOA_FLOWS__RUN_TIMEOUT_SECONDS": "120"},
+    )
+    assert run.stdout.strip() == "120.0"
+    # Each step is given flows.step_timeout_seconds.
+    given: dict[str, float | None] = {}
+
+    class Stop(Exception):
+        pass
+
+    def recording(task):
+        def with_options(**options):
+            given[task.name] = options.get("timeout_seconds")
+            raise Stop
+        return with_options
+
+    monkeypatch.setenv("SOHOA_FLOWS__STEP_TIMEOUT_SECONDS", "77")
+    monkeypatch.setattr(digitise.fetch, "with_options", recording(digitise.fetch))
+    monkeypatch.setattr(digitise, "get_run_logger", lambda: None)
+    with pytest.raises(Stop):
+        digitise._digitise(common.settings(), None, "w/", "24958", "ho-so", "c1", "r1")
+    assert given == {"fetch-dossier": 77.0}

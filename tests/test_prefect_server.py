@@ -68,3 +68,45 @@ def test_no_postgres_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Monkey
     with pytest.raises(RuntimeError, match="install the Debian package `postgresql`"):
         with prefect_server.postgres_cluster(tmp_path):
             pass
+
+
+def test_api_authentication_as_the_compose_stack_sets_it(tmp_path: Path) -> None:
+    """The server with PREFECT_SERVER_API_AUTH_STRING (docker/compose.yaml always sets it):
+    nothing answers without the string; a client with PREFECT_API_AUTH_STRING runs flows."""
+    import base64
+    import json
+    import urllib.error
+    import urllib.request
+
+    auth = "sohoa:" + uuid.uuid4().hex
+    with prefect_server.prefect_server(tmp_path, settings={"PREFECT_SERVER_API_AUTH_STRING": auth}) as api_url:
+
+        def status(path: str, body: dict | None, header: str | None) -> int:
+            request = urllib.request.Request(
+                api_url + path, data=None if body is None else json.dumps(body).encode(),
+                headers={"Content-Type": "application/json", **({"Authorization": header} if header else {})},
+                method="GET" if body is None else "POST",
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    return response.status
+            except urllib.error.HTTPError as e:
+                return e.code
+
+        basic = "Basic " + base64.b64encode(auth.encode()).decode()
+        wrong = "Basic " + base64.b64encode(b"sohoa:guess").decode()
+        # Flow runs (what would run commands on the workers) and Secret blocks.
+        for path in ("/flow_runs/filter", "/block_documents/filter", "/deployments/filter"):
+            assert status(path, {}, None) == 401, path
+            assert status(path, {}, wrong) == 401, path
+            assert status(path, {}, basic) == 200, path
+
+        from prefect import flow
+        from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
+
+        @flow(name="sohoa-auth-check")
+        def add(a: int, b: int) -> int:
+            return a + b
+
+        with temporary_settings({PREFECT_API_URL: api_url, PREFECT_API_AUTH_STRING: auth}):
+            assert add(2, 3) == 5

@@ -192,3 +192,19 @@ def test_an_ocr_failure_names_the_clerks_file_and_page(tmp_path: Path) -> None:
     assert caught.value.path == folder / "trang-2.jpg"
     assert "page 2: OCR took longer" in caught.value.message
     assert "trang 2:" in caught.value.message_vi
+
+
+def test_the_flow_records_the_dossiers_name_not_its_temporary_copy(tmp_path: Path) -> None:
+    from flows.digitise import build_documents
+    from pipeline.core import settings as config
+
+    copy = tmp_path / "sohoa-run-x7" / "in"  # where a flow run puts its copy of the dossier
+    copy.parent.mkdir()
+    folder = _dossier(copy, [["Trang một"]])
+    opened = process.open_dossier(folder, ocr=process.OcrOptions(jobs=1))
+    results = process.recognise_pages(opened.pages, opened.ocr)
+    rec = build_documents.fn(opened, results, tmp_path / "out", config.Settings(), "24958/ho-so-01")
+    assert rec.input == "24958/ho-so-01"
+    assert "sohoa-run-x7" not in (tmp_path / "out" / "record.json").read_text(encoding="utf-8")
+    # The CLI keeps the path it was given.
+    assert process.assemble(opened, results, tmp_path / "cli").input == str(folder)

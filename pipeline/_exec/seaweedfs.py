@@ -8,17 +8,27 @@ kept in one folder, ROOT (``storage.data_dir``)::
     ROOT/run/                weed's local sockets
     ROOT/log/                weed's own log files
     ROOT/credentials.json    endpoint, region, access key, secret key (mode 0600)
-    ROOT/s3-identities.json  the same key pair in weed's ``-s3.config`` format (0600)
+    ROOT/reader-credentials.json  the same for a read-only identity: downstream readers (0600)
+    ROOT/s3-identities.json  both key pairs in weed's ``-s3.config`` format (0600)
     ROOT/ports.json          ports chosen at the first start, reused afterwards
+    ROOT/security.toml       JWT signing keys and the gRPC certificates, new at every start (0600)
+    ROOT/tls/                a private CA and the one certificate every weed component shows
     ROOT/weed.pid            the running server
     ROOT/weed.log            its log
 
 Credentials are generated once, at the first ``up``, and never printed here.
+
+Only the S3 port checks S3 credentials; the other ports would let anyone on the machine read
+or delete archived bytes behind Object Lock's back. So every start writes ``security.toml``
+(weed reads it from its working folder): the master's and filer's HTTP APIs are off, the volume
+server's HTTP API wants a JWT signed with a key only weed knows for every read and write, and
+every gRPC port wants a client certificate from a CA made for this start.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import os
 import secrets
@@ -34,6 +44,7 @@ import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from pipeline._exec.environment import for_child
 from pipeline.core.errors import MissingDependencyError, StorageError
 
 HOST = "127.0.0.1"
@@ -62,7 +73,9 @@ def binary() -> Path:
 
 
 def version() -> str:
-    out = subprocess.run([str(binary()), "version"], capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [str(binary()), "version"], capture_output=True, text=True, check=False, timeout=30, env=for_child()
+    )
     words = out.stdout.split()
     return words[2] if len(words) > 2 and words[0] == "version" else out.stdout.strip()
 
@@ -101,10 +114,13 @@ class Layout:
         self.data = self.root / "data"
         self.run = self.root / "run"
         self.credentials = self.root / "credentials.json"
+        self.reader_credentials = self.root / "reader-credentials.json"
         self.identities = self.root / "s3-identities.json"
         self.ports = self.root / "ports.json"
         self.pid = self.root / "weed.pid"
         self.log = self.root / "weed.log"
+        self.security = self.root / "security.toml"
+        self.tls = self.root / "tls"
 
 
 def free_port() -> int:
@@ -124,10 +140,12 @@ def _port_free(port: int) -> bool:
         return True
 
 
-def read_credentials(root: Path) -> Credentials:
+def read_credentials(root: Path, *, reader: bool = False) -> Credentials:
+    """The key pair sohoa writes with; ``reader``: the read-only one for downstream readers."""
     layout = Layout(root)
+    path = layout.reader_credentials if reader else layout.credentials
     try:
-        data = json.loads(layout.credentials.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
         return Credentials(data["endpoint"], data["accessKeyId"], data["secretAccessKey"], data["region"])
     except FileNotFoundError:
         raise StorageError(
@@ -137,8 +155,8 @@ def read_credentials(root: Path) -> Credentials:
         ) from None
     except (KeyError, ValueError) as e:
         raise StorageError(
-            f"{layout.credentials} is damaged ({type(e).__name__})",
-            f"tệp {layout.credentials} bị hỏng ({type(e).__name__})",
+            f"{path} is damaged ({type(e).__name__})",
+            f"tệp {path} bị hỏng ({type(e).__name__})",
         ) from None
 
 
@@ -153,8 +171,9 @@ def status(root: Path) -> Status:
     return Status(True, layout.root, pid, endpoint)
 
 
-def up(root: Path, *, s3_port: int = 8333, timeout: float = 60) -> Status:
-    """Start the server unless it is already running (then this changes nothing)."""
+def up(root: Path, *, s3_port: int = 8333, timeout: float = 60, reader_buckets: tuple[str, ...] = ()) -> Status:
+    """Start the server unless it is already running (then this changes nothing).
+    ``reader_buckets``: the buckets the read-only identity may read (none given: every bucket)."""
     layout = Layout(root)
     current = status(layout.root)
     if current.running:
@@ -163,7 +182,8 @@ def up(root: Path, *, s3_port: int = 8333, timeout: float = 60) -> Status:
         folder.mkdir(parents=True, exist_ok=True)
         folder.chmod(0o700)
     ports = _ports(layout, s3_port)
-    creds = _credentials(layout, ports)
+    creds = _credentials(layout, ports, reader_buckets)
+    _write_security(layout)
     log = layout.log.open("ab")
     try:
         proc = subprocess.Popen(
@@ -174,6 +194,10 @@ def up(root: Path, *, s3_port: int = 8333, timeout: float = 60) -> Status:
             cwd=layout.root,
             # Its own session: it outlives 'sohoa storage up' and a Ctrl-C in that terminal.
             start_new_session=True,
+            # None of this process's secrets. One volume at a time per bucket, not seven: a
+            # single-disk store otherwise runs out of volumes (free space ÷ VOLUME_SIZE_MB)
+            # after some forty buckets, and every write then fails.
+            env={**for_child(), "WEED_MASTER_VOLUME_GROWTH_COPY_1": "1"},
         )
     finally:
         log.close()
@@ -224,6 +248,9 @@ def _arguments(layout: Layout, ports: Ports) -> list[str]:
         f"-master.port={ports.master}",
         f"-master.port.grpc={ports.master_grpc}",
         "-master.telemetry=false",  # it would call out to the internet
+        # The master's HTTP API hands out write tokens for any file id, the filer's serves and
+        # deletes files: both off, the components talk over gRPC (with a certificate).
+        "-disableHttp",
         # One master: no peers to wait for, so a restart elects itself in a second, not ten.
         "-master.electionTimeout=1s",
         f"-master.volumeSizeLimitMB={VOLUME_SIZE_MB}",
@@ -277,20 +304,45 @@ def _ports(layout: Layout, s3_port: int) -> Ports:
     return ports
 
 
-def _credentials(layout: Layout, ports: Ports) -> Credentials:
+def _credentials(layout: Layout, ports: Ports, reader_buckets: tuple[str, ...] = ()) -> Credentials:
     endpoint = f"http://{HOST}:{ports.s3}"
+    creds = _key_pair(layout, endpoint, reader=False)
+    reader = _key_pair(layout, endpoint, reader=True)
+    # Readers get objects, their versions, tags and retention, and lists; never a write.
+    reading = [f"{action}:{bucket}" for bucket in reader_buckets for action in ("Read", "List")]
+    identities = {
+        "identities": [
+            {
+                "name": "sohoa",
+                "credentials": [{"accessKey": creds.access_key, "secretKey": creds.secret_key}],
+                "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+            },
+            {
+                "name": "reader",
+                "credentials": [{"accessKey": reader.access_key, "secretKey": reader.secret_key}],
+                "actions": reading or ["Read", "List"],
+            },
+        ]
+    }
+    _write_private(layout.identities, json.dumps(identities, indent=2) + "\n")
+    return creds
+
+
+def _key_pair(layout: Layout, endpoint: str, *, reader: bool) -> Credentials:
+    """The saved key pair (at this start's endpoint), or a new one the first time."""
     try:
-        old = read_credentials(layout.root)
+        old = read_credentials(layout.root, reader=reader)
         creds = Credentials(endpoint, old.access_key, old.secret_key, old.region)
     except StorageError:
         # S3-style shapes: a 20-character key id, a 40-character secret.
+        prefix = "SOHOAR" if reader else "SOHOA"
         creds = Credentials(
             endpoint,
-            "SOHOA" + secrets.token_hex(8).upper()[:15],
+            prefix + secrets.token_hex(10).upper()[: 20 - len(prefix)],
             secrets.token_urlsafe(30)[:40],
         )
     _write_private(
-        layout.credentials,
+        layout.reader_credentials if reader else layout.credentials,
         json.dumps(
             {
                 "endpoint": creds.endpoint,
@@ -302,27 +354,136 @@ def _credentials(layout: Layout, ports: Ports) -> Credentials:
         )
         + "\n",
     )
-    identities = {
-        "identities": [
-            {
-                "name": "sohoa",
-                "credentials": [{"accessKey": creds.access_key, "secretKey": creds.secret_key}],
-                "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-            }
-        ]
-    }
-    _write_private(layout.identities, json.dumps(identities, indent=2) + "\n")
     return creds
 
 
-def _write_private(path: Path, text: str) -> None:
+def _write_security(layout: Layout) -> None:
+    """New JWT keys and gRPC certificates for this start (weed reads ./security.toml)."""
+    write_security_config(layout.root)
+
+
+def write_security_config(folder: Path, *, seen_at: Path | None = None, mode: int = 0o600) -> Path:
+    """Write ``security.toml`` and ``tls/`` (a new CA, one certificate, its key) into ``folder``,
+    with fresh JWT signing keys: weed then wants a token for every volume read and write, and a
+    certificate from that CA on every gRPC port. ``seen_at``: where weed will find ``folder``
+    (a container's mount point), for the certificate paths in the file. ``mode``: of every file
+    written (0600; wider only where weed runs as a user of its own)."""
+    tls = folder / "tls"
+    tls.mkdir(mode=0o700 if mode == 0o600 else 0o755, parents=True, exist_ok=True)
+    ca, cert, key = (
+        (seen_at or folder) / "tls" / path.name for path in _make_certificates(tls, mode)
+    )
+    jwt_keys = {name: secrets.token_urlsafe(32) for name in ("write", "read", "filer", "filer_read")}
+    grpc_roles = "".join(
+        f'[grpc.{role}]\ncert = "{cert}"\nkey = "{key}"\n\n'
+        for role in ("master", "volume", "filer", "s3", "client")
+    )
+    text = f"""# Written by sohoa; new keys and certificates at every start.
+[jwt.signing]
+key = "{jwt_keys['write']}"
+expires_after_seconds = 10
+
+[jwt.signing.read]
+key = "{jwt_keys['read']}"
+expires_after_seconds = 10
+
+[jwt.filer_signing]
+key = "{jwt_keys['filer']}"
+expires_after_seconds = 10
+
+[jwt.filer_signing.read]
+key = "{jwt_keys['filer_read']}"
+expires_after_seconds = 10
+
+[access]
+ui = false
+
+[filer.expose_directory_metadata]
+enabled = false
+
+[grpc]
+ca = "{ca}"
+
+{grpc_roles}"""
+    target = folder / "security.toml"
+    _write_private(target, text, mode)
+    return target
+
+
+def _make_certificates(folder: Path, mode: int = 0o600) -> tuple[Path, Path, Path]:
+    """A CA made for this start and one certificate it signs, for every gRPC server and client
+    (weed checks the CA, not host names). The CA's key is never written."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = dt.datetime.now(dt.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sohoa embedded store CA")])
+    ca_cert = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(now + dt.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False, content_commitment=False, key_encipherment=False,
+                data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
+                encipher_only=False, decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sohoa-weed")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(now + dt.timedelta(days=3650))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address(HOST))]),
+            critical=False,
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    paths = folder / "ca.crt", folder / "weed.crt", folder / "weed.key"
+    _write_private(paths[0], ca_cert.public_bytes(serialization.Encoding.PEM).decode(), mode)
+    _write_private(paths[1], cert.public_bytes(serialization.Encoding.PEM).decode(), mode)
+    _write_private(
+        paths[2],
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode(),
+        mode,
+    )
+    return paths
+
+
+def _write_private(path: Path, text: str, mode: int = 0o600) -> None:
     """Write a file readable by its owner only (0600 from the start, then renamed)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
-        os.chmod(tmp, 0o600)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -398,11 +559,12 @@ def _get(url: str) -> tuple[int, bytes]:
 
 
 def _wait_ready(proc: subprocess.Popen, ports: Ports, timeout: float, log: Path) -> None:
-    """Until a volume server has joined the master and the filer and S3 gateway answer."""
+    """Until the master leads, the volume server sends it heartbeats and the S3 gateway answers
+    (the filer's and master's HTTP APIs are off)."""
     deadline = time.monotonic() + timeout
     checks = [
-        lambda: b'"DataNodes":[{' in _get(f"http://{HOST}:{ports.master}/dir/status")[1],
-        lambda: _get(f"http://{HOST}:{ports.filer}/")[0] < 500,
+        lambda: b'"IsLeader":true' in _get(f"http://{HOST}:{ports.master}/cluster/status")[1],
+        lambda: _get(f"http://{HOST}:{ports.volume}/healthz")[0] == 200,
         # Any HTTP answer will do: an anonymous request is refused with 403.
         lambda: _get(f"http://{HOST}:{ports.s3}/")[0] in (200, 403),
     ]

@@ -23,7 +23,12 @@ from pathlib import Path
 import numpy as np
 import pytesseract
 
+from pipeline._exec.environment import ChildEnvironment, for_child
 from pipeline.core.errors import MissingDependencyError, OcrError
+
+# pytesseract starts tesseract with the environment in its module's ``environ``: without the
+# S3 keys, signing password and Prefect auth string, which tesseract has no use for.
+pytesseract.pytesseract.environ = ChildEnvironment()
 
 DEBIAN_PACKAGES = "tesseract-ocr tesseract-ocr-vie"
 
@@ -42,7 +47,7 @@ def default_tessdata() -> Path | None:
     """Where tesseract looks for models when no folder is configured."""
     out = subprocess.run(
         [pytesseract.pytesseract.tesseract_cmd, "--list-langs"],
-        capture_output=True, text=True, check=False,
+        capture_output=True, text=True, check=False, timeout=60, env=for_child(),
     ).stdout
     match = re.search(r'"(.+?)"', out)
     return Path(match.group(1)) if match else None

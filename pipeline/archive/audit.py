@@ -9,6 +9,14 @@ are compared with the committed ``manifest-sha256.txt``:
               a folder without ``record.json``)
 * signature — a signed PDF whose signature no longer verifies
 
+and compared with the catalogue, the list downstream readers trust:
+
+* missing      — a dossier the catalogue lists whose ``record.json`` (or whole folder) is gone
+* changed      — a ``record.json`` that is not the one the catalogue's newest line names
+                 (rewritten together with its manifest, it would pass the manifest check)
+* uncatalogued — a committed dossier in no catalogue line (archive it again to add it)
+* catalogue    — a catalogue day that cannot be read
+
 For a missing or changed object, an older stored version that still matches is
 named, so it can be restored.
 """
@@ -21,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from pipeline.archive import catalog
 from pipeline.archive.catalog import PREFIX as CATALOG_PREFIX
 from pipeline.archive.layout import EXPORTS_PREFIX, MANIFEST, RECORD, is_signed, parse_manifest
 from pipeline.archive.s3 import Store, stored_sha256
@@ -31,7 +40,7 @@ Verifier = Callable[[Path], "str | None"]
 
 @dataclass
 class Finding:
-    kind: str  # missing, changed, untracked, signature
+    kind: str  # missing, changed, untracked, signature, uncatalogued, catalogue
     key: str
     detail: str = ""
     restorable_version: str | None = None
@@ -81,9 +90,41 @@ def audit(
 ) -> AuditReport:
     """Audit one dossier (its key), one commune (5-digit code), or, with neither, everything."""
     report = AuditReport(store.bucket, signature_check=signature_check)
-    for key, objects in _folders(store, dossier, commune).items():
-        report.dossiers.append(_audit_folder(store, key, objects, verifier))
+    if dossier:
+        dossier = dossier.rstrip("/") + "/"
+    listed, unreadable = _catalogued(store, dossier, commune)
+    folders = _folders(store, dossier, commune)
+    for key in listed:
+        folders.setdefault(key, {})
+    for key, objects in sorted(folders.items()):
+        result = _audit_folder(store, key, objects, verifier, listed.get(key))
+        report.dossiers.append(result)
+    if unreadable:
+        catalogue = DossierAudit(CATALOG_PREFIX, committed=True)
+        catalogue.findings.extend(unreadable)
+        report.dossiers.append(catalogue)
     return report
+
+
+def _catalogued(
+    store: Store, dossier: str | None, commune: str | None
+) -> tuple[dict[str, catalog.CatalogEntry], list[Finding]]:
+    """Each catalogued dossier in scope → its newest line (lines are added in commit order)."""
+    newest: dict[str, catalog.CatalogEntry] = {}
+    unreadable: list[Finding] = []
+    for day in sorted(o["Key"] for o in store.list(CATALOG_PREFIX) if o["Key"].endswith(".ndjson")):
+        try:
+            entries = catalog.read_key(store, day)
+        except ValueError as e:
+            unreadable.append(Finding("catalogue", day, f"cannot be read: {type(e).__name__}"))
+            continue
+        for entry in entries:
+            if dossier and entry.key != dossier:
+                continue
+            if commune and entry.key.split("/")[1:2] != [commune]:
+                continue
+            newest[entry.key] = entry
+    return newest, unreadable
 
 
 def _folders(store: Store, dossier: str | None, commune: str | None) -> dict[str, dict[str, dict]]:
@@ -109,14 +150,42 @@ def _folders(store: Store, dossier: str | None, commune: str | None) -> dict[str
 
 
 def _audit_folder(
-    store: Store, key: str, objects: dict[str, dict], verifier: Verifier | None
+    store: Store,
+    key: str,
+    objects: dict[str, dict],
+    verifier: Verifier | None,
+    catalogued: catalog.CatalogEntry | None,
 ) -> DossierAudit:
     result = DossierAudit(key, committed=key + RECORD in objects)
     result.objects = len(objects)
     result.bytes = sum(int(o.get("Size") or 0) for o in objects.values())
+    if catalogued is not None and not result.committed:
+        gone = "nothing of it is in the bucket" if not objects else "its record.json is gone"
+        result.findings.append(
+            Finding(
+                "missing", key + RECORD,
+                f"in the catalogue (committed {catalogued.committed.isoformat()}), but {gone}",
+                _restorable(store, key + RECORD, catalogued.record_sha256),
+            )
+        )
+        return result
     if not objects:
         result.findings.append(Finding("missing", key + RECORD, "no such dossier in the bucket"))
         return result
+    if catalogued is None and result.committed:
+        result.findings.append(
+            Finding("uncatalogued", key + RECORD, "committed, but in no catalogue line: archive it again")
+        )
+    elif catalogued is not None:
+        got = store.sha256(key + RECORD)
+        if got is not None and got[0] != catalogued.record_sha256:
+            result.findings.append(
+                Finding(
+                    "changed", key + RECORD,
+                    f"SHA-256 {got[0]}, the catalogue's newest line {catalogued.record_sha256}",
+                    _restorable(store, key + RECORD, catalogued.record_sha256),
+                )
+            )
     if not result.committed:
         for name in sorted(objects):
             result.findings.append(

@@ -1,17 +1,19 @@
 """The archive's catalogue: what downstream systems read to learn what was committed.
 
-One NDJSON object per day (UTC), ``catalog/YYYY-MM-DD.ndjson``, one line per
-committed dossier version, in commit order. The day is the one of the
-``record.json`` commit, so an entry lands in the same object however often it
-is retried. Lines are only ever added:
+One NDJSON line per committed dossier version, in commit order, in objects of at most
+``CHUNK_LINES`` lines: ``catalog/YYYY-MM-DD/0001.ndjson``, ``0002.ndjson``… for each day (UTC)
+of a ``record.json`` commit, so an entry lands in the same day however often it is retried.
+(Earlier versions wrote one object per day, ``catalog/YYYY-MM-DD.ndjson``; it is still read.)
+Lines are only ever added:
 
-* an append is read → add the line → PUT with ``If-Match`` on the ETag that was
-  read (``If-None-Match: *`` for a new day); when another writer got there
-  first the store answers 412 and the append starts over, so two writers never
-  lose each other's line;
-* an entry already present (same ``key`` and ``recordSha256``) is not added
-  again: a re-run after a crash between the commit and the append adds it once;
-* the bucket is versioned, so every earlier state of a day stays readable.
+* an append is read → add the line → PUT with ``If-Match`` on the ETag that was read
+  (``If-None-Match: *`` for a new object); when another writer got there first the store
+  answers 412 and the append starts over, so two writers never lose each other's line;
+* an entry already present (same ``key`` and ``recordSha256``) is not added again: a re-run
+  after a crash between the commit and the append adds it once;
+* the bucket is versioned, so every earlier state of an object stays readable. That is why an
+  object holds at most ``CHUNK_LINES`` lines: a day of N lines in one object would keep N
+  versions of up to N lines each (N²/2 lines stored); in chunks it keeps N × CHUNK_LINES / 2.
 
 ``schemas/catalog.schema.json`` is generated from :class:`CatalogEntry`.
 """
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = "1.0.0"
 SCHEMA_ID = f"urn:sohoa:schema:catalog-entry:{SCHEMA_VERSION}"
 PREFIX = "catalog/"
+CHUNK_LINES = 100
 _ATTEMPTS = 30
 
 
@@ -80,19 +83,42 @@ class CatalogEntry(_Model):
 
 
 def day_key(day: dt.date) -> str:
+    """The one object a day had before chunks (still read, never written)."""
     return f"{PREFIX}{day.isoformat()}.ndjson"
+
+
+def chunk_key(day: dt.date, number: int) -> str:
+    return f"{PREFIX}{day.isoformat()}/{number:04d}.ndjson"
+
+
+def day_keys(store: Store, day: dt.date) -> list[str]:
+    """A day's catalogue objects in commit order: the old single object first, then the chunks."""
+    stem = f"{PREFIX}{day.isoformat()}"
+    found = [o["Key"] for o in store.list(stem)]
+    chunks = sorted(k for k in found if k.startswith(stem + "/") and k.endswith(".ndjson"))
+    return ([day_key(day)] if day_key(day) in found else []) + chunks
 
 
 def append(store: Store, entry: CatalogEntry) -> bool:
     """Add ``entry`` to its day; False when it was already there."""
     from botocore.exceptions import ClientError
 
-    key = day_key(entry.committed.astimezone(dt.UTC).date())
+    day = entry.committed.astimezone(dt.UTC).date()
     for _ in range(_ATTEMPTS):
-        found = store.get(key)
-        body, etag = (found[0], found[1].get("ETag")) if found else (b"", None)
-        if any(_same(e, entry) for e in _parse(body)):
-            return False
+        keys = day_keys(store, day)
+        body, etag, lines = b"", None, 0
+        for key in keys:
+            found = store.get(key)
+            body, etag = (found[0], found[1].get("ETag")) if found else (b"", None)
+            parsed = list(_parse(body))
+            if any(_same(e, entry) for e in parsed):
+                return False
+            lines = len(parsed)
+        chunks = [k for k in keys if k != day_key(day)]
+        number = len(chunks)
+        if not chunks or lines >= CHUNK_LINES or keys[-1] == day_key(day):
+            number, body, etag = number + 1, b"", None
+        key = chunk_key(day, number)
         if body and not body.endswith(b"\n"):
             body += b"\n"
         new = body + entry.line().encode("utf-8")
@@ -114,25 +140,28 @@ def append(store: Store, entry: CatalogEntry) -> bool:
             # Another writer appended in between: read again, after a short random pause.
             store._sleep(random.uniform(0.01, 0.1))
     raise StorageError(
-        f"could not append to {key}: {_ATTEMPTS} writers in a row got there first",
-        f"không thêm được vào {key}: {_ATTEMPTS} lần liền có tiến trình khác ghi trước",
+        f"could not append to the catalogue of {day}: {_ATTEMPTS} writers in a row got there first",
+        f"không thêm được vào danh mục ngày {day}: {_ATTEMPTS} lần liền có tiến trình khác ghi trước",
     )
 
 
 def read_day(store: Store, day: dt.date) -> list[CatalogEntry]:
-    found = store.get(day_key(day))
-    return list(_parse(found[0])) if found else []
+    return [e for key in day_keys(store, day) for e in read_key(store, key)]
 
 
 def iter_entries(store: Store, since: dt.date | None = None) -> Iterator[CatalogEntry]:
     """Every entry, day by day, oldest first."""
     keys = sorted(o["Key"] for o in store.list(PREFIX) if o["Key"].endswith(".ndjson"))
     for key in keys:
-        if since and key < day_key(since):
+        if since and key[len(PREFIX) : len(PREFIX) + 10] < since.isoformat():
             continue
-        found = store.get(key)
-        if found:
-            yield from _parse(found[0])
+        yield from read_key(store, key)
+
+
+def read_key(store: Store, key: str) -> list[CatalogEntry]:
+    """The entries of one catalogue object (ValueError when a line is not an entry)."""
+    found = store.get(key)
+    return list(_parse(found[0])) if found else []
 
 
 def contains(store: Store, key: str, record_sha256: str, committed: dt.datetime) -> bool:

@@ -20,8 +20,9 @@ Commit protocol:
    writers never both commit.
 3. A line in the day's catalogue (``pipeline.catalog``).
 
-Same dossier again (same sources, same record apart from timestamps, same
-signatures and text): nothing is written. A changed dossier becomes a new
+Same dossier again (same sources, same record apart from timestamps, PDFs signed by
+the same certificate at the same level, same text): nothing is written, even when the
+PDFs were signed again (a re-run after a crash past the commit). A changed dossier becomes a new
 version of the same keys; without bucket versioning that would overwrite the
 old one, so it is refused.
 """
@@ -56,6 +57,7 @@ log = logging.getLogger("sohoa.archive")
 MAINTENANCE_YEARS = {"02": 70, "03": 50, "04": 30, "05": 20, "06": 10}
 # Fields that change on every processing run of the same scans: left out of the fingerprint.
 _VOLATILE = ("created", "input", "timings")
+_SIGNING_MOMENTS = ("signingTime", "timestampTime")
 
 _told: set[tuple[str, str]] = set()  # (bucket, notice) said once per process
 
@@ -174,9 +176,13 @@ def content_fingerprint(record_json: bytes, signed: Mapping[str, bool], text: Ma
         if isinstance(page.get("ocr"), dict):
             page["ocr"].pop("seconds", None)
     for out in data.get("outputs") or []:
-        # A PDF's bytes carry its creation time; its signature state is what matters.
+        # A PDF's bytes carry its creation and signing times; what matters is who signed it
+        # and how (level, certificate, timestamp authority), not when.
         out.pop("sha256", None)
         out.pop("bytes", None)
+        if isinstance(out.get("signature"), dict):
+            for moment in _SIGNING_MOMENTS:
+                out["signature"].pop(moment, None)
     canonical = json.dumps(
         {"record": data, "signed": dict(sorted(signed.items())), "text": dict(sorted(text.items()))},
         sort_keys=True,

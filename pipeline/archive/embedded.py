@@ -10,6 +10,8 @@ from pipeline._exec.seaweedfs import (
     read_credentials,
     status,
     up,
+    write_security_config,
 )
 
-__all__ = ["Credentials", "Layout", "Status", "down", "free_port", "read_credentials", "status", "up"]
+__all__ = ["Credentials", "Layout", "Status", "down", "free_port", "read_credentials", "status", "up",
+           "write_security_config"]

@@ -137,8 +137,12 @@ class Store:
                 status = e.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
                 if code == "NoSuchBucket":
                     raise self.missing_bucket() from None
-                if code in _ACCESS_CODES:
-                    raise self.access_denied(what) from None
+                if code in _ACCESS_CODES or code == "RequestTimeTooSkewed":
+                    skew = _clock_skew(e)
+                    if skew is not None:
+                        raise self.clock_off(what, skew) from None
+                    if code in _ACCESS_CODES:
+                        raise self.access_denied(what) from None
                 if code in _RETRY_CODES or status >= 500:
                     last = e
                     continue
@@ -159,6 +163,18 @@ class Store:
             "create it (with versioning; Object Lock if wanted) or run 'sohoa storage up'",
             f"không có bucket '{self.bucket}' tại {self.conn.endpoint or 'AWS'}: hãy tạo nó "
             "(bật versioning; Object Lock nếu cần) hoặc chạy 'sohoa storage up'",
+        )
+
+    def clock_off(self, what: str, skew: float) -> StorageAccessError:
+        way, cach = ("ahead of", "nhanh hơn") if skew > 0 else ("behind", "chậm hơn")
+        minutes = abs(skew) / 60
+        return StorageAccessError(
+            f"{self.conn.where} refused the request ({what}) because this machine's clock is "
+            f"{minutes:,.0f} minutes {way} the store's: S3 signatures allow 15. Set the clock "
+            "right (NTP: timedatectl set-ntp true) and run again; nothing was committed",
+            f"{self.conn.where} từ chối yêu cầu ({what}) vì đồng hồ máy này {cach} đồng hồ kho "
+            f"{minutes:,.0f} phút (chữ ký S3 chỉ cho phép lệch 15 phút). Hãy chỉnh giờ (NTP: "
+            "timedatectl set-ntp true) rồi chạy lại; chưa ghi gì",
         )
 
     def access_denied(self, what: str) -> StorageAccessError:
@@ -393,6 +409,22 @@ class Store:
             return []
         found = [v for v in page.get("Versions", []) if v["Key"] == key]
         return sorted(found, key=lambda v: v["LastModified"], reverse=True)
+
+
+# S3 refuses a signature more than 15 minutes off its own clock; past 5, that is the likely cause.
+_SKEW_SECONDS = 300
+
+
+def _clock_skew(e: Exception) -> float | None:
+    """How far this machine's clock is ahead of the store's (seconds, from the refusal's Date
+    header), when that is far enough to be why it refused; else None."""
+    headers = getattr(e, "response", {}).get("ResponseMetadata", {}).get("HTTPHeaders", {})
+    try:
+        theirs = email.utils.parsedate_to_datetime(headers["date"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    skew = (dt.datetime.now(dt.UTC) - theirs).total_seconds()
+    return skew if abs(skew) > _SKEW_SECONDS else None
 
 
 def parse_timestamp(value: str | int | float) -> dt.datetime:

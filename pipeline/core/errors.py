@@ -19,6 +19,7 @@ class ExitCode(IntEnum):
     missing_dependency = 7  # tesseract, a language model, poppler…
     pdfa_invalid = 8  # the produced file failed PDF/A validation
     ocr_failed = 9
+    disk_full = 10  # no space left (or over quota) where the results are written
     other = 15
     interrupted = 130
     # Signing and verification (PAdES)
@@ -97,6 +98,30 @@ class PdfaInvalidError(SohoaError):
 
 class OcrError(SohoaError):
     exit_code = ExitCode.ocr_failed
+
+
+class DiskFullError(SohoaError):
+    """No space left where a file was being written: what was half-written is removed."""
+
+    exit_code = ExitCode.disk_full
+
+
+# errno values that mean "this disk (or this user's share of it) is full".
+DISK_FULL_ERRNOS = {28, 122}  # ENOSPC, EDQUOT
+
+
+def disk_full(e: OSError) -> DiskFullError | None:
+    """The clear error for an OSError that is a full disk; None for any other."""
+    if e.errno not in DISK_FULL_ERRNOS:
+        return None
+    where = e.filename
+    return DiskFullError(
+        "no space left on the disk: free some space (or give the output another disk) and run "
+        "again; nothing was written, the scans are untouched",
+        "ổ đĩa đã đầy: hãy giải phóng dung lượng (hoặc ghi kết quả ra ổ khác) rồi chạy lại; "
+        "chưa ghi gì, bản quét vẫn nguyên vẹn",
+        where if isinstance(where, str) else None,
+    )
 
 
 class SigningError(SohoaError):

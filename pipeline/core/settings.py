@@ -34,6 +34,9 @@ class InputSettings(BaseModel):
     max_pixels: int = Field(
         250_000_000, description="pixels per page above which a file is refused (bomb guard)"
     )
+    max_pages: int = Field(
+        1000, gt=0, description="pages per dossier above which it is refused (split it)"
+    )
 
 
 class MarkSettings(BaseModel):
@@ -166,6 +169,12 @@ class FlowSettings(BaseModel):
     )
     ocr_slots_per_commune: int | None = Field(
         None, ge=1, description="pages OCR'd at once for one commune; empty: half the slots"
+    )
+    run_timeout_seconds: float = Field(
+        6 * 3600, gt=0, description="a dossier's flow run taking longer is stopped and failed"
+    )
+    step_timeout_seconds: float = Field(
+        3600, gt=0, description="each step of a run (fetch, read, documents, archive) likewise"
     )
     retries: int = Field(3, ge=0, description="tries again after a transient failure (S3, TSA)")
     retry_delay_seconds: float = Field(10, ge=0, description="the first pause; doubling after")

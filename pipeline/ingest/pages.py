@@ -24,6 +24,8 @@ from pipeline.ingest.resolution import add_resolution_warnings, estimate_dpi
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
 PDF_SUFFIXES = {".pdf"}
+# Pages per dossier (input.max_pages): a few hundred bytes of TIFF can declare thousands.
+MAX_PAGES = 1000
 # Files a clerk or a tool may leave beside the pages; they are not pages.
 SIDECAR_SUFFIXES = {".json", ".yaml", ".yml", ".txt", ".md", ".csv", ".toml"}
 
@@ -67,16 +69,21 @@ def discover(input_path: Path) -> list[Path]:
     return sorted(files, key=natural_key)
 
 
-def read_pages(input_path: Path, *, max_pixels: int) -> list[SourcePage]:
-    """Probe every page of a dossier: size, resolution, how to embed it."""
+def read_pages(input_path: Path, *, max_pixels: int, max_pages: int = MAX_PAGES) -> list[SourcePage]:
+    """Probe every page of a dossier: size, resolution, how to embed it. A page over
+    ``max_pixels`` or a dossier over ``max_pages`` is refused before anything is decoded."""
     Image.MAX_IMAGE_PIXELS = max_pixels
     pages: list[SourcePage] = []
-    for path in discover(input_path):
+    files = discover(input_path)
+    if len(files) > max_pages:
+        raise _too_many_pages(input_path, max_pages)
+    for path in files:
         kind = sniff(path)
+        left = max_pages - len(pages)
         if kind == "pdf":
-            found = pdfsource.probe(path, max_pixels=max_pixels)
+            found = pdfsource.probe(path, max_pixels=max_pixels, max_pages=left)
         elif kind == "image":
-            found = _probe_image(path, max_pixels=max_pixels)
+            found = _probe_image(path, max_pixels=max_pixels, max_pages=left)
         else:
             raise InputFileError(
                 "is not an image (JPEG, PNG, TIFF) or a PDF",
@@ -105,7 +112,7 @@ def sniff(path: Path) -> str:
     return "other"
 
 
-def _probe_image(path: Path, *, max_pixels: int) -> list[SourcePage]:
+def _probe_image(path: Path, *, max_pixels: int, max_pages: int = MAX_PAGES) -> list[SourcePage]:
     try:
         img = Image.open(path)
     except Image.DecompressionBombError as e:
@@ -118,6 +125,8 @@ def _probe_image(path: Path, *, max_pixels: int) -> list[SourcePage]:
         _check_complete(path, img.format)
         pages = []
         frames = getattr(img, "n_frames", 1)
+        if frames > max_pages:
+            raise _too_many_pages(path, max_pages)
         for index in range(frames):
             img.seek(index)
             if img.width * img.height > max_pixels:
@@ -256,8 +265,30 @@ def _too_large(path: Path, max_pixels: int) -> TooLargeError:
     )
 
 
+def _too_many_pages(path: Path, max_pages: int) -> TooLargeError:
+    return TooLargeError(
+        f"the dossier has more than {max_pages:,} pages (input.max_pages): split it",
+        f"hồ sơ có hơn {max_pages:,} trang (input.max_pages): hãy chia nhỏ",
+        path,
+    )
+
+
+def allow_decoding(page: SourcePage) -> None:
+    """Let Pillow decode a page ``read_pages`` has checked against the configured limit.
+
+    Pillow's own guard is a process-wide setting: in a worker process (a flow's, or the OCR
+    pool's when it is not forked) it is Pillow's default, not the configured limit, and a page
+    within the limit failed as an internal error. The probed size is what was checked; it is
+    only ever raised to that, never lowered (threads may share the process)."""
+    pixels = page.width * page.height
+    current = Image.MAX_IMAGE_PIXELS
+    if current is not None and current < pixels:
+        Image.MAX_IMAGE_PIXELS = pixels
+
+
 def load_pixels(page: SourcePage) -> np.ndarray:
     """Decode one page to uint8 grey (2-D) or RGB (H, W, 3), in stored orientation."""
+    allow_decoding(page)
     if page.source.suffix.lower() in PDF_SUFFIXES or sniff(page.source) == "pdf":
         img = pdfsource.render(page)
     else:
@@ -265,6 +296,13 @@ def load_pixels(page: SourcePage) -> np.ndarray:
             # Closed here, not left to the garbage collector (see to_array).
             with Image.open(page.source) as img:
                 img.seek(page.index_in_source)
+                if img.size != (page.width, page.height):
+                    raise InputFileError(
+                        f"page {page.index_in_source + 1} changed since it was read "
+                        f"({img.width} × {img.height}, was {page.width} × {page.height})",
+                        f"trang {page.index_in_source + 1} đã thay đổi sau khi đọc",
+                        page.source,
+                    )
                 img.load()
                 if page.encoding is Encoding.LOSSLESS and img.format == "JPEG":
                     return to_array(ImageOps.exif_transpose(img))
@@ -298,6 +336,7 @@ def g4_strip(page: SourcePage) -> tuple[bytes, bool]:
     joined (each restarts its coding), so a multi-strip page is re-coded into
     one strip: G4 is lossless, the pixels stay identical.
     """
+    allow_decoding(page)
     with Image.open(page.source) as img:
         img.seek(page.index_in_source)
         where = _g4_single_strip(img)

@@ -20,6 +20,10 @@ from pipeline.core.model import Encoding, SourcePage
 from pipeline.ingest.resolution import add_resolution_warnings
 
 RASTER_DPI = 300
+# PDF 2.0 (8.3.2.3): 14,400 units a side at most; a page declaring more is not a page.
+MAX_PAGE_POINTS = 14_400
+# pdftoppm on one page at 300 dpi takes a second or two; a page that takes minutes is hostile.
+RENDER_TIMEOUT_SECONDS = 300
 TEXT_OPERATORS = {"Tj", "TJ", "'", '"'}
 # Filters whose data can go into a PDF/A-2 file unchanged.
 PASSTHROUGH_FILTERS = {"/DCTDecode", "/CCITTFaxDecode", "/FlateDecode", "/JBIG2Decode"}
@@ -33,9 +37,17 @@ class Placement:
     height_pt: float
 
 
-def probe(path: Path, *, max_pixels: int) -> list[SourcePage]:
+def probe(path: Path, *, max_pixels: int, max_pages: int) -> list[SourcePage]:
     pdf = open_checked(path)
     with pdf:
+        if len(pdf.pages) > max_pages:
+            raise TooLargeError(
+                f"the dossier has more than {max_pages:,} pages with this PDF's {len(pdf.pages):,} "
+                "(input.max_pages): split it",
+                f"hồ sơ có hơn {max_pages:,} trang với {len(pdf.pages):,} trang của tệp PDF này "
+                "(input.max_pages): hãy chia nhỏ",
+                path,
+            )
         warnings = document_warnings(pdf)
         pages = []
         for index, page in enumerate(pdf.pages):
@@ -114,6 +126,17 @@ def _describe(path: Path, index: int, page: pikepdf.Page, max_pixels: int) -> So
     page_h = float(box[3]) - float(box[1])
     rotation = int(page.obj.get("/Rotate", 0)) % 360
     common: dict[str, Any] = dict(number=0, source=path, index_in_source=index, rotation=rotation)
+    if not (0 < page_w < MAX_PAGE_POINTS and 0 < page_h < MAX_PAGE_POINTS):
+        raise TooLargeError(
+            f"page {index + 1} declares a size of {page_w:.0f} × {page_h:.0f} points, "
+            f"outside what a page can be (1 to {MAX_PAGE_POINTS:,} points a side)",
+            f"trang {index + 1} khai kích thước {page_w:.0f} × {page_h:.0f} điểm, "
+            f"ngoài giới hạn của một trang (1 đến {MAX_PAGE_POINTS:,} điểm mỗi cạnh)",
+            path,
+        )
+    # Rasterised for the PDF/A's preview of a text page too: the same limit applies.
+    _refuse_oversized(path, index, math.ceil(page_w * RASTER_DPI / 72), math.ceil(page_h * RASTER_DPI / 72),
+                      max_pixels)
     if has_text(page):
         return SourcePage(
             width=round(page_w), height=round(page_h), dpi=(72.0, 72.0),
@@ -124,12 +147,7 @@ def _describe(path: Path, index: int, page: pikepdf.Page, max_pixels: int) -> So
     if placement is not None:
         image = page.resources.XObject[placement.name]
         width, height = int(image.Width), int(image.Height)
-        if width * height > max_pixels:
-            raise TooLargeError(
-                f"page {index + 1} has more than {max_pixels:,} pixels (the safety limit)",
-                f"trang {index + 1} có hơn {max_pixels:,} điểm ảnh (giới hạn an toàn)",
-                path,
-            )
+        _refuse_oversized(path, index, width, height, max_pixels)
         dpi = (width * 72.0 / placement.width_pt, height * 72.0 / placement.height_pt)
         encoding = Encoding.PDF_IMAGE if can_pass_through(image) else Encoding.LOSSLESS
         colorspace = "bilevel" if int(image.get("/BitsPerComponent", 8)) == 1 else (
@@ -144,12 +162,23 @@ def _describe(path: Path, index: int, page: pikepdf.Page, max_pixels: int) -> So
     # As poppler sizes the raster (rounding up); the dpi then gives back the exact page size.
     width = math.ceil(page_w * RASTER_DPI / 72)
     height = math.ceil(page_h * RASTER_DPI / 72)
+    _refuse_oversized(path, index, width, height, max_pixels)
     return SourcePage(
         width=width, height=height, dpi=(width * 72 / page_w, height * 72 / page_h),
         encoding=Encoding.LOSSLESS, colorspace="rgb",
         warnings=[f"page is not a single scanned image: rasterised at {RASTER_DPI} dpi"],
         **common,
     )
+
+
+def _refuse_oversized(path: Path, index: int, width: int, height: int, max_pixels: int) -> None:
+    if width * height > max_pixels:
+        raise TooLargeError(
+            f"page {index + 1} has more than {max_pixels:,} pixels (the safety limit): "
+            f"{width:,} × {height:,}",
+            f"trang {index + 1} có hơn {max_pixels:,} điểm ảnh (giới hạn an toàn): {width:,} × {height:,}",
+            path,
+        )
 
 
 def has_text(page: pikepdf.Page) -> bool:
@@ -238,13 +267,9 @@ def render(page: SourcePage) -> Image.Image:
                 return pikepdf.PdfImage(cast(pikepdf.Stream, pdf_page.resources.XObject[placement.name])).as_pil_image()
             except Exception:  # noqa: BLE001 - a filter Pillow cannot decode: rasterise instead
                 pass
-    from pdf2image import convert_from_path
+    from pipeline._exec import poppler
 
-    images = convert_from_path(
-        page.source, dpi=RASTER_DPI, first_page=page.index_in_source + 1,
-        last_page=page.index_in_source + 1,
-    )
-    return images[0]
+    return poppler.rasterise(page.source, page.index_in_source, dpi=RASTER_DPI, timeout=RENDER_TIMEOUT_SECONDS)
 
 
 def image_object(source: pikepdf.Pdf, page: SourcePage) -> pikepdf.Object:

@@ -158,6 +158,7 @@ def _image_stream(pdf: pikepdf.Pdf, page: SourcePage, source_pdf) -> pikepdf.Str
 
 def _jpeg(pdf: pikepdf.Pdf, page: SourcePage) -> pikepdf.Stream:
     data = page.source.read_bytes()
+    pages_mod.allow_decoding(page)
     with Image.open(io.BytesIO(data)) as img:
         components = {"L": 1, "RGB": 3}.get(img.mode)
         icc = img.info.get("icc_profile")
