@@ -23,7 +23,7 @@ from uuid import UUID
 
 from flows import common
 from pipeline.core import settings as config
-from pipeline.intake import Claim, StabilityTracker, WatchFolder, dossier_files, needs_polling, staging
+from pipeline.intake import Claim, StabilityTracker, WatchFolder, clerk, dossier_files, needs_polling, staging
 
 if TYPE_CHECKING:
     from prefect.client.schemas.objects import FlowRun
@@ -56,7 +56,8 @@ class Intake:
     ):
         self.settings = settings
         self.deployment = deployment
-        self.folders = [WatchFolder(Path(p).expanduser(), code) for code, p in settings.intake.folders.items()]
+        state = Path(settings.intake.state_dir).expanduser()
+        self.folders = [WatchFolder(Path(p).expanduser(), code, state) for code, p in settings.intake.folders.items()]
         # One tracker per folder: a tracker forgets what is not in the inbox it is shown.
         self.trackers = {f.root: StabilityTracker(settings.intake.stable_seconds, clock) for f in self.folders}
         self.staging = common.intake_store(settings)
@@ -102,33 +103,52 @@ class Intake:
                         self._touched.add(item)
 
     def tick(self) -> Tally:
-        """One pass: take what is complete, follow what is in progress."""
+        """One pass: take what is complete, follow what is in progress. A folder or a dossier
+        that fails is logged and left for the next pass; the others go on."""
         tally = Tally()
         full = self._clock() - self._last_full_scan >= self.settings.intake.rescan_seconds
         with self._lock:
             touched, self._touched = self._touched, set()
-        for item in touched:
-            self.trackers[item.parent].touched(item)
         for folder in self.folders:
-            inbox = folder.inbox()
-            tracker = self.trackers[folder.root]
-            for item in tracker.ready(inbox):
-                claim = folder.claim(item)
-                tracker.forget(item)
-                if claim is not None:
-                    log.info("đã nhận / taken: %s → %s", item.name, claim.claim_id)
-                    tally.taken.append(claim.name)
-            for claim in folder.claims():
-                self._follow(folder, claim, tally)
-            if full:
-                self._publish_queue(folder, len(inbox))
+            try:
+                self._tick_folder(folder, touched, full, tally)
+            except Exception:
+                log.exception("lỗi ở thư mục / watch folder failed: %s (xã %s)", folder.root, folder.commune)
         if full:
             self._last_full_scan = self._clock()
         return tally
 
+    def _tick_folder(self, folder: WatchFolder, touched: set[Path], full: bool, tally: Tally) -> None:
+        inbox = folder.inbox()
+        tracker = self.trackers[folder.root]
+        for item in inbox:  # an event anywhere in a batch touches each of its dossiers
+            if item in touched or item.parent in touched:
+                tracker.touched(item)
+        for item in tracker.ready(inbox):
+            try:
+                claim = folder.claim(item)
+            except Exception:
+                log.exception("không nhận được / could not take %s", item)
+                continue
+            finally:
+                tracker.forget(item)
+            if claim is not None:
+                log.info("đã nhận / taken: %s → %s", item.name, claim.claim_id)
+                tally.taken.append(claim.name)
+        for claim in folder.claims():
+            try:
+                self._follow(folder, claim, tally)
+            except Exception:
+                log.exception("lỗi khi theo dõi / following %s failed", claim.claim_id)
+        if full:
+            self._publish_queue(folder, len(inbox))
+
     # -- one dossier ---------------------------------------------------------------------------
     def _follow(self, folder: WatchFolder, claim: Claim, tally: Tally) -> None:
         where = staging.prefix(claim.commune, claim.claim_id)
+        if claim.refused is not None:  # not a dossier that can be read at all: no run
+            self._failed(folder, claim, tally, *claim.refused)
+            return
         if claim.flow_run_id is None:
             seen = staging.get_json(self.staging, staging.seen_key(claim.digest))
             if seen is not None and self._still_archived(seen) is True:
@@ -253,8 +273,10 @@ class Intake:
         receipt = {**receipt, "dossier": claim.name, "digest": claim.digest, "verifiedAt": staging.now().isoformat()}
         if not duplicate:
             staging.put_json(self.staging, staging.seen_key(claim.digest), receipt)
+        receipt = {**receipt, "claimId": claim.claim_id, "runs": claim.runs, "notes": claim.notes}
         self._outcome(claim, "duplicate" if duplicate else "done", receipt)
-        dest = folder.finish_done(claim, receipt)
+        run_name = common.run_name(claim.commune, _short(claim.name))
+        dest = folder.finish_done(claim, receipt, clerk.result_text(claim, receipt, run_name))
         staging.clear(self.staging, staging.prefix(claim.commune, claim.claim_id))
         log.info("xong / done: %s → %s (s3://%s/%s)", claim.name, dest, receipt.get("bucket"), receipt.get("key"))
         (tally.duplicates if duplicate else tally.done).append(claim.name)

@@ -46,7 +46,17 @@ def test_a_clerk_reads_a_sentence_in_both_languages() -> None:
     vi, en = common.reason(InputFileError("trang-3.jpg: is not an image", "trang-3.jpg: không phải ảnh"))
     assert (vi, en) == ("trang-3.jpg: không phải ảnh", "trang-3.jpg: is not an image")
     vi, en = common.reason(KeyError("x"))
-    assert "lỗi nội bộ" in vi and "internal error" in en
+    assert vi.startswith("lỗi của hệ thống, không phải do hồ sơ") and "KeyError" not in vi
+    assert "a system error" in en and "KeyError" in en  # the operator's detail, after
+
+
+def test_bad_input_is_told_apart_from_system_errors() -> None:
+    from pipeline.core.errors import StorageError, TooLargeError
+
+    assert common.is_bad_input(InputFileError("truncated", "bị cắt cụt"))
+    assert common.is_bad_input(TooLargeError("too large", "quá lớn"))
+    assert not common.is_bad_input(StorageError("down", "không kết nối được"))
+    assert not common.is_bad_input(KeyError("x"))
 
 
 def test_worker_paths_are_hidden_from_the_clerk() -> None:
