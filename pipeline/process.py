@@ -28,7 +28,7 @@ import numpy as np
 
 from pipeline._exec import tesseract
 from pipeline.core import record
-from pipeline.core.errors import OcrError
+from pipeline.core.errors import InputFileError, OcrError
 from pipeline.core.model import Encoding, OcrResult, SourcePage
 
 # The assembly's modules (documents and their metadata, PDF/A, hOCR, the commune list)
@@ -158,17 +158,32 @@ def open_dossier(
     pages = pages_mod.read_pages(input_path, max_pixels=max_pixels)
     manifest_path = manifest_mod.find(input_path)
     manifest = manifest_mod.load(manifest_path) if manifest_path else None
-    commune_key = (manifest.dossier.commune if manifest else None) or commune
-    where = None
-    if commune_key:
-        from pipeline.core import commune as commune_mod
-
-        where = commune_mod.lookup(commune_key)
+    where = _commune_of(commune, manifest.dossier.commune if manifest else None, manifest_path)
     sources = _source_files(input_path, pages)
     return OpenDossier(
         input_path, pages, manifest_path, manifest, where, sources, ocr, tesseract_version,
         model, started, created, time.perf_counter() - started,
     )
+
+
+def _commune_of(given: str | None, in_manifest: str | None, manifest_path: Path | None) -> commune_mod.Commune | None:
+    """The dossier's commune: the one it was given (its watch folder's), which a manifest may
+    repeat but never change: a clerk cannot file a dossier under another commune."""
+    if not given and not in_manifest:
+        return None
+    from pipeline.core import commune as commune_mod
+
+    where = commune_mod.lookup(given) if given else None
+    named = commune_mod.lookup(in_manifest) if in_manifest else None
+    if where is not None and named is not None and named.code != where.code:
+        raise InputFileError(
+            f"names {named.name} ({named.code}), but the dossier was given for {where.name} "
+            f"({where.code}): drop each dossier into its own commune's folder",
+            f"ghi {named.name} ({named.code}) nhưng hồ sơ được đưa vào cho {where.name} "
+            f"({where.code}); hồ sơ của xã nào hãy thả vào thư mục của xã đó",
+            manifest_path,
+        )
+    return where or named
 
 
 def assemble(
