@@ -143,6 +143,7 @@ class OpenDossier:
     started: float
     created: datetime
     probe_seconds: float
+    set_aside: list[tuple[str, bool]] = field(default_factory=list)  # (file, junk?) not taken as pages
 
 
 def open_dossier(
@@ -162,7 +163,7 @@ def open_dossier(
     sources = _source_files(input_path, pages)
     return OpenDossier(
         input_path, pages, manifest_path, manifest, where, sources, ocr, tesseract_version,
-        model, started, created, time.perf_counter() - started,
+        model, started, created, time.perf_counter() - started, pages_mod.sort_out(input_path)[1],
     )
 
 
@@ -282,7 +283,8 @@ def assemble(
                 total=round(total, 3),
                 pages_per_second=round(len(pages) / total, 3) if total else 0.0,
             ),
-            warnings=[f"page {p.number}: {w}" for p in pages for w in p.warnings],
+            warnings=[f"page {p.number}: {w}" for p in pages for w in p.warnings]
+            + pages_mod.set_aside_warnings(opened.set_aside),
         )
         text = record.validated_json(rec)
         (Path(tmp) / "record.json").write_text(text, encoding="utf-8")

@@ -192,3 +192,21 @@ def test_an_ocr_failure_names_the_clerks_file_and_page(tmp_path: Path) -> None:
     assert caught.value.path == folder / "trang-2.jpg"
     assert "page 2: OCR took longer" in caught.value.message
     assert "trang 2:" in caught.value.message_vi
+
+
+def test_a_born_digital_pdf_without_its_fonts_and_junk_beside_it_are_converted(tmp_path: Path) -> None:
+    """Used to fail PDF/A validation (exit 8) or be refused: now rasterised and OCR'd, junk and
+    a stray document set aside, each said in the record."""
+    from tests.test_pages import _pdf_with_text
+
+    folder = tmp_path / "ho-so"
+    folder.mkdir()
+    _pdf_with_text(folder / "van-ban.pdf", embedded=False)
+    (folder / "Thumbs.db").write_bytes(b"\x00junk")
+    (folder / "bao-cao.docx").write_bytes(b"PK\x03\x04 a word document")
+    rec = process.process_dossier(folder, tmp_path / "out", ocr=process.OcrOptions(jobs=1))
+    assert len(rec.pages) == 1 and rec.pages[0].ocr is not None and rec.pages[0].ocr.words > 3
+    assert any("not embedded (Helvetica)" in w for w in rec.warnings)
+    assert any(w.startswith("bao-cao.docx: not a page") for w in rec.warnings)
+    assert any(w.startswith("Thumbs.db: computer junk") for w in rec.warnings)
+    assert [s.file for s in rec.sources] == ["van-ban.pdf"]

@@ -114,7 +114,8 @@ def _describe(path: Path, index: int, page: pikepdf.Page, max_pixels: int) -> So
     page_h = float(box[3]) - float(box[1])
     rotation = int(page.obj.get("/Rotate", 0)) % 360
     common: dict[str, Any] = dict(number=0, source=path, index_in_source=index, rotation=rotation)
-    if has_text(page):
+    missing = fonts_not_embedded(page) if has_text(page) else None
+    if missing is not None and not missing:
         return SourcePage(
             width=round(page_w), height=round(page_h), dpi=(72.0, 72.0),
             encoding=Encoding.PDF_PAGE, colorspace="rgb",
@@ -124,6 +125,12 @@ def _describe(path: Path, index: int, page: pikepdf.Page, max_pixels: int) -> So
     if placement is not None:
         image = page.resources.XObject[placement.name]
         width, height = int(image.Width), int(image.Height)
+        if width < MIN_SIDE or height < MIN_SIDE:
+            raise InputFileError(
+                f"page {index + 1} is a {width}×{height} pixel image, too small to be a scanned page",
+                f"trang {index + 1} là ảnh {width}×{height} điểm ảnh, quá nhỏ, không phải trang quét",
+                path,
+            )
         if width * height > max_pixels:
             raise TooLargeError(
                 f"page {index + 1} has more than {max_pixels:,} pixels (the safety limit)",
@@ -144,12 +151,52 @@ def _describe(path: Path, index: int, page: pikepdf.Page, max_pixels: int) -> So
     # As poppler sizes the raster (rounding up); the dpi then gives back the exact page size.
     width = math.ceil(page_w * RASTER_DPI / 72)
     height = math.ceil(page_h * RASTER_DPI / 72)
+    why = (f"its fonts are not embedded ({', '.join(missing)}), which PDF/A forbids: rasterised at "
+           f"{RASTER_DPI} dpi with substitute fonts and OCR'd" if missing
+           else f"page is not a single scanned image: rasterised at {RASTER_DPI} dpi")
     return SourcePage(
         width=width, height=height, dpi=(width * 72 / page_w, height * 72 / page_h),
-        encoding=Encoding.LOSSLESS, colorspace="rgb",
-        warnings=[f"page is not a single scanned image: rasterised at {RASTER_DPI} dpi"],
-        **common,
+        encoding=Encoding.LOSSLESS, colorspace="rgb", warnings=[why], **common,
     )
+
+
+MIN_SIDE = 32  # pixels: a smaller page image is an icon, never a scan
+EMBEDDED = ("/FontFile", "/FontFile2", "/FontFile3")
+
+
+def fonts_not_embedded(page: pikepdf.Page) -> list[str]:
+    """The names of the fonts a page uses without embedding them (its forms' too)."""
+    missing: set[str] = set()
+    seen: set[tuple[int, int]] = set()
+    todo: list[Any] = [page.obj.get("/Resources")]
+    while todo:
+        resources = todo.pop()
+        if not isinstance(resources, pikepdf.Dictionary):
+            continue
+        for font in dict(resources.get("/Font", {})).values():
+            if isinstance(font, pikepdf.Dictionary) and not _embedded(font):
+                missing.add(str(font.get("/BaseFont", "?")).lstrip("/"))
+        for xobj in dict(resources.get("/XObject", {})).values():
+            key = xobj.objgen if isinstance(xobj, pikepdf.Object) else (0, 0)
+            if key in seen or len(seen) > 1000:
+                continue
+            seen.add(key)
+            if isinstance(xobj, pikepdf.Stream) and xobj.get("/Subtype") == "/Form":
+                todo.append(xobj.get("/Resources"))
+    return sorted(missing)
+
+
+def _embedded(font: pikepdf.Dictionary) -> bool:
+    subtype = font.get("/Subtype")
+    if subtype == "/Type3":
+        return True  # its glyphs are drawn by the PDF itself
+    if subtype == "/Type0":
+        descendants = font.get("/DescendantFonts")
+        if not isinstance(descendants, pikepdf.Array) or len(descendants) == 0:
+            return False
+        font = cast(pikepdf.Dictionary, descendants[0])
+    descriptor = font.get("/FontDescriptor")
+    return isinstance(descriptor, pikepdf.Dictionary) and any(k in descriptor for k in EMBEDDED)
 
 
 def has_text(page: pikepdf.Page) -> bool:
