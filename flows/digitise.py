@@ -75,7 +75,8 @@ def digitise_dossier(commune: str, dossier: str, claim_id: str):
             _tag(common.TAG_SYSTEM_ERROR)
             raise
         staging.put_json(intake, where + "receipt.json", receipt)
-    review = sum(len(d["needsReview"]) for d in receipt["documents"])
+    review = sum(len(d["needsReview"]) for d in receipt["documents"]) + sum(
+        not f["junk"] for f in receipt["setAside"])
     if review:
         _tag(common.TAG_REVIEW)
         return Completed(name=common.STATE_REVIEW, data=receipt,
@@ -152,6 +153,7 @@ def _digitise(settings, intake, where, commune, dossier, claim_id, run_id) -> di
         result, record_sha = archive_task.with_options(**retrying)(out, rec, settings)
         receipt = _receipt(rec, result, record_sha, commune, claim_id, run_id,
                            time.perf_counter() - started, ocr_seconds, resumed)
+        receipt["setAside"] = [{"file": name, "junk": junk} for name, junk in opened.set_aside]
         _report(rec, result, commune, dossier, receipt)
         return receipt
 

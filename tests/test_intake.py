@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import threading
 import time
 import unicodedata
@@ -301,7 +302,7 @@ def test_a_file_swapped_for_a_pipe_cannot_block_the_digest(tmp_path: Path) -> No
         within(5, intake.sha256_regular, tmp_path / "ong")
 
 
-def test_a_deep_tree_is_refused_whole_without_recursion_error(tmp_path: Path) -> None:
+def test_a_deep_tree_is_refused_whole_without_recursion_error(tmp_path: Path, deep_tree_removed) -> None:
     wf = folder(tmp_path)
     deep = wf.root / "sau"
     deep.mkdir()
@@ -313,24 +314,20 @@ def test_a_deep_tree_is_refused_whole_without_recursion_error(tmp_path: Path) ->
         fd = inner
     os.close(os.open("trang.jpg", os.O_WRONLY | os.O_CREAT, dir_fd=fd))
     os.close(fd)
+    assert wf.inbox() == [deep]  # a folder of one folder of folders: one dossier, not a batch
     started = time.monotonic()
     claim = wf.claim(deep)
     assert time.monotonic() - started < 5
     assert claim is not None and claim.refused and "quá sâu" in claim.refused[0]
     assert "nested too deep" in claim.refused[1]
-    unnest(wf.dossier_path(claim))
 
 
-def unnest(top: Path) -> None:
-    """Take a deep chain of ``a`` folders apart from the top (shutil.rmtree recurses)."""
-    while (top / "a").is_dir():
-        if (top / "a" / "a").is_dir():
-            os.rename(top / "a" / "a", top / "b")
-        for f in (top / "a").iterdir():
-            f.unlink()
-        (top / "a").rmdir()
-        if (top / "b").exists():
-            os.rename(top / "b", top / "a")
+@pytest.fixture
+def deep_tree_removed(tmp_path: Path):
+    """Removes the test's folder afterwards with find(1): shutil.rmtree, which pytest uses,
+    recurses and fails on a tree deeper than Python's recursion limit."""
+    yield
+    subprocess.run(["find", str(tmp_path), "-mindepth", "1", "-delete"], check=False)
 
 
 def test_too_many_files_are_refused_whole(tmp_path: Path, monkeypatch) -> None:
@@ -468,3 +465,31 @@ def test_a_folder_dragged_back_from_failed_is_taken_again(tmp_path: Path) -> Non
     assert wf.inbox() == [wf.root / dest.name / "ho-so-01"]
     again = wf.claim(wf.inbox()[0])
     assert again is not None and not again.refused and len(again.files) == 3
+
+
+def test_the_clerks_result_is_plain_vietnamese(tmp_path: Path) -> None:
+    from pipeline.intake import clerk
+
+    wf = folder(tmp_path)
+    item = drop(wf.root)
+    (item / "trang-9.jpg").symlink_to("/etc/passwd")
+    claim = wf.claim(item)
+    receipt = {
+        "bucket": "sohoa-archive", "key": "68/24958/2025/ho-so-01/", "pages": 2, "verifiedAt": "2025-09-01T10:00:00+00:00",
+        "documents": [{"file": "ho-so-01.001.pdf", "pages": [1, 2], "signed": True,
+                       "needsReview": [{"field": "issuedDate", "reason": "not found"},
+                                       {"field": "signer.fullName", "reason": "low confidence"}]}],
+        "setAside": [{"file": "bao-cao.docx", "junk": False}, {"file": "Thumbs.db", "junk": True}],
+    }
+    text = clerk.result_text(claim, receipt, "hoso-24958-ho-so-01")
+    assert text.startswith("KẾT QUẢ SỐ HÓA HỒ SƠ: ho-so-01")
+    assert "s3://sohoa-archive/68/24958/2025/ho-so-01/" in text and "Số trang: 2" in text
+    assert "ngày ban hành: không tìm thấy trên trang" in text
+    assert "họ tên người ký: đọc được nhưng chưa chắc chắn" in text
+    assert "bao-cao.docx: không phải ảnh trang" in text and "Thumbs.db" not in text
+    assert "hoso-24958-ho-so-01" in text and "trang-9.jpg" in text
+    assert "issuedDate" not in text and "not found" not in text  # no codes, no English
+    dest = wf.finish_done(claim, receipt, text)
+    assert (dest / "KET-QUA.txt").read_text(encoding="utf-8") == text
+    clean = clerk.result_text(claim, {**receipt, "documents": [], "setAside": []})
+    assert "Không có mục nào cần kiểm tra." in clean

@@ -35,7 +35,7 @@ def result_text(claim: Claim, receipt: dict, run_name: str | None = None) -> str
     """``KET-QUA.txt``: the result of one dossier, for the clerk who dropped it."""
     docs = receipt.get("documents") or []
     where = f"s3://{receipt.get('bucket')}/{receipt.get('key')}"
-    lines = [f"KẾT QUẢ SỐ HÓA HỒ SƠ: {claim.name}", ""]
+    lines = [f"KẾT QUẢ SỐ HÓA HỒ SƠ: {claim.shown()}", ""]
     if receipt.get("duplicate"):
         lines += ["Hồ sơ này đã được lưu trữ trước đó (cùng nội dung); không lưu thêm bản nào.", ""]
     else:
@@ -55,12 +55,16 @@ def result_text(claim: Claim, receipt: dict, run_name: str | None = None) -> str
         signed = "có chữ ký số" if doc.get("signed") else "chưa ký số"
         lines.append(f"Văn bản {doc.get('file', '?')} ({span}, {signed})")
     review = [(doc, item) for doc in docs for item in doc.get("needsReview") or []]
+    strays = [f["file"] for f in receipt.get("setAside") or [] if not f.get("junk")]
     lines.append("")
-    if review:
+    if review or strays:
         lines += ["CẦN KIỂM TRA: máy chưa đọc chắc chắn các mục sau, xin người có thẩm quyền xem lại:", ""]
         for doc, item in review:
             lines.append(f"- {doc.get('file', '?')}: {field_name(item.get('field', '?'))}: "
                          f"{review_reason(item.get('reason', ''))}")
+        for name in strays:
+            lines.append(f"- {name}: không phải ảnh trang hay tệp PDF nên không được lưu trữ; "
+                         "xin xem đây có phải một phần của hồ sơ không")
         lines += ["", "Xem ở đâu: trang Prefect của người vận hành, mục Flow runs → "
                   f"{run_name or 'hoso-' + claim.commune + '-…'} → Artifacts (bảng văn bản và các mục cần kiểm tra)."]
     else:

@@ -1,8 +1,8 @@
 """Watch folders: what a clerk dropped, when it is complete, and where it ends up.
 
 A commune's watch folder is its inbox: every top-level entry (a folder of pages or
-one file) is a dossier; a folder that holds only folders is a batch, each of its
-folders a dossier of its own. sohoa keeps three folders of its own beside them::
+one file) is a dossier; a folder that holds only folders of pages is a batch, each of
+its folders a dossier of its own. sohoa keeps three folders of its own beside them::
 
     processing/<claim>/<dossier>   taken
     done/<claim>/<dossier>         archived; KET-QUA.txt (for the clerk) and receipt.json
@@ -286,6 +286,10 @@ class Claim(BaseModel):
     notes: list[str] = Field(default_factory=list)  # files set aside or skipped, and why
     refused: tuple[str, str] | None = None  # (vi, en): goes to failed/ without a run
 
+    def shown(self) -> str:
+        """The dossier's name as the clerk dropped it: ``lo-thang-9/ho-so-01`` in a batch."""
+        return f"{self.batch}/{self.name}" if self.batch else self.name
+
     @field_validator("name", "batch")
     @classmethod
     def _one_component(cls, v: str | None) -> str | None:
@@ -524,7 +528,7 @@ class WatchFolder:
 
     def finish_failed(self, claim: Claim, reason_vi: str, reason_en: str, detail: str = "") -> Path:
         text = (
-            f"Hồ sơ: {claim.name}\nLý do: {reason_vi}\n"
+            f"Hồ sơ: {claim.shown()}\nLý do: {reason_vi}\n"
             f"Thời điểm: {_now()}\n"
             "Hãy sửa hồ sơ rồi thả lại vào thư mục (có thể kéo cả thư mục này về), "
             "hoặc báo cho người vận hành.\n"
@@ -532,7 +536,7 @@ class WatchFolder:
         if claim.notes:
             text += "\nTệp không được xử lý:\n" + "".join(f"- {n}\n" for n in claim.notes)
         text += (
-            f"\n---\nDossier: {claim.name}\nReason: {reason_en}\n"
+            f"\n---\nDossier: {claim.shown()}\nReason: {reason_en}\n"
             "Fix the dossier and drop it into the folder again (this whole folder may be dragged "
             "back), or tell the operator.\n"
         )
@@ -596,9 +600,14 @@ def _batch(folder: Path) -> list[Path] | None:
     rest = [e for e in entries if e not in notes]
     if notes and rest:
         return [Path(e.path) for e in rest]
-    if rest and all(_is_real_dir(e) for e in rest):
+    if rest and all(_is_real_dir(e) and _holds_files(e.path) for e in rest):
         return [Path(e.path) for e in rest]
     return None if rest else ([] if notes else None)
+
+
+def _holds_files(folder: str) -> bool:
+    """A folder of pages (not a folder of folders): some regular file right inside it."""
+    return any(e.is_file(follow_symlinks=False) and not is_junk(e.name) for e in _entries(Path(folder)))
 
 
 def _state_files(state: Path) -> list[Path]:
