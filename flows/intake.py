@@ -188,7 +188,8 @@ class Intake:
                 vi, en = "người vận hành đã hủy lần chạy", "the operator cancelled the run"
             else:
                 message = state.message if state else None
-                vi = failure.get("reasonVi") or f"lần chạy thất bại: {message}"
+                vi = failure.get("reasonVi") or (
+                    "lỗi của hệ thống, không phải do hồ sơ; không cần sửa hồ sơ, người vận hành sẽ xem")
                 en = failure.get("reasonEn") or f"the run failed: {message}"
             self._failed(folder, claim, tally, vi, en, f"Prefect: {run.name} ({run.id})" if run else "Prefect")
         elif run is None or kind == StateType.CRASHED:
