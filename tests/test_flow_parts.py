@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -156,3 +157,40 @@ def test_the_retry_condition_reads_the_failed_state() -> None:
     assert _transient_only(None, None, Failed(data=StorageError("down", "hỏng"))) is True
     assert _transient_only(None, None, Failed(data=TimestampUnavailableError("tsa", "tsa"))) is True
     assert _transient_only(None, None, Failed(data=InputFileError("bad", "hỏng"))) is False
+
+
+def test_one_broken_watch_folder_or_dossier_does_not_stop_the_others(tmp_path: Path, monkeypatch, caplog) -> None:
+    """The watcher's pass: a folder that fails (here: its inbox cannot be listed) and a dossier
+    that fails (here: the store is down) are logged; the other commune's dossier is taken."""
+    from flows.intake import Intake
+    from pipeline.core import settings as config
+    from pipeline.intake.watch import WatchFolder
+
+    folders = {"24958": tmp_path / "a", "00583": tmp_path / "b"}
+    monkeypatch.setenv("SOHOA_INTAKE__FOLDERS", json.dumps({k: str(v) for k, v in folders.items()}))
+    monkeypatch.setenv("SOHOA_INTAKE__STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("SOHOA_INTAKE__STABLE_SECONDS", "0.01")
+    monkeypatch.setenv("SOHOA_STORAGE__ENDPOINT", "http://127.0.0.1:9")  # nothing listens: refused
+    monkeypatch.setenv("SOHOA_STORAGE__RETRIES", "0")
+    monkeypatch.delenv("SOHOA_CONFIG", raising=False)
+    intake = Intake(config.load())
+    for f in intake.folders:
+        f.ensure()
+    page = folders["00583"] / "ho-so" / "trang-1.jpg"
+    page.parent.mkdir()
+    page.write_bytes(b"\xff\xd8page")
+    broken = intake.folders[0]
+    real_inbox = WatchFolder.inbox
+
+    def inbox(self):
+        if self is broken:
+            raise PermissionError("the share went away")
+        return real_inbox(self)
+
+    monkeypatch.setattr(WatchFolder, "inbox", inbox)
+    intake.tick()
+    time.sleep(0.05)
+    tally = intake.tick()
+    assert tally.taken == ["ho-so"]
+    assert "watch folder failed" in caplog.text and "following" in caplog.text
+    assert intake.folders[1].claims()[0].name == "ho-so"  # waits in processing/ for the store
