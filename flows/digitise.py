@@ -56,7 +56,7 @@ def digitise_dossier(commune: str, dossier: str, claim_id: str):
     where = staging.prefix(commune, claim_id)
     run_id = str(flow_run.get_id() or "local")
     if not any(True for _ in intake.list(where + "files/")):
-        # Retried from the UI after the dossier left processing/: nothing to digitise here.
+        # Retried from the UI once its staged copy is gone: nothing to digitise here.
         return Failed(name=GONE_STATE, message=GONE_MESSAGE)
     with _Heartbeat(intake, where, run_id, every=max(1.0, settings.intake.lease_seconds / 4)):
         try:
@@ -86,9 +86,10 @@ def digitise_dossier(commune: str, dossier: str, claim_id: str):
 
 GONE_STATE = "Không chạy lại được"
 GONE_MESSAGE = (
-    "Bản sao tạm của hồ sơ không còn: hồ sơ đã ở done/ hoặc failed/. Muốn chạy lại, hãy kéo hồ sơ "
-    "từ failed/ về thư mục nhận. / The staged copy is gone: the dossier is already in done/ or "
-    "failed/. To run it again, drag it from failed/ back into the watch folder."
+    "Bản sao tạm của hồ sơ không còn (hồ sơ đã xong, bị lỗi đầu vào, đã được kéo về, hoặc đã quá "
+    "intake.retry_hours). Muốn chạy lại, hãy kéo hồ sơ từ failed/ về thư mục nhận. / The staged copy "
+    "is gone (archived, bad input, dragged back, or past intake.retry_hours). To run it again, drag "
+    "it from failed/ back into the watch folder."
 )
 
 

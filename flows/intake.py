@@ -142,6 +142,10 @@ class Intake:
                 log.exception("lỗi khi theo dõi / following %s failed", claim.claim_id)
         if full:
             self._publish_queue(folder, len(inbox))
+            try:
+                self._follow_retries(folder, tally)
+            except Exception:
+                log.exception("lỗi khi theo dõi chạy lại / following retries failed: xã %s", folder.commune)
 
     # -- one dossier ---------------------------------------------------------------------------
     def _follow(self, folder: WatchFolder, claim: Claim, tally: Tally) -> None:
@@ -186,12 +190,15 @@ class Intake:
             failure = staging.get_json(self.staging, where + "failure.json") or {}
             if kind == StateType.CANCELLED:
                 vi, en = "người vận hành đã hủy lần chạy", "the operator cancelled the run"
+                self._failed(folder, claim, tally, vi, en, f"Prefect: {run.name} ({run.id})" if run else "Prefect")
             else:
                 message = state.message if state else None
                 vi = failure.get("reasonVi") or (
                     "lỗi của hệ thống, không phải do hồ sơ; không cần sửa hồ sơ, người vận hành sẽ xem")
                 en = failure.get("reasonEn") or f"the run failed: {message}"
-            self._failed(folder, claim, tally, vi, en, f"Prefect: {run.name} ({run.id})" if run else "Prefect")
+                retryable = not failure.get("badInput")  # a system error: Retry in the UI may pass
+                self._failed(folder, claim, tally, vi, en, f"Prefect: {run.name} ({run.id})" if run else "Prefect",
+                             retryable=retryable)
         elif run is None or kind == StateType.CRASHED:
             self._restart(folder, claim, tally, "crashed" if run else "run not found")
         elif kind in (StateType.RUNNING, StateType.PENDING, StateType.CANCELLING):
@@ -270,22 +277,61 @@ class Intake:
         return got is not None and got[0] == receipt.get("recordSha256")
 
     # -- the end of a dossier ------------------------------------------------------------------
-    def _done(self, folder: WatchFolder, claim: Claim, receipt: dict, tally: Tally, duplicate=False) -> None:
+    def _follow_retries(self, folder: WatchFolder, tally: Tally) -> None:
+        """Dossiers in ``failed/`` after a system error: one whose run the operator retried and
+        that is now archived moves to ``done/``; one dragged back, or kept past
+        ``intake.retry_hours``, loses its staged copy."""
+        keep, drop = folder.failed_claims()
+        window = self.settings.intake.retry_hours * 3600
+        for claim, age in keep:
+            if age > window:
+                drop.append(claim.claim_id)
+        for claim_id in drop:
+            staging.clear(self.staging, staging.prefix(folder.commune, claim_id))
+            folder.forget_failed(claim_id)
+        waiting = [c for c, age in keep if age <= window]
+        if not waiting:
+            return
+        from prefect.client.orchestration import get_client
+        from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+        from prefect.client.schemas.objects import StateType
+
+        with get_client(sync_client=True) as client:
+            runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+                id=FlowRunFilterId(any_=[UUID(c.flow_run_id) for c in waiting if c.flow_run_id])))
+        completed = {str(r.id) for r in runs if r.state and r.state.type == StateType.COMPLETED}
+        for claim in waiting:
+            if claim.flow_run_id not in completed:
+                continue
+            where = staging.prefix(claim.commune, claim.claim_id)
+            stored = staging.get_json(self.staging, where + "receipt.json")
+            if stored is not None and self._still_archived(stored):
+                log.info("chạy lại thành công / retried and archived: %s", claim.claim_id)
+                self._done(folder, claim, stored, tally, from_failed=True)
+
+    def _done(self, folder: WatchFolder, claim: Claim, receipt: dict, tally: Tally, duplicate=False,
+              from_failed=False) -> None:
         receipt = {**receipt, "dossier": claim.name, "digest": claim.digest, "verifiedAt": staging.now().isoformat()}
         if not duplicate:
             staging.put_json(self.staging, staging.seen_key(claim.digest), receipt)
         receipt = {**receipt, "claimId": claim.claim_id, "runs": claim.runs, "notes": claim.notes}
         self._outcome(claim, "duplicate" if duplicate else "done", receipt)
         run_name = common.run_name(claim.commune, _short(claim.name))
-        dest = folder.finish_done(claim, receipt, clerk.result_text(claim, receipt, run_name))
+        dest = folder.finish_done(claim, receipt, clerk.result_text(claim, receipt, run_name), from_failed=from_failed)
         staging.clear(self.staging, staging.prefix(claim.commune, claim.claim_id))
         log.info("xong / done: %s → %s (s3://%s/%s)", claim.name, dest, receipt.get("bucket"), receipt.get("key"))
         (tally.duplicates if duplicate else tally.done).append(claim.name)
 
-    def _failed(self, folder: WatchFolder, claim: Claim, tally: Tally, vi: str, en: str, detail: str = "") -> None:
+    def _failed(self, folder: WatchFolder, claim: Claim, tally: Tally, vi: str, en: str, detail: str = "",
+                *, retryable: bool = False) -> None:
+        """To ``failed/``. After a system error the staged copy is kept for ``intake.retry_hours``,
+        so that Retry in the Prefect UI can run it again (then it moves on to ``done/``)."""
         self._outcome(claim, "failed", {"reasonVi": vi, "reasonEn": en})
         dest = folder.finish_failed(claim, vi, en, detail)
-        staging.clear(self.staging, staging.prefix(claim.commune, claim.claim_id))
+        if retryable and dest.name == claim.claim_id and claim.flow_run_id:
+            folder.remember_failed(claim)
+        else:
+            staging.clear(self.staging, staging.prefix(claim.commune, claim.claim_id))
         log.warning("không thành công / failed: %s → %s: %s", claim.name, dest, en)
         tally.failed.append(claim.name)
 

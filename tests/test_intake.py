@@ -493,3 +493,30 @@ def test_the_clerks_result_is_plain_vietnamese(tmp_path: Path) -> None:
     assert (dest / "KET-QUA.txt").read_text(encoding="utf-8") == text
     clean = clerk.result_text(claim, {**receipt, "documents": [], "setAside": []})
     assert "Không có mục nào cần kiểm tra." in clean
+
+
+def test_a_failed_dossier_may_be_retried_then_moves_to_done(tmp_path: Path) -> None:
+    wf = folder(tmp_path)
+    claim = wf.claim(drop(wf.root))
+    claim.flow_run_id = str(uuid.uuid4())
+    wf.save(claim)
+    dest = wf.finish_failed(claim, "lỗi của hệ thống", "a system error")
+    wf.remember_failed(claim)
+    (kept, age), = wf.failed_claims()[0]
+    assert kept == claim and age < 60 and wf.failed_claims()[1] == []
+    assert wf.claims() == []  # not in processing/ any more
+    done = wf.finish_done(claim, {"key": "k/"}, "KẾT QUẢ", from_failed=True)
+    assert not dest.exists() and (done / "ho-so-01" / "trang-1.jpg").is_file()
+    assert "lỗi của hệ thống" in (done / "reason-lan-truoc.txt").read_text(encoding="utf-8")
+    assert wf.failed_claims() == ([], [])
+
+
+def test_a_failed_dossier_dragged_back_is_no_longer_followed(tmp_path: Path) -> None:
+    wf = folder(tmp_path)
+    claim = wf.claim(drop(wf.root))
+    dest = wf.finish_failed(claim, "lỗi của hệ thống", "a system error")
+    wf.remember_failed(claim)
+    os.rename(dest, wf.root / dest.name)
+    assert wf.failed_claims() == ([], [claim.claim_id])  # its staged copy can go
+    wf.forget_failed(claim.claim_id)
+    assert wf.failed_claims() == ([], [])

@@ -155,3 +155,36 @@ def test_a_hostile_watch_folder_loses_nothing_and_stops_nothing(deep_tree_remove
         again = c.read_flow_run(bad.id)
     assert again.state.name == "Không chạy lại được" and "failed/" in again.state.message
     assert list(stack.intake.staging.list("dossiers/")) == []  # the retry left nothing behind
+
+
+def test_retry_from_the_ui_after_a_system_error_archives_the_dossier(stack, tmp_path: Path, monkeypatch) -> None:
+    """A worker without its language model fails the run (a system error, not the dossier's):
+    the dossier waits in failed/ with its staged copy; once a good worker runs, Retry in the
+    UI archives it, once, and the watcher moves it on to done/."""
+    from prefect.states import AwaitingRetry
+
+    monkeypatch.setenv("SOHOA_OCR__LANGUAGE", "khong-co")  # no such Tesseract model on this worker
+    broken = stack.start_workers(1, tmp_path / "logs-hong")
+    stack.start_watcher()
+    write_dossier(stack.watch, "ho-so-chay-lai", pages=1)
+    failed = wait_for("failed/", stack.failed, timeout=240)[0]
+    reason = (failed / "reason.txt").read_text(encoding="utf-8")
+    assert "Lý do: không có mô hình Tesseract" in reason and "Traceback" not in reason
+    claim_id = failed.name
+    assert list(stack.intake.staging.list(f"dossiers/{COMMUNE}/{claim_id}/files/"))  # kept for a retry
+    with _client() as c:
+        (run,) = [r for r in c.read_flow_runs() if r.parameters.get("claim_id") == claim_id]
+    assert run.state.is_failed() and run.state.name == "Failed" and "lỗi hệ thống" in run.tags
+
+    broken.__exit__(None, None, None)
+    stack.workers.remove(broken)
+    monkeypatch.setenv("SOHOA_OCR__LANGUAGE", "vie")
+    stack.start_workers(1, tmp_path / "logs-tot")
+    with _client() as c:
+        c.set_flow_run_state(run.id, AwaitingRetry(), force=True)  # what Retry in the UI does
+    done = wait_for("done/ after the retry", stack.done, timeout=240)[0]
+    assert done.name == claim_id and not failed.exists() and stack.failed() == []
+    receipt = stack.receipt(done)
+    assert receipt["flowRun"] == str(run.id) and len(stack.archive.versions(receipt["record"])) == 1
+    assert (done / "KET-QUA.txt").is_file() and (done / "reason-lan-truoc.txt").is_file()
+    wait_for("the staged copy cleared", lambda: list(stack.intake.staging.list("dossiers/")) == [], timeout=30)

@@ -49,8 +49,9 @@ log = logging.getLogger("sohoa.intake")
 PROCESSING, DONE, FAILED = "processing", "done", "failed"
 OWN_FOLDERS = frozenset({PROCESSING, DONE, FAILED})
 RECEIPT_FILE, REASON_FILE, RESULT_FILE = "receipt.json", "reason.txt", "KET-QUA.txt"
+EARLIER_REASON_FILE = "reason-lan-truoc.txt"  # why it failed before a retry archived it
 # What sohoa writes beside a dossier; a folder dragged back from failed/ brings them along.
-NOTE_FILES = frozenset({RECEIPT_FILE, REASON_FILE, RESULT_FILE, "claim.json"})
+NOTE_FILES = frozenset({RECEIPT_FILE, REASON_FILE, RESULT_FILE, EARLIER_REASON_FILE, "claim.json"})
 
 MAX_DEPTH = 8  # folders within a dossier
 MAX_FILES = 5000  # files in one dossier
@@ -425,7 +426,7 @@ class WatchFolder:
         else:
             _write_atomic(path, text)
 
-    def _load(self, path: Path) -> Claim:
+    def _load(self, path: Path, where: str = PROCESSING) -> Claim:
         try:
             if path.lstat().st_size > MAX_STATE_BYTES or not path.is_file() or path.is_symlink():
                 raise InvalidState("not a small regular file")
@@ -439,11 +440,11 @@ class WatchFolder:
             raise InvalidState(str(e).splitlines()[0]) from e
         if claim.claim_id != path.stem or claim.commune != self.commune:
             raise InvalidState("names another claim or another commune")
-        dossier = self.root / PROCESSING / claim.claim_id / claim.name
+        dossier = self.root / where / claim.claim_id / claim.name
         try:
             kind = _kind(os.lstat(dossier))
         except FileNotFoundError:
-            raise InvalidState("names no dossier in its processing folder") from None
+            raise InvalidState(f"names no dossier in its {where} folder") from None
         if kind not in ("file", "dir") and not claim.refused:
             raise InvalidState("names a link or a special file")
         return claim
@@ -518,12 +519,46 @@ class WatchFolder:
     def dossier_path(self, claim: Claim) -> Path:
         return self.root / PROCESSING / claim.claim_id / claim.name
 
+    # -- failed, but the operator may still retry its run ----------------------------------
+    def remember_failed(self, claim: Claim) -> None:
+        """A dossier in ``failed/`` whose run the operator may retry from the Prefect UI."""
+        (self.state / FAILED).mkdir(parents=True, exist_ok=True, mode=0o700)
+        _write_atomic(self.state / FAILED / f"{claim.claim_id}.json",
+                      json.dumps(claim.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
+
+    def failed_claims(self) -> tuple[list[tuple[Claim, float]], list[str]]:
+        """(claim, seconds since it failed) of each dossier still in ``failed/`` that may be
+        retried; and the claim ids no longer to follow (dragged back, moved away, or a state
+        that cannot be trusted): their staged copies can go."""
+        keep, drop = [], []
+        for path in _state_files(self.state / FAILED):
+            try:
+                keep.append((self._load(path, FAILED), time.time() - path.stat().st_mtime))
+            except (InvalidState, OSError):
+                if SAFE_CLAIM_ID.fullmatch(path.stem):
+                    drop.append(path.stem)
+                else:
+                    path.unlink(missing_ok=True)
+        return keep, drop
+
+    def forget_failed(self, claim_id: str) -> None:
+        (self.state / FAILED / f"{claim_id}.json").unlink(missing_ok=True)
+
     # -- the end of a dossier --------------------------------------------------------------
-    def finish_done(self, claim: Claim, receipt: dict, result_text: str = "") -> Path:
-        """Move to ``done/`` with its receipt. Call only once the archive copy is verified."""
+    def finish_done(self, claim: Claim, receipt: dict, result_text: str = "", *,
+                    from_failed: bool = False) -> Path:
+        """Move to ``done/`` with its receipt (from ``failed/`` when a retried run archived it).
+        Call only once the archive copy is verified."""
         notes = {RECEIPT_FILE: json.dumps(receipt, ensure_ascii=False, indent=2) + "\n"}
         if result_text:
             notes[RESULT_FILE] = result_text
+        if from_failed:
+            src = self.root / FAILED / claim.claim_id
+            if (src / REASON_FILE).exists():  # kept, as what happened before the retry
+                os.replace(src / REASON_FILE, src / EARLIER_REASON_FILE)
+            dest = self._finish(claim, DONE, notes, source=FAILED)
+            self.forget_failed(claim.claim_id)
+            return dest
         return self._finish(claim, DONE, notes)
 
     def finish_failed(self, claim: Claim, reason_vi: str, reason_en: str, detail: str = "") -> Path:
@@ -544,8 +579,8 @@ class WatchFolder:
             text += f"\n{detail}\n"
         return self._finish(claim, FAILED, {REASON_FILE: text})
 
-    def _finish(self, claim: Claim, where: str, notes: dict[str, str]) -> Path:
-        src = self.root / PROCESSING / claim.claim_id
+    def _finish(self, claim: Claim, where: str, notes: dict[str, str], source: str = PROCESSING) -> Path:
+        src = self.root / source / claim.claim_id
         for name, text in notes.items():
             _write_atomic(src / name, text)
         (self.root / where).mkdir(exist_ok=True)
