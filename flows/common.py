@@ -9,7 +9,13 @@ import unicodedata
 
 from pipeline import archive
 from pipeline.core import settings as config
-from pipeline.core.errors import ArchiveRefusedError, SohoaError, StorageError, TimestampUnavailableError
+from pipeline.core.errors import (
+    ArchiveRefusedError,
+    ExitCode,
+    SohoaError,
+    StorageError,
+    TimestampUnavailableError,
+)
 
 WORK_POOL_TYPE = "process"
 DIGITISE = "digitise-dossier"
@@ -69,9 +75,24 @@ def reason(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, SohoaError):
         return exc.message_vi, exc.message
     return (
-        f"lỗi nội bộ ({type(exc).__name__}: {exc}); người vận hành xem chi tiết trong Prefect",
-        f"internal error ({type(exc).__name__}: {exc}); the operator finds the details in Prefect",
+        "lỗi của hệ thống, không phải do hồ sơ; không cần sửa hồ sơ, người vận hành sẽ xem và "
+        "cho chạy lại",
+        f"a system error, not a problem with the dossier ({type(exc).__name__}: {exc}); the operator "
+        "finds the details in Prefect",
     )
+
+
+# Bad input: the dossier itself must be fixed by the clerk (not the system, not a retry).
+BAD_INPUT_CODES = frozenset({
+    ExitCode.input_file, ExitCode.encrypted_pdf, ExitCode.signed_pdf, ExitCode.too_large,
+    ExitCode.archive_refused,
+})
+STATE_REVIEW, STATE_BAD_INPUT = "Cần kiểm tra", "Đầu vào lỗi"
+TAG_REVIEW, TAG_BAD_INPUT, TAG_SYSTEM_ERROR = "cần kiểm tra", "đầu vào lỗi", "lỗi hệ thống"
+
+
+def is_bad_input(exc: BaseException) -> bool:
+    return isinstance(exc, SohoaError) and exc.exit_code in BAD_INPUT_CODES
 
 
 def hide_paths(text: str) -> str:

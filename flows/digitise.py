@@ -25,6 +25,7 @@ from prefect.artifacts import (
 from prefect.cache_policies import NO_CACHE
 from prefect.concurrency.sync import concurrency
 from prefect.runtime import flow_run
+from prefect.states import Completed, Failed
 from prefect.tasks import exponential_backoff
 
 from flows import common
@@ -56,25 +57,67 @@ def _run_timeout() -> float:
     persist_result=False,
     validate_parameters=True,
 )
-def digitise_dossier(commune: str, dossier: str, claim_id: str) -> dict:
-    """``dossier`` is its readable name (for the run name); ``claim_id`` finds it in staging."""
+def digitise_dossier(commune: str, dossier: str, claim_id: str):
+    """``dossier`` is its readable name (for the run name); ``claim_id`` finds it in staging.
+
+    The run's state tells the operator what kind of end it was: *Completed*, or *Cần kiểm tra*
+    (archived, with fields a person should check); *Đầu vào lỗi* (the dossier itself is bad:
+    the clerk fixes it), or *Failed* (a system error). Its tags say the same, for filtering."""
     settings = common.settings()
     intake = common.intake_store(settings)
     where = staging.prefix(commune, claim_id)
     run_id = str(flow_run.get_id() or "local")
+    if not any(True for _ in intake.list(where + "files/")):
+        # Retried from the UI once its staged copy is gone: nothing to digitise here.
+        return Failed(name=GONE_STATE, message=GONE_MESSAGE)
     with _Heartbeat(intake, where, run_id, every=max(1.0, settings.intake.lease_seconds / 4)):
         try:
             receipt = _digitise(settings, intake, where, commune, dossier, claim_id, run_id)
         except Exception as e:
             vi, en = (common.hide_paths(t) for t in common.reason(e))
+            bad_input = common.is_bad_input(e)
             staging.put_json(intake, where + "failure.json", {
                 "run": run_id, "reasonVi": vi, "reasonEn": en, "error": type(e).__name__,
                 "exitCode": int(e.exit_code) if isinstance(e, SohoaError) else None,
-                "at": staging.now().isoformat(),
+                "badInput": bad_input, "at": staging.now().isoformat(),
             })
+            if bad_input:
+                _tag(common.TAG_BAD_INPUT)
+                return Failed(name=common.STATE_BAD_INPUT, message=f"{vi} / {en}")
+            _tag(common.TAG_SYSTEM_ERROR)
             raise
         staging.put_json(intake, where + "receipt.json", receipt)
+    review = sum(len(d["needsReview"]) for d in receipt["documents"]) + sum(
+        not f["junk"] for f in receipt["setAside"])
+    if review:
+        _tag(common.TAG_REVIEW)
+        return Completed(name=common.STATE_REVIEW, data=receipt,
+                         message=f"{review} mục cần kiểm tra / fields to check")
     return receipt
+
+
+GONE_STATE = "Không chạy lại được"
+GONE_MESSAGE = (
+    "Bản sao tạm của hồ sơ không còn (hồ sơ đã xong, bị lỗi đầu vào, đã được kéo về, hoặc đã quá "
+    "intake.retry_hours). Muốn chạy lại, hãy kéo hồ sơ từ failed/ về thư mục nhận. / The staged copy "
+    "is gone (archived, bad input, dragged back, or past intake.retry_hours). To run it again, drag "
+    "it from failed/ back into the watch folder."
+)
+
+
+def _tag(tag: str) -> None:
+    """Add a tag to this run, for the operator's filters (a lost tag is no failure)."""
+    run_id = flow_run.get_id()
+    if not run_id:
+        return
+    try:
+        from prefect.client.orchestration import get_client
+
+        with get_client(sync_client=True) as client:
+            run = client.read_flow_run(UUID(run_id))
+            client.update_flow_run(run.id, tags=[*run.tags, tag])
+    except Exception:  # noqa: BLE001
+        get_run_logger().warning("could not tag the run %s", tag)
 
 
 def _digitise(settings, intake, where, commune, dossier, claim_id, run_id) -> dict:
@@ -128,6 +171,7 @@ def _digitise(settings, intake, where, commune, dossier, claim_id, run_id) -> di
         result, record_sha = archive_task.with_options(**retrying)(out, rec, settings, source)
         receipt = _receipt(rec, result, record_sha, commune, claim_id, run_id,
                            time.perf_counter() - started, ocr_seconds, resumed)
+        receipt["setAside"] = [{"file": name, "junk": junk} for name, junk in opened.set_aside]
         _report(rec, result, commune, dossier, receipt)
         return receipt
 
@@ -208,8 +252,9 @@ def _receipt(rec, result, record_sha, commune, claim_id, run_id, seconds, ocr_se
         "pagesResumed": resumed,
         "documents": [
             {"file": o.file, "key": result.key + o.file, "sha256": o.sha256, "pages": list(o.pages),
-             "signed": o.signature is not None}
-            for o in rec.outputs
+             "signed": o.signature is not None,
+             "needsReview": [{"field": r.field, "reason": r.reason} for r in d.needs_review]}
+            for o, d in zip(rec.outputs, rec.documents, strict=True)
         ],
         "sources": [{"file": s.file, "sha256": s.sha256, "bytes": s.bytes} for s in rec.sources],
         "seconds": round(seconds, 2),

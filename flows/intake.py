@@ -23,7 +23,7 @@ from uuid import UUID
 
 from flows import common
 from pipeline.core import settings as config
-from pipeline.intake import Claim, StabilityTracker, WatchFolder, dossier_files, needs_polling, staging
+from pipeline.intake import Claim, StabilityTracker, WatchFolder, clerk, dossier_files, needs_polling, staging
 from pipeline.intake import lease as lease_mod
 
 if TYPE_CHECKING:
@@ -57,7 +57,8 @@ class Intake:
     ):
         self.settings = settings
         self.deployment = deployment
-        self.folders = [WatchFolder(Path(p).expanduser(), code) for code, p in settings.intake.folders.items()]
+        state = Path(settings.intake.state_dir).expanduser()
+        self.folders = [WatchFolder(Path(p).expanduser(), code, state) for code, p in settings.intake.folders.items()]
         # One tracker per folder: a tracker forgets what is not in the inbox it is shown.
         self.trackers = {f.root: StabilityTracker(settings.intake.stable_seconds, clock) for f in self.folders}
         self.staging = common.intake_store(settings)
@@ -103,33 +104,56 @@ class Intake:
                         self._touched.add(item)
 
     def tick(self) -> Tally:
-        """One pass: take what is complete, follow what is in progress."""
+        """One pass: take what is complete, follow what is in progress. A folder or a dossier
+        that fails is logged and left for the next pass; the others go on."""
         tally = Tally()
         full = self._clock() - self._last_full_scan >= self.settings.intake.rescan_seconds
         with self._lock:
             touched, self._touched = self._touched, set()
-        for item in touched:
-            self.trackers[item.parent].touched(item)
         for folder in self.folders:
-            inbox = folder.inbox()
-            tracker = self.trackers[folder.root]
-            for item in tracker.ready(inbox):
-                claim = folder.claim(item)
-                tracker.forget(item)
-                if claim is not None:
-                    log.info("đã nhận / taken: %s → %s", item.name, claim.claim_id)
-                    tally.taken.append(claim.name)
-            for claim in folder.claims():
-                self._follow(folder, claim, tally)
-            if full:
-                self._publish_queue(folder, len(inbox))
+            try:
+                self._tick_folder(folder, touched, full, tally)
+            except Exception:
+                log.exception("lỗi ở thư mục / watch folder failed: %s (xã %s)", folder.root, folder.commune)
         if full:
             self._last_full_scan = self._clock()
         return tally
 
+    def _tick_folder(self, folder: WatchFolder, touched: set[Path], full: bool, tally: Tally) -> None:
+        inbox = folder.inbox()
+        tracker = self.trackers[folder.root]
+        for item in inbox:  # an event anywhere in a batch touches each of its dossiers
+            if item in touched or item.parent in touched:
+                tracker.touched(item)
+        for item in tracker.ready(inbox):
+            try:
+                claim = folder.claim(item)
+            except Exception:
+                log.exception("không nhận được / could not take %s", item)
+                continue
+            finally:
+                tracker.forget(item)
+            if claim is not None:
+                log.info("đã nhận / taken: %s → %s", item.name, claim.claim_id)
+                tally.taken.append(claim.name)
+        for claim in folder.claims():
+            try:
+                self._follow(folder, claim, tally)
+            except Exception:
+                log.exception("lỗi khi theo dõi / following %s failed", claim.claim_id)
+        if full:
+            self._publish_queue(folder, len(inbox))
+            try:
+                self._follow_retries(folder, tally)
+            except Exception:
+                log.exception("lỗi khi theo dõi chạy lại / following retries failed: xã %s", folder.commune)
+
     # -- one dossier ---------------------------------------------------------------------------
     def _follow(self, folder: WatchFolder, claim: Claim, tally: Tally) -> None:
         where = staging.prefix(claim.commune, claim.claim_id)
+        if claim.refused is not None:  # not a dossier that can be read at all: no run
+            self._failed(folder, claim, tally, *claim.refused)
+            return
         if claim.flow_run_id is None:
             seen = staging.get_json(self.staging, staging.seen_key(claim.digest))
             if seen is not None and self._still_archived(seen) is True:
@@ -167,11 +191,15 @@ class Intake:
             failure = staging.get_json(self.staging, where + "failure.json") or {}
             if kind == StateType.CANCELLED:
                 vi, en = "người vận hành đã hủy lần chạy", "the operator cancelled the run"
+                self._failed(folder, claim, tally, vi, en, f"Prefect: {run.name} ({run.id})" if run else "Prefect")
             else:
                 message = state.message if state else None
-                vi = failure.get("reasonVi") or f"lần chạy thất bại: {message}"
+                vi = failure.get("reasonVi") or (
+                    "lỗi của hệ thống, không phải do hồ sơ; không cần sửa hồ sơ, người vận hành sẽ xem")
                 en = failure.get("reasonEn") or f"the run failed: {message}"
-            self._failed(folder, claim, tally, vi, en, f"Prefect: {run.name} ({run.id})" if run else "Prefect")
+                retryable = not failure.get("badInput")  # a system error: Retry in the UI may pass
+                self._failed(folder, claim, tally, vi, en, f"Prefect: {run.name} ({run.id})" if run else "Prefect",
+                             retryable=retryable)
         elif run is None or kind == StateType.CRASHED:
             self._restart(folder, claim, tally, "crashed" if run else "run not found")
         elif kind in (StateType.RUNNING, StateType.PENDING, StateType.CANCELLING):
@@ -249,20 +277,61 @@ class Intake:
         return got is not None and got[0] == receipt.get("recordSha256")
 
     # -- the end of a dossier ------------------------------------------------------------------
-    def _done(self, folder: WatchFolder, claim: Claim, receipt: dict, tally: Tally, duplicate=False) -> None:
+    def _follow_retries(self, folder: WatchFolder, tally: Tally) -> None:
+        """Dossiers in ``failed/`` after a system error: one whose run the operator retried and
+        that is now archived moves to ``done/``; one dragged back, or kept past
+        ``intake.retry_hours``, loses its staged copy."""
+        keep, drop = folder.failed_claims()
+        window = self.settings.intake.retry_hours * 3600
+        for claim, age in keep:
+            if age > window:
+                drop.append(claim.claim_id)
+        for claim_id in drop:
+            staging.clear(self.staging, staging.prefix(folder.commune, claim_id))
+            folder.forget_failed(claim_id)
+        waiting = [c for c, age in keep if age <= window]
+        if not waiting:
+            return
+        from prefect.client.orchestration import get_client
+        from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+        from prefect.client.schemas.objects import StateType
+
+        with get_client(sync_client=True) as client:
+            runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+                id=FlowRunFilterId(any_=[UUID(c.flow_run_id) for c in waiting if c.flow_run_id])))
+        completed = {str(r.id) for r in runs if r.state and r.state.type == StateType.COMPLETED}
+        for claim in waiting:
+            if claim.flow_run_id not in completed:
+                continue
+            where = staging.prefix(claim.commune, claim.claim_id)
+            stored = staging.get_json(self.staging, where + "receipt.json")
+            if stored is not None and self._still_archived(stored):
+                log.info("chạy lại thành công / retried and archived: %s", claim.claim_id)
+                self._done(folder, claim, stored, tally, from_failed=True)
+
+    def _done(self, folder: WatchFolder, claim: Claim, receipt: dict, tally: Tally, duplicate=False,
+              from_failed=False) -> None:
         receipt = {**receipt, "dossier": claim.name, "digest": claim.digest, "verifiedAt": staging.now().isoformat()}
         if not duplicate:
             staging.put_json(self.staging, staging.seen_key(claim.digest), receipt)
+        receipt = {**receipt, "claimId": claim.claim_id, "runs": claim.runs, "notes": claim.notes}
         self._outcome(claim, "duplicate" if duplicate else "done", receipt)
-        dest = folder.finish_done(claim, receipt)
+        run_name = common.run_name(claim.commune, _short(claim.name))
+        dest = folder.finish_done(claim, receipt, clerk.result_text(claim, receipt, run_name), from_failed=from_failed)
         staging.clear(self.staging, staging.prefix(claim.commune, claim.claim_id))
         log.info("xong / done: %s → %s (s3://%s/%s)", claim.name, dest, receipt.get("bucket"), receipt.get("key"))
         (tally.duplicates if duplicate else tally.done).append(claim.name)
 
-    def _failed(self, folder: WatchFolder, claim: Claim, tally: Tally, vi: str, en: str, detail: str = "") -> None:
+    def _failed(self, folder: WatchFolder, claim: Claim, tally: Tally, vi: str, en: str, detail: str = "",
+                *, retryable: bool = False) -> None:
+        """To ``failed/``. After a system error the staged copy is kept for ``intake.retry_hours``,
+        so that Retry in the Prefect UI can run it again (then it moves on to ``done/``)."""
         self._outcome(claim, "failed", {"reasonVi": vi, "reasonEn": en})
         dest = folder.finish_failed(claim, vi, en, detail)
-        staging.clear(self.staging, staging.prefix(claim.commune, claim.claim_id))
+        if retryable and dest.name == claim.claim_id and claim.flow_run_id:
+            folder.remember_failed(claim)
+        else:
+            staging.clear(self.staging, staging.prefix(claim.commune, claim.claim_id))
         log.warning("không thành công / failed: %s → %s: %s", claim.name, dest, en)
         tally.failed.append(claim.name)
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from pipeline._exec import tesseract
 from pipeline.core import record
-from pipeline.core.errors import OcrError, disk_full
+from pipeline.core.errors import InputFileError, OcrError, disk_full
 from pipeline.core.model import Encoding, OcrResult, SourcePage
 
 # The assembly's modules (documents and their metadata, PDF/A, hOCR, the commune list)
@@ -146,6 +146,7 @@ class OpenDossier:
     started: float
     created: datetime
     probe_seconds: float
+    set_aside: list[tuple[str, bool]] = field(default_factory=list)  # (file, junk?) not taken as pages
 
 
 def open_dossier(
@@ -161,17 +162,32 @@ def open_dossier(
     pages = pages_mod.read_pages(input_path, max_pixels=max_pixels, max_pages=max_pages)
     manifest_path = manifest_mod.find(input_path)
     manifest = manifest_mod.load(manifest_path) if manifest_path else None
-    commune_key = (manifest.dossier.commune if manifest else None) or commune
-    where = None
-    if commune_key:
-        from pipeline.core import commune as commune_mod
-
-        where = commune_mod.lookup(commune_key)
+    where = _commune_of(commune, manifest.dossier.commune if manifest else None, manifest_path)
     sources = _source_files(input_path, pages)
     return OpenDossier(
         input_path, pages, manifest_path, manifest, where, sources, ocr, tesseract_version,
-        model, started, created, time.perf_counter() - started,
+        model, started, created, time.perf_counter() - started, pages_mod.sort_out(input_path)[1],
     )
+
+
+def _commune_of(given: str | None, in_manifest: str | None, manifest_path: Path | None) -> commune_mod.Commune | None:
+    """The dossier's commune: the one it was given (its watch folder's), which a manifest may
+    repeat but never change: a clerk cannot file a dossier under another commune."""
+    if not given and not in_manifest:
+        return None
+    from pipeline.core import commune as commune_mod
+
+    where = commune_mod.lookup(given) if given else None
+    named = commune_mod.lookup(in_manifest) if in_manifest else None
+    if where is not None and named is not None and named.code != where.code:
+        raise InputFileError(
+            f"names {named.name} ({named.code}), but the dossier was given for {where.name} "
+            f"({where.code}): drop each dossier into its own commune's folder",
+            f"ghi {named.name} ({named.code}) nhưng hồ sơ được đưa vào cho {where.name} "
+            f"({where.code}); hồ sơ của xã nào hãy thả vào thư mục của xã đó",
+            manifest_path,
+        )
+    return where or named
 
 
 def assemble(
@@ -294,7 +310,8 @@ def _assemble(
                 total=round(total, 3),
                 pages_per_second=round(len(pages) / total, 3) if total else 0.0,
             ),
-            warnings=[f"page {p.number}: {w}" for p in pages for w in p.warnings],
+            warnings=[f"page {p.number}: {w}" for p in pages for w in p.warnings]
+            + pages_mod.set_aside_warnings(opened.set_aside),
         )
         text = record.validated_json(rec)
         (Path(tmp) / "record.json").write_text(text, encoding="utf-8")

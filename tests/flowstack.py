@@ -81,6 +81,7 @@ def environment(seaweed, api: str, watch: Path, **extra: str) -> dict[str, str]:
         "SOHOA_STORAGE__RETRIES": "2",
         "SOHOA_INTAKE__BUCKET": f"in-{uuid.uuid4().hex[:10]}",
         "SOHOA_INTAKE__FOLDERS": json.dumps({COMMUNE: str(watch)}),
+        "SOHOA_INTAKE__STATE_DIR": str(watch.parent / "intake-state"),
         "SOHOA_INTAKE__STABLE_SECONDS": "1",
         "SOHOA_INTAKE__RESCAN_SECONDS": "1",
         "SOHOA_FLOWS__WORK_POOL": f"pool-{uuid.uuid4().hex[:8]}",

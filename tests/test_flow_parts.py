@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +47,17 @@ def test_a_clerk_reads_a_sentence_in_both_languages() -> None:
     vi, en = common.reason(InputFileError("trang-3.jpg: is not an image", "trang-3.jpg: không phải ảnh"))
     assert (vi, en) == ("trang-3.jpg: không phải ảnh", "trang-3.jpg: is not an image")
     vi, en = common.reason(KeyError("x"))
-    assert "lỗi nội bộ" in vi and "internal error" in en
+    assert vi.startswith("lỗi của hệ thống, không phải do hồ sơ") and "KeyError" not in vi
+    assert "a system error" in en and "KeyError" in en  # the operator's detail, after
+
+
+def test_bad_input_is_told_apart_from_system_errors() -> None:
+    from pipeline.core.errors import StorageError, TooLargeError
+
+    assert common.is_bad_input(InputFileError("truncated", "bị cắt cụt"))
+    assert common.is_bad_input(TooLargeError("too large", "quá lớn"))
+    assert not common.is_bad_input(StorageError("down", "không kết nối được"))
+    assert not common.is_bad_input(KeyError("x"))
 
 
 def test_worker_paths_are_hidden_from_the_clerk() -> None:
@@ -195,3 +206,40 @@ def test_a_dossier_run_and_its_steps_have_deadlines(monkeypatch) -> None:
     with pytest.raises(Stop):
         digitise._digitise(common.settings(), None, "w/", "24958", "ho-so", "c1", "r1")
     assert given == {"fetch-dossier": 77.0}
+
+
+def test_one_broken_watch_folder_or_dossier_does_not_stop_the_others(tmp_path: Path, monkeypatch, caplog) -> None:
+    """The watcher's pass: a folder that fails (here: its inbox cannot be listed) and a dossier
+    that fails (here: the store is down) are logged; the other commune's dossier is taken."""
+    from flows.intake import Intake
+    from pipeline.core import settings as config
+    from pipeline.intake.watch import WatchFolder
+
+    folders = {"24958": tmp_path / "a", "00583": tmp_path / "b"}
+    monkeypatch.setenv("SOHOA_INTAKE__FOLDERS", json.dumps({k: str(v) for k, v in folders.items()}))
+    monkeypatch.setenv("SOHOA_INTAKE__STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("SOHOA_INTAKE__STABLE_SECONDS", "0.01")
+    monkeypatch.setenv("SOHOA_STORAGE__ENDPOINT", "http://127.0.0.1:9")  # nothing listens: refused
+    monkeypatch.setenv("SOHOA_STORAGE__RETRIES", "0")
+    monkeypatch.delenv("SOHOA_CONFIG", raising=False)
+    intake = Intake(config.load())
+    for f in intake.folders:
+        f.ensure()
+    page = folders["00583"] / "ho-so" / "trang-1.jpg"
+    page.parent.mkdir()
+    page.write_bytes(b"\xff\xd8page")
+    broken = intake.folders[0]
+    real_inbox = WatchFolder.inbox
+
+    def inbox(self):
+        if self is broken:
+            raise PermissionError("the share went away")
+        return real_inbox(self)
+
+    monkeypatch.setattr(WatchFolder, "inbox", inbox)
+    intake.tick()
+    time.sleep(0.05)
+    tally = intake.tick()
+    assert tally.taken == ["ho-so"]
+    assert "watch folder failed" in caplog.text and "following" in caplog.text
+    assert intake.folders[1].claims()[0].name == "ho-so"  # waits in processing/ for the store

@@ -160,7 +160,7 @@ def test_worker_killed_mid_dossier_resumes_exactly_once(stack, tmp_path: Path) -
     assert receipt["pages"] == 4
     assert receipt["pagesResumed"] >= 1  # the killed run's pages were not OCR'd again
 
-    claim_now = json.loads((done / "claim.json").read_text())
+    claim_now = receipt  # the runs started for it, as the watcher kept them
     assert len(claim_now["runs"]) == 2
     with _client() as c:
         old = c.read_flow_run(claim_now["runs"][0])
@@ -190,7 +190,7 @@ def test_two_workers_process_each_dossier_exactly_once(stack, tmp_path: Path) ->
     keys = set()
     for d in stack.done():
         receipt = stack.receipt(d)
-        assert len(json.loads((d / "claim.json").read_text())["runs"]) == 1
+        assert len(receipt["runs"]) == 1
         assert len(stack.archive.versions(receipt["record"])) == 1
         keys.add(receipt["key"])
     assert len(keys) == 4
@@ -241,7 +241,7 @@ def test_daily_report_and_audit_flows(stack, tmp_path: Path) -> None:
 
 def test_a_restarted_watcher_finishes_what_it_had_started(stack, tmp_path: Path) -> None:
     """``sohoa serve`` stopped while a dossier is being digitised: the next one takes over
-    from processing/ and claim.json, and the dossier still ends in done/, once."""
+    from processing/ and its state folder, and the dossier still ends in done/, once."""
     import threading
 
     from flows.intake import Intake
@@ -262,7 +262,7 @@ def test_a_restarted_watcher_finishes_what_it_had_started(stack, tmp_path: Path)
     stack.start_watcher()
     wait_for("done/", stack.done, timeout=60)
     done = stack.done()[0]
-    assert json.loads((done / "claim.json").read_text())["runs"] == [claim.flow_run_id]
+    assert stack.receipt(done)["runs"] == [claim.flow_run_id]
     assert stack.receipt(done)["flowRun"] == claim.flow_run_id
 
 

@@ -98,3 +98,34 @@ def test_commune_unknown_or_ambiguous() -> None:
         commune.lookup("99999")
     with pytest.raises(InputFileError, match="ambiguous"):
         commune.lookup("Tân Hòa")
+
+
+def _one_page_dossier(tmp_path: Path, manifest_commune: str | None) -> Path:
+    from tests.conftest import draw_page
+
+    folder = tmp_path / "ho-so"
+    folder.mkdir(parents=True)
+    draw_page(100).save(folder / "trang-1.jpg", dpi=(100, 100))
+    if manifest_commune:
+        (folder / "ho-so.yaml").write_text(f'dossier:\n  commune: "{manifest_commune}"\n', encoding="utf-8")
+    return folder
+
+
+def test_the_commune_is_the_watch_folders_not_the_manifests(tmp_path: Path) -> None:
+    from pipeline import process
+
+    folder = _one_page_dossier(tmp_path, "Bát Tràng")  # 00583, dropped into 24958's folder
+    with pytest.raises(InputFileError) as caught:
+        process.open_dossier(folder, commune="24958")
+    assert "ghi Xã Bát Tràng (00583)" in caught.value.vi and "hãy thả vào thư mục của xã đó" in caught.value.vi
+    assert "names Xã Bát Tràng (00583)" in caught.value.en
+    assert caught.value.path.name == "ho-so.yaml"
+
+
+def test_a_manifest_may_repeat_the_commune_or_give_it_alone(tmp_path: Path) -> None:
+    from pipeline import process
+
+    same = process.open_dossier(_one_page_dossier(tmp_path / "a", "00583"), commune="Bát Tràng")
+    assert same.where.code == "00583"
+    alone = process.open_dossier(_one_page_dossier(tmp_path / "b", "00583"))  # sohoa process, no folder
+    assert alone.where.code == "00583"

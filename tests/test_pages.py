@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from PIL import Image
 
 from pipeline.core.errors import EncryptedPdfError, InputFileError, SignedPdfError, TooLargeError
 from pipeline.core.model import Encoding
@@ -211,3 +212,81 @@ def test_pdf_page_that_is_not_one_image_is_rasterised(tmp_path: Path) -> None:
     assert pixels.shape[:2] == (page.height, page.width)
     assert page.size_pt == pytest.approx((595, 842))  # 100% scale
     assert pixels.min() == 0  # the drawn rectangle is there
+
+
+# -- what a clerk really drops beside the pages --------------------------------------------
+
+
+def test_junk_and_a_stray_document_are_set_aside_not_refused(tmp_path: Path) -> None:
+    draw_page(dpi=100).save(tmp_path / "trang-1.jpg", dpi=(100, 100))
+    for junk in ("Thumbs.db", "desktop.ini", ".DS_Store", "~$bao-cao.docx", "._trang-1.jpg"):
+        (tmp_path / junk).write_bytes(b"\x00junk")
+    (tmp_path / "bao-cao.docx").write_bytes(b"PK\x03\x04 a word document")
+    read = pages.read_pages(tmp_path, max_pixels=LIMIT)
+    assert [p.source.name for p in read] == ["trang-1.jpg"]
+    _, aside = pages.sort_out(tmp_path)
+    assert ("bao-cao.docx", False) in aside and ("Thumbs.db", True) in aside and len(aside) == 6
+    assert any("bao-cao.docx" in w and "a person should check it" in w for w in pages.set_aside_warnings(aside))
+
+
+def test_a_damaged_file_named_as_a_page_is_still_refused(tmp_path: Path) -> None:
+    draw_page(dpi=100).save(tmp_path / "trang-1.jpg", dpi=(100, 100))
+    (tmp_path / "trang-2.jpg").write_bytes(b"not a jpeg at all")
+    with pytest.raises(InputFileError, match="trang-2.jpg"):
+        pages.read_pages(tmp_path, max_pixels=LIMIT)
+
+
+@pytest.mark.parametrize("size", [(1, 1), (4, 3), (31, 400)])
+def test_a_tiny_image_is_refused_clearly(tmp_path: Path, size) -> None:
+    Image.new("L", size, 255).save(tmp_path / "nho.png")
+    with pytest.raises(InputFileError) as caught:
+        pages.read_pages(tmp_path / "nho.png", max_pixels=LIMIT)
+    assert "quá nhỏ" in caught.value.vi and "too small" in caught.value.en
+
+
+def test_a_tiny_image_in_a_pdf_is_refused_clearly(tmp_path: Path) -> None:
+    Image.new("L", (3, 3), 255).save(tmp_path / "nho.pdf", "PDF", resolution=1)
+    with pytest.raises(InputFileError, match="too small"):
+        pages.read_pages(tmp_path / "nho.pdf", max_pixels=LIMIT)
+
+
+@pytest.mark.parametrize("keep", [0.3, 0.6, 0.9, 0.99])
+@pytest.mark.parametrize("compression", ["raw", "tiff_lzw", "group4"])
+def test_a_truncated_tiff_is_a_clear_bilingual_refusal(tmp_path: Path, compression: str, keep: float) -> None:
+    """Cut anywhere (IFDs after or before the data, one page or three): a refusal that says so,
+    when probed or at the latest when decoded, never an internal error."""
+    page = draw_page(dpi=100).convert("1" if compression == "group4" else "L")
+    whole = tmp_path / "whole.tif"
+    page.save(whole, save_all=True, append_images=[page, page], dpi=(100, 100),
+              compression=None if compression == "raw" else compression)
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.tif"
+    cut.write_bytes(data[: int(len(data) * keep)])
+    with pytest.raises(InputFileError) as caught:
+        for p in pages.read_pages(cut, max_pixels=LIMIT):
+            pages.load_pixels(p)
+    assert caught.value.vi and caught.value.en and "cut.tif" in str(caught.value.path)
+
+
+def _pdf_with_text(path: Path, embedded: bool) -> None:
+    """A born-digital page: text in Helvetica, embedded or not (Type 1, no descriptor)."""
+    pdf = pikepdf.new()
+    font = pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica)
+    if embedded:
+        font.FontDescriptor = pikepdf.Dictionary(Type=pikepdf.Name.FontDescriptor, FontFile3=pdf.make_stream(b"x"))
+    content = b"BT /F1 28 Tf 72 700 Td (QUYET DINH so 12/QD-UBND) Tj 0 -40 Td (Ve viec so hoa ho so) Tj ET"
+    pdf.add_blank_page(page_size=(595, 842))
+    page = pdf.pages[0]
+    page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    page.Contents = pdf.make_stream(content)
+    pdf.save(path)
+
+
+def test_a_pdf_with_a_font_not_embedded_is_rasterised_and_said_so(tmp_path: Path) -> None:
+    _pdf_with_text(tmp_path / "van-ban.pdf", embedded=False)
+    (page,) = pages.read_pages(tmp_path / "van-ban.pdf", max_pixels=LIMIT)
+    assert page.encoding is Encoding.LOSSLESS
+    assert any("not embedded (Helvetica)" in w for w in page.warnings)
+    assert pages.load_pixels(page).min() < 128  # the text is drawn, with a substitute font
+    _pdf_with_text(tmp_path / "nhung.pdf", embedded=True)
+    assert pages.read_pages(tmp_path / "nhung.pdf", max_pixels=LIMIT)[0].encoding is Encoding.PDF_PAGE

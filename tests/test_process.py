@@ -208,3 +208,21 @@ def test_the_flow_records_the_dossiers_name_not_its_temporary_copy(tmp_path: Pat
     assert "sohoa-run-x7" not in (tmp_path / "out" / "record.json").read_text(encoding="utf-8")
     # The CLI keeps the path it was given.
     assert process.assemble(opened, results, tmp_path / "cli").input == str(folder)
+
+
+def test_a_born_digital_pdf_without_its_fonts_and_junk_beside_it_are_converted(tmp_path: Path) -> None:
+    """Used to fail PDF/A validation (exit 8) or be refused: now rasterised and OCR'd, junk and
+    a stray document set aside, each said in the record."""
+    from tests.test_pages import _pdf_with_text
+
+    folder = tmp_path / "ho-so"
+    folder.mkdir()
+    _pdf_with_text(folder / "van-ban.pdf", embedded=False)
+    (folder / "Thumbs.db").write_bytes(b"\x00junk")
+    (folder / "bao-cao.docx").write_bytes(b"PK\x03\x04 a word document")
+    rec = process.process_dossier(folder, tmp_path / "out", ocr=process.OcrOptions(jobs=1))
+    assert len(rec.pages) == 1 and rec.pages[0].ocr is not None and rec.pages[0].ocr.words > 3
+    assert any("not embedded (Helvetica)" in w for w in rec.warnings)
+    assert any(w.startswith("bao-cao.docx: not a page") for w in rec.warnings)
+    assert any(w.startswith("Thumbs.db: computer junk") for w in rec.warnings)
+    assert [s.file for s in rec.sources] == ["van-ban.pdf"]

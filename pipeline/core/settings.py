@@ -155,6 +155,15 @@ class IntakeSettings(BaseModel):
     lease_seconds: float = Field(
         120, gt=0, description="a run silent for this long is taken as crashed and started again"
     )
+    retry_hours: float = Field(
+        168, gt=0, description="a run failed for a system error may be retried from the Prefect UI "
+        "this long after (its staged copy is kept until then)",
+    )
+    state_dir: Path = Field(
+        Path("~/.local/state/sohoa/intake"),
+        description="the watcher's own record of each claim, outside the clerks' share; watchers "
+        "sharing one watch folder share this folder too",
+    )
 
 
 class FlowSettings(BaseModel):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from PIL import Image, ImageOps
 from pipeline.core.errors import InputFileError, TooLargeError
 from pipeline.core.model import Encoding, SourcePage
 from pipeline.ingest import pdfsource
+from pipeline.ingest.junk import is_junk
 from pipeline.ingest.resolution import add_resolution_warnings, estimate_dpi
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
@@ -37,6 +39,8 @@ TIFF_TAG_FILLORDER = 266
 TIFF_TAG_STRIP_OFFSETS = 273
 TIFF_TAG_ROWS_PER_STRIP = 278
 TIFF_TAG_STRIP_BYTES = 279
+TIFF_TAG_TILE_OFFSETS = 324
+TIFF_TAG_TILE_BYTES = 325
 
 EXIF_ORIENTATION_TO_ROTATION = {1: 0, 3: 180, 6: 90, 8: 270}
 
@@ -49,24 +53,57 @@ def natural_key(path: Path) -> list[object]:
 
 def discover(input_path: Path) -> list[Path]:
     """The files that make up a dossier, in page order."""
+    found, aside = sort_out(input_path)
+    if not found:
+        also = f" ({', '.join(name for name, _ in aside)} set aside)" if aside else ""
+        also_vi = f" ({', '.join(name for name, _ in aside)} đã để riêng)" if aside else ""
+        raise InputFileError(
+            f"the folder holds no page images or PDF{also}",
+            f"thư mục không có ảnh trang hoặc tệp PDF nào{also_vi}",
+            input_path,
+        )
+    return found
+
+
+def sort_out(input_path: Path) -> tuple[list[Path], list[tuple[str, bool]]]:
+    """A dossier's pages (in page order), and what is set aside beside them: (name, junk?).
+    Junk (Thumbs.db, .DS_Store…) and a stray document of another kind (a .docx) are set
+    aside, never a reason to refuse the dossier; a file named as a page that is not one
+    is still refused when read (a damaged scan must not vanish quietly)."""
     if not input_path.exists():
         raise InputFileError("does not exist", "không tồn tại", input_path)
     if input_path.is_file():
-        return [input_path]
-    files = [
-        p
-        for p in input_path.iterdir()
-        if p.is_file()
-        and not p.name.startswith(".")
-        and p.suffix.lower() not in SIDECAR_SUFFIXES
+        return [input_path], []
+    pages: list[Path] = []
+    aside: list[tuple[str, bool]] = []
+    for p in input_path.iterdir():
+        if p.is_symlink() or not p.is_file():
+            continue
+        name = unicodedata.normalize("NFC", p.name)
+        if is_junk(p.name):
+            aside.append((name, True))
+        elif p.suffix.lower() in SIDECAR_SUFFIXES:
+            continue
+        elif p.suffix.lower() not in IMAGE_SUFFIXES | PDF_SUFFIXES and _sniff_quietly(p) == "other":
+            aside.append((name, False))
+        else:
+            pages.append(p)
+    return sorted(pages, key=natural_key), sorted(aside)
+
+
+def set_aside_warnings(aside: list[tuple[str, bool]]) -> list[str]:
+    return [
+        f"{name}: computer junk, set aside" if junk
+        else f"{name}: not a page image or PDF: set aside, not archived; a person should check it"
+        for name, junk in aside
     ]
-    if not files:
-        raise InputFileError(
-            "the folder holds no page images or PDF",
-            "thư mục không có ảnh trang hoặc tệp PDF nào",
-            input_path,
-        )
-    return sorted(files, key=natural_key)
+
+
+def _sniff_quietly(path: Path) -> str:
+    try:
+        return sniff(path)
+    except InputFileError:
+        return "other"
 
 
 def read_pages(input_path: Path, *, max_pixels: int, max_pages: int = MAX_PAGES) -> list[SourcePage]:
@@ -119,22 +156,59 @@ def _probe_image(path: Path, *, max_pixels: int, max_pages: int = MAX_PAGES) -> 
         raise _too_large(path, max_pixels) from e
     except (OSError, SyntaxError, ValueError) as e:
         raise InputFileError(
-            f"is not a readable image ({e})", "không phải ảnh đọc được", path
+            f"is not a readable image, or is truncated or damaged ({e})",
+            "không phải ảnh đọc được (có thể bị cắt cụt hoặc hỏng)", path,
         ) from e
     with img:
         _check_complete(path, img.format)
         pages = []
-        frames = getattr(img, "n_frames", 1)
-        if frames > max_pages:
-            raise _too_many_pages(path, max_pages)
-        for index in range(frames):
-            img.seek(index)
-            if img.width * img.height > max_pixels:
-                raise _too_large(path, max_pixels)
-            if img.width < 1 or img.height < 1:
-                raise InputFileError("has no pixels", "không có điểm ảnh", path)
-            pages.append(_describe_frame(path, index, img))
+        try:
+            frames = getattr(img, "n_frames", 1)
+            if frames > max_pages:
+                raise _too_many_pages(path, max_pages)
+            for index in range(frames):
+                img.seek(index)
+                if img.width * img.height > max_pixels:
+                    raise _too_large(path, max_pixels)
+                if img.width < MIN_SIDE or img.height < MIN_SIDE:
+                    raise InputFileError(
+                        f"is too small to be a scanned page ({img.width}×{img.height} pixels; "
+                        f"at least {MIN_SIDE} each way)",
+                        f"quá nhỏ, không phải trang quét ({img.width}×{img.height} điểm ảnh; "
+                        f"cần ít nhất {MIN_SIDE} mỗi chiều)",
+                        path,
+                    )
+                if img.format == "TIFF":
+                    _check_tiff_frame(path, img, index)
+                pages.append(_describe_frame(path, index, img))
+        except (OSError, SyntaxError, ValueError, TypeError, EOFError, struct.error, KeyError) as e:
+            raise _damaged(path, e) from e
     return pages
+
+
+MIN_SIDE = 32  # pixels: less is an icon or a stray thumbnail, never a page
+
+
+def _damaged(path: Path, e: BaseException) -> InputFileError:
+    return InputFileError(
+        f"is truncated or damaged (an interrupted copy?): {e or type(e).__name__}",
+        "bị cắt cụt hoặc hỏng (có thể do sao chép bị ngắt); hãy quét hoặc sao chép lại",
+        path,
+    )
+
+
+def _check_tiff_frame(path: Path, img: Image.Image, index: int) -> None:
+    """Every strip or tile a TIFF frame declares lies within the file."""
+    tags = _tiff_tags(img)
+    offsets = tags.get(TIFF_TAG_STRIP_OFFSETS) or tags.get(TIFF_TAG_TILE_OFFSETS)
+    counts = tags.get(TIFF_TAG_STRIP_BYTES) or tags.get(TIFF_TAG_TILE_BYTES)
+    if offsets is None or counts is None:
+        raise _damaged(path, ValueError(f"page {index + 1} has no image data"))
+    offsets = offsets if isinstance(offsets, tuple) else (offsets,)
+    counts = counts if isinstance(counts, tuple) else (counts,)
+    size = path.stat().st_size
+    if any(int(o) + int(c) > size for o, c in zip(offsets, counts, strict=False)):
+        raise _damaged(path, ValueError(f"page {index + 1}'s data ends past the end of the file"))
 
 
 def _describe_frame(path: Path, index: int, img: Image.Image) -> SourcePage:
@@ -307,10 +381,8 @@ def load_pixels(page: SourcePage) -> np.ndarray:
                 if page.encoding is Encoding.LOSSLESS and img.format == "JPEG":
                     return to_array(ImageOps.exif_transpose(img))
                 return to_array(img)
-        except (OSError, SyntaxError, ValueError) as e:
-            raise InputFileError(
-                f"cannot be decoded ({e})", "không giải mã được ảnh", page.source
-            ) from e
+        except (OSError, SyntaxError, ValueError, TypeError, EOFError, struct.error) as e:
+            raise _damaged(page.source, e) from e
     return to_array(img)
 
 

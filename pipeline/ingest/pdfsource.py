@@ -137,7 +137,8 @@ def _describe(path: Path, index: int, page: pikepdf.Page, max_pixels: int) -> So
     # Rasterised for the PDF/A's preview of a text page too: the same limit applies.
     _refuse_oversized(path, index, math.ceil(page_w * RASTER_DPI / 72), math.ceil(page_h * RASTER_DPI / 72),
                       max_pixels)
-    if has_text(page):
+    missing = fonts_not_embedded(page) if has_text(page) else None
+    if missing is not None and not missing:
         return SourcePage(
             width=round(page_w), height=round(page_h), dpi=(72.0, 72.0),
             encoding=Encoding.PDF_PAGE, colorspace="rgb",
@@ -147,6 +148,12 @@ def _describe(path: Path, index: int, page: pikepdf.Page, max_pixels: int) -> So
     if placement is not None:
         image = page.resources.XObject[placement.name]
         width, height = int(image.Width), int(image.Height)
+        if width < MIN_SIDE or height < MIN_SIDE:
+            raise InputFileError(
+                f"page {index + 1} is a {width}×{height} pixel image, too small to be a scanned page",
+                f"trang {index + 1} là ảnh {width}×{height} điểm ảnh, quá nhỏ, không phải trang quét",
+                path,
+            )
         _refuse_oversized(path, index, width, height, max_pixels)
         dpi = (width * 72.0 / placement.width_pt, height * 72.0 / placement.height_pt)
         encoding = Encoding.PDF_IMAGE if can_pass_through(image) else Encoding.LOSSLESS
@@ -163,11 +170,12 @@ def _describe(path: Path, index: int, page: pikepdf.Page, max_pixels: int) -> So
     width = math.ceil(page_w * RASTER_DPI / 72)
     height = math.ceil(page_h * RASTER_DPI / 72)
     _refuse_oversized(path, index, width, height, max_pixels)
+    why = (f"its fonts are not embedded ({', '.join(missing)}), which PDF/A forbids: rasterised at "
+           f"{RASTER_DPI} dpi with substitute fonts and OCR'd" if missing
+           else f"page is not a single scanned image: rasterised at {RASTER_DPI} dpi")
     return SourcePage(
         width=width, height=height, dpi=(width * 72 / page_w, height * 72 / page_h),
-        encoding=Encoding.LOSSLESS, colorspace="rgb",
-        warnings=[f"page is not a single scanned image: rasterised at {RASTER_DPI} dpi"],
-        **common,
+        encoding=Encoding.LOSSLESS, colorspace="rgb", warnings=[why], **common,
     )
 
 
@@ -179,6 +187,45 @@ def _refuse_oversized(path: Path, index: int, width: int, height: int, max_pixel
             f"trang {index + 1} có hơn {max_pixels:,} điểm ảnh (giới hạn an toàn): {width:,} × {height:,}",
             path,
         )
+
+
+MIN_SIDE = 32  # pixels: a smaller page image is an icon, never a scan
+EMBEDDED = ("/FontFile", "/FontFile2", "/FontFile3")
+
+
+def fonts_not_embedded(page: pikepdf.Page) -> list[str]:
+    """The names of the fonts a page uses without embedding them (its forms' too)."""
+    missing: set[str] = set()
+    seen: set[tuple[int, int]] = set()
+    todo: list[Any] = [page.obj.get("/Resources")]
+    while todo:
+        resources = todo.pop()
+        if not isinstance(resources, pikepdf.Dictionary):
+            continue
+        for font in dict(resources.get("/Font", {})).values():
+            if isinstance(font, pikepdf.Dictionary) and not _embedded(font):
+                missing.add(str(font.get("/BaseFont", "?")).lstrip("/"))
+        for xobj in dict(resources.get("/XObject", {})).values():
+            key = xobj.objgen if isinstance(xobj, pikepdf.Object) else (0, 0)
+            if key in seen or len(seen) > 1000:
+                continue
+            seen.add(key)
+            if isinstance(xobj, pikepdf.Stream) and xobj.get("/Subtype") == "/Form":
+                todo.append(xobj.get("/Resources"))
+    return sorted(missing)
+
+
+def _embedded(font: pikepdf.Dictionary) -> bool:
+    subtype = font.get("/Subtype")
+    if subtype == "/Type3":
+        return True  # its glyphs are drawn by the PDF itself
+    if subtype == "/Type0":
+        descendants = font.get("/DescendantFonts")
+        if not isinstance(descendants, pikepdf.Array) or len(descendants) == 0:
+            return False
+        font = cast(pikepdf.Dictionary, descendants[0])
+    descriptor = font.get("/FontDescriptor")
+    return isinstance(descriptor, pikepdf.Dictionary) and any(k in descriptor for k in EMBEDDED)
 
 
 def has_text(page: pikepdf.Page) -> bool:

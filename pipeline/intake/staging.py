@@ -28,6 +28,7 @@ from pathlib import Path, PurePosixPath
 
 from pipeline.archive.s3 import Store
 from pipeline.core.record import sha256_file
+from pipeline.intake.watch import sha256_regular
 
 
 def prefix(commune: str, claim_id: str) -> str:
@@ -35,10 +36,12 @@ def prefix(commune: str, claim_id: str) -> str:
 
 
 def upload(store: Store, where: str, files: Iterable[tuple[str, Path]]) -> list[dict]:
-    """Upload a dossier's files, each checked by the store against its SHA-256."""
+    """Upload a dossier's files, each checked by the store against its SHA-256. Each is hashed
+    first without following a link and only if it is a regular file: one swapped for a pipe
+    in ``processing/`` fails the upload instead of blocking the watcher."""
     listed = []
     for name, path in files:
-        sha = sha256_file(path)
+        sha = sha256_regular(path)
         store.put(where + "files/" + name, path, sha)
         listed.append({"name": name, "bytes": path.stat().st_size, "sha256": sha})
     return listed
