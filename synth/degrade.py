@@ -340,12 +340,14 @@ def phone(img: np.ndarray, rng: np.random.Generator, dpi: int, one_sided: bool =
     shade_params: dict[str, float] = {}
     if one_sided:
         side = int(rng.integers(0, 2))  # 0: the left side is in shadow, 1: the right
-        along = np.linspace(0.0, 1.0, fw, dtype=np.float32)
+        # 0 on the lit side of the paper, 1 at its edge on the shaded side (and beyond).
+        left, right = float(quad[:, 0].min()), float(quad[:, 0].max())
+        along = (np.arange(fw, dtype=np.float32) - left) / max(1.0, right - left)
         if side == 0:
-            along = along[::-1]
-        start = float(rng.uniform(0.5, 0.7))
-        depth = float(rng.uniform(0.45, 0.6))
-        t = np.clip((along - start) / (1 - start), 0, 1) ** 1.3
+            along = 1 - along
+        start = float(rng.uniform(0.45, 0.65))
+        depth = float(rng.uniform(0.6, 0.75))
+        t = np.clip((along - start) / (1 - start), 0, 1)
         shade = 1 - depth * t
         lit = out.astype(np.float32) * shade[None, :, None]
         # The table in the same shadow takes the shaded paper's tone: the edge fades out.
