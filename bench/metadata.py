@@ -226,6 +226,7 @@ class Tally:
     wer_words: int = 0
     first_read: int = 0  # words of the first body lines found in the OCR text, of …
     first_words: int = 0
+    crashed: int = 0  # documents the extraction raised on (every field counted empty)
 
     def accuracy(self, name: str) -> float | None:
         return self.right[name] / self.scored[name] if self.scored[name] else None
@@ -240,7 +241,8 @@ class Tally:
 
     def add(self, other: Tally) -> None:
         for k in ("docs", "silent", "review", "ranges_right", "pages", "ocr_seconds",
-                  "extract_seconds", "wer_errors", "wer_words", "first_read", "first_words"):
+                  "extract_seconds", "wer_errors", "wer_words", "first_read", "first_words",
+                  "crashed"):
             setattr(self, k, getattr(self, k) + getattr(other, k))
         for k in ("right", "scored", "wrong", "null"):
             for name, n in getattr(other, k).items():
@@ -261,6 +263,25 @@ def _words_read(truth: str, hypothesis: str) -> tuple[int, int]:
     return read, len(want)
 
 
+def _extract(extract: Any, r: DossierRun, ranges: list[tuple[int, int]], names: list[str],
+             t: Tally) -> list[Any]:
+    """Each document's fields; where the extraction raises, the documents one by one, and
+    ``None`` (every field empty) for a document it fails on."""
+    try:
+        return list(extract.extract_dossier(r.pages, ranges))
+    except Exception:
+        pass
+    out: list[Any] = []
+    for rng, name in zip(ranges, names, strict=True):
+        try:
+            out.append(extract.extract_dossier(r.pages, [rng])[0])
+        except Exception as problem:
+            log(f"{r.split}/{r.profile} {name}: extraction failed: {problem!r}")
+            t.crashed += 1
+            out.append(None)
+    return out
+
+
 def _tally_run(r: DossierRun, t: Tally, rows: list[Scored], threshold: float) -> None:
     from pipeline.extract import fields as extract
 
@@ -272,7 +293,6 @@ def _tally_run(r: DossierRun, t: Tally, rows: list[Scored], threshold: float) ->
         t.wer_errors += metrics.bow_wer(truth, hyp) * n
         t.wer_words += n
     t0 = time.perf_counter()
-    ranges = extract.split_documents(r.pages)
     if r.split == "real":
         truth_ranges = [(1, len(r.pages))]
         wants = [real_expected(r.documents[0])]
@@ -281,15 +301,23 @@ def _tally_run(r: DossierRun, t: Tally, rows: list[Scored], threshold: float) ->
         truth_ranges = [(m.first_page, m.first_page + m.page_count - 1) for m in r.documents]
         wants = [expected(m) for m in r.documents]
         names = [f"{r.seed}:{m.doc_index}" for m in r.documents]
+    try:
+        ranges = extract.split_documents(r.pages)
+    except Exception as problem:  # a crash is a result to report, not the end of the run
+        log(f"{r.split}/{r.profile} {r.name or r.seed}: split_documents failed: {problem!r}")
+        t.crashed += 1
+        ranges = []
     t.ranges_right += len(set(ranges) & set(truth_ranges))
     for (first, last), want, name, firsts, fields in zip(
             truth_ranges, wants, names, r.first_lines,
-            extract.extract_dossier(r.pages, truth_ranges), strict=True):
+            _extract(extract, r, truth_ranges, names, t), strict=True):
         t.docs += 1
         read, total = _words_read(firsts, "\n".join(ocr_text[first - 1:last]))
         t.first_read += read
         t.first_words += total
-        scored = score(r.split, r.profile, name, want, extracted(fields, want), threshold)
+        got = extracted(fields, want) if fields is not None else {
+            k: (None, 0.0, "extraction failed") for k in want}
+        scored = score(r.split, r.profile, name, want, got, threshold)
         for s in scored:
             t.scored[s.field] += 1
             t.review += s.got is None or s.confidence < threshold
@@ -500,7 +528,13 @@ def main(argv: list[str] | None = None) -> int:
         print("\nreliability: field values given, per confidence, and the share of them wrong "
               f"(review below {review_below()}; empty values apart)\n")
         print(reliability_table(rows))
+        crashed = {f"{s}/{p}": t.crashed for (s, p), t in tallies.items() if t.crashed}
+        if crashed:
+            print("\nthe extraction raised on (documents, their fields counted empty): "
+                  + ", ".join(f"{k} {n}" for k, n in crashed.items()))
         failed = targets(tallies)
+        if crashed:
+            failed.append(f"extraction raised on {sum(crashed.values())} document(s)")
         print("\ntargets: " + ("all met" if not failed else "missed: " + ", ".join(failed)))
     if docs_md is not None:
         command = docs_section.command_line("bench.metadata", argv)
@@ -515,6 +549,7 @@ def main(argv: list[str] | None = None) -> int:
                                   "ranges": t.ranges_right / max(1, t.docs),
                                   "wrong": dict(t.wrong), "null": dict(t.null),
                                   "silent": t.silent, "fields": t.fields,
+                                  "crashed": t.crashed,
                                   "review": t.review / max(1, t.fields),
                                   "wer": t.wer_errors / t.wer_words if t.wer_words else None,
                                   "first_lines_read": (t.first_read / t.first_words
