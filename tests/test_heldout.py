@@ -292,3 +292,20 @@ def test_bench_metadata_skips_a_missing_real_folder(tmp_path, capsys):
     code = metadata.main(["--docs", "0", "--real", str(tmp_path / "none")])
     assert code == 0
     assert "no real scans" in capsys.readouterr().err
+
+
+def test_bench_counts_a_document_the_extraction_raises_on_as_empty():
+    """One document raising must not lose its dossier's other documents, nor end the run."""
+
+    class Extract:
+        @staticmethod
+        def extract_dossier(pages, ranges):
+            if (2, 2) in ranges:
+                raise IndexError("list index out of range")
+            return [fields(code_number="12") for _ in ranges]
+
+    run = metadata.DossierRun("heldout", "clean", 1, [], [], 0.0)
+    tally = metadata.Tally()
+    out = metadata._extract(Extract, run, [(1, 1), (2, 2), (3, 3)], ["1:0", "1:1", "1:2"], tally)
+    assert [f is None for f in out] == [False, True, False]
+    assert tally.crashed == 1
