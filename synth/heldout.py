@@ -40,7 +40,7 @@ _THAI_GIVEN = ("Pọm", "Hải", "Chiến", "Bun", "Xuân", "Ún", "Khặm", "Pa
 _HIGHLAND = ("Ksor", "Nay", "Rơ Châm", "Siu", "Rmah")
 _HIGHLAND_GIVEN = ("Bhin", "Blang", "Thuôn", "Jút", "Hoan", "Nuê", "Dớt")
 _KHMER = ("Thạch", "Danh", "Sơn", "Kim")
-_KHMER_GIVEN = ("Sa Rinh", "Út", "Sóc Kha", "Sà Mết", "Chanh Đa", "Rươl", "Pol")
+_KHMER_GIVEN = ("Sa Rinh", "Út", "Sóc Kha", "Sà Mết", "Chanh Đa", "Sà Rây", "Sô Phát")
 ETHNIC_SURNAMES: tuple[str, ...] = (*_HMONG, "Lỳ", *_THAI, *_HIGHLAND, *_KHMER)
 
 
