@@ -23,6 +23,8 @@ OTHER_PACKAGES=(
   python3-dev
   # bench/: OCRmyPDF renders with Ghostscript.
   ghostscript
+  # synth's held-out pages: faces the tuned pages never use, and a script face for handwriting.
+  fonts-freefont-ttf fonts-texgyre fonts-urw-base35
   # Signing tests: a PKCS#11 token in software (SoftHSM2) and the tools to load it.
   softhsm2 opensc
   # For the scale-out tests: a Prefect server on PostgreSQL; and search on PostgreSQL (unaccent).

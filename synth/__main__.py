@@ -1,4 +1,4 @@
-"""python -m synth --out DIR --profile clean --dpi 300 --docs 3 --seed 1 [--format …]"""
+"""python -m synth --out DIR --profile clean --dpi 300 --docs 3 --seed 1 [--split heldout] [--format …]"""
 
 from __future__ import annotations
 
@@ -28,7 +28,18 @@ def main(argv: list[str] | None = None) -> int:
         help="pages per document: a number, or choices such as 1,2 (default)",
     )
     ap.add_argument("--seed", default=1, type=int)
-    ap.add_argument("--font", default=None, choices=available_families())
+    ap.add_argument(
+        "--split",
+        default="tuned",
+        choices=("tuned", "heldout"),
+        help="the pages the extraction was tuned on (default) or the held-out ones",
+    )
+    ap.add_argument(
+        "--font",
+        default=None,
+        choices=available_families() + available_families("heldout"),
+        help="a face of the chosen split",
+    )
     ap.add_argument(
         "--format",
         default=None,
@@ -39,9 +50,17 @@ def main(argv: list[str] | None = None) -> int:
     if a.docs < 1 or a.dpi < 50:
         ap.error("--docs must be ≥ 1 and --dpi ≥ 50")
     pages = [int(x) for x in a.pages.split(",")]
+    if a.font is not None and a.font not in available_families(a.split):
+        ap.error(f"--font {a.font} is not a face of the {a.split} split")
     t = time.perf_counter()
     dossier = make_dossier(
-        a.seed, a.docs, pages[0] if len(pages) == 1 else tuple(pages), a.profile, a.dpi, a.font
+        a.seed,
+        a.docs,
+        pages[0] if len(pages) == 1 else tuple(pages),
+        a.profile,
+        a.dpi,
+        a.font,
+        a.split,
     )
     a.out.mkdir(parents=True, exist_ok=True)
     if a.format == "pdf":

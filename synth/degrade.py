@@ -277,12 +277,14 @@ def photocopy(img: np.ndarray, rng: np.random.Generator, dpi: int) -> Degraded:
     )
 
 
-def phone(img: np.ndarray, rng: np.random.Generator, dpi: int) -> Degraded:
+def phone(img: np.ndarray, rng: np.random.Generator, dpi: int, one_sided: bool = False) -> Degraded:
     """A phone photo of the page lying on a table.
 
     The frame is 3:4 portrait with the height of the A4 page at ``dpi``; the
     page fills 78–88 % of it, seen slightly from below (keystone), turned a
     little, shaded, colour-cast and softly focused, then saved as JPEG.
+    ``one_sided``: lit from one side, so that on the other the paper darkens
+    until its edge barely stands out from a table lit the same.
     """
     h, w = img.shape[:2]
     fh, fw = h, round(h * 3 / 4)
@@ -335,6 +337,26 @@ def phone(img: np.ndarray, rng: np.random.Generator, dpi: int) -> Degraded:
     mask = np.zeros((fh, fw), np.uint8)
     cv2.fillConvexPoly(mask, np.round(quad).astype(np.int32), 255)
     cv2.copyTo(page, mask, out)
+    shade_params: dict[str, float] = {}
+    if one_sided:
+        side = int(rng.integers(0, 2))  # 0: the left side is in shadow, 1: the right
+        # 0 on the lit side of the paper, 1 at its edge on the shaded side (and beyond).
+        left, right = float(quad[:, 0].min()), float(quad[:, 0].max())
+        along = (np.arange(fw, dtype=np.float32) - left) / max(1.0, right - left)
+        if side == 0:
+            along = 1 - along
+        start = float(rng.uniform(0.45, 0.65))
+        depth = float(rng.uniform(0.6, 0.75))
+        t = np.clip((along - start) / (1 - start), 0, 1)
+        shade = 1 - depth * t
+        lit = out.astype(np.float32) * shade[None, :, None]
+        # The table in the same shadow takes the shaded paper's tone: the edge fades out.
+        paper_tone = 255 * shade * 0.78
+        lift = (0.75 * t)[None, :, None]
+        on_table = (mask == 0)[:, :, None]
+        lit = np.where(on_table, lit * (1 - lift) + paper_tone[None, :, None] * lift, lit)
+        out = lit.clip(0, 255).astype(np.uint8)
+        shade_params = {"shaded_side": float(side), "shade_depth": round(depth, 3)}
     # Light falls off across the frame; the white balance is off.
     yy, xx = np.mgrid[0:sh, 0:sw].astype(np.float32)
     th = rng.uniform(0, 2 * math.pi)
@@ -361,6 +383,7 @@ def phone(img: np.ndarray, rng: np.random.Generator, dpi: int) -> Degraded:
             "keystone_px": round(keystone, 1),
             "blur": round(sigma, 3),
             "quality": q,
+            **shade_params,
         },
     )
 
@@ -389,13 +412,22 @@ PROFILES: dict[str, ProfileInfo] = {
 }
 
 
-def apply(img: np.ndarray, profile: str, rng: np.random.Generator, dpi: int) -> Degraded:
+def apply(
+    img: np.ndarray,
+    profile: str,
+    rng: np.random.Generator,
+    dpi: int,
+    one_sided_light: bool = False,
+) -> Degraded:
+    """``one_sided_light``: a phone photo lit from one side (held-out pages)."""
     try:
         info = PROFILES[profile]
     except KeyError:
         raise ValueError(
             f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}"
         ) from None
+    if one_sided_light and profile == "phone":
+        return phone(img, rng, dpi, one_sided=True)
     return info.fn(img, rng, dpi)
 
 

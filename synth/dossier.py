@@ -10,13 +10,14 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from . import degrade
+from . import degrade, heldout
 from .content import nfc, plan_dossier
-from .fonts import FAMILY_WEIGHTS, available_families
+from .fonts import FAMILY_WEIGHTS, HELDOUT_WEIGHTS, available_families
 from .render import DocumentRenderer, draw
 from .truth import DocumentMeta, MarkTruth, PageTruth, WordTruth, lines_to_text
 
 DPIS = (200, 300)
+SPLITS = ("tuned", "heldout")
 
 
 @dataclass
@@ -79,26 +80,43 @@ def render_dossier(
     pages_per_doc: int | Sequence[int] = (1, 2),
     dpi: int = 300,
     font: str | None = None,
+    split: str = "tuned",
 ) -> list[CleanPage]:
-    """Render a dossier's pages upright and clean; all randomness comes from ``seed``."""
+    """Render a dossier's pages upright and clean; all randomness comes from ``seed``.
+
+    ``split="heldout"`` draws from ``synth.heldout``: other issuers, signers, faces,
+    layouts and marks than the tuned pages (the default, unchanged)."""
     if dpi <= 0:
         raise ValueError("dpi must be positive")
-    families = available_families()
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}; choose from {', '.join(SPLITS)}")
+    families = available_families(split)
+    weights = HELDOUT_WEIGHTS if split == "heldout" else FAMILY_WEIGHTS
     if font is not None and font not in families:
         raise ValueError(f"unknown or missing font {font!r}; available: {', '.join(families)}")
-    rng = random.Random(f"sohoa-synth:{seed}")
+    tag = "sohoa-synth" if split == "tuned" else "sohoa-synth-heldout"
+    rng = random.Random(f"{tag}:{seed}")
     writer, plan = plan_dossier(rng, n_docs)
     lengths = _pages_plan(rng, n_docs, pages_per_doc)
+    who = heldout.issuer(rng, writer.place) if split == "heldout" else None
     out: list[CleanPage] = []
     for i, ((key, form, d), n_pages) in enumerate(zip(plan, lengths, strict=True)):
-        family = font or rng.choices(families, [FAMILY_WEIGHTS.get(f, 0.1) for f in families])[0]
+        family = font or rng.choices(families, [weights.get(f, 0.1) for f in families])[0]
         spec = writer.document(key, form, d, i)
+        variant = None
+        seal_text = writer.place.seal_text
+        if who is not None:
+            vrng = random.Random(f"{tag}:{seed}:variant:{i}")
+            variant = heldout.vary(spec, vrng, who, d, vrng.getrandbits(32))
+            spec.meta.split = split
+            seal_text = who.seal_text
         renderer = DocumentRenderer(
             spec,
             family,
             dpi,
-            random.Random(f"sohoa-synth:{seed}:layout:{i}"),
-            writer.place.seal_text,
+            random.Random(f"{tag}:{seed}:layout:{i}"),
+            seal_text,
+            variant,
         )
         drafts = renderer.layout(n_pages)
         spec.meta.page_count = len(drafts)
@@ -122,9 +140,13 @@ def render_dossier(
 
 
 def degrade_page(clean: CleanPage, profile: str, seed: int) -> Page:
-    """Apply ``profile`` to one clean page, with its own generator derived from the seed."""
+    """Apply ``profile`` to one clean page, with its own generator derived from the seed.
+
+    A held-out page's phone photo is also lit from one side, its paper's edge fading into
+    the table there."""
     nrng = np.random.default_rng([seed, clean.page, zlib.crc32(profile.encode())])
-    dg = degrade.apply(clean.rgb, profile, nrng, clean.dpi)
+    one_sided = clean.meta.split == "heldout"
+    dg = degrade.apply(clean.rgb, profile, nrng, clean.dpi, one_sided_light=one_sided)
     h, w = dg.image.shape[:2]
     words: list[WordTruth] = []
     for wd in clean.words:
@@ -173,16 +195,18 @@ def make_dossier(
     profile: str = "clean",
     dpi: int = 300,
     font: str | None = None,
+    split: str = "tuned",
 ) -> Dossier:
     """A dossier of ``n_docs`` documents, each of ``pages_per_doc`` pages (an int, or
     choices drawn per document), rendered at ``dpi`` and degraded by ``profile``.
 
     The same seed gives the same documents under every profile, so results
-    can be compared profile by profile on identical text.
+    can be compared profile by profile on identical text. ``split="heldout"`` draws the
+    held-out family (``synth.heldout``) instead of the tuned one.
     """
     if profile not in degrade.PROFILES:
         raise ValueError(f"unknown profile {profile!r}; choose from {', '.join(degrade.PROFILES)}")
-    clean = render_dossier(seed, n_docs, pages_per_doc, dpi, font)
+    clean = render_dossier(seed, n_docs, pages_per_doc, dpi, font, split)
     pages = degrade_pages(clean, profile, seed)
     docs: list[DocumentMeta] = []
     for c in clean:

@@ -10,6 +10,9 @@ from PIL import Image, ImageDraw, ImageFont
 _LIB = Path("/usr/share/fonts/truetype/liberation2")
 _NOTO = Path("/usr/share/fonts/truetype/noto")
 _DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+_FREE = Path("/usr/share/fonts/truetype/freefont")
+_GYRE = Path("/usr/share/texmf/fonts/opentype/public/tex-gyre")
+_URW = Path("/usr/share/fonts/opentype/urw-base35")
 
 # family key → style → file. Liberation Serif has Times New Roman's metrics,
 # the face NĐ 30 prescribes; the others vary glyph shapes and widths.
@@ -40,6 +43,48 @@ FAMILY_WEIGHTS: dict[str, float] = {
     "dejavu-serif": 0.25,
 }
 
+# The held-out split (``make_dossier(..., family="heldout")``): faces the tuned pages never
+# use (FreeSerif, TeX Gyre Termes, Noto Serif Display), and a tuned pair used in a new way
+# (headings in DejaVu Serif Bold over a Noto Serif body), so a score on them says how the
+# extraction does on type it was not tuned on.
+HELDOUT_FAMILIES: dict[str, dict[str, Path]] = {
+    "freeserif": {
+        "regular": _FREE / "FreeSerif.ttf",
+        "bold": _FREE / "FreeSerifBold.ttf",
+        "italic": _FREE / "FreeSerifItalic.ttf",
+        "bolditalic": _FREE / "FreeSerifBoldItalic.ttf",
+    },
+    "texgyre-termes": {
+        "regular": _GYRE / "texgyretermes-regular.otf",
+        "bold": _GYRE / "texgyretermes-bold.otf",
+        "italic": _GYRE / "texgyretermes-italic.otf",
+        "bolditalic": _GYRE / "texgyretermes-bolditalic.otf",
+    },
+    "noto-serif-display": {
+        "regular": _NOTO / "NotoSerifDisplay-Regular.ttf",
+        "bold": _NOTO / "NotoSerifDisplay-Bold.ttf",
+        "italic": _NOTO / "NotoSerifDisplay-Italic.ttf",
+        "bolditalic": _NOTO / "NotoSerifDisplay-BoldItalic.ttf",
+    },
+    "noto-body-dejavu-heads": {
+        "regular": _NOTO / "NotoSerif-Regular.ttf",
+        "bold": _DEJAVU / "DejaVuSerif-Bold.ttf",
+        "italic": _NOTO / "NotoSerif-Italic.ttf",
+        "bolditalic": _DEJAVU / "DejaVuSerif-BoldItalic.ttf",
+    },
+}
+HELDOUT_WEIGHTS: dict[str, float] = {
+    "freeserif": 0.3,
+    "texgyre-termes": 0.3,
+    "noto-serif-display": 0.2,
+    "noto-body-dejavu-heads": 0.2,
+}
+_ALL_FAMILIES = {**FAMILIES, **HELDOUT_FAMILIES}
+
+# Numbers and days written by hand into printed blanks: URW's Zapf Chancery-like script
+# (fonts-urw-base35), each glyph jittered, reads as a neat hand.
+HAND_FONT = _URW / "Z003-MediumItalic.otf"
+
 # The seal's ring text is set in a bold sans, as seal engravers do.
 SEAL_FONT = _DEJAVU / "DejaVuSans-Bold.ttf"
 
@@ -50,15 +95,17 @@ _VI_LOWER = (
 VIETNAMESE_CHARS = _VI_LOWER + _VI_LOWER.upper() + "0123456789.,;:!?()/-–%²*"
 
 
-def available_families() -> list[str]:
-    return [k for k, styles in FAMILIES.items() if all(p.exists() for p in styles.values())]
+def available_families(split: str = "tuned") -> list[str]:
+    """Installed families of a split: ``tuned`` (the default) or ``heldout``."""
+    families = HELDOUT_FAMILIES if split == "heldout" else FAMILIES
+    return [k for k, styles in families.items() if all(p.exists() for p in styles.values())]
 
 
 @lru_cache(maxsize=256)
 def load(family: str, style: str, size_px: int) -> ImageFont.FreeTypeFont:
     # Basic layout is enough for precomposed (NFC) Vietnamese and is faster than raqm.
     return ImageFont.truetype(
-        str(FAMILIES[family][style]), size_px, layout_engine=ImageFont.Layout.BASIC
+        str(_ALL_FAMILIES[family][style]), size_px, layout_engine=ImageFont.Layout.BASIC
     )
 
 
@@ -76,7 +123,7 @@ def missing_glyphs(family: str, chars: str = VIETNAMESE_CHARS) -> dict[str, str]
     from fontTools.ttLib import TTFont
 
     out: dict[str, str] = {}
-    for style, path in FAMILIES[family].items():
+    for style, path in _ALL_FAMILIES[family].items():
         cmap = TTFont(str(path), lazy=True).getBestCmap()
         font = load(family, style, 40)
         bad = []

@@ -175,3 +175,171 @@ def multiply(
     tint = np.array(colour, dtype=np.float32) / 255.0
     region = page[y0:y1, x0:x1].astype(np.float32)
     page[y0:y1, x0:x1] = (region * (1 - m * (1 - tint))).round().clip(0, 255).astype(np.uint8)
+
+
+# --------------------------------------------------------------------------- held-out marks
+# What real pages carry and the tuned pages never draw: handwriting in printed blanks,
+# e-signature boxes, incoming-mail stamps, oval seals and seals with an emblem.
+
+HAND_BLUE = (30, 40, 170)
+ESIGN_BLUE = (20, 60, 190)
+STAMP_VIOLET = (120, 40, 150)
+
+
+def _text_mask(lines: list[str], font_path: str, size_px: int, pitch: float) -> np.ndarray:
+    font = load_path(font_path, size_px)
+    width = max(round(font.getlength(s)) for s in lines) + 4
+    height = round(size_px * pitch * len(lines)) + size_px // 2
+    im = Image.new("L", (width, height), 0)
+    d = ImageDraw.Draw(im)
+    for i, s in enumerate(lines):
+        d.text((2, round(i * size_px * pitch)), s, font=font, fill=255)
+    return np.asarray(im, dtype=np.float32) / 255.0
+
+
+def handwriting(
+    rng: random.Random, text: str, px_per_mm: float, height_mm: float, legible: bool
+) -> np.ndarray:
+    """Digits written by hand: a script face, each glyph turned, lifted and sized on its own;
+    when not ``legible``, a hasty scrawl of the same width that no reader could decipher."""
+    from .fonts import HAND_FONT
+
+    size = max(8, round(height_mm * px_per_mm * 1.35))
+    font = load_path(str(HAND_FONT), size)
+    glyphs: list[np.ndarray] = []
+    for ch in text:
+        g = Image.new("L", (size * 2, size * 2), 0)
+        scale = rng.uniform(0.9, 1.15)
+        f = load_path(str(HAND_FONT), max(8, round(size * scale)))
+        ImageDraw.Draw(g).text((size * 0.5, size * 1.55), ch, font=f, fill=255, anchor="ls")
+        g = g.rotate(rng.uniform(-9, 9), resample=Image.Resampling.BILINEAR)
+        arr = np.asarray(g, dtype=np.float32) / 255.0
+        cols = np.nonzero(arr.max(axis=0) > 0.1)[0]
+        if len(cols):
+            arr = arr[:, max(0, cols[0] - 2) : cols[-1] + 3]
+        shift = round(rng.uniform(-0.08, 0.08) * size)
+        glyphs.append(np.roll(arr, shift, axis=0))
+    del font
+    mask = np.hstack(glyphs) if glyphs else np.zeros((size * 2, size), np.float32)
+    # A pen stroke is heavier than a typeface's hairlines.
+    mask = cv2.dilate(mask, np.ones((2, 2), np.uint8)).clip(0, 1)
+    if not legible:
+        width_mm = mask.shape[1] / px_per_mm
+        scrawl = scribble(rng, px_per_mm, max(6.0, width_mm))
+        sh = min(mask.shape[0], scrawl.shape[0])
+        out = np.zeros(
+            (max(mask.shape[0], scrawl.shape[0]), max(mask.shape[1], scrawl.shape[1])), np.float32
+        )
+        # Digits smeared flat and struck through by the scrawl: ink, but no number.
+        smeared = cv2.GaussianBlur(mask, (0, 0), px_per_mm * 0.45)
+        smeared = cv2.resize(smeared, (mask.shape[1], max(2, mask.shape[0] // 3)))
+        y0 = (out.shape[0] - smeared.shape[0]) // 2
+        out[y0 : y0 + smeared.shape[0], : smeared.shape[1]] = np.clip(smeared * 2.0, 0, 1)
+        out[:sh, : scrawl.shape[1]] = np.maximum(out[:sh, : scrawl.shape[1]], scrawl[:sh])
+        mask = out
+    rows = np.nonzero(mask.max(axis=1) > 0.05)[0]
+    if len(rows):
+        mask = mask[rows[0] : rows[-1] + 1]
+    return cv2.GaussianBlur(mask, (0, 0), 0.6)
+
+
+def esign_box(lines: list[str], px_per_mm: float, size_mm: float = 2.6) -> np.ndarray:
+    """The box a digital signature leaves on the page: "Ký bởi: …", "Cơ quan: …", a time."""
+    text = _text_mask(
+        lines,
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+        max(8, round(size_mm * px_per_mm)),
+        1.35,
+    )
+    pad = round(px_per_mm * 1.2)
+    h, w = text.shape
+    out = np.zeros((h + 2 * pad, w + 2 * pad), np.float32)
+    out[pad : pad + h, pad : pad + w] = text
+    t = max(1, round(px_per_mm * 0.25))
+    out[:t], out[-t:], out[:, :t], out[:, -t:] = 1, 1, 1, 1
+    return out
+
+
+def incoming_stamp(rng: random.Random, office: str, px_per_mm: float) -> np.ndarray:
+    """A rubber "CÔNG VĂN ĐẾN" stamp of the receiving office, turned and unevenly inked."""
+    size = max(8, round(3.2 * px_per_mm))
+    font = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+    lines = [
+        office,
+        "CÔNG VĂN ĐẾN",
+        "Số: ..........",
+        "Ngày: ....../....../......",
+        "Chuyển: ................",
+    ]
+    text = _text_mask(lines, font, size, 1.45)
+    pad = round(px_per_mm * 2)
+    h, w = text.shape
+    box = np.zeros((h + 2 * pad, w + 2 * pad), np.float32)
+    box[pad : pad + h, pad : pad + w] = text
+    t = max(2, round(px_per_mm * 0.4))
+    box[:t], box[-t:], box[:, :t], box[:, -t:] = 1, 1, 1, 1
+    u8 = (box * 255).astype(np.uint8)
+    bh, bw = u8.shape
+    m = cv2.getRotationMatrix2D((bw / 2, bh / 2), rng.uniform(-8, 8), 1.0)
+    side = int(max(bh, bw) * 1.2)
+    m[0, 2] += (side - bw) / 2
+    m[1, 2] += (side - bh) / 2
+    mask = cv2.warpAffine(u8, m, (side, side)).astype(np.float32) / 255.0
+    density = 0.55 + 0.45 * _smooth_noise(rng, mask.shape, 6)
+    return cv2.GaussianBlur(mask * density, (0, 0), max(0.5, px_per_mm * 0.05))
+
+
+@lru_cache(maxsize=32)
+def _emblem(radius_px: int) -> np.ndarray:
+    """A simplified national emblem for a seal's centre: a cogwheel rim around a star."""
+    size = 2 * radius_px + 4
+    c = size / 2
+    im = Image.new("L", (size, size), 0)
+    d = ImageDraw.Draw(im)
+    r = radius_px
+    d.ellipse((c - r, c - r, c + r, c + r), outline=255, width=max(1, r // 10))
+    for i in range(16):  # cog teeth and rice-ear strokes around the rim
+        a = 2 * math.pi * i / 16
+        d.line(
+            (
+                c + 0.72 * r * math.cos(a),
+                c + 0.72 * r * math.sin(a),
+                c + 0.92 * r * math.cos(a),
+                c + 0.92 * r * math.sin(a),
+            ),
+            fill=255,
+            width=max(1, r // 12),
+        )
+    star = []
+    for i in range(10):
+        rr = r * 0.5 if i % 2 == 0 else r * 0.2
+        a = -math.pi / 2 + i * math.pi / 5
+        star.append((c + rr * math.cos(a), c + rr * math.sin(a)))
+    d.polygon(star, fill=255)
+    return np.asarray(im, dtype=np.uint8)
+
+
+def seal_variant(
+    rng: random.Random, text: str, px_per_mm: float, diameter_mm: float, shape: str
+) -> np.ndarray:
+    """A seal of ``shape`` "oval" (a round seal drawn out wide, as agencies' and schools'
+    are) or "emblem" (the centre star replaced by the emblem, as ministries' are)."""
+    base = _seal_base(text, round(diameter_mm / 2 * px_per_mm)).copy()
+    if shape == "emblem":
+        h, w = base.shape
+        r = round(diameter_mm / 2 * px_per_mm * 0.7 * 0.55)
+        em = _emblem(r)
+        cy, cx = h // 2, w // 2
+        y0, x0 = cy - em.shape[0] // 2, cx - em.shape[1] // 2
+        region = base[y0 : y0 + em.shape[0], x0 : x0 + em.shape[1]]
+        inner = np.zeros_like(region)
+        base[y0 : y0 + em.shape[0], x0 : x0 + em.shape[1]] = np.maximum(
+            inner, em[: region.shape[0], : region.shape[1]]
+        )
+    if shape == "oval":
+        base = cv2.resize(base, (round(base.shape[1] * 1.35), base.shape[0]))
+    h, w = base.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), rng.uniform(-12, 12), 1.0)
+    mask = cv2.warpAffine(base, m, (w, h), flags=cv2.INTER_LINEAR).astype(np.float32) / 255.0
+    density = 0.7 + 0.3 * _smooth_noise(rng, (h, w), 10)
+    return cv2.GaussianBlur(mask * density, (0, 0), max(0.5, px_per_mm * 0.06))

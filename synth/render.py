@@ -84,10 +84,40 @@ class Row:
 
 @dataclass
 class Mark:
-    kind: str  # "seal" | "signature"
+    kind: str  # "seal" | "signature"; held-out pages add the kinds of ``MARK_COLOURS``
     mask: np.ndarray
     x: int
     y: int
+
+
+# Ink colour of each kind of mark; the signature's blue for any other kind.
+MARK_COLOURS: dict[str, tuple[int, int, int]] = {
+    "seal": marks.SEAL_RED,
+    "seal_oval": marks.SEAL_RED,
+    "seal_emblem": marks.SEAL_RED,
+    "handwriting": marks.HAND_BLUE,
+    "esign": marks.ESIGN_BLUE,
+    "incoming_stamp": marks.STAMP_VIOLET,
+}
+
+
+@dataclass
+class Variant:
+    """How a held-out page departs from the tuned layout (``None`` on tuned pages).
+
+    ``hand_number`` / ``hand_day``: "" (printed), "legible" or "illegible" (written by hand
+    into a printed blank); ``esign``: "" or where a digital-signature box goes ("above" the
+    issuing body or "over" it); ``seal``: "round", "oval" or "emblem"."""
+
+    style: Style
+    subject_rule: bool = True
+    hand_number: str = ""
+    hand_day: str = ""
+    esign: list[str] = field(default_factory=list)  # the box's lines
+    esign_at: str = ""
+    seal: str = "round"
+    incoming: str = ""  # the receiving office on a "CÔNG VĂN ĐẾN" stamp, "" for none
+    rng_seed: int = 0
 
 
 @dataclass
@@ -199,12 +229,23 @@ class Style:
 
 
 class DocumentRenderer:
-    def __init__(self, spec: DocSpec, family: str, dpi: int, rng: random.Random, seal_text: str):
+    def __init__(
+        self,
+        spec: DocSpec,
+        family: str,
+        dpi: int,
+        rng: random.Random,
+        seal_text: str,
+        variant: Variant | None = None,
+    ):
         self.spec = spec
         self.seal_text = seal_text
         self.rng = rng
+        self.variant = variant
+        # Held-out marks draw from their own generator, so they never shift the layout's.
+        self.vrng = random.Random(variant.rng_seed if variant else 0)
         self.ts = Typesetter(family, dpi)
-        self.st = Style.draw(rng)
+        self.st = Style.draw(rng) if variant is None else variant.style
         self.W, self.H = a4_pixels(dpi)
         mm = self.ts.mm
         self.x0 = mm(self.st.left)
@@ -279,7 +320,20 @@ class DocumentRenderer:
         d.rules.append((round(a), round(rule_y_r), round(b), round(rule_y_r) + self.rule_w))
         # 3. number, 4. V/v (công văn), 5. place and date — on a common baseline.
         y_no = max(rule_y_l, rule_y_r) + ts.px(13) * 1.55
-        d.lines.append(self.centred("number", meta.number_text, "regular", 13.0, lcx, y_no))
+        if self.variant and self.variant.hand_number:
+            self.hand_filled(
+                d,
+                "number",
+                meta.number_text,
+                meta.code_number,
+                self.variant.hand_number,
+                "regular",
+                13.0,
+                lcx,
+                y_no,
+            )
+        else:
+            d.lines.append(self.centred("number", meta.number_text, "regular", 13.0, lcx, y_no))
         y_after = y_no
         if spec.cv_subject:
             cp = 12.0
@@ -294,7 +348,13 @@ class DocumentRenderer:
                 yy += ts.px(cp) * 1.2
             y_after = yy - ts.px(cp) * 1.2
         dp = st.body_pt
-        d.lines.append(self.centred("place_date", meta.date_text, "italic", dp, rcx, y_no))
+        if self.variant and self.variant.hand_day:
+            day = meta.date_text.split(" ngày ", 1)[1].split()[0]
+            self.hand_filled(
+                d, "place_date", meta.date_text, day, self.variant.hand_day, "italic", dp, rcx, y_no
+            )
+        else:
+            d.lines.append(self.centred("place_date", meta.date_text, "italic", dp, rcx, y_no))
         y = max(y_after, y_no) + ts.px(st.body_pt) * 1.2
         # 6. type name, 7. subject with a short rule under it.
         if spec.type_heading:
@@ -319,7 +379,9 @@ class DocumentRenderer:
                 )
             a, b = self.extent(d.lines[-1], ts)
             y += ts.px(st.body_pt) * 0.55
-            d.rules.append(self.hrule((a + b) / 2, y, (b - a) * self.rng.uniform(0.34, 0.5)))
+            rule = self.hrule((a + b) / 2, y, (b - a) * self.rng.uniform(0.34, 0.5))
+            if self.variant is None or self.variant.subject_rule:
+                d.rules.append(rule)
         # 8. addressees.
         if spec.addressees:
             y += ts.px(st.body_pt) * 1.9
@@ -356,7 +418,75 @@ class DocumentRenderer:
                         label = []
                         y += ts.px(bp) * 1.25
                 y -= ts.px(bp) * 1.25
+        if self.variant and self.variant.esign:
+            self.esign(d, lcx, base)
         return y + ts.px(st.body_pt) * 0.9
+
+    # -- held-out marks ---------------------------------------------------------------
+    def hand_filled(
+        self,
+        d: Draft,
+        block: str,
+        text: str,
+        handwritten: str,
+        how: str,
+        style: str,
+        pt: float,
+        cx: float,
+        baseline: float,
+    ) -> None:
+        """A printed line with a blank where ``handwritten`` was written in by hand: the
+        printed words are text, the handwriting a ``handwriting`` mark over the blank."""
+        ts = self.ts
+        start = text.index(" ngày ") + 6 if block == "place_date" else text.index(" ") + 1
+        at = text.index(handwritten, start)
+        before, after = text[:at].rstrip(), text[at + len(handwritten) :]
+        ppm = ts.dpi / 25.4
+        hand = marks.handwriting(self.vrng, handwritten, ppm, pt * 0.25, how == "legible")
+        gap = hand.shape[1] + ts.space(pt) * 2
+        runs_before = [(w, style) for w in before.split()]
+        runs_after = [(w, style) for w in after.split()]
+        wb = sum(ts.width(w, style, pt) for w, _ in runs_before) + ts.space(pt) * len(runs_before)
+        wa = sum(ts.width(w, style, pt) for w, _ in runs_after) + ts.space(pt) * max(
+            0, len(runs_after) - 1
+        )
+        x = cx - (wb + gap + wa) / 2
+        words: list[Word] = []
+        for w, st in runs_before:
+            words.append(Word(w, st, pt, x, baseline))
+            x += ts.width(w, st, pt) + ts.space(pt)
+        hx = x + ts.space(pt) * 0.5
+        x += gap
+        for w, st in runs_after:
+            words.append(Word(w, st, pt, x, baseline))
+            x += ts.width(w, st, pt) + ts.space(pt)
+        d.lines.append(Line(block, words))
+        # The ink sits on the printed baseline, a little above it as a hand does.
+        hy = round(baseline - hand.shape[0] + ts.px(pt) * 0.12)
+        d.marks.append(Mark("handwriting", hand, round(hx), hy))
+
+    def esign(self, d: Draft, cx: float, organ_top: float) -> None:
+        """A digital signature's box above the issuing body or over it."""
+        assert self.variant is not None
+        ppm = self.ts.dpi / 25.4
+        box = marks.esign_box(self.variant.esign, ppm, self.vrng.uniform(2.2, 2.8))
+        h, w = box.shape
+        x = round(max(self.ts.mm(4), cx - w / 2 + self.ts.mm(self.vrng.uniform(-8, 8))))
+        if self.variant.esign_at == "above":
+            y = round(max(self.ts.mm(2), organ_top - self.ts.px(self.st.header_pt) - h))
+        else:
+            y = round(organ_top - self.ts.px(self.st.header_pt) * 0.6)
+        d.marks.append(Mark("esign", box, x, y))
+
+    def incoming(self, d: Draft) -> None:
+        """A "CÔNG VĂN ĐẾN" stamp over the first page's body, often half off the edge."""
+        assert self.variant is not None
+        ppm = self.ts.dpi / 25.4
+        s = marks.incoming_stamp(self.vrng, self.variant.incoming, ppm)
+        h, w = s.shape
+        x = round(self.vrng.uniform(self.x0, self.W - w * self.vrng.uniform(0.45, 1.0)))
+        y = round(self.vrng.uniform(self.H * 0.35, self.H * 0.6))
+        d.marks.append(Mark("incoming_stamp", s, x, y))
 
     # -- body -----------------------------------------------------------------------
     def rows(self, para: Para, n: int) -> list[Row]:
@@ -420,11 +550,17 @@ class DocumentRenderer:
         d.marks.append(Mark("signature", sig, sx, sy))
         if blk.seal:
             s = marks.seal(self.rng, self.seal_text, ppm, self.rng.uniform(34, 36))
+            kind = "seal"
+            if self.variant and self.variant.seal != "round":
+                s = marks.seal_variant(
+                    self.vrng, self.seal_text, ppm, s.shape[0] / ppm, self.variant.seal
+                )
+                kind = f"seal_{self.variant.seal}"
             R = s.shape[0] / 2
             # Over the left third of the signature, its top over the position line.
             cxs = sx + sw * self.rng.uniform(0.25, 0.38) - R + ts.mm(2)
             cys = pos_y + R * self.rng.uniform(0.6, 0.8)
-            d.marks.append(Mark("seal", s, round(cxs - R), round(cys - R)))
+            d.marks.append(Mark(kind, s, round(cxs - s.shape[1] / 2), round(cys - R)))
         return name_y
 
     def closing(self, d: Draft, y: float) -> float:
@@ -518,6 +654,8 @@ class DocumentRenderer:
         if _close_lists(items):  # "." is no wider than ";": the flow cannot grow
             pages, y_end = self.paginate(items, y_body)
         drafts = [first] + [Draft() for _ in pages[1:]]
+        if self.variant and self.variant.incoming:
+            self.incoming(first)
         for i, rows in enumerate(pages):
             d = drafts[i]
             if i > 0:
@@ -643,21 +781,19 @@ def draw(
         other.append(("rule", (x0, y0, x1, y1)))
     rgb = np.repeat(np.asarray(page)[:, :, None], 3, axis=2)
     for m in draft.marks:
-        colour = marks.SEAL_RED if m.kind == "seal" else marks.SIGNATURE_BLUE
+        colour = MARK_COLOURS.get(m.kind, marks.SIGNATURE_BLUE)
         marks.multiply(rgb, m.mask, colour, m.x, m.y)
         ys, xs = np.nonzero(m.mask > 0.02)
         if len(xs):
-            other.append(
-                (
-                    m.kind,
-                    (
-                        m.x + int(xs.min()),
-                        m.y + int(ys.min()),
-                        m.x + int(xs.max()) + 1,
-                        m.y + int(ys.max()) + 1,
-                    ),
-                )
+            # Only the part on the page: a stamp may run off its edge.
+            box = (
+                max(0, m.x + int(xs.min())),
+                max(0, m.y + int(ys.min())),
+                min(W, m.x + int(xs.max()) + 1),
+                min(H, m.y + int(ys.max()) + 1),
             )
+            if box[0] < box[2] and box[1] < box[3]:
+                other.append((m.kind, box))
     # Renumber lines densely, in drawing (= reading) order.
     remap: dict[int, int] = {}
     words = [WordTruth(w.text, w.box, remap.setdefault(w.line, len(remap)), w.block) for w in words]

@@ -92,6 +92,10 @@ class DocumentMeta:
     sealed: bool  # a red seal is stamped over the signature
     page_count: int  # pages of this document
     first_page: int  # 1-based page number of its first page in the dossier
+    # Fields written by hand into a printed blank → drawn legibly. An illegible one has no
+    # value to expect: the extraction should leave it empty and send it to review.
+    handwritten: dict[str, bool] = field(default_factory=dict)
+    split: str = "tuned"  # "tuned" or "heldout" (see ``synth.heldout``)
 
 
 @dataclass
