@@ -1427,3 +1427,15 @@ def test_a_blank_read_again_digits_only_is_taken_and_flagged() -> None:
     taken = extract_document([(result, w, h)])
     assert taken.code_number.value == "209"
     assert taken.code_number.confidence < extract.REVIEW_BELOW and "digits only" in (taken.code_number.reason or "")
+
+
+def test_a_number_line_with_its_blank_unread_is_no_part_of_the_issuing_body() -> None:
+    found = extract_document([_page_with(number="SỐ: Á# /UBND-VP").page()])
+    assert found.organ_name.value == "ỦY BAN NHÂN DÂN XÃ BÁT TRÀNG"
+    assert (found.code_number.value, found.code_notation.value) == (None, "UBND-VP")
+
+
+def test_a_line_of_specks_under_the_position_is_no_name() -> None:
+    from pipeline.extract.names import name_from_line
+
+    assert name_from_line("") is None and name_from_line("   ") is None

@@ -217,7 +217,8 @@ def find_motto(page: Page, national: Segment | None) -> Segment | None:
     return best if best_score >= MOTTO_MIN_SCORE else None
 
 
-_NUMBERISH = re.compile(r"^[\W_]*s[\w]?\s*[:;.]?\s*[0-9oil]{1,5}\s*/")
+# "Số: 12/…", and "Số: Á# /UBND-NV" with the blank's ink unread: the number line.
+_NUMBERISH = re.compile(r"^[\W_]*s[\w]?\s*(?:[:;.]?\s*[0-9oil]{1,5}\s*/|[:;.]\s*\S{0,6}\s*/\s*[a-z])")
 _VV = re.compile(r"^[\W_]*v\s*[/|l1i\\]?\s*v\b[.:]?\s*")
 
 

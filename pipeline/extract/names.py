@@ -443,6 +443,8 @@ def name_from_line(text: str) -> NameRead | None:
     surname's tail (``guess_surname``).
     """
     tokens = text.split()
+    if not tokens:
+        return None  # a line of specks only
     words = [_word_of(t) for t in tokens]
     kinds = [_kind(w) for w in words]
     if words == tokens and all(name_word(w) for w in words) and words[0] in _SURNAMES:
