@@ -1439,3 +1439,47 @@ def test_a_line_of_specks_under_the_position_is_no_name() -> None:
     from pipeline.extract.names import name_from_line
 
     assert name_from_line("") is None and name_from_line("   ") is None
+
+
+def test_a_number_line_cut_in_two_by_its_blank_is_read_whole() -> None:
+    """The blank between "Số:" and "/UBND-VP" left unread, wider than a word space: the
+    row is cut in two, and the notation still belongs to the number line."""
+    b = PageBuilder()
+    header(b, number="Số:")
+    b.add("/UBND-VP", 470, x=LEFT_CX + 150, size=50, same_line=True)
+    b.add("V/v rà soát hồ sơ địa chính", 540, cx=LEFT_CX, size=46)
+    b.body(700, 12)
+    closing(b, 700 + 12 * 70 + 80)
+    found = extract_document([b.page()])
+    assert (found.code_number.value, found.code_notation.value) == (None, "UBND-VP")
+    assert "blank" in (found.code_number.reason or "")
+
+
+def test_an_issue_date_before_a_document_it_cites_is_flagged() -> None:
+    b = PageBuilder()
+    header(b, date="Bát Tràng, ngày 22 tháng 02 năm 2020")
+    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
+    b.add("Về việc thành lập Tổ công tác", 710, cx=CX)
+    b.add("Căn cứ Kế hoạch số 35/KH-UBND ngày 07 tháng 01 năm 2026 của Ủy ban nhân dân xã;",
+          860, x=X0 + 100, x1=X1)
+    b.body(930, 10)
+    closing(b, 930 + 10 * 70 + 80)
+    found = extract_document([b.page()])
+    assert found.issued_date.value == dt.date(2020, 2, 22)
+    assert found.issued_date.confidence < extract.REVIEW_BELOW and "later date" in (found.issued_date.reason or "")
+    # A deadline after the issue date is no citation.
+    d = PageBuilder()
+    header(d, date="Bát Tràng, ngày 22 tháng 02 năm 2026")
+    d.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
+    d.add("Về việc thành lập Tổ công tác", 710, cx=CX)
+    d.add("Hoàn thành trước ngày 30 tháng 6 năm 2026.", 860, x=X0 + 100, x1=X1)
+    d.body(930, 10)
+    closing(d, 930 + 10 * 70 + 80)
+    assert extract_document([d.page()]).issued_date.confidence >= extract.REVIEW_BELOW
+
+
+def test_an_issuing_body_with_a_word_no_syllable_spells_is_flagged() -> None:
+    found = extract_document([_page_with(organ=("ỦY BAN NHÂN DÂN", "TỈNH ĐỒNG TIELVP")).page()])
+    assert found.organ_name.confidence < extract.REVIEW_BELOW and "TIELVP" in (found.organ_name.reason or "")
+    sure = extract_document([_page_with(organ=("UBND TỈNH LÂM ĐỒNG", "SỞ Y TẾ")).page()])
+    assert sure.organ_name.confidence >= extract.REVIEW_BELOW

@@ -263,7 +263,7 @@ def find_header(page: Page) -> Header:
     motto = find_motto(page, national)
     split_x = _column_split(page, national, motto)
     left, right = _header_columns(page, national, split_x)
-    number_seg, number = _number_line(left, page.rereads)
+    number_seg, number = _number_line(_with_blank_joined(page, left), page.rereads)
     date_seg, place_date = _date_line(page, right, below=motto or national)
     organ_segs, organ = _issuing_body(page, left, number_seg, date_seg, national)
     cv_segs, cv_subject = _cv_subject(page, left, number_seg, organ_segs)
@@ -298,6 +298,21 @@ def _header_columns(page: Page, national: Segment | None, split_x: float
     left = [s for s in zone if s.cx < split_x and s.cy > top_y]
     right = [s for s in zone if s.cx >= split_x and s.cy > top_y]
     return left, right
+
+
+def _with_blank_joined(page: Page, left: list[Segment]) -> list[Segment]:
+    """The left column with "Số:" and "/UBND-VP" made one line again where the blank
+    between them (its ink not read, or too wide for one line) cut the row in two."""
+    out = []
+    for s in left:
+        if re.fullmatch(r"[\W_]*s[a-z]?[\W_]*", fold(s.text)):
+            tail = [t for t in page.segments if t is not s and abs(t.cy - s.cy) < SAME_LINE_EM * page.em
+                    and t.x0 > s.x1 and t.text.lstrip().startswith("/")]
+            if tail:
+                nearest = min(tail, key=lambda t: t.x0)
+                s = Segment([*s.words, *nearest.words], s.size)
+        out.append(s)
+    return out
 
 
 def _number_line(left: list[Segment], rereads: Rereads

@@ -40,6 +40,7 @@ All text is Unicode NFC; coordinates are those of ``OcrResult``.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
@@ -47,7 +48,7 @@ from typing import Any, NamedTuple
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.core.model import OcrResult, SurnameMatch
-from pipeline.core.vi_names import MIDDLE_NAMES, SURNAMES, is_surname
+from pipeline.core.vi_names import MIDDLE_NAMES, SURNAMES, is_surname, syllable
 from pipeline.core.vi_text import clean, fold
 from pipeline.extract.blocks import (
     Header,
@@ -84,6 +85,7 @@ from pipeline.extract.params import (
     CONTINUES_NUMBERED,
     CONTINUES_NUMBERED_ONE_LANDMARK,
     CONTINUES_ONE_LANDMARK,
+    DATE_BEFORE_ITS_CITATIONS,
     GUESS_AT_LEAST,
     NAME_ELSEWHERE,
     NAME_SAME_POST,
@@ -97,6 +99,7 @@ from pipeline.extract.params import (
     NOTATION_DISAGREE,
     NOTATION_FROM_HEADING,
     NOTATION_NOT_THE_HEADINGS,
+    ORGAN_MISSPELT,
     ORGAN_UNIT_FROM_BODY,
     ORGAN_UNIT_MISSING,
     ORGAN_UNIT_WORD_LOST,
@@ -307,6 +310,41 @@ def _type_fields(header: Header) -> tuple[Found[str], Found[str], Found[NumberPa
     return Found.none(why), Found.none(why), number
 
 
+_CITED = re.compile(r"(?:ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})"
+                    r"|\b(\d{1,2})/(\d{1,2})/(\d{4})\b)")
+
+
+_CITED_BY_NUMBER = re.compile(r"\d+/(?:\d{4}/)?[a-z]+[^ ]*\s*,?\s*$")
+
+
+def _not_before_its_citations(found: Found[datetime.date], pages: list[Page], header: Header
+                              ) -> Found[datetime.date]:
+    """A document cites only what came before it: an issue date earlier than a date its
+    own text cites ("Căn cứ … ngày 18 tháng 3 năm 2026") was misread (2026 read as 2020)."""
+    if found.value is None:
+        return found
+    latest = None
+    for page in pages:
+        for seg in page.segments:
+            if seg is header.date_seg:
+                continue
+            text = fold(seg.text)
+            for m in _CITED.finditer(text):
+                # A document cited by its number ("số 12/QĐ-UBND ngày …"), not a deadline.
+                if not _CITED_BY_NUMBER.search(text[max(0, m.start() - 40):m.start()]):
+                    continue
+                d, mo, y = (int(g) for g in (m.group(1, 2, 3) if m.group(1) else m.group(4, 5, 6)))
+                try:
+                    cited = datetime.date(y, mo, d)
+                except ValueError:
+                    continue
+                latest = cited if latest is None or cited > latest else latest
+    if latest is None or latest <= found.value:
+        return found
+    return Found(found.value, round(min(found.confidence, DATE_BEFORE_ITS_CITATIONS), 3),
+                 found.reason_and(f"the text cites a later date ({latest.isoformat()})"))
+
+
 def _place_date(header: Header, tokens: list[Token]) -> tuple[Found[datetime.date], Found[str]]:
     pd = header.place_date
     if pd.value is None:
@@ -357,6 +395,10 @@ def _listed_near(value: str, tokens: list[Token], where: str) -> Found[str] | No
 
 
 def _organ(header: Header, place: str | None, tokens: list[Token]) -> Found[str]:
+    return _spelt(_organ_read(header, place, tokens))
+
+
+def _organ_read(header: Header, place: str | None, tokens: list[Token]) -> Found[str]:
     organ = header.organ
     if organ.value is None:
         return organ
@@ -382,6 +424,25 @@ def _organ(header: Header, place: str | None, tokens: list[Token]) -> Found[str]
         return Found(organ.value, round(min(organ.confidence, ORGAN_UNIT_WORD_LOST), 3),
                      f"the line under {head!r} names no unit (XÃ, PHƯỜNG …): {named!r}")
     return organ
+
+
+# Abbreviations an issuing body's name may print ("UBND TỈNH", "CÔNG AN TP ĐÀ NẴNG").
+_ORGAN_ABBREVIATIONS = frozenset(("UBND", "HĐND", "MTTQ", "BCH", "BCĐ", "TP", "TX", "TT", "CA",
+                                  "ĐU", "VP", "KBNN", "BHXH", "THCS", "THPT", "ĐH", "CĐ"))
+
+
+def _spelt(organ: Found[str]) -> Found[str]:
+    """An issuing body's name holds Vietnamese words and known abbreviations only: one
+    with a word no syllable spells ("TIELVP", "BEIREE00116") was misread, whatever the
+    repairs made of the rest."""
+    if organ.value is None or organ.confidence < REVIEW_BELOW:
+        return organ
+    odd = [w for w in organ.value.split() if w.strip(".,-") and not (
+        syllable(w.strip(".,-")) or w.strip(".,-") in _ORGAN_ABBREVIATIONS)]
+    if not odd:
+        return organ
+    return Found(organ.value, ORGAN_MISSPELT, organ.reason_and(
+        f"{' '.join(odd)!r}: no Vietnamese word is spelt so"))
 
 
 def _signature(pages: list[Page], header: Header) -> Signature | None:
@@ -656,6 +717,7 @@ def _read_document(pages: list[OcrPage]) -> tuple[DocumentFields, bool, list[Tok
         code_number = Found.none(number.reason or "no number")
         code_notation = Found.none(number.reason or "no notation")
     issued_date, issued_place = _place_date(header, tokens)
+    issued_date = _not_before_its_citations(issued_date, analysed, header)
     organ = _organ(header, issued_place.value, tokens)
     if type_name.value == CONG_VAN:
         subject = header.cv_subject

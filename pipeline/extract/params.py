@@ -139,9 +139,13 @@ CODE_AMBIGUOUS = 0.6
 
 # Factors on the confidence for each misreading read through:
 DATE_DIGIT_AS_LETTER = 0.85  # "thángl2"
+# A date its own text's citations come after cannot be the issue date as read.
+DATE_BEFORE_ITS_CITATIONS = 0.5
+# An issuing body's name with a word no Vietnamese syllable spells.
+ORGAN_MISSPELT = 0.6
 DATE_DAY_WITHOUT_ZERO = 0.7  # "ngày 5" where NĐ 30 prints "05"
 DATE_MONTH_MISPRINTED = 0.6  # "tháng 3" printed "03", or "01" printed "1"
-DATE_IN_WORDS = 0.8  # "ngày mười lăm tháng chín …"
+DATE_IN_WORDS = 0.75  # "ngày mười lăm tháng chín …": rare in print, and what a hand-filled day misreads as
 # A year outside these is a misreading.
 DATE_MIN_YEAR = 1900
 DATE_MAX_YEAR = 2100
