@@ -579,3 +579,13 @@ def test_storage_commands(seaweed: Seaweed, tmp_path: Path, capsys, monkeypatch)
     assert "was not running" in capsys.readouterr().out
     with pytest.raises(StorageError, match="not running"):
         storage.archive_output(out, rec, config.load(cfg2))
+
+
+def test_a_dossier_dropped_as_one_file_is_archived_from_beside_it(seaweed: Seaweed, tmp_path: Path) -> None:
+    """The flow passes where it fetched the dossier: for a multi-page TIFF or a PDF dropped
+    on its own that is the file, and its sources are named beside it."""
+    store = seaweed.bucket(object_lock=False)
+    out, rec = make_dossier(tmp_path)
+    scans = tmp_path / "ho-so"
+    result = archive.archive_dossier(store, out, rec, source_dir=scans / rec.sources[0].file)
+    assert result.status == "committed"

@@ -347,7 +347,8 @@ def _payload(
     from pipeline.core.record import sha256_file
 
     items: list[_Item] = []
-    base = source_dir or _source_base(rec)
+    # A dossier dropped as one file (a multi-page TIFF, a PDF): its sources sit beside it.
+    base = (source_dir if source_dir.is_dir() else source_dir.parent) if source_dir else _source_base(rec)
     for src in rec.sources:
         path = base / src.file
         if not path.is_file():
