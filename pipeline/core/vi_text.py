@@ -43,6 +43,13 @@ def _fold_char(c: str) -> str:
     return low[:1] if low else base
 
 
+# The date line's keywords as OCR reads them, on folded text: "ngày" (ngay, nqay, ngav …)
+# and "tháng" (thang, tbang, tng …). Shared by the OCR's second look at hand-filled blanks
+# and the extraction's date parsing.
+DAY_WORD = r"n[gq][a-z]{0,2}?[yv]"
+MONTH_WORD = r"t[hb]?[a-z]{0,3}?g"
+
+
 def fold(text: str) -> str:
     """One lower-case base letter per character: ``fold(s)[i]`` comes from ``s[i]``."""
     return "".join(_fold_char(c) for c in text)

@@ -18,6 +18,8 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.core.model import SurnameMatch
 from pipeline.core.vi_text import (
+    DAY_WORD,
+    MONTH_WORD,
     clean,
     fold,
     strip_foreign,
@@ -405,11 +407,11 @@ def _day_in_blank(s: Segment, read: Found[PlaceDate], rereads: Rereads) -> Found
     if read.value.date is None:
         return read
     keys = [fold(w.text) for w in words]
-    start = next((i for i, k in enumerate(keys) if re.match(r"n[gq][a-z]{0,2}?[yv]$", k)), None)
+    start = next((i for i, k in enumerate(keys) if re.fullmatch(DAY_WORD, k)), None)
     if start is None:
         return read
     end = next((i for i, k in enumerate(keys) if i > start
-                and re.match(r"(?:[0-9oil|]+)?t[hb]?[a-z]{0,3}?g$", k)), None)
+                and re.fullmatch(r"(?:[0-9oil|]+)?" + MONTH_WORD, k)), None)
     if end is None:
         return read
     day = words[start + 1:end + 1] if re.match(r"^[0-9oil|]+t", keys[end]) else words[start + 1:end]

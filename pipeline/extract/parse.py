@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
-from pipeline.core.vi_text import clean, fold, tone_style, vn_upper, words_folded
+from pipeline.core.vi_text import DAY_WORD, MONTH_WORD, clean, fold, tone_style, vn_upper, words_folded
 from pipeline.extract.found import Found
 from pipeline.extract.nd30 import (
     CODE_BY_UPPER,
@@ -277,8 +277,8 @@ _N12 = r"[0-9oil|]{1,2}"
 # Keywords end on a letter that cannot be a digit (ngày, tháng, năm / "nărn"), so a
 # look-alike digit ("thángl2") is never swallowed by its keyword.
 _DATE = re.compile(
-    r"(?P<dkw>n[gq][a-z]{0,2}?[yv])[\s,.]*(?P<d>" + _N12 + r")[\s,./]*"
-    r"(?P<mkw>t[hb]?[a-z]{0,3}?g)[\s,.]*(?P<m>" + _N12 + r")[\s,./]*"
+    r"(?P<dkw>" + DAY_WORD + r")[\s,.]*(?P<d>" + _N12 + r")[\s,./]*"
+    r"(?P<mkw>" + MONTH_WORD + r")[\s,.]*(?P<m>" + _N12 + r")[\s,./]*"
     r"(?P<ykw>n[a-z]{0,2}?(?:m|rn))[\s,.]*(?P<y>[0-9oil|]{4})(?![0-9])"
 )
 
@@ -346,7 +346,7 @@ def _words_date(s: str) -> tuple[int, int, int, int] | None:
 # "ngày … tháng … năm 2025" with the day or month written by hand into the blanks: the
 # printed keywords and year stand, what fills a blank is anything short (or nothing).
 _DATE_BLANKS = re.compile(
-    r"(?P<dkw>\bn[gq][a-z]{0,2}?[yv])(?P<d>.{0,6}?)\s*"
+    r"(?P<dkw>\b" + DAY_WORD + r")(?P<d>.{0,6}?)\s*"
     r"(?P<mkw>t[hb][a-z]{0,3}?g)(?P<m>.{0,6}?)\s*"
     r"(?P<ykw>n[a-z]{0,2}?(?:m|rn))[\s,.:]*(?P<y>[0-9]{4})(?![0-9])"
 )

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from pipeline.core.model import OcrResult, Reread, Word
-from pipeline.core.vi_text import fold
+from pipeline.core.vi_text import DAY_WORD, MONTH_WORD, fold
 
 # Words above this share of the page's height are the header's.
 HEADER_SHARE = 0.35
@@ -45,8 +45,8 @@ def candidates(result: OcrResult, height: int) -> list[Word]:
         prev = fold(words[i - 1].text) if i else ""
         number = after.startswith("/") and (re.search(r"\d", key) or re.match(r"s\W*o", key)
                                             or re.match(r"s\W*o", prev))
-        day = re.fullmatch(r"n[gq][a-z]{0,2}?[yv]", prev) is not None \
-            and re.match(r"t[hb]?[a-z]{0,3}?g", after) is not None and len(w.text) <= 6
+        day = re.fullmatch(DAY_WORD, prev) is not None \
+            and re.match(MONTH_WORD, after) is not None and len(w.text) <= 6
         if number or day:
             out.append(w)
     return out
