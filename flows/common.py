@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import threading
 import unicodedata
 
 from pipeline import archive
@@ -33,13 +34,27 @@ def settings() -> config.Settings:
 
 
 def archive_store(settings: config.Settings) -> archive.Store:
-    return archive.Store(archive.connection(settings.storage))
+    return _store(archive.connection(settings.storage))
 
 
 def intake_store(settings: config.Settings) -> archive.Store:
     """The staging bucket: the archive's store and credentials, another bucket."""
     conn = archive.connection(settings.storage)
-    return archive.Store(dataclasses.replace(conn, bucket=settings.intake.bucket))
+    return _store(dataclasses.replace(conn, bucket=settings.intake.bucket))
+
+
+_STORES: dict[archive.Connection, archive.Store] = {}
+_STORES_LOCK = threading.Lock()
+
+
+def _store(conn: archive.Connection) -> archive.Store:
+    """One store (one S3 client, thread-safe) per connection in this process: a worker's runs
+    would otherwise each load the S3 client's models again, a tenth of a second of CPU each."""
+    with _STORES_LOCK:
+        store = _STORES.get(conn)
+        if store is None:
+            store = _STORES[conn] = archive.Store(conn)
+        return store
 
 
 def ocr_options(settings: config.Settings):
@@ -55,9 +70,11 @@ def ocr_options(settings: config.Settings):
 
 
 def ocr_slots(settings: config.Settings) -> tuple[int, int]:
-    """(all communes, one commune)."""
+    """(all communes, one commune). One commune's share defaults to half the slots, so that a
+    backlog in one cannot hold the others back; all of them where only one commune is watched."""
     total = settings.flows.ocr_slots or os.cpu_count() or 1
-    per = settings.flows.ocr_slots_per_commune or max(1, total // 2)
+    alone = len(settings.intake.folders) <= 1
+    per = settings.flows.ocr_slots_per_commune or (total if alone else max(1, total // 2))
     return total, min(per, total)
 
 
@@ -125,3 +142,25 @@ def artifact_key(*parts: str) -> str:
 def run_name(commune: str, dossier: str) -> str:
     return f"hoso-{commune}-{dossier}"
 
+
+
+# Flow runs the operator cancelled, told by the worker running them in its process
+# (``flows.worker``); each stops at its next page.
+_CANCELS: set[str] = set()
+
+
+class RunCancelled(Exception):
+    """The operator cancelled this flow run."""
+
+
+def request_cancel(run_id: str) -> None:
+    _CANCELS.add(run_id)
+
+
+def stop_if_cancelled(run_id: str) -> None:
+    if run_id in _CANCELS:
+        raise RunCancelled(run_id)
+
+
+def forget_cancel(run_id: str) -> None:
+    _CANCELS.discard(run_id)

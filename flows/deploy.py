@@ -78,19 +78,32 @@ def deploy(settings: config.Settings) -> list[str]:
     return [str(i) for i in ids]
 
 
-def worker_command(pool: str, name: str | None = None) -> list[str]:
-    cmd = [sys.executable, "-m", "prefect", "worker", "start", "--pool", pool,
-           "--type", common.WORK_POOL_TYPE]
-    return cmd + (["--name", name] if name else [])
+def worker_command(name: str | None = None) -> list[str]:
+    """``sohoa worker`` (``flows.worker``), as a child of this Python (its settings come from
+    the environment, SOHOA_CONFIG included)."""
+    return [sys.executable, "-m", "sohoa", "worker", *(["--name", name] if name else [])]
 
 
 def worker_environment() -> dict[str, str]:
-    """Workers ask for work every 2 s (not 10): a dropped dossier starts sooner."""
+    """Workers ask for work twice a second (Prefect's default is every 10 s): a dropped
+    dossier starts at once, for one small request to the server each time."""
     env = dict(os.environ)
-    env.setdefault("PREFECT_WORKER_QUERY_SECONDS", "2")
+    env.setdefault("PREFECT_WORKER_QUERY_SECONDS", "0.5")
     env.setdefault("PREFECT_WORKER_PREFETCH_SECONDS", "2")
     env.setdefault("OMP_THREAD_LIMIT", "1")
     return env
+
+
+def worker_runs(settings: config.Settings) -> int:
+    """Flow runs one worker holds at once: twice its OCR processes, so that one dossier's
+    PDF/A, signature and upload overlap the next one's OCR."""
+    return settings.flows.worker_runs or 2 * (settings.ocr.jobs or os.cpu_count() or 1)
+
+
+def run_worker(settings: config.Settings, name: str, runs: int | None = None) -> None:
+    from flows.worker import serve_worker
+
+    serve_worker(settings.flows.work_pool, name, runs or worker_runs(settings))
 
 
 class LocalWorkers:
@@ -107,8 +120,8 @@ class LocalWorkers:
                 self.log_dir.mkdir(parents=True, exist_ok=True)
                 out = (self.log_dir / f"worker-{i + 1}.log").open("ab")
             self.procs.append(subprocess.Popen(
-                worker_command(self.pool, f"{os.uname().nodename}-{os.getpid()}-{i + 1}"),
-                env=worker_environment(), stdout=out, stderr=subprocess.STDOUT,
+                worker_command(f"{os.uname().nodename}-{os.getpid()}-{i + 1}"),
+                env={**worker_environment(), "SOHOA_FLOWS__WORK_POOL": self.pool}, stdout=out, stderr=subprocess.STDOUT,
                 start_new_session=True,
             ))
         return self

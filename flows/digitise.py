@@ -9,6 +9,7 @@ to ``done/`` or ``failed/``.
 
 from __future__ import annotations
 
+import os
 import tempfile
 import threading
 import time
@@ -25,7 +26,7 @@ from prefect.artifacts import (
 from prefect.cache_policies import NO_CACHE
 from prefect.concurrency.sync import concurrency
 from prefect.runtime import flow_run
-from prefect.states import Completed, Failed
+from prefect.states import Cancelled, Completed, Failed
 from prefect.tasks import exponential_backoff
 
 from flows import common
@@ -73,6 +74,8 @@ def digitise_dossier(commune: str, dossier: str, claim_id: str):
     with _Heartbeat(intake, where, run_id, every=max(1.0, settings.intake.lease_seconds / 4)):
         try:
             receipt = _digitise(settings, intake, where, commune, dossier, claim_id, run_id)
+        except common.RunCancelled:
+            return Cancelled(message="người vận hành đã hủy lần chạy / the operator cancelled the run")
         except Exception as e:
             vi, en = (common.hide_paths(t) for t in common.reason(e))
             bad_input = common.is_bad_input(e)
@@ -153,17 +156,21 @@ def _digitise(settings, intake, where, commune, dossier, claim_id, run_id) -> di
 
         progress = _Progress(f"{commune}-{dossier}")
         slots = [common.OCR_LIMIT, common.commune_limit(commune)]
+        gate = _local_gate(commune, settings, options)
 
         def each_page(page, read) -> process.PageWork:
-            return ocr_page.with_options(task_run_name=f"ocr-trang-{page.number}")(
-                page, read, slots, settings.intake.lease_seconds, intake, where, options,
-            )
+            with gate:
+                common.stop_if_cancelled(run_id)
+                return ocr_page.with_options(task_run_name=f"ocr-trang-{page.number}")(
+                    page, read, slots, settings.intake.lease_seconds, intake, where, options,
+                )
 
         ocr_started = time.perf_counter()
         ordered = process.recognise_pages(pages, options, done=results, around=each_page,
-                                          progress=progress.update)
+                                          progress=progress.update, pool=_pages_pool(options))
         ocr_seconds = time.perf_counter() - ocr_started
         resumed = len(results)
+        common.stop_if_cancelled(run_id)  # nothing is archived after a cancel
 
         out = work / "out"
         # The record names the dossier as the clerk dropped it, not this machine's temporary copy.
@@ -174,6 +181,51 @@ def _digitise(settings, intake, where, commune, dossier, claim_id, run_id) -> di
         receipt["setAside"] = [{"file": name, "junk": junk} for name, junk in opened.set_aside]
         _report(rec, result, commune, dossier, receipt)
         return receipt
+
+
+class _Gate:
+    """This process's pages wait here, in their turn and without asking anyone, until one of
+    the page processes and one of their commune's shares is free; only then do they ask
+    Prefect for the OCR slots. Asking early would have many pages ask at once: Prefect
+    then answers each with a wait that grows with the crowd, and cores stay idle."""
+
+    def __init__(self, commune: threading.Semaphore, worker: threading.Semaphore):
+        self.commune, self.worker = commune, worker
+
+    def __enter__(self) -> None:
+        self.commune.acquire()  # first the commune's share: a full commune holds no process
+        self.worker.acquire()
+
+    def __exit__(self, *exc) -> None:
+        self.worker.release()
+        self.commune.release()
+
+
+_GATES: dict[str, threading.Semaphore] = {}
+
+
+def _local_gate(commune: str, settings, options: process.OcrOptions) -> _Gate:
+    total, per = common.ocr_slots(settings)
+    processes = min(options.jobs or os.cpu_count() or 1, total)
+    with _POOL_LOCK:
+        worker = _GATES.setdefault("", threading.Semaphore(processes))
+        mine = _GATES.setdefault(commune, threading.Semaphore(min(per, processes)))
+    return _Gate(mine, worker)
+
+
+_POOL: list = []  # [the processes pages are read in], kept by this worker across its runs
+_POOL_LOCK = threading.Lock()
+
+
+def _pages_pool(options: process.OcrOptions):
+    """One pool of page processes for every run of this worker process: started once, not
+    per dossier. A pool broken by a killed process is replaced for the runs after."""
+    with _POOL_LOCK:
+        if _POOL and getattr(_POOL[0], "_broken", False):
+            _POOL.pop().shutdown(wait=False, cancel_futures=True)
+        if not _POOL:
+            _POOL.append(process.ocr_pool(options.jobs or os.cpu_count() or 1, threaded=True))
+        return _POOL[0]
 
 
 @task(name="fetch-dossier", cache_policy=NO_CACHE, persist_result=False)

@@ -389,9 +389,12 @@ def recognise_pages(
     done: Mapping[int, PageWork] | None = None,
     around: AroundPage | None = None,
     progress: ProgressCallback | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> list[PageWork]:
     """Clean and OCR every page not ``done`` already, in worker processes (one per core, the
     costliest pages first), and return every page's result in the dossier's order.
+    ``pool``: processes kept by the caller across dossiers (``ocr_pool(threaded=True)``),
+    instead of new ones for this dossier.
 
     ``around`` wraps each page's read; it runs in a thread of its own, in a copy of the
     caller's context (a scheduler's run context goes with it). A page that fails fails the
@@ -416,6 +419,8 @@ def recognise_pages(
     elif around is None and (jobs == 1 or len(to_read) <= 1):
         for page in todo:
             finished(recognise_page(page, ocr))
+    elif pool is not None:
+        _read_in(pool, in_work_order(todo), ocr, around, jobs, finished)
     else:
         workers = min(jobs, max(1, len(to_read)))
         with ocr_pool(workers, threaded=around is not None) as pool:

@@ -33,9 +33,15 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--log-dir", type=Path, help="where the local workers write their logs")
     serve.set_defaults(run=_serve)
 
-    worker = sub.add_parser("worker", help="pull flow runs from the work pool (one per machine)")
+    worker = sub.add_parser(
+        "worker", help="pull flow runs from the work pool (one per machine)",
+        description="A Prefect worker on the work pool (flows.work_pool) that runs each flow run in "
+        "a thread of its own long-lived process: the code and the OCR processes stay loaded between "
+        "runs. PREFECT_API_URL names the Prefect server.",
+    )
     worker.add_argument("--config", type=Path, help="YAML settings file")
     worker.add_argument("--name", help="worker name (default: the host name)")
+    worker.add_argument("--runs", type=int, help="flow runs at once (default: flows.worker_runs)")
     worker.set_defaults(run=_worker)
 
     check = sub.add_parser("check", help="is this machine ready: tesseract, the model, fonts, Prefect")
@@ -55,6 +61,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     overrides = {"flows": {"workers": args.workers}} if args.workers is not None else {}
     settings = config.load(args.config, **overrides)
+    if args.config is not None:  # the workers started here, and their flow runs, read it too
+        os.environ["SOHOA_CONFIG"] = str(args.config.resolve())
     _require_api()
     _log_progress()
     stop = threading.Event()
@@ -84,11 +92,15 @@ def _worker(args: argparse.Namespace) -> int:
     from flows import deploy
 
     settings = config.load(args.config)
+    if args.config is not None:  # the flow runs read their settings here too
+        os.environ["SOHOA_CONFIG"] = str(args.config.resolve())
+    os.environ.update(deploy.worker_environment())  # before Prefect reads its settings
     _require_api()
+    _log_progress()
     deploy.ensure_work_pool(settings.flows.work_pool)
-    cmd = deploy.worker_command(settings.flows.work_pool, args.name)
-    os.execve(sys.executable, cmd, deploy.worker_environment())
-    return int(ExitCode.other)  # not reached
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    deploy.run_worker(settings, args.name or os.uname().nodename, args.runs)
+    return int(ExitCode.ok)
 
 
 def _check(args: argparse.Namespace) -> int:

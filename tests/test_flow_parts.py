@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -72,12 +73,45 @@ def test_artifact_keys_are_what_prefect_accepts() -> None:
 def test_ocr_slots(monkeypatch) -> None:
     from pipeline.core import settings as config
 
-    s = config.Settings(flows={"ocr_slots": 6})
-    assert common.ocr_slots(s) == (6, 3)
-    s = config.Settings(flows={"ocr_slots": 1})
+    two = {"24958": "/srv/a", "30316": "/srv/b"}
+    s = config.Settings(flows={"ocr_slots": 6}, intake={"folders": two})
+    assert common.ocr_slots(s) == (6, 3)  # a commune's backlog leaves the others half
+    s = config.Settings(flows={"ocr_slots": 6}, intake={"folders": {"24958": "/srv/a"}})
+    assert common.ocr_slots(s) == (6, 6)  # one commune watched: all of it
+    s = config.Settings(flows={"ocr_slots": 1}, intake={"folders": two})
     assert common.ocr_slots(s) == (1, 1)
     s = config.Settings(flows={"ocr_slots": 4, "ocr_slots_per_commune": 9})
     assert common.ocr_slots(s) == (4, 4)
+
+
+def test_a_full_commune_holds_no_page_process_from_another() -> None:
+    """Two page processes, one commune share each: commune A's second page waits for A's
+    share, and commune B's page goes through meanwhile."""
+    from flows.digitise import _Gate
+
+    worker = threading.Semaphore(2)
+    a, b = _Gate(threading.Semaphore(1), worker), _Gate(threading.Semaphore(1), worker)
+    order: list[str] = []
+    a_first_done = threading.Event()
+
+    def page(gate, name, hold: threading.Event | None = None) -> None:
+        with gate:
+            order.append(name)
+            if hold is not None:
+                hold.wait(5)
+
+    first = threading.Thread(target=page, args=(a, "a1", a_first_done))
+    first.start()
+    while "a1" not in order:
+        time.sleep(0.01)
+    second = threading.Thread(target=page, args=(a, "a2"))
+    second.start()
+    time.sleep(0.2)  # a2 now waits for commune A's share
+    page(b, "b1")  # would block for ever if a2 held the second process
+    a_first_done.set()
+    first.join(5)
+    second.join(5)
+    assert order == ["a1", "b1", "a2"]
 
 
 def test_page_checkpoint_round_trip() -> None:

@@ -145,7 +145,7 @@ def test_worker_killed_mid_dossier_resumes_exactly_once(stack, tmp_path: Path) -
     assert len(staging.load_pages(stack.intake.staging, where)) < 4, "too late to kill mid-dossier"
     killed = kill_tree(first.procs[0].pid)
     first.procs.clear()
-    assert len(killed) >= 2  # the worker and its flow run
+    assert len(killed) >= 2  # the worker (its flow runs inside) and its page processes
 
     # The killed run's OCR slots come back after the intake's lease (Prefect's shortest, 60 s,
     # here, and its lease sweep every 15 s), as its dossier does: not after its default 300 s.
@@ -172,6 +172,44 @@ def test_worker_killed_mid_dossier_resumes_exactly_once(stack, tmp_path: Path) -
     assert [p["number"] for p in record["pages"]] == [1, 2, 3, 4]
     assert all(p["ocr"]["words"] > 5 for p in record["pages"])  # no page lost
     assert stack.processing() == [] and stack.failed() == []
+
+
+def test_one_warm_worker_runs_dossier_after_dossier_and_stops_a_cancelled_one(stack, tmp_path: Path) -> None:
+    """The worker keeps one process for all its runs (no new Python per dossier); a run the
+    operator cancels in the UI stops at its next page, archives nothing, and the dossier goes
+    to failed/ saying so; the worker goes on with the next."""
+    from prefect.states import Cancelling
+
+    stack.start_watcher()
+    workers = stack.start_workers(1, tmp_path / "logs")
+    write_dossier(stack.watch, "ho-so-a", pages=1)
+    write_dossier(stack.watch, "ho-so-b", pages=1)
+    wait_for("two dossiers in done/", lambda: len(stack.done()) == 2, timeout=240)
+    runs = _runs_of(stack)
+    assert len(runs) == 2 and all(r.state.is_completed() for r in runs)
+    # Prefect records where each run ran: the same worker process, both times.
+    assert {r.infrastructure_pid.split(":")[1] for r in runs} == {str(workers.procs[0].pid)}
+
+    write_dossier(stack.watch, "ho-so-dai", pages=8)
+    claim = wait_for("its run", lambda: [c for c in stack.intake.folders[0].claims() if c.flow_run_id],
+                     timeout=60, every=0.2)[0]
+    where = staging.prefix(claim.commune, claim.claim_id)
+    wait_for("a page checkpoint", lambda: staging.load_pages(stack.intake.staging, where), timeout=180, every=0.2)
+    with _client() as c:
+        c.set_flow_run_state(claim.flow_run_id, Cancelling(message="test"), force=True)
+    wait_for("failed/", lambda: stack.failed(), timeout=120, every=0.2)
+    reason = (stack.failed()[0] / "reason.txt").read_text(encoding="utf-8")
+    assert "người vận hành đã hủy" in reason and "cancelled" in reason
+    with _client() as c:
+        cancelled = c.read_flow_run(claim.flow_run_id)
+    assert cancelled.state.is_cancelled()
+    assert len(staging.load_pages(stack.intake.staging, where)) < 8  # it stopped, not finished
+    records = [o["Key"] for o in stack.archive.list("") if o["Key"].endswith("/record.json")]
+    assert len(records) == 2  # nothing archived for it
+
+    write_dossier(stack.watch, "ho-so-c", pages=1)
+    wait_for("the next dossier in done/", lambda: len(stack.done()) == 3, timeout=120)
+    assert workers.procs[0].poll() is None
 
 
 @pytest.mark.parametrize("stack", [{"database": "postgres"}], indirect=True)

@@ -173,6 +173,9 @@ class FlowSettings(BaseModel):
     workers: int = Field(
         1, ge=0, description="workers `sohoa serve` starts on this machine; 0: only `sohoa worker`s elsewhere"
     )
+    worker_runs: int | None = Field(
+        None, ge=1, description="flow runs one worker holds at once; empty: twice its OCR processes"
+    )
     ocr_slots: int | None = Field(
         None, ge=1, description="pages OCR'd at once across all communes; empty: the CPU count"
     )

@@ -1,0 +1,5 @@
+"""``python -m sohoa``: the ``sohoa`` command."""
+
+from sohoa.cli import run
+
+run()
