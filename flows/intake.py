@@ -65,7 +65,7 @@ class Intake:
         self.archive = common.archive_store(settings)
         self._last_full_scan = float("-inf")
         self._clock = clock
-        self._touched: set[Path] = set()
+        self._touched: dict[Path, float] = {}  # item → its last file event, on self._clock
         self._lock = threading.Lock()
 
     # -- the loop ----------------------------------------------------------------------------
@@ -74,8 +74,10 @@ class Intake:
             folder.ensure()
         self.staging.ensure_bucket(object_lock=False, versioning=False)
 
-    def run(self, stop: threading.Event, tick_seconds: float = 1.0) -> None:
-        """Watch until ``stop`` is set: file events where they work, polling elsewhere."""
+    def run(self, stop: threading.Event, tick_seconds: float = 0.5) -> None:
+        """Watch until ``stop`` is set: file events where they work, polling elsewhere. A
+        tick follows the runs every ``tick_seconds``, and comes early when a dossier's quiet
+        period ends, so that it is taken then, not up to a tick later."""
         self.prepare()
         for folder in self.folders:
             poll = needs_polling(folder.root, self.settings.intake.polling)
@@ -88,7 +90,15 @@ class Intake:
                 self.tick()
             except Exception:
                 log.exception("lỗi vòng theo dõi / watcher tick failed")
-            stop.wait(tick_seconds)
+            stop.wait(self._until_next_tick(tick_seconds))
+
+    def _until_next_tick(self, tick_seconds: float) -> float:
+        due = [d for d in (t.next_due() for t in self.trackers.values()) if d is not None]
+        with self._lock:
+            due += [at + self.settings.intake.stable_seconds for at in self._touched.values()]
+        if not due:
+            return tick_seconds
+        return min(tick_seconds, max(0.02, min(due) - self._clock() + 0.01))
 
     def _events(self, folder: WatchFolder, poll: bool, stop: threading.Event) -> None:
         import watchfiles
@@ -97,11 +107,12 @@ class Intake:
             folder.root, force_polling=poll, poll_delay_ms=1000, stop_event=stop,
             raise_interrupt=False, debounce=200, step=50,
         ):
+            now = self._clock()
             with self._lock:
                 for _, path in changes:
                     item = folder.item_of(Path(path))
                     if item is not None:
-                        self._touched.add(item)
+                        self._touched[item] = now
 
     def tick(self) -> Tally:
         """One pass: take what is complete, follow what is in progress. A folder or a dossier
@@ -109,7 +120,7 @@ class Intake:
         tally = Tally()
         full = self._clock() - self._last_full_scan >= self.settings.intake.rescan_seconds
         with self._lock:
-            touched, self._touched = self._touched, set()
+            touched, self._touched = self._touched, {}
         for folder in self.folders:
             try:
                 self._tick_folder(folder, touched, full, tally)
@@ -119,12 +130,13 @@ class Intake:
             self._last_full_scan = self._clock()
         return tally
 
-    def _tick_folder(self, folder: WatchFolder, touched: set[Path], full: bool, tally: Tally) -> None:
+    def _tick_folder(self, folder: WatchFolder, touched: dict[Path, float], full: bool, tally: Tally) -> None:
         inbox = folder.inbox()
         tracker = self.trackers[folder.root]
         for item in inbox:  # an event anywhere in a batch touches each of its dossiers
-            if item in touched or item.parent in touched:
-                tracker.touched(item)
+            at = max(touched.get(item, float("-inf")), touched.get(item.parent, float("-inf")))
+            if at > float("-inf"):
+                tracker.touched(item, at)
         for item in tracker.ready(inbox):
             try:
                 claim = folder.claim(item)
@@ -136,9 +148,15 @@ class Intake:
             if claim is not None:
                 log.info("đã nhận / taken: %s → %s", item.name, claim.claim_id)
                 tally.taken.append(claim.name)
-        for claim in folder.claims():
+        claims = folder.claims()
+        try:
+            runs = self._read_runs([c.flow_run_id for c in claims if c.flow_run_id])
+        except Exception:
+            log.exception("không đọc được các lần chạy / could not read the runs: xã %s", folder.commune)
+            return
+        for claim in claims:
             try:
-                self._follow(folder, claim, tally)
+                self._follow(folder, claim, tally, runs)
             except Exception:
                 log.exception("lỗi khi theo dõi / following %s failed", claim.claim_id)
         if full:
@@ -149,7 +167,20 @@ class Intake:
                 log.exception("lỗi khi theo dõi chạy lại / following retries failed: xã %s", folder.commune)
 
     # -- one dossier ---------------------------------------------------------------------------
-    def _follow(self, folder: WatchFolder, claim: Claim, tally: Tally) -> None:
+    @staticmethod
+    def _read_runs(ids: list[str]) -> dict[str, FlowRun]:
+        """The runs of the claims in progress, in one request (not one per claim)."""
+        if not ids:
+            return {}
+        from prefect.client.orchestration import get_client
+        from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+        with get_client(sync_client=True) as client:
+            runs = client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[UUID(i) for i in ids])), limit=len(ids))
+        return {str(r.id): r for r in runs}
+
+    def _follow(self, folder: WatchFolder, claim: Claim, tally: Tally, runs: dict[str, FlowRun]) -> None:
         where = staging.prefix(claim.commune, claim.claim_id)
         if claim.refused is not None:  # not a dossier that can be read at all: no run
             self._failed(folder, claim, tally, *claim.refused)
@@ -167,15 +198,9 @@ class Intake:
             self._start(folder, claim, tally)
             return
 
-        from prefect.client.orchestration import get_client
         from prefect.client.schemas.objects import StateType
-        from prefect.exceptions import ObjectNotFound
 
-        with get_client(sync_client=True) as client:
-            try:
-                run = client.read_flow_run(UUID(claim.flow_run_id))
-            except ObjectNotFound:
-                run = None
+        run = runs.get(claim.flow_run_id)  # None: Prefect does not know it (any more)
         state = run.state if run else None
         kind = state.type if state else None
         if kind == StateType.COMPLETED:

@@ -100,6 +100,32 @@ def test_an_event_restarts_the_quiet_period_even_without_a_visible_change(tmp_pa
     assert tracker.ready([item]) == [item]
 
 
+def test_the_quiet_period_starts_at_the_event_not_at_the_first_look(tmp_path: Path) -> None:
+    """A dossier dropped at t=0 and first looked at 0.9 s later is taken at t=5, not 5.9."""
+    clock = Clock()
+    tracker = StabilityTracker(5, clock)
+    item = drop(tmp_path)
+    tracker.touched(item, at=clock.t)
+    assert tracker.next_due() == clock.t + 5
+    clock.t += 0.9
+    assert tracker.ready([item]) == []  # its first snapshot
+    clock.t += 4.2
+    assert tracker.ready([item]) == [item]
+
+
+def test_without_an_event_the_quiet_period_starts_at_the_first_look(tmp_path: Path) -> None:
+    clock = Clock()
+    tracker = StabilityTracker(5, clock)
+    item = drop(tmp_path)
+    clock.t += 3
+    assert tracker.ready([item]) == []
+    assert tracker.next_due() == clock.t + 5
+    clock.t += 4
+    assert tracker.ready([item]) == []
+    clock.t += 1
+    assert tracker.ready([item]) == [item]
+
+
 def test_an_empty_folder_is_never_ready(tmp_path: Path) -> None:
     clock = Clock()
     tracker = StabilityTracker(1, clock)

@@ -237,11 +237,15 @@ class StabilityTracker:
         self.stable_seconds = stable_seconds
         self.clock = clock
         self._seen: dict[Path, tuple[Snapshot | None, float]] = {}
+        self._unseen: set[Path] = set()  # events seen, no snapshot taken yet
 
-    def touched(self, path: Path) -> None:
-        """A file event under ``path``: its quiet period starts again."""
+    def touched(self, path: Path, at: float | None = None) -> None:
+        """A file event under ``path`` (``at``: when, on this tracker's clock): its quiet
+        period starts again."""
+        if path not in self._seen:
+            self._unseen.add(path)
         snap, _ = self._seen.get(path, (None, 0.0))
-        self._seen[path] = (snap, self.clock())
+        self._seen[path] = (snap, self.clock() if at is None else at)
 
     def ready(self, items: Iterable[Path]) -> list[Path]:
         """Of ``items`` (the inbox now), those unchanged for long enough."""
@@ -253,16 +257,26 @@ class StabilityTracker:
             snap = snapshot(path)
             before = self._seen.get(path)
             if before is None or before[0] != snap:
-                self._seen[path] = (snap, now)
+                # Known only from an event so far: quiet since that event, not since now.
+                since = before[1] if before is not None and path in self._unseen else now
+                self._unseen.discard(path)
+                self._seen[path] = (snap, since)
                 continue
             if snap is not None and snap.takeable and now - before[1] >= self.stable_seconds:
                 out.append(path)
         for gone in set(self._seen) - present:
             del self._seen[gone]
+            self._unseen.discard(gone)
         return out
 
     def forget(self, path: Path) -> None:
         self._seen.pop(path, None)
+        self._unseen.discard(path)
+
+    def next_due(self) -> float | None:
+        """When (on this tracker's clock) the soonest dossier seen may be ready."""
+        times = [t for _, t in self._seen.values()]
+        return min(times) + self.stable_seconds if times else None
 
 
 class InvalidState(ValueError):
