@@ -4,6 +4,7 @@ Run from the repository root::
 
     .venv/bin/python -m bench.run [--pages 6] [--profiles clean,skew,...] [--jobs 2]
                                   [--memory] [--out bench/results] [--docs-md docs/benchmark.md]
+    .venv/bin/python -m bench.run --flows [--dossiers 20]   # the watch folder and flows (bench.flows)
 
 For each degradation profile a seeded corpus of ``--pages`` pages is drawn by
 ``synth`` and written twice: as page image files (for bare Tesseract)
@@ -785,6 +786,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if "--flows" in argv:  # the clerks' path through the local stack: its own options
+        from bench import flows
+
+        return flows.main([a for a in argv if a != "--flows"])
     args = _parser().parse_args(argv)
     profiles = [p.strip() for p in args.profiles.split(",") if p.strip()]
     unknown = [p for p in profiles if p not in corpus_mod.PROFILES]
