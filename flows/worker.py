@@ -84,7 +84,7 @@ class WarmWorker(ProcessWorker):
         return ProcessWorkerResult(status_code=code, identifier=identifier)
 
     def _execute(self, flow: Flow, flow_run: FlowRun) -> int:
-        from prefect.flow_engine import load_flow_run, run_flow
+        from prefect.flow_engine import run_flow
 
         run_id = str(flow_run.id)
         with self._lock:
@@ -93,8 +93,7 @@ class WarmWorker(ProcessWorker):
             self._not_started.discard(run_id)
             self._running.add(run_id)
         try:
-            # Read again: the engine proposes Running from the run's state now, as in its own process.
-            run_flow(flow, flow_run=load_flow_run(flow_run.id), return_type="state")
+            run_flow(flow, flow_run=flow_run, return_type="state")  # the engine proposes Running
             return 0
         except BaseException:  # noqa: BLE001 - the engine could not finish the run: it is crashed
             log.exception("flow run %s ended abnormally", run_id)

@@ -1,5 +1,5 @@
 """A whole sohoa installation for the flow tests: a real Prefect server (the caller's),
-real SeaweedFS, the watcher in a thread, and real ``prefect worker`` processes.
+real SeaweedFS, the watcher in a thread, and real ``sohoa worker`` processes (Prefect workers).
 
 Every test gets its own buckets, work pool and watch folder; the settings reach the
 workers (and their flow runs) through ``SOHOA_*`` variables, as in production.
