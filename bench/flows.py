@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -191,6 +192,33 @@ def command_ocr_seconds(out: Path, name: str) -> float:
     return float(record["timings"]["ocr"])
 
 
+SERVICES = (("prefect server", "Prefect server"), ("sohoa worker", "worker + page processes"),
+            ("forkserver", "worker + page processes"), ("sohoa serve", "watcher"), ("weed", "SeaweedFS"),
+            ("dev-pki", "timestamp service"))
+
+
+def cpu_by_service(root: Path) -> dict[str, float]:
+    """CPU seconds so far (their own and their reaped children's) of the stack's processes."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[str, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            env = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if str(root).encode() not in env and str(root) not in cmd:
+            continue  # another stack's, or no stack's
+        for needle, name in SERVICES:
+            if needle in cmd:
+                out[name] = out.get(name, 0.0) + sum(int(x) for x in fields[11:15]) / tick
+                break
+    return out
+
+
 def drop(dossier: Path, watch: Path) -> None:
     """As a scanner's software does: copied beside the folder, then moved in at once."""
     incoming = watch.parent / f".incoming-{dossier.name}"
@@ -260,7 +288,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         log(f"sohoa process --archive on {len(batch)} dossiers, one after another")
         commands_out = root / "state" / "commands"
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
         commands = run_commands(stack, batch, commands_out)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_commands = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
         log(f"  {commands:.1f} s")
         run_commands(stack, singles[1:], commands_out)  # their OCR time, for the latency
 
@@ -272,9 +303,11 @@ def main(argv: list[str] | None = None) -> int:
         wait_done(watch, [singles[0].name], serve, timeout=600)
 
         log(f"{len(batch)} dossiers dropped together")
+        cpu_before = cpu_by_service(root)
         for d in batch:
             drop(d, watch)
         flows = wait_done(watch, [d.name for d in batch], serve, timeout=1800)
+        cpu_flows = {k: v - cpu_before.get(k, 0.0) for k, v in cpu_by_service(root).items()}
         log(f"  {flows:.1f} s")
         ocr_sum = sum(receipt(watch, d.name).get("ocrSeconds") or 0 for d in batch)
 
@@ -306,6 +339,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"flows / commands: {ratio:.2f}× (target ≤ {THROUGHPUT_RATIO_MAX}×) "
               f"{'PASS' if ratio <= THROUGHPUT_RATIO_MAX else 'FAIL'}; OCR inside the runs {ocr_sum:.1f} s in all")
         print()
+        print(f"CPU seconds: the commands {cpu_commands:.1f}; the flows " + ", ".join(
+            f"{name} {sec:.1f}" for name, sec in sorted(cpu_flows.items(), key=lambda kv: -kv[1])))
+        print()
         print("| one 2-page dossier | drop → done s | its OCR s (`sohoa process`) | OCR s in the run | "
               "whole run s | stability s | the rest s |")
         print("|---|---:|---:|---:|---:|---:|---:|")
@@ -322,6 +358,7 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps({
             "dossiers": len(batch), "pages": pages, "commandsSeconds": commands, "flowsSeconds": flows,
             "ratio": ratio, "latencies": latencies, "stableSeconds": args.stable_seconds,
+            "cpuCommands": cpu_commands, "cpuFlows": cpu_flows,
         }, indent=2))
     return 0 if ratio <= THROUGHPUT_RATIO_MAX and overhead <= LATENCY_OVERHEAD_MAX else 1
 
