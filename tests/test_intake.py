@@ -135,6 +135,7 @@ def test_an_empty_folder_is_never_ready(tmp_path: Path) -> None:
     tracker.ready([item])
     clock.t += 5
     assert tracker.ready([item]) == []
+    assert tracker.next_due() is None  # nothing to wake the watcher early for
 
 
 def test_a_slow_writer_is_not_taken_before_it_finishes(tmp_path: Path) -> None:

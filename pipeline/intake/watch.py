@@ -274,9 +274,12 @@ class StabilityTracker:
         self._unseen.discard(path)
 
     def next_due(self) -> float | None:
-        """When (on this tracker's clock) the soonest dossier seen may be ready."""
-        times = [t for _, t in self._seen.values()]
-        return min(times) + self.stable_seconds if times else None
+        """When (on this tracker's clock) the soonest dossier seen may become ready; None
+        when none is due later (one past its time and still not ready, such as a folder
+        holding only junk, waits for the ordinary ticks)."""
+        now = self.clock()
+        due = [t + self.stable_seconds for _, t in self._seen.values() if t + self.stable_seconds > now]
+        return min(due) if due else None
 
 
 class InvalidState(ValueError):
