@@ -9,6 +9,7 @@ to ``done/`` or ``failed/``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import threading
@@ -32,7 +33,7 @@ from prefect.tasks import exponential_backoff
 from flows import common
 from pipeline import archive, process
 from pipeline.core.errors import SohoaError
-from pipeline.core.settings import FlowSettings
+from pipeline.core.settings import FlowSettings, SigningSettings
 
 if TYPE_CHECKING:
     from pipeline.core.record import Record
@@ -264,14 +265,26 @@ def ocr_page(page, read, slots, lease, intake, where, options) -> process.PageWo
 @task(name="documents-pdfa-sign", cache_policy=NO_CACHE, persist_result=False)
 def build_documents(opened, results, out: Path, settings, input_name: str | None = None) -> Record:
     """Documents and their metadata → one PDF/A each → the agency's signature → record.json."""
+    with agency_signer_of_run(settings.signing, warn=lambda text: get_run_logger().warning(text)) as signer:
+        return process.assemble(opened, results, out, signer=signer, input_name=input_name)
+
+
+_TOKEN = threading.Lock()
+
+
+@contextlib.contextmanager
+def agency_signer_of_run(signing: SigningSettings, *, warn):
+    """The agency's signer for one run, closed after. A PKCS#11 token takes one login per
+    process, and a worker's runs share its process: they use the token one at a time."""
     from flows.secrets import agency_signer
 
-    signer = agency_signer(settings.signing, warn=lambda text: get_run_logger().warning(text))
-    try:
-        return process.assemble(opened, results, out, signer=signer, input_name=input_name)
-    finally:
-        if signer is not None:
-            signer.close()
+    with _TOKEN if signing.pkcs11_module is not None else contextlib.nullcontext():
+        signer = agency_signer(signing, warn=warn)
+        try:
+            yield signer
+        finally:
+            if signer is not None:
+                signer.close()
 
 
 @task(name="archive", cache_policy=NO_CACHE, persist_result=False)

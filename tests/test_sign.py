@@ -296,6 +296,40 @@ def test_invisible_signature(dev_pki, pkcs12_password, pdfa_file, tmp_path) -> N
 # -- PKCS#11 token ------------------------------------------------------------------------------
 
 
+def test_runs_sharing_a_worker_process_take_the_token_in_turn(softhsm_token, dev_pki, pdfa_file, tmp_path,
+                                                              monkeypatch) -> None:
+    """A token takes one login per process ("user already logged in" for a second one): two
+    flow runs signing at once in one worker process each sign, one after the other."""
+    import threading
+
+    from flows.digitise import agency_signer_of_run
+
+    monkeypatch.setenv("SOHOA_SIGNING__PKCS11_PIN", softhsm_token["pin"])
+    settings = signing_settings(
+        dev_pki, pkcs12_file=None, pkcs11_module=softhsm_token["module"],
+        pkcs11_token_label=softhsm_token["token"], pkcs11_key_label=softhsm_token["key"],
+    )
+    problems: list[BaseException] = []
+    signed: list[Path] = []
+
+    def run(i: int) -> None:
+        try:
+            with agency_signer_of_run(settings, warn=lambda text: None) as signer:
+                out = tmp_path / f"run-{i}.pdf"
+                signer.sign(pdfa_file, out)
+                signed.append(out)
+        except BaseException as e:  # noqa: BLE001 - reported below
+            problems.append(e)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert problems == []
+    assert len(signed) == 3 and all(verify_file(p, [dev_pki.root_cert]).ok for p in signed)
+
+
 def test_pkcs11_token_signs(softhsm_token, dev_pki, pdfa_file, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("SOHOA_SIGNING__PKCS11_PIN", softhsm_token["pin"])
     settings = signing_settings(
