@@ -978,6 +978,27 @@ def test_shape_does_not_overrule_a_surname_read_or_spelt() -> None:
     elsewhere = _shaped("wwẩn Bích Hương", "Hương", [("Trần", 0.76), ("Thân", 0.65)])
     assert extract_document([elsewhere]).signer_name.value == "wwẩn Bích Hương"
 
+    # A Khmer surname read letter for letter is kept: the shape matcher knows Kinh ones only.
+    khmer = _shaped("Danh Thị Sóc Kha", "Thị Sóc Kha", [("Doãn", 0.87), ("Đoàn", 0.86)])
+    name = extract_document([khmer]).signer_name
+    assert name.value == "Danh Thị Sóc Kha" and name.confidence >= extract.REVIEW_BELOW
+
+
+@pytest.mark.parametrize("name", ["Danh Sà Mết", "Sơn Thị Sa Rết"])
+def test_khmer_surnames_are_surnames(name: str) -> None:
+    found = extract_document([decision_page(name=name).page()])
+    assert found.signer_name.value == name
+    assert found.signer_name.confidence >= extract.REVIEW_BELOW
+
+
+def test_a_surname_spelling_that_ends_the_name_is_its_given_name() -> None:
+    """"Sơn", "Hà" end many names: after a garbled word they are no surname, and the
+    garbled word is still taken for what a seal left of one."""
+    from pipeline.extract.names import name_from_line
+
+    assert name_from_line("Jinh Đình Sơn").value == "Đinh Đình Sơn"
+    assert name_from_line("Jinh Đình Hà").value == "Đinh Đình Hà"
+
 
 # --------------------------------------------------------------------------- real OCR
 

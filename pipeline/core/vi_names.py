@@ -32,7 +32,10 @@ ETHNIC_SURNAMES: tuple[str, ...] = (
     "Ngôn", "Bế", "Quàng", "Cầm", "Lường", "Lèo", "Tòng", "Đèo", "Ngân", "Lộc", "Ma", "Mông",
     "Hảng", "Ksor", "Ksơr", "Nay", "Rơ", "Rah", "Siu", "Rmah", "Niê", "Mlô", "Êban", "Byă",
     "Kpă", "Alăng", "Bhling", "Chau", "Néang",
-)  # (Khmer's Danh, Sơn, Thạch, Kim: given names too, or already above)
+    # Khmer (Thạch and Kim are above). Given names too ("Thái Sơn"), so a name ending in
+    # one is no surname's (``names.name_from_line``).
+    "Danh", "Sơn",
+)
 # Words of such names that no Vietnamese syllable spells ("Ksor", "Mlô", "Byă").
 _ETHNIC_WORDS = frozenset(ETHNIC_SURNAMES)
 _SURNAMES = frozenset(SURNAMES + ETHNIC_SURNAMES)

@@ -475,8 +475,10 @@ def name_from_line(text: str) -> NameRead | None:
             reasons.append(f"surname read as {surname!r}")
         return NameRead(" ".join([options[0] if fixed else surname, *rest]),
                         "; ".join(reasons), False, not fixed)
-    if any(words[k] in _SURNAMES and words[k] not in MIDDLE_NAMES for k in names):
-        return None  # a surname, but not followed by a name
+    # A surname, but not followed by a name; a surname's spelling that ends the line is
+    # the given name ("Đình Sơn", "Thị Hà").
+    if any(words[k] in _SURNAMES and words[k] not in MIDDLE_NAMES for k in names[:-1]):
+        return None
     # No surname: the middle and given names at the end, a surname's tail before them
     # (garbled: a word spelt right, "Bình", is a misread, not what a seal left).
     if not 2 <= len(names) <= 3 or any(kinds[k] == "odd" for k in range(names[0], len(words))):
