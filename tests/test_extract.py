@@ -1476,6 +1476,46 @@ def test_a_number_line_cut_in_two_by_its_blank_is_read_whole() -> None:
     assert "blank" in (found.code_number.reason or "")
 
 
+
+def test_a_number_line_cut_by_its_blank_with_its_slash_lost_is_read_whole() -> None:
+    """ "Số:", the blank's ink and the slash unread, then the notation, its dash lost."""
+    b = PageBuilder()
+    header(b, number="Số:")
+    b.add(".BCUBND", 470, x=LEFT_CX + 150, size=50, same_line=True)
+    b.add("BÁO CÁO", 640, cx=CX, size=58)
+    b.add("Kết quả thực hiện công tác thu gom rác thải", 710, cx=CX)
+    b.body(860, 12)
+    closing(b, 860 + 12 * 70 + 80)
+    found = extract_document([b.page()])
+    assert (found.code_number.value, found.code_notation.value) == (None, "BC-UBND")
+    assert found.code_notation.confidence < extract.REVIEW_BELOW
+
+
+@pytest.mark.parametrize("text, hint, want", [
+    ("Số: 12'TTr-UBND", None, ("12", "TTr-UBND")),  # the slash read as a quote
+    ("Số: 12’QĐ-UBND", None, ("12", "QĐ-UBND")),
+    ("Số: 12 TIr-UBND", "TTr", ("12", "TTr-UBND")),  # a letter off the heading's code
+    ("Số: 12/TIr-UBND", "TTr", ("12", "TTr-UBND")),
+    ("Số: BC-UBND", None, (None, "BC-UBND")),  # neither number nor slash read
+    ("Số: .BCUBND", None, (None, "BC-UBND")),
+    ("Số: UBND-VP", None, (None, "UBND-VP")),
+])
+def test_number_lines_with_their_slash_or_type_misread(text: str, hint: str | None,
+                                                       want: tuple[str | None, str]) -> None:
+    found = parse_number_line(text, hint)
+    assert found.value is not None
+    assert (found.value.code_number, found.value.code_notation) == want
+    assert found.confidence < 1.0 and found.reason
+
+
+@pytest.mark.parametrize("text, hint", [
+    ("SỞ TƯ PHÁP", None), ("SO TAI CHINH", None), ("Số: ABCXYZ", None),
+    ("Số: 12 TIr-UBND", None),  # no heading to say what "TIr" is
+    ("Số: 12 QX-UBND", "TTr"),  # two letters off
+])
+def test_number_lines_that_are_not_read_as_one(text: str, hint: str | None) -> None:
+    assert parse_number_line(text, hint).value is None
+
 def test_an_issue_date_before_a_document_it_cites_is_flagged() -> None:
     b = PageBuilder()
     header(b, date="Bát Tràng, ngày 22 tháng 02 năm 2020")
@@ -1497,6 +1537,20 @@ def test_an_issue_date_before_a_document_it_cites_is_flagged() -> None:
     d.body(930, 10)
     closing(d, 930 + 10 * 70 + 80)
     assert extract_document([d.page()]).issued_date.confidence >= extract.REVIEW_BELOW
+
+
+@pytest.mark.parametrize("cited", ["số 35'KH-UBND", "số 35 KH UBND"])
+def test_a_citation_whose_slash_was_misread_still_dates_the_document(cited: str) -> None:
+    b = PageBuilder()
+    header(b, date="Bát Tràng, ngày 22 tháng 02 năm 2020")
+    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
+    b.add("Về việc thành lập Tổ công tác", 710, cx=CX)
+    b.add(f"Căn cứ Kế hoạch {cited} ngày 07 tháng 01 năm 2026 của Ủy ban nhân dân xã;",
+          860, x=X0 + 100, x1=X1)
+    b.body(930, 10)
+    closing(b, 930 + 10 * 70 + 80)
+    found = extract_document([b.page()])
+    assert found.issued_date.confidence < extract.REVIEW_BELOW and "later date" in (found.issued_date.reason or "")
 
 
 def test_an_issuing_body_with_a_word_no_syllable_spells_is_flagged() -> None:

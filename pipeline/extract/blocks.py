@@ -170,6 +170,8 @@ class Header:
     subject_segs: list[Segment]
     subject: Found[str]
     rereads: Rereads = field(default_factory=dict)
+    # A "Số:" line nothing could be read from alone: the type heading may settle it.
+    number_seg_unread: Segment | None = None
 
     @property
     def evidence(self) -> int:
@@ -265,7 +267,10 @@ def find_header(page: Page) -> Header:
     motto = find_motto(page, national)
     split_x = _column_split(page, national, motto)
     left, right = _header_columns(page, national, split_x)
-    number_seg, number = _number_line(_with_blank_joined(page, left), page.rereads)
+    joined = _with_blank_joined(page, left)
+    number_seg, number = _number_line(joined, page.rereads)
+    unread = None if number_seg is not None else next(
+        (s for s in joined if re.match(r"[\W_]*s\S?\s*[:;]", fold(s.text))), None)
     date_seg, place_date = _date_line(page, right, below=motto or national)
     organ_segs, organ = _issuing_body(page, left, number_seg, date_seg, national)
     cv_segs, cv_subject = _cv_subject(page, left, number_seg, organ_segs)
@@ -276,7 +281,7 @@ def find_header(page: Page) -> Header:
     subject_segs, subject = _subject(page, type_seg)
     return Header(national, motto, split_x, number_seg, number, date_seg, place_date,
                   organ_segs, organ, cv_segs, cv_subject, type_seg, type_, subject_segs,
-                  subject, page.rereads)
+                  subject, page.rereads, unread)
 
 
 def _column_split(page: Page, national: Segment | None, motto: Segment | None) -> float:
@@ -304,12 +309,13 @@ def _header_columns(page: Page, national: Segment | None, split_x: float
 
 def _with_blank_joined(page: Page, left: list[Segment]) -> list[Segment]:
     """The left column with "Số:" and "/UBND-VP" made one line again where the blank
-    between them (its ink not read, or too wide for one line) cut the row in two."""
+    between them (its ink not read, or too wide for one line) cut the row in two; the
+    tail is the line's rest in the left column too, its slash lost ("Số:   .BCUBND")."""
     out = []
     for s in left:
         if re.fullmatch(r"[\W_]*s[a-z]?[\W_]*", fold(s.text)):
             tail = [t for t in page.segments if t is not s and abs(t.cy - s.cy) < SAME_LINE_EM * page.em
-                    and t.x0 > s.x1 and t.text.lstrip().startswith("/")]
+                    and t.x0 > s.x1 and (t.text.lstrip().startswith("/") or t in left)]
             if tail:
                 nearest = min(tail, key=lambda t: t.x0)
                 s = Segment([*s.words, *nearest.words], s.size)

@@ -270,9 +270,10 @@ def _type_fields(header: Header) -> tuple[Found[str], Found[str], Found[NumberPa
         name, code = heading.value
         conf, reason = heading.confidence, heading.reason
         # The heading settles HD/HĐ, DA/ĐA and a doubled letter (QĐĐ) in the notation.
-        if header.number_seg is not None and (notation_code not in (None, code)
-                                              or number.confidence < 1.0):
-            hinted = read_number(header.number_seg, type_hint=code, rereads=header.rereads)
+        number_seg = header.number_seg or header.number_seg_unread
+        if number_seg is not None and (notation_code not in (None, code)
+                                       or number.confidence < 1.0):
+            hinted = read_number(number_seg, type_hint=code, rereads=header.rereads)
             if hinted.value is not None and hinted.value.type_code == code \
                     and (notation_code != code or hinted.confidence > number.confidence):
                 number, notation_code = hinted, code
@@ -314,7 +315,9 @@ _CITED = re.compile(r"(?:ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})"
                     r"|\b(\d{1,2})/(\d{1,2})/(\d{4})\b)")
 
 
-_CITED_BY_NUMBER = re.compile(r"\d+/(?:\d{4}/)?[a-z]+[^ ]*\s*,?\s*$")
+# "12/QĐ-UBND", or "số 01'KH-UBND" and "số 01 KH UBND" (a slash read as a quote or a space).
+_CITED_BY_NUMBER = re.compile(r"(?:\d+/(?:\d{4}/)?[a-z]+[^ ]*"
+                              r"|\bso\s+\d+[\s'`]+[a-z]{1,5}(?:[\s-]+[a-z]{1,6})?)\s*,?\s*$")
 
 
 def _not_before_its_citations(found: Found[datetime.date], pages: list[Page], header: Header

@@ -133,6 +133,12 @@ NOTATION_TYPE_RUN_IN = 0.5  # a type abbreviation run into the body's, not told 
 CODE_CORRECTED = 0.9
 # A type code with a letter read twice ("QĐĐ"): the single one, to be checked.
 CODE_DOUBLED_LETTER = 0.75
+# A type code one letter off the heading's, and no code as read ("TIr" under TỜ TRÌNH): the
+# heading's, to be checked.
+CODE_ONE_LETTER_OFF = 0.75
+# A "Số:" line with a notation but neither number nor slash read ("Số: .BCUBND"): the
+# blank left empty or its ink lost with the slash; the notation, to be checked.
+NOTATION_WITHOUT_NUMBER = 0.75
 CODE_AMBIGUOUS = 0.6
 
 # --------------------------------------------------------------------------- date line

@@ -27,6 +27,7 @@ from pipeline.extract.params import (
     CODE_AMBIGUOUS,
     CODE_CORRECTED,
     CODE_DOUBLED_LETTER,
+    CODE_ONE_LETTER_OFF,
     DATE_DAY_WITHOUT_ZERO,
     DATE_DIGIT_AS_LETTER,
     DATE_IN_WORDS,
@@ -36,6 +37,7 @@ from pipeline.extract.params import (
     NOTATION_COLON_FOR_DASH,
     NOTATION_DASH_LOST,
     NOTATION_TYPE_RUN_IN,
+    NOTATION_WITHOUT_NUMBER,
     NUMBER_ALL_DIGITS_AS_LETTERS,
     NUMBER_BACKSLASH,
     NUMBER_NO_PREFIX,
@@ -112,6 +114,11 @@ def canonical_type_code(raw: str, hint: str | None = None) -> Found[str]:
         code = CODE_BY_UPPER.get(up)
         return Found(code, 1.0) if code else Found.none(f"{raw!r} is no NĐ 30 abbreviation")
     candidates = CODES_BY_KEY.get(up.replace("Đ", "D"), ())
+    if not candidates and hint is not None and len(up) == len(hint) >= 2 \
+            and sum(a != b for a, b in zip(up, hint.upper(), strict=True)) == 1:
+        # No code as read, a letter off the heading's ("TIr" under TỜ TRÌNH): the notation
+        # repeats the heading's type, so it is the heading's, misread.
+        return Found(hint, CODE_ONE_LETTER_OFF, f"read {raw!r}; the heading says {hint!r}")
     if not candidates:
         return Found.none(f"{raw!r} is no NĐ 30 abbreviation")
     if len(candidates) == 1:
@@ -160,12 +167,13 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
         # A backslash can only be the slash; digits running straight into capitals
         # ("76QĐ-UBND") lost it. "l", "I", "|" could be the slash or a digit 1 with
         # the slash lost ("0l" + "QĐ"): that is not for us to decide.
-        slash = re.match(r"^([0-9Oo]{1,5})\\([A-ZĐ].*)$", rest)
+        slash = re.match(r"^([0-9Oo]{1,5})([\\'`‘’])([A-ZĐ].*)$", rest)
         lost = re.match(r"^([0-9]{1,5})([A-ZĐ].*)$", rest)
         if slash:
-            num_raw, notation_raw = slash.groups()
+            # A quote between the number and the notation is the slash too ("12'TTr-UBND").
+            num_raw, mark, notation_raw = slash.groups()
             confidence *= NUMBER_BACKSLASH
-            reasons.append("'/' read as '\\'")
+            reasons.append(f"'/' read as {mark!r}")
         elif lost:
             num_raw, notation_raw = lost.groups()
             slash_lost = True
@@ -174,6 +182,8 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
             if num_raw.endswith(("1", "7")) and len(num_raw) > 1:
                 confidence *= NUMBER_SLASH_MAYBE_DIGIT
                 reasons.append(f"the last digit of {num_raw!r} may be the '/'")
+        elif re.match(r"^[\W_]*s\S?\s*[:;]", f) and re.match(r"^[\W_]*[A-ZĐ]", rest):
+            return _notation_without_number(rest, type_hint)
         else:
             return Found.none(f"no '/' between number and notation in {s!r}")
     num_raw = num_raw.strip(".,:;'`")  # a speck beside the number ("1906./…")
@@ -242,6 +252,21 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
         round(confidence, 3),
         "; ".join(reasons) or None,
     )
+
+
+def _notation_without_number(rest: str, type_hint: str | None) -> Found[NumberParts]:
+    """"Số: BC-UBND", "Số: .BCUBND": a notation and no number, no slash. The blank was
+    left empty, or its ink went unread with the slash; the notation is printed and is
+    read, if it opens with a type code or a known body, to be checked."""
+    notation = re.sub(r"^[\W_]+", "", rest)
+    read = parse_number_line("Số: 01/" + notation, type_hint)
+    if read.value is None or (read.value.type_code is None
+                              and notation.split("-")[0].upper() not in _KNOWN_ORGANS):
+        return Found.none(f"no number and no known notation in {rest!r}")
+    why = "no number and no '/' read after 'Số:'"
+    return Found(NumberParts(None, read.value.code_notation, read.value.type_code),
+                 round(min(read.confidence, NOTATION_WITHOUT_NUMBER), 3),
+                 f"{read.reason}; {why}" if read.reason else why)
 
 
 def _number_in_blank(rest: str) -> tuple[str, str] | None:
