@@ -1516,6 +1516,28 @@ def test_number_lines_with_their_slash_or_type_misread(text: str, hint: str | No
 def test_number_lines_that_are_not_read_as_one(text: str, hint: str | None) -> None:
     assert parse_number_line(text, hint).value is None
 
+
+def test_a_place_with_a_garbled_word_takes_the_issuing_bodys_spelling() -> None:
+    """"Ma" in "Buôn Ma Thuột" read "VIq" or "\\Iq" (a face Tesseract does not know): the
+    header's unit line spells the locality; flagged, since the two are matched by position."""
+    for read in ("Buôn VIq Thuột", "Buôn \\Iq Thuột"):
+        b = PageBuilder()
+        header(b, organ=("ỦY BAN NHÂN DÂN", "THÀNH PHỐ BUÔN MA THUỘT"),
+               date=f"{read}, ngày 22 tháng 02 năm 2026")
+        b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
+        b.add("Về việc thành lập Tổ công tác", 710, cx=CX)
+        b.body(860, 12)
+        closing(b, 860 + 12 * 70 + 80)
+        place = extract_document([b.page()]).issued_place
+        assert place.value == "Buôn Ma Thuột" and place.confidence < extract.REVIEW_BELOW
+    # Words read right that differ from the body's name: no such repair.
+    b = PageBuilder()
+    header(b, organ=("ỦY BAN NHÂN DÂN", "THÀNH PHỐ BUÔN MA THUỘT"),
+           date="Cư Kuin VIq, ngày 22 tháng 02 năm 2026")
+    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
+    b.body(860, 12)
+    assert extract_document([b.page()]).issued_place.value == "Cư Kuin VIq"
+
 def test_an_issue_date_before_a_document_it_cites_is_flagged() -> None:
     b = PageBuilder()
     header(b, date="Bát Tràng, ngày 22 tháng 02 năm 2020")

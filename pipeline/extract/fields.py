@@ -49,7 +49,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.core.model import OcrResult, SurnameMatch
 from pipeline.core.vi_names import MIDDLE_NAMES, SURNAMES, is_surname, syllable
-from pipeline.core.vi_text import clean, fold
+from pipeline.core.vi_text import clean, fold, words_folded
 from pipeline.extract.blocks import (
     Header,
     Signature,
@@ -62,6 +62,7 @@ from pipeline.extract.found import Found
 from pipeline.extract.layout import Page, Segment, analyse
 from pipeline.extract.names import (
     ORGAN_HEADS,
+    UNIT_WORDS,
     Token,
     drop_leading_scraps,
     fix_organ_line,
@@ -103,6 +104,7 @@ from pipeline.extract.params import (
     ORGAN_UNIT_FROM_BODY,
     ORGAN_UNIT_MISSING,
     ORGAN_UNIT_WORD_LOST,
+    PLACE_FROM_ORGAN,
     PLACE_LISTED_NEAR,
     PLACE_OCR_SLACK,
     PLACE_OFF_THE_LIST,
@@ -361,7 +363,57 @@ def _place_date(header: Header, tokens: list[Token]) -> tuple[Found[datetime.dat
         conf = min(conf, header.date_seg.confidence + PLACE_OCR_SLACK)
     v = voted(pd.value.place, tokens)
     place = _repaired(Found(pd.value.place, round(conf, 3), pd.reason), v.value, v.reason, v.doubt)
-    return issued_date, _place_on_the_list(place, tokens)
+    return issued_date, _place_from_organ(_place_on_the_list(place, tokens), header, v.other)
+
+
+def _place_from_organ(place: Found[str], header: Header, elsewhere: str | None) -> Found[str]:
+    """A place with words no Vietnamese syllable spells ("Buôn VIq Thuột", "Buôn \\Iq
+    Thuột"), on no list, takes the issuing body's unit name ("THÀNH PHỐ BUÔN MA THUỘT"),
+    or else the spelling read ``elsewhere`` in the document, where that has as many
+    words, each a syllable, and the same ones wherever the place reads a word right: the
+    date line names the issuer's own locality. To be checked."""
+    from pipeline.core import commune
+
+    if place.value is None or commune.is_place_name(place.value):
+        return place
+    read = place.value.split()
+    garbled = [not (w.isalpha() and syllable(w)) for w in read]
+    if not any(garbled) or all(garbled):
+        return place
+    spellings = []
+    for seg in header.organ_segs:
+        words = clean(seg.text).split()
+        for k in (2, 1):
+            if len(words) - k == len(read) and words_folded(" ".join(words[:k])) in UNIT_WORDS:
+                spellings.append((words[k:], "the issuing body's line names"))
+                break
+    if elsewhere:
+        spellings.append((elsewhere.split(), "the document elsewhere reads"))
+    for named, where in spellings:
+        if len(named) == len(read) and all(w.isalpha() and syllable(w) for w in named) and all(
+                g or fold(w) == fold(n) for w, n, g in zip(read, named, garbled, strict=True)):
+            spelt = " ".join(n[:1] + n[1:].lower() for n in named)
+            return Found(spelt, min(place.confidence, PLACE_FROM_ORGAN), place.reason_and(
+                f"read {place.value!r}; {where} {' '.join(named)!r}"))
+    return place
+    read = place.value.split()
+    garbled = [not (w.isalpha() and syllable(w)) for w in read]
+    if not any(garbled) or all(garbled):
+        return place
+    for seg in header.organ_segs:
+        words = clean(seg.text).split()
+        for k in (2, 1):
+            if len(words) - k == len(read) and words_folded(" ".join(words[:k])) in UNIT_WORDS:
+                named = words[k:]
+                break
+        else:
+            continue
+        if all(w.isalpha() and syllable(w) for w in named) and all(
+                g or fold(w) == fold(n) for w, n, g in zip(read, named, garbled, strict=True)):
+            spelt = " ".join(n[:1] + n[1:].lower() for n in named)
+            return Found(spelt, min(place.confidence, PLACE_FROM_ORGAN), place.reason_and(
+                f"read {place.value!r}; the issuing body's line names {' '.join(named)!r}"))
+    return place
 
 
 def _place_on_the_list(place: Found[str], tokens: list[Token]) -> Found[str]:

@@ -161,6 +161,9 @@ PLACE_OCR_SLACK = 0.05
 # name); the one listed name a letter away, printed in the document or dossier.
 PLACE_OFF_THE_LIST = 0.6
 PLACE_LISTED_NEAR = 0.7
+# A place whose garbled words ("Buôn VIq Thuột") the issuing body's unit line spells
+# ("THÀNH PHỐ BUÔN MA THUỘT"): that spelling, to be checked.
+PLACE_FROM_ORGAN = 0.7
 
 # --------------------------------------------------------------------------- công văn subject
 
