@@ -1538,6 +1538,25 @@ def test_a_place_with_a_garbled_word_takes_the_issuing_bodys_spelling() -> None:
     b.body(860, 12)
     assert extract_document([b.page()]).issued_place.value == "Cư Kuin VIq"
 
+
+def test_a_day_with_a_bracket_for_its_one_is_read_and_flagged() -> None:
+    found = parse_date_line("Nghĩa Hành, ngày 2] tháng 3 năm 2025")
+    assert found.value == ("Nghĩa Hành", dt.date(2025, 3, 21))
+    assert found.confidence < extract.REVIEW_BELOW and "']'" in (found.reason or "")
+
+
+def test_a_digit_and_a_mark_in_a_blank_is_no_date_in_words() -> None:
+    """"ngày 2: tháng" once read as a date in words, day 2: a day half read is no day."""
+    found = parse_date_line("Nghĩa Hành, ngày 2: tháng 3 năm 2025")
+    assert found.value == ("Nghĩa Hành", None)
+    words = parse_date_line("Nghĩa Hành, ngày mười lăm tháng chín năm hai nghìn không trăm hai mươi lăm")
+    assert words.value == ("Nghĩa Hành", dt.date(2025, 9, 15))
+
+
+def test_the_year_keyword_with_its_m_read_as_n() -> None:
+    found = parse_date_line("Đồng Tháp, ngày 02 tháng 02 nặn 2025")
+    assert found.value == ("Đồng Tháp", dt.date(2025, 2, 2))
+
 def test_an_issue_date_before_a_document_it_cites_is_flagged() -> None:
     b = PageBuilder()
     header(b, date="Bát Tràng, ngày 22 tháng 02 năm 2020")

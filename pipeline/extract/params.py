@@ -145,6 +145,7 @@ CODE_AMBIGUOUS = 0.6
 
 # Factors on the confidence for each misreading read through:
 DATE_DIGIT_AS_LETTER = 0.85  # "thángl2"
+DATE_BRACKET_AS_ONE = 0.85  # … and "]" for 1 ("ngày 2]"): a 1 whose foot is eroded, or a speck
 # A date its own text's citations come after cannot be the issue date as read.
 DATE_BEFORE_ITS_CITATIONS = 0.5
 # An issuing body's name with a word no Vietnamese syllable spells.

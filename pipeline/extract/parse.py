@@ -28,6 +28,7 @@ from pipeline.extract.params import (
     CODE_CORRECTED,
     CODE_DOUBLED_LETTER,
     CODE_ONE_LETTER_OFF,
+    DATE_BRACKET_AS_ONE,
     DATE_DAY_WITHOUT_ZERO,
     DATE_DIGIT_AS_LETTER,
     DATE_IN_WORDS,
@@ -298,19 +299,20 @@ def _notation_after_blank(blank: tuple[str, str], type_hint: str | None) -> Foun
 
 # --------------------------------------------------------------------------- place, date
 
-_N12 = r"[0-9oil|]{1,2}"
-# Keywords end on a letter that cannot be a digit (ngày, tháng, năm / "nărn"), so a
+_N12 = r"[0-9oil|\]]{1,2}"
+# Keywords end on a letter that cannot be a digit (ngày, tháng, năm / "nărn", "nặn"), so a
 # look-alike digit ("thángl2") is never swallowed by its keyword.
 _DATE = re.compile(
     r"(?P<dkw>" + DAY_WORD + r")[\s,.]*(?P<d>" + _N12 + r")[\s,./]*"
     r"(?P<mkw>" + MONTH_WORD + r")[\s,.]*(?P<m>" + _N12 + r")[\s,./]*"
-    r"(?P<ykw>n[a-z]{0,2}?(?:m|rn))[\s,.]*(?P<y>[0-9oil|]{4})(?![0-9])"
+    r"(?P<ykw>n[a-z]{0,2}?(?:m|rn|n))[\s,.]*(?P<y>[0-9oil|]{4})(?![0-9])"
 )
 
 
 def _num(raw: str) -> tuple[int, bool]:
-    """Folded digits with look-alikes (``o``, ``l``, ``i``, ``|``): value, and whether any."""
-    out = "".join(c if c.isdigit() else _DIGITISH[c] for c in raw)
+    """Folded digits with look-alikes (``o``, ``l``, ``i``, ``|``, ``]``): value, and
+    whether any."""
+    out = "".join(c if c.isdigit() else _DIGITISH.get(c, "1") for c in raw)
     return int(out), out != raw
 
 
@@ -354,6 +356,8 @@ def _words_date(s: str) -> tuple[int, int, int, int] | None:
             j = words.index("thang", i + 1)
         except ValueError:
             return None
+        if re.search(r"[^a-z0-9\s,.]", f[tokens[i][1] + 4:tokens[j][1]]):
+            return None  # "ngày 2] tháng": a digit and a mark, no day in words
         day = number(words[i + 1 : j])
         if day is None:
             return None
@@ -373,7 +377,7 @@ def _words_date(s: str) -> tuple[int, int, int, int] | None:
 _DATE_BLANKS = re.compile(
     r"(?P<dkw>\b" + DAY_WORD + r")(?P<d>.{0,6}?)\s*"
     r"(?P<mkw>t[hb][a-z]{0,3}?g)(?P<m>.{0,6}?)\s*"
-    r"(?P<ykw>n[a-z]{0,2}?(?:m|rn))[\s,.:]*(?P<y>[0-9]{4})(?![0-9])"
+    r"(?P<ykw>n[a-z]{0,2}?(?:m|rn|n))[\s,.:]*(?P<y>[0-9]{4})(?![0-9])"
 )
 
 
@@ -409,6 +413,9 @@ def parse_date_line(text: str) -> Found[PlaceDate]:
         if fd or fm or fy:
             confidence *= DATE_DIGIT_AS_LETTER
             reasons.append("a digit read as a letter")
+        if "]" in m.group("d") + m.group("m"):
+            confidence *= DATE_BRACKET_AS_ONE
+            reasons.append("']' read for '1'")
         # NĐ 30: days below 10 and months 1, 2 take a leading zero, months 3–12 none.
         # A date printed otherwise is more likely a digit misread or lost.
         raw_d, raw_m = m.group("d"), m.group("m")
