@@ -1557,6 +1557,34 @@ def test_the_year_keyword_with_its_m_read_as_n() -> None:
     found = parse_date_line("Đồng Tháp, ngày 02 tháng 02 nặn 2025")
     assert found.value == ("Đồng Tháp", dt.date(2025, 2, 2))
 
+
+def test_a_position_over_garbled_capitals_may_be_the_authority_line() -> None:
+    """"TL. CHỦ TỊCH" over "CHÁNH VĂN PHÒNG", faded: the prefix lost and the position
+    garbled, and Tesseract read the first line twice ("CHỦ TỊCH", "TI ci_nn") over each
+    other. "CHỦ TỊCH" is then no sure position, and no authority is said unprinted."""
+    def signed(second: str | None):
+        b = PageBuilder()
+        header(b)
+        b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
+        b.add("Về việc thành lập Tổ công tác", 710, cx=CX)
+        b.body(860, 12)
+        y = 860 + 12 * 70 + 80
+        b.add("Nơi nhận:", y, x=X0, size=46)
+        b.add("CHỦ TỊCH", y, cx=SIGN_CX, same_line=True)
+        if second:
+            b.add("TI ci_nn", y + 4, cx=SIGN_CX, conf=15.0)
+            b.add(second, y + 66, cx=SIGN_CX)
+        b.add("- Lưu: VT, VP.", y + 60, x=X0, size=42)
+        b.add("Hồ Đức Toàn", y + 446, cx=SIGN_CX)
+        return extract_document([b.page()])
+
+    doubted = signed("CHL-VNHTEV.YXN PHONG")
+    assert doubted.signer_position.confidence < extract.REVIEW_BELOW
+    assert doubted.signer_authority.confidence < extract.REVIEW_BELOW
+    plain = signed(None)
+    assert plain.signer_position.value == "CHỦ TỊCH"
+    assert plain.signer_position.confidence >= extract.REVIEW_BELOW
+
 def test_an_issue_date_before_a_document_it_cites_is_flagged() -> None:
     b = PageBuilder()
     header(b, date="Bát Tràng, ngày 22 tháng 02 năm 2020")

@@ -839,7 +839,9 @@ def _prefixless_authority(page: Page, cands: list[Segment], pos_seg: Segment,
     Returns the authority line, the position line, the authority and the position:
     as they were when the line under ``pos_seg`` is no position."""
     k = cands.index(pos_seg)
-    below = cands[k + 1] if k + 1 < len(cands) else None
+    # Not a second reading of the same line (Tesseract reads a faint line twice at times).
+    below = next((c for c in cands[k + 1:]
+                  if c.cy - pos_seg.cy >= AUTHORITY_SAME_LINE_EM * page.em), None)
     if below is not None and below.cy - pos_seg.cy < PREFIXLESS_NEXT_LINE_EM * page.em \
             and below.caps >= PREFIXLESS_MIN_CAPS and below.n_letters >= PREFIXLESS_MIN_LETTERS:
         lower = _position(below)
