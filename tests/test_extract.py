@@ -1274,9 +1274,21 @@ def test_a_number_in_a_blank_read_unsure_is_null_and_for_review() -> None:
     sure = extract_document([_page_with(number="Số: 209 /QĐ-UBND").page()])
     assert sure.code_number.value == "209"
     hand = extract_document([_with_confidence(_page_with(number="Số: 209 /QĐ-UBND"),
-                                              "209", 60.0).page()])
+                                              "209", 40.0).page()])
     assert hand.code_number.value is None and "hand" in (hand.code_number.reason or "")
     assert hand.code_notation.value == "QĐ-UBND"
+    # Plain digits read less surely, but not much: taken, to be checked.
+    unsure = extract_document([_with_confidence(_page_with(number="Số: 209 /QĐ-UBND"),
+                                                "209", 60.0).page()])
+    assert unsure.code_number.value == "209"
+    assert unsure.code_number.confidence < extract.REVIEW_BELOW
+    assert "to be checked" in (unsure.code_number.reason or "")
+    assert unsure.code_notation.value == "QĐ-UBND"
+    # Not plain digits ("2O9", "Số:02"): not taken.
+    for ink in ("2O9", "Số:02"):
+        odd = extract_document([_with_confidence(_page_with(number=f"Số: {ink} /QĐ-UBND"),
+                                                 ink, 60.0).page()])
+        assert odd.code_number.value is None, ink
     # Printed run into its notation, the same doubt does not make it a blank.
     printed = extract_document([_with_confidence(_page_with(number="Số: 209/QĐ-UBND"),
                                                  "209/QĐ-UBND", 60.0).page()])

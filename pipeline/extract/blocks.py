@@ -82,7 +82,9 @@ from pipeline.extract.params import (
     NATIONAL_CONG_SCORE,
     NATIONAL_MIN_SCORE,
     NATIONAL_WITHIN_SCORE,
+    NUMBER_IN_BLANK_MAYBE,
     NUMBER_IN_BLANK_SURE,
+    NUMBER_IN_BLANK_UNSURE,
     NUMBER_OCR_SLACK,
     NUMBER_REREAD,
     OCR_SLACK,
@@ -347,9 +349,9 @@ def read_number(s: Segment, type_hint: str | None = None, rereads: Rereads | Non
 def _number_in_blank(s: Segment, read: Found[NumberParts], rereads: Rereads
                      ) -> Found[NumberParts]:
     """A number set apart from its notation ("Số: 209 /QĐ-UBND") fills a printed blank,
-    by hand or by a stamp, more often than not: it is taken only when its own words were
-    read with confidence, or when every digits-only reading of it agrees (then flagged);
-    else it is left out (the notation is printed and stands)."""
+    by hand or by a stamp, more often than not: it is taken when its own words were read
+    with confidence; flagged, when every digits-only reading of it agrees, or it was read
+    as plain digits less surely; else it is left out (the notation is printed and stands)."""
     words = s.words
     at = next((i for i, w in enumerate(words) if w.text.startswith("/")), None)
     if read.value is None or not at:
@@ -368,6 +370,12 @@ def _number_in_blank(s: Segment, read: Found[NumberParts], rereads: Rereads
                      round(min(read.confidence, NUMBER_REREAD), 3), read.reason_and(
                          f"the number in the blank, {seen}, read again digits only as "
                          f"{again!r}: written or stamped by hand, to be checked"))
+    digits = "".join(w.text for w in ink)
+    if read.value.code_number is not None and conf >= NUMBER_IN_BLANK_MAYBE \
+            and re.fullmatch(r"[0-9]{1,5}", digits):
+        return Found(read.value, round(min(read.confidence, NUMBER_IN_BLANK_UNSURE), 3),
+                     read.reason_and(f"the number in the blank, {seen}: written or stamped "
+                                     "by hand, to be checked"))
     return Found(read.value._replace(code_number=None), read.confidence, read.reason_and(
         f"the number in the blank, {seen}, is not taken: written or stamped by hand"))
 

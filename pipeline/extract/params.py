@@ -110,6 +110,10 @@ NUMBER_OCR_SLACK = 0.25
 # A number set apart from its notation (a blank filled in by hand or stamp) is taken
 # only when Tesseract read its own words at least this sure (0..1).
 NUMBER_IN_BLANK_SURE = 0.85
+# Read less surely, but as plain digits and at least this sure: taken all the same, this
+# sure at most (a person checks it).
+NUMBER_IN_BLANK_MAYBE = 0.5
+NUMBER_IN_BLANK_UNSURE = 0.6
 # The day of the date line is taken only when its word was read at least this sure.
 DAY_IN_BLANK_SURE = 0.6
 # A number or day taken from the digits-only readings of a blank that all agree: likely,
