@@ -1597,6 +1597,18 @@ def test_a_position_over_garbled_capitals_may_be_the_authority_line() -> None:
     assert plain.signer_position.value == "CHỦ TỊCH"
     assert plain.signer_position.confidence >= extract.REVIEW_BELOW
 
+
+@pytest.mark.parametrize("read, want", [
+    ("CHL-VNHTEV.YXN PHONG", "CHÁNH VĂN PHÒNG"),
+    ("CH-ÁVNIEV.YN PHONG", "CHÁNH VĂN PHÒNG"),
+    ("QÀ DA 0U.VNH VN PHONG", "CHÁNH VĂN PHÒNG"),
+    ("XK NQLTX BTRQ", "XK NQLTX BTRQ"),  # near no usual position: kept as read
+])
+def test_a_garbled_position_is_the_usual_one_its_letters_are_nearest(read: str, want: str) -> None:
+    found = extract_document([decision_page(authority="TL. CHỦ TỊCH", position=read).page()])
+    assert found.signer_position.value == want
+    assert found.signer_position.confidence < extract.REVIEW_BELOW
+
 def test_an_issue_date_before_a_document_it_cites_is_flagged() -> None:
     b = PageBuilder()
     header(b, date="Bát Tràng, ngày 22 tháng 02 năm 2020")

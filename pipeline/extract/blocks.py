@@ -101,6 +101,9 @@ from pipeline.extract.params import (
     POSITION_CAPS_MIN_LETTERS,
     POSITION_EXACT_OCR_SLACK,
     POSITION_FUZZY,
+    POSITION_LETTERS_AHEAD,
+    POSITION_LETTERS_MIN,
+    POSITION_LETTERS_MIN_SCORE,
     POSITION_MAX_BELOW_EM,
     POSITION_MIN_SCORE,
     POSITION_SPELT_OTHERWISE,
@@ -664,10 +667,25 @@ def _position(s: Segment) -> tuple[str, float] | None:
         known = " ".join(w for w in sure.split() if w in _POSITION_WORDS)
         if tail is None and known and known != sure:
             tail = _POSITION_BY_KEY.get(known) or _position_by_last_words(known)
+    if tail is None and s.caps >= POSITION_CAPS_MIN:
+        tail = _position_by_letters(key)
     if tail is not None:
         return tail, POSITION_UNSURE
     if s.caps >= POSITION_CAPS_MIN and s.n_letters >= POSITION_CAPS_MIN_LETTERS:
         return vn_upper(s.text).strip(" .,:;"), POSITION_UNSURE
+    return None
+
+
+def _position_by_letters(key: str) -> str | None:
+    """The one usual position a garbled capitals line's letters are clearly nearest
+    ("chlvnhtevyxnphong" → CHÁNH VĂN PHÒNG), or None."""
+    letters = re.sub(r"[^a-z]", "", key)
+    if len(letters) < POSITION_LETTERS_MIN:
+        return None
+    (best, position), (second, _) = sorted(
+        ((fuzz.ratio(letters, k.replace(" ", "")), p) for k, p in _POSITION_KEYS), reverse=True)[:2]
+    if best >= POSITION_LETTERS_MIN_SCORE and best - second >= POSITION_LETTERS_AHEAD:
+        return position
     return None
 
 

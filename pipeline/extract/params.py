@@ -298,6 +298,12 @@ POSITION_MAX_BELOW_EM = 2.5
 POSITION_MIN_SCORE = 85
 POSITION_SPELT_OTHERWISE = 0.95
 POSITION_FUZZY = 0.7
+# A capitals line no usual position reads as, whose letters alone (spaces and marks
+# aside) are this near one (rapidfuzz ratio), this much nearer than any other, and this
+# many at least: that position, unsure ("CHL-VNHTEV.YXN PHONG": CHÁNH VĂN PHÒNG).
+POSITION_LETTERS_MIN_SCORE = 70
+POSITION_LETTERS_AHEAD = 5
+POSITION_LETTERS_MIN = 8
 # A line ending in a usual position (each letter of its end scoring this), or one
 # whose first letters a seal took, or a capitals line as read (this share of capitals,
 # this many letters at least): unsure.
