@@ -1609,6 +1609,19 @@ def test_a_garbled_position_is_the_usual_one_its_letters_are_nearest(read: str, 
     assert found.signer_position.value == want
     assert found.signer_position.confidence < extract.REVIEW_BELOW
 
+
+def test_a_place_off_the_list_takes_the_listed_one_the_text_prints_of_several_near() -> None:
+    """"Đông Tháp" is a letter from Đông Thái, Đồng Thái and Đồng Tháp: the body's
+    "tỉnh Đồng Tháp" says which; a body that prints none of them, none."""
+    from pipeline.extract.names import tokens_of
+
+    body = tokens_of([("Ủy ban nhân dân tỉnh Đồng Tháp báo cáo kết quả thực hiện", 0.9)])
+    found = extract._listed_near("Đông Tháp", body, "document")
+    assert found is not None and found.value == "Đồng Tháp"
+    assert found.confidence < extract.REVIEW_BELOW
+    elsewhere = tokens_of([("Ủy ban nhân dân xã báo cáo kết quả thực hiện", 0.9)])
+    assert extract._listed_near("Đông Tháp", elsewhere, "document") is None
+
 def test_an_issue_date_before_a_document_it_cites_is_flagged() -> None:
     b = PageBuilder()
     header(b, date="Bát Tràng, ngày 22 tháng 02 năm 2020")

@@ -436,13 +436,15 @@ def _place_on_the_list(place: Found[str], tokens: list[Token]) -> Found[str]:
 
 
 def _listed_near(value: str, tokens: list[Token], where: str) -> Found[str] | None:
-    """The one name of the 2025 list a letter from ``value``, if the text prints it."""
+    """The one name of the 2025 list a letter from ``value`` that the text prints (of
+    "Đông Thái", "Đồng Thái" and "Đồng Tháp", near "Đông Tháp", the one printed)."""
     from pipeline.core import commune
 
     if commune.is_place_name(value):
         return None
-    near = commune.places_like(value)
-    if len(near) != 1 or vote(near[0], tokens).agree < 1:
+    near = [p for p in commune.places_like(value)
+            if (t := vote(p, tokens)).spelling == p and t.agree >= 1]
+    if len(near) != 1:
         return None
     return Found(near[0], PLACE_LISTED_NEAR,
                  f"read {value!r}, which no commune, ward or province on the "
