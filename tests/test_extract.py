@@ -1565,8 +1565,10 @@ def test_a_digit_and_a_mark_in_a_blank_is_no_date_in_words() -> None:
     assert words.value == ("Nghĩa Hành", dt.date(2025, 9, 15))
 
 
-def test_the_year_keyword_with_its_m_read_as_n() -> None:
-    found = parse_date_line("Đồng Tháp, ngày 02 tháng 02 nặn 2025")
+@pytest.mark.parametrize("year", ["nặn 2025", "nămr 2025"])
+def test_the_year_keyword_misread(year: str) -> None:
+    """Its m read as n, or a speck read after it."""
+    found = parse_date_line(f"Đồng Tháp, ngày 02 tháng 02 {year}")
     assert found.value == ("Đồng Tháp", dt.date(2025, 2, 2))
 
 

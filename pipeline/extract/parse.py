@@ -301,11 +301,12 @@ def _notation_after_blank(blank: tuple[str, str], type_hint: str | None) -> Foun
 
 _N12 = r"[0-9oil|\]]{1,2}"
 # Keywords end on a letter that cannot be a digit (ngày, tháng, năm / "nărn", "nặn"), so a
-# look-alike digit ("thángl2") is never swallowed by its keyword.
+# look-alike digit ("thángl2") is never swallowed by its keyword; a speck may follow the
+# year's ("nămr 2025").
 _DATE = re.compile(
     r"(?P<dkw>" + DAY_WORD + r")[\s,.]*(?P<d>" + _N12 + r")[\s,./]*"
     r"(?P<mkw>" + MONTH_WORD + r")[\s,.]*(?P<m>" + _N12 + r")[\s,./]*"
-    r"(?P<ykw>n[a-z]{0,2}?(?:m|rn|n))[\s,.]*(?P<y>[0-9oil|]{4})(?![0-9])"
+    r"(?P<ykw>n[a-z]{0,2}?(?:m|rn|n))[a-z]?[\s,.]*(?P<y>[0-9oil|]{4})(?![0-9])"
 )
 
 
@@ -377,7 +378,7 @@ def _words_date(s: str) -> tuple[int, int, int, int] | None:
 _DATE_BLANKS = re.compile(
     r"(?P<dkw>\b" + DAY_WORD + r")(?P<d>.{0,6}?)\s*"
     r"(?P<mkw>t[hb][a-z]{0,3}?g)(?P<m>.{0,6}?)\s*"
-    r"(?P<ykw>n[a-z]{0,2}?(?:m|rn|n))[\s,.:]*(?P<y>[0-9]{4})(?![0-9])"
+    r"(?P<ykw>n[a-z]{0,2}?(?:m|rn|n))[a-z]?[\s,.:]*(?P<y>[0-9]{4})(?![0-9])"
 )
 
 
