@@ -1624,6 +1624,17 @@ def test_a_place_off_the_list_takes_the_listed_one_the_text_prints_of_several_ne
     elsewhere = tokens_of([("Ủy ban nhân dân xã báo cáo kết quả thực hiện", 0.9)])
     assert extract._listed_near("Đông Tháp", elsewhere, "document") is None
 
+
+def test_a_two_word_unit_with_a_letter_lost_is_that_unit() -> None:
+    """"THNH PHỐ" is THÀNH PHỐ: "THNH" alone is a letter from TỈNH too, but the two words
+    are a letter from THÀNH PHỐ only."""
+    from pipeline.extract.names import fix_organ_line, opens_with_unit
+
+    assert opens_with_unit("THNH PHỐ BUÔN MA THUỘT")
+    line, why, _ = fix_organ_line("THNH PHỐ BUÔN MA THUỘT", [])
+    assert line.startswith("THÀNH PHỐ ") and "THNH PHỐ" in (why or "")
+    assert fix_organ_line("TỈNH ĐỒNG THÁP", [])[0] == "TỈNH ĐỒNG THÁP"
+
 def test_an_issue_date_before_a_document_it_cites_is_flagged() -> None:
     b = PageBuilder()
     header(b, date="Bát Tràng, ngày 22 tháng 02 năm 2020")

@@ -168,14 +168,15 @@ def voted(value: str, tokens: list[Token], spaces: bool = True) -> Voted:
 
 
 def _unit_word(words: list[str]) -> str | None:
-    """"XÃ", "PHƯỜNG"… for the opening word(s) of a line, allowing one stray letter."""
+    """"XÃ", "PHƯỜNG"… for the opening word(s) of a line, allowing one stray letter
+    ("THNH PHỐ": THÀNH PHỐ, of two words; not TỈNH, a letter from "THNH" alone)."""
     key = words_folded(" ".join(words))
     if key in UNIT_WORDS:
         return UNIT_WORDS[key]
-    if len(words) == 1 and key:
+    if len(words) in (1, 2) and key:
         close = [u for k, u in UNIT_WORDS.items()
-                 if " " not in k and k[0] == key[0] and Levenshtein.distance(k, key) <= 1
-                 and abs(len(k) - len(key)) <= 1]
+                 if k.count(" ") == len(words) - 1 and k[0] == key[0]
+                 and Levenshtein.distance(k, key) <= 1 and abs(len(k) - len(key)) <= 1]
         if len(close) == 1:
             return close[0]
     return None
