@@ -270,6 +270,13 @@ def fix_organ_line(line: str, tokens: list[Token], place: str | None = None
             break
     name = " ".join(rest)
     v = voted(name, tokens)
+    if v.doubt and v.other is not None and v.value == name:
+        from pipeline.core import commune  # (loading the list costs a tenth of a second)
+
+        if not commune.is_place_name(name) and commune.is_place_name(v.other):
+            # One reading against another, and only the other names a place on the list.
+            v = Voted(v.other, f"read {name!r}, which no place on the 2025 list is called; "
+                               f"elsewhere {v.other!r}, which one is", True, name)
     supported = v.value != name or vote(name, tokens).total >= 2
     if not head or v.doubt or not supported:
         named = organ_line_from_document(text, tokens, place)
