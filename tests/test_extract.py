@@ -1653,6 +1653,25 @@ def test_an_organ_line_on_no_list_takes_the_listed_reading_of_two() -> None:
     both = tokens_of([("Ủy ban nhân dân xã Đồng Thái báo cáo", 0.9)])
     assert fix_organ_line("XÃ ĐÔNG THÁI", both)[0] == "XÃ ĐÔNG THÁI"
 
+
+def test_a_place_with_one_word_past_reading_is_the_one_listed_place_that_fits() -> None:
+    from pipeline.extract.names import fix_organ_line, listed_past_one_garble
+
+    assert listed_past_one_garble(["Buôn", "VIq", "Thuột"]) == "Buôn Ma Thuột"
+    assert listed_past_one_garble(["Bát", "Tr4ng"]) is None  # one word read: too many fit
+    assert listed_past_one_garble(["Bu0n", "VIq", "Thuột"]) is None  # two past reading
+    assert listed_past_one_garble(["Buôn", "Ma", "Thuột"]) is None  # nothing to repair
+    line, why, doubt = fix_organ_line("THÀNH PHỐ BUÔN IQ THUỘT", [])
+    assert (line, doubt) == ("THÀNH PHỐ BUÔN MA THUỘT", True) and "2025 list" in (why or "")
+    # The date line's place, with no header line naming it.
+    b = PageBuilder()
+    header(b, organ=("ỦY BAN NHÂN DÂN", "XÃ CẨM XUYÊN"),
+           date="Buôn \\Iq« Thuột, ngày 22 tháng 02 năm 2026")
+    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
+    b.body(860, 12)
+    place = extract_document([b.page()]).issued_place
+    assert place.value == "Buôn Ma Thuột" and place.confidence < extract.REVIEW_BELOW
+
 def test_an_issue_date_before_a_document_it_cites_is_flagged() -> None:
     b = PageBuilder()
     header(b, date="Bát Tràng, ngày 22 tháng 02 năm 2020")

@@ -67,6 +67,7 @@ from pipeline.extract.names import (
     drop_leading_scraps,
     fix_organ_line,
     fix_surname,
+    listed_past_one_garble,
     name_from_line,
     name_word,
     named_elsewhere,
@@ -395,6 +396,11 @@ def _place_from_organ(place: Found[str], header: Header, elsewhere: str | None) 
             spelt = " ".join(n[:1] + n[1:].lower() for n in named)
             return Found(spelt, min(place.confidence, PLACE_FROM_ORGAN), place.reason_and(
                 f"read {place.value!r}; {where} {' '.join(named)!r}"))
+    listed = listed_past_one_garble(read)
+    if listed is not None:
+        return Found(listed, min(place.confidence, PLACE_FROM_ORGAN), place.reason_and(
+            f"read {place.value!r}, a word past reading: {listed!r} is the one place on the "
+            "2025 list its other words fit"))
     return place
     read = place.value.split()
     garbled = [not (w.isalpha() and syllable(w)) for w in read]

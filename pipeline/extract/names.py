@@ -23,6 +23,7 @@ from rapidfuzz.distance import Levenshtein
 from pipeline.core.vi_names import ETHNIC_SURNAMES, INITIAL, MIDDLE_NAMES, SURNAMES, syllable
 from pipeline.core.vi_text import fold, nfc, strip_foreign, tone_style, vn_upper, words_folded
 from pipeline.extract.params import (
+    LISTED_MIN_WORDS_READ,
     ORGAN_HEAD_MIN_SCORE,
     ORGAN_NAMING_MIN_SCORE,
     VOTE_IMPLAUSIBLE_WEIGHT,
@@ -167,6 +168,19 @@ def voted(value: str, tokens: list[Token], spaces: bool = True) -> Voted:
     return Voted(value, None, False, None)
 
 
+def listed_past_one_garble(words: list[str]) -> str | None:
+    """The one place of the 2025 list a name read with one word no syllable spells stands
+    for ("Buôn VIq Thuột" → Buôn Ma Thuột): as many words, the others the same, marks
+    aside. Two words at least must be read, or too many names fit; None if not one."""
+    from pipeline.core import commune  # (loading the list costs a tenth of a second)
+
+    garbled = [not (w.isalpha() and syllable(w)) for w in words]
+    if sum(garbled) != 1 or len(words) - 1 < LISTED_MIN_WORDS_READ:
+        return None
+    found = commune.places_matching([None if g else w for w, g in zip(words, garbled, strict=True)])
+    return found[0] if len(found) == 1 else None
+
+
 def _unit_word(words: list[str]) -> str | None:
     """"XÃ", "PHƯỜNG"… for the opening word(s) of a line, allowing one stray letter
     ("THNH PHỐ": THÀNH PHỐ, of two words; not TỈNH, a letter from "THNH" alone)."""
@@ -270,6 +284,11 @@ def fix_organ_line(line: str, tokens: list[Token], place: str | None = None
             break
     name = " ".join(rest)
     v = voted(name, tokens)
+    listed = listed_past_one_garble(v.value.split())
+    if listed is not None:
+        v = Voted(vn_upper(listed), "; ".join(filter(None, (
+            v.reason, f"read {v.value!r}, a word past reading: {listed!r} is the one place on "
+                      "the 2025 list its other words fit"))), True, v.value)
     if v.doubt and v.other is not None and v.value == name:
         from pipeline.core import commune  # (loading the list costs a tenth of a second)
 

@@ -169,6 +169,9 @@ PLACE_LISTED_NEAR = 0.7
 # A place whose garbled words ("Buôn VIq Thuột") the issuing body's unit line spells
 # ("THÀNH PHỐ BUÔN MA THUỘT"): that spelling, to be checked.
 PLACE_FROM_ORGAN = 0.7
+# A place name with one word past reading matches the 2025 list's names by its other
+# words, at least this many (one alone fits too many names).
+LISTED_MIN_WORDS_READ = 2
 
 # --------------------------------------------------------------------------- công văn subject
 
