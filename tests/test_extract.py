@@ -1310,6 +1310,12 @@ def test_a_day_written_into_the_blank_leaves_the_date_null_and_the_place_read() 
     assert unsure.issued_place.value == "Bát Tràng"
     sure = extract_document([_page_with(date="Bát Tràng, ngày 18 tháng 02 năm 2025").page()])
     assert sure.issued_date.value == dt.date(2025, 2, 18)
+    # Less sure, but not much: taken, to be checked.
+    doubted = extract_document([_with_confidence(
+        _page_with(date="Bát Tràng, ngày 18 tháng 02 năm 2025"), "18", 55.0).page()])
+    assert doubted.issued_date.value == dt.date(2025, 2, 18)
+    assert doubted.issued_date.confidence < extract.REVIEW_BELOW
+    assert "to be checked" in (doubted.issued_date.reason or "")
 
 
 def test_a_letter_read_twice_in_the_type_code_is_taken_single_and_checked() -> None:

@@ -59,7 +59,9 @@ from pipeline.extract.params import (
     CV_MIN_LETTERS,
     CV_REACH_EM,
     CV_REACH_NO_NUMBER_EM,
+    DAY_IN_BLANK_MAYBE,
     DAY_IN_BLANK_SURE,
+    DAY_IN_BLANK_UNSURE,
     DAY_REREAD,
     DEPUTY_UNDER_KT,
     DEPUTY_UNSURE_BELOW,
@@ -436,6 +438,10 @@ def _day_in_blank(s: Segment, read: Found[PlaceDate], rereads: Rereads) -> Found
     if conf >= DAY_IN_BLANK_SURE:
         return read
     seen = " ".join(w.text for w in day)
+    if conf >= DAY_IN_BLANK_MAYBE:
+        return Found(read.value, round(min(read.confidence, DAY_IN_BLANK_UNSURE), 3), read.reason_and(
+            f"the day, read as {seen!r} with low confidence ({conf:.2f}): written by hand into "
+            "the blank, to be checked"))
     return Found(read.value._replace(date=None), read.confidence, read.reason_and(
         f"the day, read as {seen!r} with low confidence ({conf:.2f}), is not taken: "
         "written by hand into the blank"))

@@ -116,6 +116,9 @@ NUMBER_IN_BLANK_MAYBE = 0.5
 NUMBER_IN_BLANK_UNSURE = 0.6
 # The day of the date line is taken only when its word was read at least this sure.
 DAY_IN_BLANK_SURE = 0.6
+# … read less surely, but at least this sure: taken all the same, this sure at most.
+DAY_IN_BLANK_MAYBE = 0.5
+DAY_IN_BLANK_UNSURE = 0.6
 # A number or day taken from the digits-only readings of a blank that all agree: likely,
 # written by hand all the same: a person checks it.
 NUMBER_REREAD = 0.75
