@@ -996,6 +996,12 @@ def test_khmer_surnames_are_surnames(name: str) -> None:
     assert found.signer_name.confidence >= extract.REVIEW_BELOW
 
 
+def test_danh_alone_before_a_given_name_may_be_a_middle_name() -> None:
+    """"Danh Hùng": a Khmer name, or "Nguyễn Danh Hùng" without its surname; flagged."""
+    found = extract_document([decision_page(name="Danh Hùng").page()]).signer_name
+    assert found.value == "Danh Hùng" and found.confidence < extract.REVIEW_BELOW
+
+
 def test_a_surname_spelling_that_ends_the_name_is_its_given_name() -> None:
     """"Sơn", "Hà" end many names: after a garbled word they are no surname, and the
     garbled word is still taken for what a seal left of one."""

@@ -50,7 +50,7 @@ MIDDLE_NAMES = frozenset((
     "Thị", "Văn", "Ngọc", "Hữu", "Đức", "Minh", "Thanh", "Kim", "Quốc", "Xuân", "Công", "Đình",
     "Bá", "Tấn", "Trọng", "Thế", "Hồng", "Quang", "Thu", "Như", "Mỹ", "Gia", "Duy", "Khánh",
     "Hải", "Bảo", "Thúy", "Thùy", "Anh", "Phương", "Việt", "Hoài", "Thái", "Trung",
-    "Bích", "Diệu", "Cẩm", "Nhật", "Đăng",
+    "Bích", "Diệu", "Cẩm", "Nhật", "Đăng", "Danh",
 ))
 
 _TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
