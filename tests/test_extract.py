@@ -1271,6 +1271,7 @@ def _page_with(number: str = "Số: 08/QĐ-UBND",
     ("Số: „đ4| /QĐ-UBND", "QĐ-UBND", "QĐ"),
     ("Số:... /KH-DCT", "KH-DCT", "KH"),          # the blank left empty
     ("Số:      /UBND-VP", "UBND-VP", None),
+    ("Số: #2 /UBND-NV", "UBND-NV", None),       # a mark glued to a digit: no number read
 ])
 def test_a_number_written_into_the_blank_is_left_out_and_the_notation_read(
         text: str, notation: str, code: str | None) -> None:

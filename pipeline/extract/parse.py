@@ -277,8 +277,9 @@ def _number_in_blank(rest: str) -> tuple[str, str] | None:
     m = re.match(r"^(?P<num>.*?)\s*(?P<notation>/\s*[A-Za-zĐđ][^/]*)$", rest)
     if m is None or not re.search(r"\s/", " " + rest):
         return None
-    # What is left of a garbled "Số:" ("ố:152") is no ink in the blank.
-    num = re.sub(r"^[\W_]+|[\W_]+$", "", re.sub(r"^.*[:;\s]", "", m.group("num").strip()))
+    # What is left of a garbled "Số:" ("ố:152") is no ink in the blank, nor a speck beside
+    # the number; a mark glued to a digit ("#2") is: no number read there.
+    num = re.sub(r"^[.,'`]+|[.,'`]+$", "", re.sub(r"^.*[:;\s]", "", m.group("num").strip()))
     if num and _digits(num) is not None:
         return None
     return m.group("num").strip(), m.group("notation")
