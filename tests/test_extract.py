@@ -1538,6 +1538,26 @@ def test_number_lines_with_their_slash_or_type_misread(text: str, hint: str | No
     assert found.confidence < 1.0 and found.reason
 
 
+@pytest.mark.parametrize("text, hint, want", [
+    ("Số: 12/QĐ-UBXND", None, "QĐ-UBND"),  # a letter inserted in a known body
+    ("Số: 12/TTr-LBND", None, "TTr-UBND"),  # one for another
+    ("Số: 12/QĐUBXND", None, "QĐ-UBND"),  # … and the dash lost
+    ("Số: BCLUBND", "BC", "BC-UBND"),  # the dash read as a letter
+])
+def test_a_known_body_a_letter_off_in_the_notation_is_taken_and_flagged(
+        text: str, hint: str | None, want: str) -> None:
+    found = parse_number_line(text, hint)
+    assert found.value is not None and found.value.code_notation == want
+    assert found.confidence < extract.REVIEW_BELOW
+
+
+@pytest.mark.parametrize("text", ["Số: 12/KH-VHTT", "Số: 12/UBND-VH", "Số: 12/QĐ-UBKT"])
+def test_other_bodies_in_the_notation_are_kept_as_read(text: str) -> None:
+    found = parse_number_line(text)
+    assert found.value is not None and found.value.code_notation == text.split("/")[1]
+    assert found.confidence == 1.0
+
+
 @pytest.mark.parametrize("text, hint", [
     ("SỞ TƯ PHÁP", None), ("SO TAI CHINH", None), ("Số: ABCXYZ", None),
     ("Số: 12 TIr-UBND", None),  # no heading to say what "TIr" is

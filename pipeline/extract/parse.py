@@ -13,6 +13,7 @@ import re
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from pipeline.core.vi_text import DAY_WORD, MONTH_WORD, clean, fold, tone_style, vn_upper, words_folded
 from pipeline.extract.found import Found
@@ -37,6 +38,7 @@ from pipeline.extract.params import (
     DATE_MONTH_MISPRINTED,
     NOTATION_COLON_FOR_DASH,
     NOTATION_DASH_LOST,
+    NOTATION_ORGAN_ONE_OFF,
     NOTATION_TYPE_RUN_IN,
     NOTATION_WITHOUT_NUMBER,
     NUMBER_ALL_DIGITS_AS_LETTERS,
@@ -78,6 +80,8 @@ _NUMBER_PREFIX = re.compile(r"^[\W_]*?[s$]\s*(?:[a-z]|[06](?=[\s:;.,]))?\s*[:;.,
 _DIGITISH = {"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "i": "1"}
 _NOTATION_PART = re.compile(r"^[A-Za-zĐđ0-9]+$")
 _KNOWN_ORGANS = ("UBND", "HĐND", "ĐU", "VP", "MTTQ", "BCĐ", "CA", "BCH")
+# A body this long is told from a letter off it ("UBXND"); a shorter one is not ("VH").
+_ORGAN_ONE_OFF_MIN_LETTERS = 4
 
 
 def _digits(raw: str) -> tuple[str, int] | None:
@@ -221,26 +225,28 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
     code = canonical_type_code(parts[0], type_hint)
     if code.value is None and len(parts) == 1:
         # "QĐUBND": the dash lost between the type and the body.
-        whole = parts[0].upper().replace("Đ", "D")
-        for known in _KNOWN_ORGANS:
-            plain = known.replace("Đ", "D")
-            head = parts[0][: -len(known)]
-            if whole.endswith(plain) and head:
-                split_code = canonical_type_code(head, type_hint)
-                if split_code.value is not None:
-                    parts = [head, known]
-                    code = split_code
-                    confidence *= NOTATION_DASH_LOST
-                    reasons.append("'-' missing in the notation")
-                    break
-        else:
-            if any(whole.startswith(k) for k in CODES_BY_KEY):
-                confidence *= NOTATION_TYPE_RUN_IN
-                reasons.append(f"{parts[0]!r} may be a type abbreviation run into the body's")
+        split = _type_run_into_organ(parts[0], type_hint)
+        if split is not None:
+            head, known, split_code, off = split
+            parts, code = [head, known], split_code
+            confidence *= NOTATION_DASH_LOST
+            reasons.append("'-' missing in the notation")
+            if off:
+                confidence *= NOTATION_ORGAN_ONE_OFF
+                reasons.append(f"{parts[0] + off!r} read, taken as {head + known!r}")
+        elif any(parts[0].upper().replace("Đ", "D").startswith(k) for k in CODES_BY_KEY):
+            confidence *= NOTATION_TYPE_RUN_IN
+            reasons.append(f"{parts[0]!r} may be a type abbreviation run into the body's")
     if slash_lost and code.value is None and parts[0].upper() not in _KNOWN_ORGANS:
         return Found.none(f"no '/' read, and {parts[0]!r} opens no known notation")
     organ_parts = parts[1:] if code.value is not None else parts
     organ_parts = [ORGAN_ABBR_FIX.get(p.upper(), p) for p in organ_parts]
+    for i, part in enumerate(organ_parts):
+        near = _known_organ_one_off(part)
+        if near is not None:
+            organ_parts[i] = near
+            confidence *= NOTATION_ORGAN_ONE_OFF
+            reasons.append(f"{part!r} read, taken as {near!r}")
     if code.value is not None:
         confidence *= code.confidence
         if code.reason:
@@ -253,6 +259,41 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
         round(confidence, 3),
         "; ".join(reasons) or None,
     )
+
+
+def _known_organ_one_off(part: str) -> str | None:
+    """The one long known body a notation's part is a letter from ("UBXND", "LBND" →
+    UBND); None for a part known or too short to tell (a letter from "VP" is "VH")."""
+    up = part.upper()
+    if up in _KNOWN_ORGANS or len(up) < _ORGAN_ONE_OFF_MIN_LETTERS:
+        return None
+    near = [k for k in _KNOWN_ORGANS if len(k) >= _ORGAN_ONE_OFF_MIN_LETTERS
+            and Levenshtein.distance(up.replace("Đ", "D"), k.replace("Đ", "D")) == 1]
+    return near[0] if len(near) == 1 else None
+
+
+def _type_run_into_organ(run: str, type_hint: str | None
+                         ) -> tuple[str, str, Found[str], str] | None:
+    """"QĐUBND" → ("QĐ", "UBND", the code, ""): a type code and a known body run
+    together; or "BCUBXND" → ("BC", "UBND", …, "UBXND"), the body a letter off, as read."""
+    whole = run.upper().replace("Đ", "D")
+    for known in _KNOWN_ORGANS:
+        head = run[: -len(known)]
+        if whole.endswith(known.replace("Đ", "D")) and head:
+            code = canonical_type_code(head, type_hint)
+            if code.value is not None:
+                return head, known, code, ""
+    found = []
+    for known in _KNOWN_ORGANS:
+        if len(known) < _ORGAN_ONE_OFF_MIN_LETTERS:
+            continue
+        for n in (len(known) - 1, len(known), len(known) + 1):
+            head, tail = run[:-n], run[-n:]
+            if head and _known_organ_one_off(tail) == known:
+                code = canonical_type_code(head, type_hint)
+                if code.value is not None:
+                    found.append((head, known, code, tail))
+    return found[0] if len(found) == 1 else None
 
 
 def _notation_without_number(rest: str, type_hint: str | None) -> Found[NumberParts]:
