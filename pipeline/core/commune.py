@@ -106,6 +106,19 @@ def places_like(name: str) -> list[str]:
     return sorted(names.values())
 
 
+def places_matching(words: list[str | None]) -> list[str]:
+    """The list's names of as many words as ``words``, each the word given, marks and
+    case aside; a None word stands for any (one misread past knowing)."""
+    keys = [None if w is None else _bare(w) for w in words]
+    found = {}
+    for name in _place_names():
+        parts = name.split()
+        if len(parts) == len(keys) and all(
+                k is None or _bare(p) == k for p, k in zip(parts, keys, strict=True)):
+            found[_tone_free_key(name)] = name
+    return sorted(found.values())
+
+
 @functools.cache
 def _place_keys() -> frozenset[str]:
     return frozenset(_tone_free_key(n) for n in _place_names())
@@ -130,7 +143,7 @@ def _place_names() -> tuple[str, ...]:
             if full.startswith(unit):
                 full = full[len(unit):]
                 break
-        short.append(full)
+        short.append(full.strip())
     return tuple(short)
 
 

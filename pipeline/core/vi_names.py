@@ -32,7 +32,10 @@ ETHNIC_SURNAMES: tuple[str, ...] = (
     "Ngôn", "Bế", "Quàng", "Cầm", "Lường", "Lèo", "Tòng", "Đèo", "Ngân", "Lộc", "Ma", "Mông",
     "Hảng", "Ksor", "Ksơr", "Nay", "Rơ", "Rah", "Siu", "Rmah", "Niê", "Mlô", "Êban", "Byă",
     "Kpă", "Alăng", "Bhling", "Chau", "Néang",
-)  # (Khmer's Danh, Sơn, Thạch, Kim: given names too, or already above)
+    # Khmer (Thạch and Kim are above). Given names too ("Thái Sơn"), so a name ending in
+    # one is no surname's (``names.name_from_line``).
+    "Danh", "Sơn",
+)
 # Words of such names that no Vietnamese syllable spells ("Ksor", "Mlô", "Byă").
 _ETHNIC_WORDS = frozenset(ETHNIC_SURNAMES)
 _SURNAMES = frozenset(SURNAMES + ETHNIC_SURNAMES)
@@ -47,7 +50,7 @@ MIDDLE_NAMES = frozenset((
     "Thị", "Văn", "Ngọc", "Hữu", "Đức", "Minh", "Thanh", "Kim", "Quốc", "Xuân", "Công", "Đình",
     "Bá", "Tấn", "Trọng", "Thế", "Hồng", "Quang", "Thu", "Như", "Mỹ", "Gia", "Duy", "Khánh",
     "Hải", "Bảo", "Thúy", "Thùy", "Anh", "Phương", "Việt", "Hoài", "Thái", "Trung",
-    "Bích", "Diệu", "Cẩm", "Nhật", "Đăng",
+    "Bích", "Diệu", "Cẩm", "Nhật", "Đăng", "Danh",
 ))
 
 _TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")

@@ -59,7 +59,9 @@ from pipeline.extract.params import (
     CV_MIN_LETTERS,
     CV_REACH_EM,
     CV_REACH_NO_NUMBER_EM,
+    DAY_IN_BLANK_MAYBE,
     DAY_IN_BLANK_SURE,
+    DAY_IN_BLANK_UNSURE,
     DAY_REREAD,
     DEPUTY_UNDER_KT,
     DEPUTY_UNSURE_BELOW,
@@ -82,7 +84,9 @@ from pipeline.extract.params import (
     NATIONAL_CONG_SCORE,
     NATIONAL_MIN_SCORE,
     NATIONAL_WITHIN_SCORE,
+    NUMBER_IN_BLANK_MAYBE,
     NUMBER_IN_BLANK_SURE,
+    NUMBER_IN_BLANK_UNSURE,
     NUMBER_OCR_SLACK,
     NUMBER_REREAD,
     OCR_SLACK,
@@ -99,6 +103,9 @@ from pipeline.extract.params import (
     POSITION_CAPS_MIN_LETTERS,
     POSITION_EXACT_OCR_SLACK,
     POSITION_FUZZY,
+    POSITION_LETTERS_AHEAD,
+    POSITION_LETTERS_MIN,
+    POSITION_LETTERS_MIN_SCORE,
     POSITION_MAX_BELOW_EM,
     POSITION_MIN_SCORE,
     POSITION_SPELT_OTHERWISE,
@@ -170,6 +177,8 @@ class Header:
     subject_segs: list[Segment]
     subject: Found[str]
     rereads: Rereads = field(default_factory=dict)
+    # A "Số:" line nothing could be read from alone: the type heading may settle it.
+    number_seg_unread: Segment | None = None
 
     @property
     def evidence(self) -> int:
@@ -265,7 +274,10 @@ def find_header(page: Page) -> Header:
     motto = find_motto(page, national)
     split_x = _column_split(page, national, motto)
     left, right = _header_columns(page, national, split_x)
-    number_seg, number = _number_line(_with_blank_joined(page, left), page.rereads)
+    joined = _with_blank_joined(page, left)
+    number_seg, number = _number_line(joined, page.rereads)
+    unread = None if number_seg is not None else next(
+        (s for s in joined if re.match(r"[\W_]*s\S?\s*[:;]", fold(s.text))), None)
     date_seg, place_date = _date_line(page, right, below=motto or national)
     organ_segs, organ = _issuing_body(page, left, number_seg, date_seg, national)
     cv_segs, cv_subject = _cv_subject(page, left, number_seg, organ_segs)
@@ -276,7 +288,7 @@ def find_header(page: Page) -> Header:
     subject_segs, subject = _subject(page, type_seg)
     return Header(national, motto, split_x, number_seg, number, date_seg, place_date,
                   organ_segs, organ, cv_segs, cv_subject, type_seg, type_, subject_segs,
-                  subject, page.rereads)
+                  subject, page.rereads, unread)
 
 
 def _column_split(page: Page, national: Segment | None, motto: Segment | None) -> float:
@@ -304,12 +316,13 @@ def _header_columns(page: Page, national: Segment | None, split_x: float
 
 def _with_blank_joined(page: Page, left: list[Segment]) -> list[Segment]:
     """The left column with "Số:" and "/UBND-VP" made one line again where the blank
-    between them (its ink not read, or too wide for one line) cut the row in two."""
+    between them (its ink not read, or too wide for one line) cut the row in two; the
+    tail is the line's rest in the left column too, its slash lost ("Số:   .BCUBND")."""
     out = []
     for s in left:
         if re.fullmatch(r"[\W_]*s[a-z]?[\W_]*", fold(s.text)):
             tail = [t for t in page.segments if t is not s and abs(t.cy - s.cy) < SAME_LINE_EM * page.em
-                    and t.x0 > s.x1 and t.text.lstrip().startswith("/")]
+                    and t.x0 > s.x1 and (t.text.lstrip().startswith("/") or t in left)]
             if tail:
                 nearest = min(tail, key=lambda t: t.x0)
                 s = Segment([*s.words, *nearest.words], s.size)
@@ -341,9 +354,9 @@ def read_number(s: Segment, type_hint: str | None = None, rereads: Rereads | Non
 def _number_in_blank(s: Segment, read: Found[NumberParts], rereads: Rereads
                      ) -> Found[NumberParts]:
     """A number set apart from its notation ("Số: 209 /QĐ-UBND") fills a printed blank,
-    by hand or by a stamp, more often than not: it is taken only when its own words were
-    read with confidence, or when every digits-only reading of it agrees (then flagged);
-    else it is left out (the notation is printed and stands)."""
+    by hand or by a stamp, more often than not: it is taken when its own words were read
+    with confidence; flagged, when every digits-only reading of it agrees, or it was read
+    as plain digits less surely; else it is left out (the notation is printed and stands)."""
     words = s.words
     at = next((i for i, w in enumerate(words) if w.text.startswith("/")), None)
     if read.value is None or not at:
@@ -362,6 +375,12 @@ def _number_in_blank(s: Segment, read: Found[NumberParts], rereads: Rereads
                      round(min(read.confidence, NUMBER_REREAD), 3), read.reason_and(
                          f"the number in the blank, {seen}, read again digits only as "
                          f"{again!r}: written or stamped by hand, to be checked"))
+    digits = "".join(w.text for w in ink)
+    if read.value.code_number is not None and conf >= NUMBER_IN_BLANK_MAYBE \
+            and re.fullmatch(r"[0-9]{1,5}", digits):
+        return Found(read.value, round(min(read.confidence, NUMBER_IN_BLANK_UNSURE), 3),
+                     read.reason_and(f"the number in the blank, {seen}: written or stamped "
+                                     "by hand, to be checked"))
     return Found(read.value._replace(code_number=None), read.confidence, read.reason_and(
         f"the number in the blank, {seen}, is not taken: written or stamped by hand"))
 
@@ -419,6 +438,10 @@ def _day_in_blank(s: Segment, read: Found[PlaceDate], rereads: Rereads) -> Found
     if conf >= DAY_IN_BLANK_SURE:
         return read
     seen = " ".join(w.text for w in day)
+    if conf >= DAY_IN_BLANK_MAYBE:
+        return Found(read.value, round(min(read.confidence, DAY_IN_BLANK_UNSURE), 3), read.reason_and(
+            f"the day, read as {seen!r} with low confidence ({conf:.2f}): written by hand into "
+            "the blank, to be checked"))
     return Found(read.value._replace(date=None), read.confidence, read.reason_and(
         f"the day, read as {seen!r} with low confidence ({conf:.2f}), is not taken: "
         "written by hand into the blank"))
@@ -650,10 +673,25 @@ def _position(s: Segment) -> tuple[str, float] | None:
         known = " ".join(w for w in sure.split() if w in _POSITION_WORDS)
         if tail is None and known and known != sure:
             tail = _POSITION_BY_KEY.get(known) or _position_by_last_words(known)
+    if tail is None and s.caps >= POSITION_CAPS_MIN:
+        tail = _position_by_letters(key)
     if tail is not None:
         return tail, POSITION_UNSURE
     if s.caps >= POSITION_CAPS_MIN and s.n_letters >= POSITION_CAPS_MIN_LETTERS:
         return vn_upper(s.text).strip(" .,:;"), POSITION_UNSURE
+    return None
+
+
+def _position_by_letters(key: str) -> str | None:
+    """The one usual position a garbled capitals line's letters are clearly nearest
+    ("chlvnhtevyxnphong" → CHÁNH VĂN PHÒNG), or None."""
+    letters = re.sub(r"[^a-z]", "", key)
+    if len(letters) < POSITION_LETTERS_MIN:
+        return None
+    (best, position), (second, _) = sorted(
+        ((fuzz.ratio(letters, k.replace(" ", "")), p) for k, p in _POSITION_KEYS), reverse=True)[:2]
+    if best >= POSITION_LETTERS_MIN_SCORE and best - second >= POSITION_LETTERS_AHEAD:
+        return position
     return None
 
 
@@ -833,7 +871,9 @@ def _prefixless_authority(page: Page, cands: list[Segment], pos_seg: Segment,
     Returns the authority line, the position line, the authority and the position:
     as they were when the line under ``pos_seg`` is no position."""
     k = cands.index(pos_seg)
-    below = cands[k + 1] if k + 1 < len(cands) else None
+    # Not a second reading of the same line (Tesseract reads a faint line twice at times).
+    below = next((c for c in cands[k + 1:]
+                  if c.cy - pos_seg.cy >= AUTHORITY_SAME_LINE_EM * page.em), None)
     if below is not None and below.cy - pos_seg.cy < PREFIXLESS_NEXT_LINE_EM * page.em \
             and below.caps >= PREFIXLESS_MIN_CAPS and below.n_letters >= PREFIXLESS_MIN_LETTERS:
         lower = _position(below)

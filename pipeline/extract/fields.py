@@ -49,7 +49,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.core.model import OcrResult, SurnameMatch
 from pipeline.core.vi_names import MIDDLE_NAMES, SURNAMES, is_surname, syllable
-from pipeline.core.vi_text import clean, fold
+from pipeline.core.vi_text import clean, fold, words_folded
 from pipeline.extract.blocks import (
     Header,
     Signature,
@@ -62,10 +62,12 @@ from pipeline.extract.found import Found
 from pipeline.extract.layout import Page, Segment, analyse
 from pipeline.extract.names import (
     ORGAN_HEADS,
+    UNIT_WORDS,
     Token,
     drop_leading_scraps,
     fix_organ_line,
     fix_surname,
+    listed_past_one_garble,
     name_from_line,
     name_word,
     named_elsewhere,
@@ -103,6 +105,7 @@ from pipeline.extract.params import (
     ORGAN_UNIT_FROM_BODY,
     ORGAN_UNIT_MISSING,
     ORGAN_UNIT_WORD_LOST,
+    PLACE_FROM_ORGAN,
     PLACE_LISTED_NEAR,
     PLACE_OCR_SLACK,
     PLACE_OFF_THE_LIST,
@@ -270,9 +273,10 @@ def _type_fields(header: Header) -> tuple[Found[str], Found[str], Found[NumberPa
         name, code = heading.value
         conf, reason = heading.confidence, heading.reason
         # The heading settles HD/HĐ, DA/ĐA and a doubled letter (QĐĐ) in the notation.
-        if header.number_seg is not None and (notation_code not in (None, code)
-                                              or number.confidence < 1.0):
-            hinted = read_number(header.number_seg, type_hint=code, rereads=header.rereads)
+        number_seg = header.number_seg or header.number_seg_unread
+        if number_seg is not None and (notation_code not in (None, code)
+                                       or number.confidence < 1.0):
+            hinted = read_number(number_seg, type_hint=code, rereads=header.rereads)
             if hinted.value is not None and hinted.value.type_code == code \
                     and (notation_code != code or hinted.confidence > number.confidence):
                 number, notation_code = hinted, code
@@ -314,7 +318,9 @@ _CITED = re.compile(r"(?:ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})"
                     r"|\b(\d{1,2})/(\d{1,2})/(\d{4})\b)")
 
 
-_CITED_BY_NUMBER = re.compile(r"\d+/(?:\d{4}/)?[a-z]+[^ ]*\s*,?\s*$")
+# "12/QĐ-UBND", or "số 01'KH-UBND" and "số 01 KH UBND" (a slash read as a quote or a space).
+_CITED_BY_NUMBER = re.compile(r"(?:\d+/(?:\d{4}/)?[a-z]+[^ ]*"
+                              r"|\bso\s+\d+[\s'`]+[a-z]{1,5}(?:[\s-]+[a-z]{1,6})?)\s*,?\s*$")
 
 
 def _not_before_its_citations(found: Found[datetime.date], pages: list[Page], header: Header
@@ -358,7 +364,62 @@ def _place_date(header: Header, tokens: list[Token]) -> tuple[Found[datetime.dat
         conf = min(conf, header.date_seg.confidence + PLACE_OCR_SLACK)
     v = voted(pd.value.place, tokens)
     place = _repaired(Found(pd.value.place, round(conf, 3), pd.reason), v.value, v.reason, v.doubt)
-    return issued_date, _place_on_the_list(place, tokens)
+    return issued_date, _place_from_organ(_place_on_the_list(place, tokens), header, v.other)
+
+
+def _place_from_organ(place: Found[str], header: Header, elsewhere: str | None) -> Found[str]:
+    """A place with words no Vietnamese syllable spells ("Buôn VIq Thuột", "Buôn \\Iq
+    Thuột"), on no list, takes the issuing body's unit name ("THÀNH PHỐ BUÔN MA THUỘT"),
+    or else the spelling read ``elsewhere`` in the document, where that has as many
+    words, each a syllable, and the same ones wherever the place reads a word right: the
+    date line names the issuer's own locality. To be checked."""
+    from pipeline.core import commune
+
+    if place.value is None or commune.is_place_name(place.value):
+        return place
+    read = place.value.split()
+    garbled = [not (w.isalpha() and syllable(w)) for w in read]
+    if not any(garbled) or all(garbled):
+        return place
+    spellings = []
+    for seg in header.organ_segs:
+        words = clean(seg.text).split()
+        for k in (2, 1):
+            if len(words) - k == len(read) and words_folded(" ".join(words[:k])) in UNIT_WORDS:
+                spellings.append((words[k:], "the issuing body's line names"))
+                break
+    if elsewhere:
+        spellings.append((elsewhere.split(), "the document elsewhere reads"))
+    for named, where in spellings:
+        if len(named) == len(read) and all(w.isalpha() and syllable(w) for w in named) and all(
+                g or fold(w) == fold(n) for w, n, g in zip(read, named, garbled, strict=True)):
+            spelt = " ".join(n[:1] + n[1:].lower() for n in named)
+            return Found(spelt, min(place.confidence, PLACE_FROM_ORGAN), place.reason_and(
+                f"read {place.value!r}; {where} {' '.join(named)!r}"))
+    listed = listed_past_one_garble(read)
+    if listed is not None:
+        return Found(listed, min(place.confidence, PLACE_FROM_ORGAN), place.reason_and(
+            f"read {place.value!r}, a word past reading: {listed!r} is the one place on the "
+            "2025 list its other words fit"))
+    return place
+    read = place.value.split()
+    garbled = [not (w.isalpha() and syllable(w)) for w in read]
+    if not any(garbled) or all(garbled):
+        return place
+    for seg in header.organ_segs:
+        words = clean(seg.text).split()
+        for k in (2, 1):
+            if len(words) - k == len(read) and words_folded(" ".join(words[:k])) in UNIT_WORDS:
+                named = words[k:]
+                break
+        else:
+            continue
+        if all(w.isalpha() and syllable(w) for w in named) and all(
+                g or fold(w) == fold(n) for w, n, g in zip(read, named, garbled, strict=True)):
+            spelt = " ".join(n[:1] + n[1:].lower() for n in named)
+            return Found(spelt, min(place.confidence, PLACE_FROM_ORGAN), place.reason_and(
+                f"read {place.value!r}; the issuing body's line names {' '.join(named)!r}"))
+    return place
 
 
 def _place_on_the_list(place: Found[str], tokens: list[Token]) -> Found[str]:
@@ -381,13 +442,15 @@ def _place_on_the_list(place: Found[str], tokens: list[Token]) -> Found[str]:
 
 
 def _listed_near(value: str, tokens: list[Token], where: str) -> Found[str] | None:
-    """The one name of the 2025 list a letter from ``value``, if the text prints it."""
+    """The one name of the 2025 list a letter from ``value`` that the text prints (of
+    "Đông Thái", "Đồng Thái" and "Đồng Tháp", near "Đông Tháp", the one printed)."""
     from pipeline.core import commune
 
     if commune.is_place_name(value):
         return None
-    near = commune.places_like(value)
-    if len(near) != 1 or vote(near[0], tokens).agree < 1:
+    near = [p for p in commune.places_like(value)
+            if (t := vote(p, tokens)).spelling == p and t.agree >= 1]
+    if len(near) != 1:
         return None
     return Found(near[0], PLACE_LISTED_NEAR,
                  f"read {value!r}, which no commune, ward or province on the "

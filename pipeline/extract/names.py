@@ -23,6 +23,7 @@ from rapidfuzz.distance import Levenshtein
 from pipeline.core.vi_names import ETHNIC_SURNAMES, INITIAL, MIDDLE_NAMES, SURNAMES, syllable
 from pipeline.core.vi_text import fold, nfc, strip_foreign, tone_style, vn_upper, words_folded
 from pipeline.extract.params import (
+    LISTED_MIN_WORDS_READ,
     ORGAN_HEAD_MIN_SCORE,
     ORGAN_NAMING_MIN_SCORE,
     VOTE_IMPLAUSIBLE_WEIGHT,
@@ -167,15 +168,29 @@ def voted(value: str, tokens: list[Token], spaces: bool = True) -> Voted:
     return Voted(value, None, False, None)
 
 
+def listed_past_one_garble(words: list[str]) -> str | None:
+    """The one place of the 2025 list a name read with one word no syllable spells stands
+    for ("Buôn VIq Thuột" → Buôn Ma Thuột): as many words, the others the same, marks
+    aside. Two words at least must be read, or too many names fit; None if not one."""
+    from pipeline.core import commune  # (loading the list costs a tenth of a second)
+
+    garbled = [not (w.isalpha() and syllable(w)) for w in words]
+    if sum(garbled) != 1 or len(words) - 1 < LISTED_MIN_WORDS_READ:
+        return None
+    found = commune.places_matching([None if g else w for w, g in zip(words, garbled, strict=True)])
+    return found[0] if len(found) == 1 else None
+
+
 def _unit_word(words: list[str]) -> str | None:
-    """"XÃ", "PHƯỜNG"… for the opening word(s) of a line, allowing one stray letter."""
+    """"XÃ", "PHƯỜNG"… for the opening word(s) of a line, allowing one stray letter
+    ("THNH PHỐ": THÀNH PHỐ, of two words; not TỈNH, a letter from "THNH" alone)."""
     key = words_folded(" ".join(words))
     if key in UNIT_WORDS:
         return UNIT_WORDS[key]
-    if len(words) == 1 and key:
+    if len(words) in (1, 2) and key:
         close = [u for k, u in UNIT_WORDS.items()
-                 if " " not in k and k[0] == key[0] and Levenshtein.distance(k, key) <= 1
-                 and abs(len(k) - len(key)) <= 1]
+                 if k.count(" ") == len(words) - 1 and k[0] == key[0]
+                 and Levenshtein.distance(k, key) <= 1 and abs(len(k) - len(key)) <= 1]
         if len(close) == 1:
             return close[0]
     return None
@@ -269,6 +284,18 @@ def fix_organ_line(line: str, tokens: list[Token], place: str | None = None
             break
     name = " ".join(rest)
     v = voted(name, tokens)
+    listed = listed_past_one_garble(v.value.split())
+    if listed is not None:
+        v = Voted(vn_upper(listed), "; ".join(filter(None, (
+            v.reason, f"read {v.value!r}, a word past reading: {listed!r} is the one place on "
+                      "the 2025 list its other words fit"))), True, v.value)
+    if v.doubt and v.other is not None and v.value == name:
+        from pipeline.core import commune  # (loading the list costs a tenth of a second)
+
+        if not commune.is_place_name(name) and commune.is_place_name(v.other):
+            # One reading against another, and only the other names a place on the list.
+            v = Voted(v.other, f"read {name!r}, which no place on the 2025 list is called; "
+                               f"elsewhere {v.other!r}, which one is", True, name)
     supported = v.value != name or vote(name, tokens).total >= 2
     if not head or v.doubt or not supported:
         named = organ_line_from_document(text, tokens, place)
@@ -475,8 +502,10 @@ def name_from_line(text: str) -> NameRead | None:
             reasons.append(f"surname read as {surname!r}")
         return NameRead(" ".join([options[0] if fixed else surname, *rest]),
                         "; ".join(reasons), False, not fixed)
-    if any(words[k] in _SURNAMES and words[k] not in MIDDLE_NAMES for k in names):
-        return None  # a surname, but not followed by a name
+    # A surname, but not followed by a name; a surname's spelling that ends the line is
+    # the given name ("Đình Sơn", "Thị Hà").
+    if any(words[k] in _SURNAMES and words[k] not in MIDDLE_NAMES for k in names[:-1]):
+        return None
     # No surname: the middle and given names at the end, a surname's tail before them
     # (garbled: a word spelt right, "Bình", is a misread, not what a seal left).
     if not 2 <= len(names) <= 3 or any(kinds[k] == "odd" for k in range(names[0], len(words))):

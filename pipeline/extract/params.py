@@ -110,8 +110,15 @@ NUMBER_OCR_SLACK = 0.25
 # A number set apart from its notation (a blank filled in by hand or stamp) is taken
 # only when Tesseract read its own words at least this sure (0..1).
 NUMBER_IN_BLANK_SURE = 0.85
+# Read less surely, but as plain digits and at least this sure: taken all the same, this
+# sure at most (a person checks it).
+NUMBER_IN_BLANK_MAYBE = 0.5
+NUMBER_IN_BLANK_UNSURE = 0.6
 # The day of the date line is taken only when its word was read at least this sure.
 DAY_IN_BLANK_SURE = 0.6
+# … read less surely, but at least this sure: taken all the same, this sure at most.
+DAY_IN_BLANK_MAYBE = 0.5
+DAY_IN_BLANK_UNSURE = 0.6
 # A number or day taken from the digits-only readings of a blank that all agree: likely,
 # written by hand all the same: a person checks it.
 NUMBER_REREAD = 0.75
@@ -127,18 +134,26 @@ NUMBER_ALL_DIGITS_AS_LETTERS = 0.7  # "lO"
 NUMBER_ONE_DIGIT = 0.6  # "8" where NĐ 30 prints "08"
 NOTATION_COLON_FOR_DASH = 0.8  # "QĐ:UBND"
 NOTATION_DASH_LOST = 0.7  # "QĐUBND"
+NOTATION_ORGAN_ONE_OFF = 0.75  # "UBXND", "LBND": a known body a letter off, to be checked
 NOTATION_TYPE_RUN_IN = 0.5  # a type abbreviation run into the body's, not told apart
 # A notation's type abbreviation taken for the one it reads as (QD → QĐ), or the one
 # the heading gives; one that could be either (HD: Hướng dẫn, or Hợp đồng with Đ lost).
 CODE_CORRECTED = 0.9
 # A type code with a letter read twice ("QĐĐ"): the single one, to be checked.
 CODE_DOUBLED_LETTER = 0.75
+# A type code one letter off the heading's, and no code as read ("TIr" under TỜ TRÌNH): the
+# heading's, to be checked.
+CODE_ONE_LETTER_OFF = 0.75
+# A "Số:" line with a notation but neither number nor slash read ("Số: .BCUBND"): the
+# blank left empty or its ink lost with the slash; the notation, to be checked.
+NOTATION_WITHOUT_NUMBER = 0.75
 CODE_AMBIGUOUS = 0.6
 
 # --------------------------------------------------------------------------- date line
 
 # Factors on the confidence for each misreading read through:
 DATE_DIGIT_AS_LETTER = 0.85  # "thángl2"
+DATE_BRACKET_AS_ONE = 0.85  # … and "]" for 1 ("ngày 2]"): a 1 whose foot is eroded, or a speck
 # A date its own text's citations come after cannot be the issue date as read.
 DATE_BEFORE_ITS_CITATIONS = 0.5
 # An issuing body's name with a word no Vietnamese syllable spells.
@@ -155,6 +170,12 @@ PLACE_OCR_SLACK = 0.05
 # name); the one listed name a letter away, printed in the document or dossier.
 PLACE_OFF_THE_LIST = 0.6
 PLACE_LISTED_NEAR = 0.7
+# A place whose garbled words ("Buôn VIq Thuột") the issuing body's unit line spells
+# ("THÀNH PHỐ BUÔN MA THUỘT"): that spelling, to be checked.
+PLACE_FROM_ORGAN = 0.7
+# A place name with one word past reading matches the 2025 list's names by its other
+# words, at least this many (one alone fits too many names).
+LISTED_MIN_WORDS_READ = 2
 
 # --------------------------------------------------------------------------- công văn subject
 
@@ -284,6 +305,12 @@ POSITION_MAX_BELOW_EM = 2.5
 POSITION_MIN_SCORE = 85
 POSITION_SPELT_OTHERWISE = 0.95
 POSITION_FUZZY = 0.7
+# A capitals line no usual position reads as, whose letters alone (spaces and marks
+# aside) are this near one (rapidfuzz ratio), this much nearer than any other, and this
+# many at least: that position, unsure ("CHL-VNHTEV.YXN PHONG": CHÁNH VĂN PHÒNG).
+POSITION_LETTERS_MIN_SCORE = 70
+POSITION_LETTERS_AHEAD = 5
+POSITION_LETTERS_MIN = 8
 # A line ending in a usual position (each letter of its end scoring this), or one
 # whose first letters a seal took, or a capitals line as read (this share of capitals,
 # this many letters at least): unsure.

@@ -13,6 +13,7 @@ import re
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from pipeline.core.vi_text import DAY_WORD, MONTH_WORD, clean, fold, tone_style, vn_upper, words_folded
 from pipeline.extract.found import Found
@@ -27,6 +28,8 @@ from pipeline.extract.params import (
     CODE_AMBIGUOUS,
     CODE_CORRECTED,
     CODE_DOUBLED_LETTER,
+    CODE_ONE_LETTER_OFF,
+    DATE_BRACKET_AS_ONE,
     DATE_DAY_WITHOUT_ZERO,
     DATE_DIGIT_AS_LETTER,
     DATE_IN_WORDS,
@@ -35,7 +38,9 @@ from pipeline.extract.params import (
     DATE_MONTH_MISPRINTED,
     NOTATION_COLON_FOR_DASH,
     NOTATION_DASH_LOST,
+    NOTATION_ORGAN_ONE_OFF,
     NOTATION_TYPE_RUN_IN,
+    NOTATION_WITHOUT_NUMBER,
     NUMBER_ALL_DIGITS_AS_LETTERS,
     NUMBER_BACKSLASH,
     NUMBER_NO_PREFIX,
@@ -75,6 +80,8 @@ _NUMBER_PREFIX = re.compile(r"^[\W_]*?[s$]\s*(?:[a-z]|[06](?=[\s:;.,]))?\s*[:;.,
 _DIGITISH = {"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "i": "1"}
 _NOTATION_PART = re.compile(r"^[A-Za-zĐđ0-9]+$")
 _KNOWN_ORGANS = ("UBND", "HĐND", "ĐU", "VP", "MTTQ", "BCĐ", "CA", "BCH")
+# A body this long is told from a letter off it ("UBXND"); a shorter one is not ("VH").
+_ORGAN_ONE_OFF_MIN_LETTERS = 4
 
 
 def _digits(raw: str) -> tuple[str, int] | None:
@@ -112,6 +119,11 @@ def canonical_type_code(raw: str, hint: str | None = None) -> Found[str]:
         code = CODE_BY_UPPER.get(up)
         return Found(code, 1.0) if code else Found.none(f"{raw!r} is no NĐ 30 abbreviation")
     candidates = CODES_BY_KEY.get(up.replace("Đ", "D"), ())
+    if not candidates and hint is not None and len(up) == len(hint) >= 2 \
+            and sum(a != b for a, b in zip(up, hint.upper(), strict=True)) == 1:
+        # No code as read, a letter off the heading's ("TIr" under TỜ TRÌNH): the notation
+        # repeats the heading's type, so it is the heading's, misread.
+        return Found(hint, CODE_ONE_LETTER_OFF, f"read {raw!r}; the heading says {hint!r}")
     if not candidates:
         return Found.none(f"{raw!r} is no NĐ 30 abbreviation")
     if len(candidates) == 1:
@@ -160,12 +172,13 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
         # A backslash can only be the slash; digits running straight into capitals
         # ("76QĐ-UBND") lost it. "l", "I", "|" could be the slash or a digit 1 with
         # the slash lost ("0l" + "QĐ"): that is not for us to decide.
-        slash = re.match(r"^([0-9Oo]{1,5})\\([A-ZĐ].*)$", rest)
+        slash = re.match(r"^([0-9Oo]{1,5})([\\'`‘’])([A-ZĐ].*)$", rest)
         lost = re.match(r"^([0-9]{1,5})([A-ZĐ].*)$", rest)
         if slash:
-            num_raw, notation_raw = slash.groups()
+            # A quote between the number and the notation is the slash too ("12'TTr-UBND").
+            num_raw, mark, notation_raw = slash.groups()
             confidence *= NUMBER_BACKSLASH
-            reasons.append("'/' read as '\\'")
+            reasons.append(f"'/' read as {mark!r}")
         elif lost:
             num_raw, notation_raw = lost.groups()
             slash_lost = True
@@ -174,6 +187,8 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
             if num_raw.endswith(("1", "7")) and len(num_raw) > 1:
                 confidence *= NUMBER_SLASH_MAYBE_DIGIT
                 reasons.append(f"the last digit of {num_raw!r} may be the '/'")
+        elif re.match(r"^[\W_]*s\S?\s*[:;]", f) and re.match(r"^[\W_]*[A-ZĐ]", rest):
+            return _notation_without_number(rest, type_hint)
         else:
             return Found.none(f"no '/' between number and notation in {s!r}")
     num_raw = num_raw.strip(".,:;'`")  # a speck beside the number ("1906./…")
@@ -210,26 +225,28 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
     code = canonical_type_code(parts[0], type_hint)
     if code.value is None and len(parts) == 1:
         # "QĐUBND": the dash lost between the type and the body.
-        whole = parts[0].upper().replace("Đ", "D")
-        for known in _KNOWN_ORGANS:
-            plain = known.replace("Đ", "D")
-            head = parts[0][: -len(known)]
-            if whole.endswith(plain) and head:
-                split_code = canonical_type_code(head, type_hint)
-                if split_code.value is not None:
-                    parts = [head, known]
-                    code = split_code
-                    confidence *= NOTATION_DASH_LOST
-                    reasons.append("'-' missing in the notation")
-                    break
-        else:
-            if any(whole.startswith(k) for k in CODES_BY_KEY):
-                confidence *= NOTATION_TYPE_RUN_IN
-                reasons.append(f"{parts[0]!r} may be a type abbreviation run into the body's")
+        split = _type_run_into_organ(parts[0], type_hint)
+        if split is not None:
+            head, known, split_code, off = split
+            parts, code = [head, known], split_code
+            confidence *= NOTATION_DASH_LOST
+            reasons.append("'-' missing in the notation")
+            if off:
+                confidence *= NOTATION_ORGAN_ONE_OFF
+                reasons.append(f"{parts[0] + off!r} read, taken as {head + known!r}")
+        elif any(parts[0].upper().replace("Đ", "D").startswith(k) for k in CODES_BY_KEY):
+            confidence *= NOTATION_TYPE_RUN_IN
+            reasons.append(f"{parts[0]!r} may be a type abbreviation run into the body's")
     if slash_lost and code.value is None and parts[0].upper() not in _KNOWN_ORGANS:
         return Found.none(f"no '/' read, and {parts[0]!r} opens no known notation")
     organ_parts = parts[1:] if code.value is not None else parts
     organ_parts = [ORGAN_ABBR_FIX.get(p.upper(), p) for p in organ_parts]
+    for i, part in enumerate(organ_parts):
+        near = _known_organ_one_off(part)
+        if near is not None:
+            organ_parts[i] = near
+            confidence *= NOTATION_ORGAN_ONE_OFF
+            reasons.append(f"{part!r} read, taken as {near!r}")
     if code.value is not None:
         confidence *= code.confidence
         if code.reason:
@@ -244,6 +261,56 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
     )
 
 
+def _known_organ_one_off(part: str) -> str | None:
+    """The one long known body a notation's part is a letter from ("UBXND", "LBND" →
+    UBND); None for a part known or too short to tell (a letter from "VP" is "VH")."""
+    up = part.upper()
+    if up in _KNOWN_ORGANS or len(up) < _ORGAN_ONE_OFF_MIN_LETTERS:
+        return None
+    near = [k for k in _KNOWN_ORGANS if len(k) >= _ORGAN_ONE_OFF_MIN_LETTERS
+            and Levenshtein.distance(up.replace("Đ", "D"), k.replace("Đ", "D")) == 1]
+    return near[0] if len(near) == 1 else None
+
+
+def _type_run_into_organ(run: str, type_hint: str | None
+                         ) -> tuple[str, str, Found[str], str] | None:
+    """"QĐUBND" → ("QĐ", "UBND", the code, ""): a type code and a known body run
+    together; or "BCUBXND" → ("BC", "UBND", …, "UBXND"), the body a letter off, as read."""
+    whole = run.upper().replace("Đ", "D")
+    for known in _KNOWN_ORGANS:
+        head = run[: -len(known)]
+        if whole.endswith(known.replace("Đ", "D")) and head:
+            code = canonical_type_code(head, type_hint)
+            if code.value is not None:
+                return head, known, code, ""
+    found = []
+    for known in _KNOWN_ORGANS:
+        if len(known) < _ORGAN_ONE_OFF_MIN_LETTERS:
+            continue
+        for n in (len(known) - 1, len(known), len(known) + 1):
+            head, tail = run[:-n], run[-n:]
+            if head and _known_organ_one_off(tail) == known:
+                code = canonical_type_code(head, type_hint)
+                if code.value is not None:
+                    found.append((head, known, code, tail))
+    return found[0] if len(found) == 1 else None
+
+
+def _notation_without_number(rest: str, type_hint: str | None) -> Found[NumberParts]:
+    """"Số: BC-UBND", "Số: .BCUBND": a notation and no number, no slash. The blank was
+    left empty, or its ink went unread with the slash; the notation is printed and is
+    read, if it opens with a type code or a known body, to be checked."""
+    notation = re.sub(r"^[\W_]+", "", rest)
+    read = parse_number_line("Số: 01/" + notation, type_hint)
+    if read.value is None or (read.value.type_code is None
+                              and notation.split("-")[0].upper() not in _KNOWN_ORGANS):
+        return Found.none(f"no number and no known notation in {rest!r}")
+    why = "no number and no '/' read after 'Số:'"
+    return Found(NumberParts(None, read.value.code_notation, read.value.type_code),
+                 round(min(read.confidence, NOTATION_WITHOUT_NUMBER), 3),
+                 f"{read.reason}; {why}" if read.reason else why)
+
+
 def _number_in_blank(rest: str) -> tuple[str, str] | None:
     """``"5⁄4 /QĐ-UBND"`` → ``("5⁄4", "/QĐ-UBND")``: a number that is no run of digits
     before a notation printed apart ("Số:      /QĐ-UBND", the blank filled in by hand or
@@ -251,8 +318,9 @@ def _number_in_blank(rest: str) -> tuple[str, str] | None:
     m = re.match(r"^(?P<num>.*?)\s*(?P<notation>/\s*[A-Za-zĐđ][^/]*)$", rest)
     if m is None or not re.search(r"\s/", " " + rest):
         return None
-    # What is left of a garbled "Số:" ("ố:152") is no ink in the blank.
-    num = re.sub(r"^[\W_]+|[\W_]+$", "", re.sub(r"^.*[:;\s]", "", m.group("num").strip()))
+    # What is left of a garbled "Số:" ("ố:152") is no ink in the blank, nor a speck beside
+    # the number; a mark glued to a digit ("#2") is: no number read there.
+    num = re.sub(r"^[.,'`]+|[.,'`]+$", "", re.sub(r"^.*[:;\s]", "", m.group("num").strip()))
     if num and _digits(num) is not None:
         return None
     return m.group("num").strip(), m.group("notation")
@@ -273,19 +341,21 @@ def _notation_after_blank(blank: tuple[str, str], type_hint: str | None) -> Foun
 
 # --------------------------------------------------------------------------- place, date
 
-_N12 = r"[0-9oil|]{1,2}"
-# Keywords end on a letter that cannot be a digit (ngày, tháng, năm / "nărn"), so a
-# look-alike digit ("thángl2") is never swallowed by its keyword.
+_N12 = r"[0-9oil|\]]{1,2}"
+# Keywords end on a letter that cannot be a digit (ngày, tháng, năm / "nărn", "nặn"), so a
+# look-alike digit ("thángl2") is never swallowed by its keyword; a speck may follow the
+# year's ("nămr 2025").
 _DATE = re.compile(
     r"(?P<dkw>" + DAY_WORD + r")[\s,.]*(?P<d>" + _N12 + r")[\s,./]*"
     r"(?P<mkw>" + MONTH_WORD + r")[\s,.]*(?P<m>" + _N12 + r")[\s,./]*"
-    r"(?P<ykw>n[a-z]{0,2}?(?:m|rn))[\s,.]*(?P<y>[0-9oil|]{4})(?![0-9])"
+    r"(?P<ykw>n[a-z]{0,2}?(?:m|rn|n))[a-z]?[\s,.]*(?P<y>[0-9oil|]{4})(?![0-9])"
 )
 
 
 def _num(raw: str) -> tuple[int, bool]:
-    """Folded digits with look-alikes (``o``, ``l``, ``i``, ``|``): value, and whether any."""
-    out = "".join(c if c.isdigit() else _DIGITISH[c] for c in raw)
+    """Folded digits with look-alikes (``o``, ``l``, ``i``, ``|``, ``]``): value, and
+    whether any."""
+    out = "".join(c if c.isdigit() else _DIGITISH.get(c, "1") for c in raw)
     return int(out), out != raw
 
 
@@ -329,6 +399,8 @@ def _words_date(s: str) -> tuple[int, int, int, int] | None:
             j = words.index("thang", i + 1)
         except ValueError:
             return None
+        if re.search(r"[^a-z0-9\s,.]", f[tokens[i][1] + 4:tokens[j][1]]):
+            return None  # "ngày 2] tháng": a digit and a mark, no day in words
         day = number(words[i + 1 : j])
         if day is None:
             return None
@@ -348,7 +420,7 @@ def _words_date(s: str) -> tuple[int, int, int, int] | None:
 _DATE_BLANKS = re.compile(
     r"(?P<dkw>\b" + DAY_WORD + r")(?P<d>.{0,6}?)\s*"
     r"(?P<mkw>t[hb][a-z]{0,3}?g)(?P<m>.{0,6}?)\s*"
-    r"(?P<ykw>n[a-z]{0,2}?(?:m|rn))[\s,.:]*(?P<y>[0-9]{4})(?![0-9])"
+    r"(?P<ykw>n[a-z]{0,2}?(?:m|rn|n))[a-z]?[\s,.:]*(?P<y>[0-9]{4})(?![0-9])"
 )
 
 
@@ -384,6 +456,9 @@ def parse_date_line(text: str) -> Found[PlaceDate]:
         if fd or fm or fy:
             confidence *= DATE_DIGIT_AS_LETTER
             reasons.append("a digit read as a letter")
+        if "]" in m.group("d") + m.group("m"):
+            confidence *= DATE_BRACKET_AS_ONE
+            reasons.append("']' read for '1'")
         # NĐ 30: days below 10 and months 1, 2 take a leading zero, months 3–12 none.
         # A date printed otherwise is more likely a digit misread or lost.
         raw_d, raw_m = m.group("d"), m.group("m")
