@@ -283,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     singles = draw_dossiers(corpus / "single", args.latency_runs + 1, args.seed + 1, (2,))
     pages = sum(len(list(d.glob("*.jpg"))) for d in batch)
 
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the stack is stopped on the way out
+    before = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the stack is stopped on the way out
     stack, watch = start_stack(root, args.stable_seconds)
     try:
         log(f"sohoa process --archive on {len(batch)} dossiers, one after another")
@@ -324,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{r.get('ocrSeconds')} s in the run; run {r.get('seconds')} s)")
     finally:
         stack.stop()
+        signal.signal(signal.SIGTERM, before)
 
     ratio = flows / commands
     overhead = statistics.median(x["overhead"] for x in latencies)
