@@ -118,7 +118,7 @@ def wait_for(what: str, ready, timeout: float = 180.0, every: float = 0.5, procs
     raise TimeoutError(f"{what}: not ready after {timeout:.0f} s")
 
 
-def start_stack(root: Path, stable_seconds: float) -> tuple[Stack, Path]:
+def start_stack(root: Path, stable_seconds: float, database: str = "sqlite") -> tuple[Stack, Path]:
     shutil.rmtree(root / "state", ignore_errors=True)
     state = root / "state"
     state.mkdir(parents=True)
@@ -153,8 +153,9 @@ def start_stack(root: Path, stable_seconds: float) -> tuple[Stack, Path]:
     for bucket in ("bench-commands", "bench-flows"):
         stack.env["SOHOA_STORAGE__BUCKET"] = bucket
         stack.sohoa("storage", "up")
-    log("Prefect server (its first start creates the database)")
-    server = stack.start("server", "server", "--port", str(prefect_port))
+    log(f"Prefect server on {database} (its first start creates the database)")
+    server = stack.start("server", "server", "--port", str(prefect_port), "--database", database,
+                         "--database-dir", str(state / "prefect-postgres"), "--database-port", str(free_port()))
     wait_for("the Prefect server", lambda: _healthy(env["PREFECT_API_URL"]), procs=[("server", server)])
     return stack, watch
 
@@ -194,7 +195,7 @@ def command_ocr_seconds(out: Path, name: str) -> float:
 
 SERVICES = (("prefect server", "Prefect server"), ("sohoa worker", "worker + page processes"),
             ("forkserver", "worker + page processes"), ("sohoa serve", "watcher"), ("weed", "SeaweedFS"),
-            ("dev-pki", "timestamp service"))
+            ("dev-pki", "timestamp service"), ("postgres:", "PostgreSQL"), ("bin/postgres ", "PostgreSQL"))
 
 
 def cpu_by_service(root: Path) -> dict[str, float]:
@@ -267,6 +268,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--latency-runs", type=int, default=3, help="single 2-page drops timed (default 3)")
     ap.add_argument("--stable-seconds", type=float, default=3.0,
                     help="intake.stable_seconds of the stack (default 3, as in scripts/demo.sh)")
+    ap.add_argument("--database", choices=("sqlite", "postgres"), default="postgres",
+                    help="the Prefect server's database (sohoa server --database): postgres (default, "
+                    "a cluster of sohoa's own) or sqlite")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     ap.add_argument("--docs-md", type=Path, help="write the results into this page's bench.flows section")
@@ -284,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     pages = sum(len(list(d.glob("*.jpg"))) for d in batch)
 
     before = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the stack is stopped on the way out
-    stack, watch = start_stack(root, args.stable_seconds)
+    stack, watch = start_stack(root, args.stable_seconds, args.database)
     try:
         log(f"sohoa process --archive on {len(batch)} dossiers, one after another")
         commands_out = root / "state" / "commands"
@@ -330,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     overhead = statistics.median(x["overhead"] for x in latencies)
     with docs_section.kept_stdout() as report:
         print(f"{len(batch)} dossiers, {pages} pages (clean 300 dpi JPEG, signed B-T and archived); "
-              f"stability wait {args.stable_seconds:g} s; {os.cpu_count()} CPUs")
+              f"stability wait {args.stable_seconds:g} s; Prefect on {args.database}; {os.cpu_count()} CPUs")
         print()
         print("| path | wall s | pages/s |")
         print("|---|---:|---:|")
@@ -359,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps({
             "dossiers": len(batch), "pages": pages, "commandsSeconds": commands, "flowsSeconds": flows,
             "ratio": ratio, "latencies": latencies, "stableSeconds": args.stable_seconds,
-            "cpuCommands": cpu_commands, "cpuFlows": cpu_flows,
+            "cpuCommands": cpu_commands, "cpuFlows": cpu_flows, "database": args.database,
         }, indent=2))
     return 0 if ratio <= THROUGHPUT_RATIO_MAX and overhead <= LATENCY_OVERHEAD_MAX else 1
 

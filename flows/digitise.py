@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
 import threading
 import time
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+import httpx
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import (
     create_markdown_artifact,
@@ -25,6 +27,7 @@ from prefect.artifacts import (
     update_progress_artifact,
 )
 from prefect.cache_policies import NO_CACHE
+from prefect.concurrency.asyncio import ConcurrencySlotAcquisitionError
 from prefect.concurrency.sync import concurrency
 from prefect.runtime import flow_run
 from prefect.states import Cancelled, Completed, Failed
@@ -254,12 +257,42 @@ def ocr_page(page, read, slots, lease, intake, where, options) -> process.PageWo
     shortest lease, a minute, at least; renewed while the page is read): a killed worker's
     slots come back about when its dossier is restarted, not after Prefect's default five
     minutes."""
-    with concurrency(slots, occupy=1, strict=False, lease_duration=max(MIN_SLOT_LEASE, lease)):
+    with ocr_slots(slots, max(MIN_SLOT_LEASE, lease)):
         work = read()
     staging.save_page(intake, where, page.number, {
         "options": _options_key(options), "work": process.page_work_to_json(work),
     })
     return work
+
+
+_SLOT_REQUESTS = threading.Lock()
+SLOT_POLL_SECONDS = 1.0  # the longest pause between two asks for a slot that was taken
+
+
+@contextlib.contextmanager
+def ocr_slots(slots: list[str], lease: float):
+    """Hold one slot of each of ``slots`` (Prefect global concurrency limits) while the page
+    is read. This process asks for slots, and gives them back, one request at a time: two
+    at once collide in the Prefect server's SQLite database, which answers one of them
+    "busy", and Prefect's client then waits two seconds before asking again. A slot taken
+    by another worker is asked for again within a second, without holding the turn."""
+    while True:
+        held = concurrency(slots, occupy=1, strict=False, lease_duration=lease, max_retries=0)
+        with _SLOT_REQUESTS:
+            try:
+                held.__enter__()
+                break
+            except ConcurrencySlotAcquisitionError as e:
+                full = e.__cause__
+                if not isinstance(full, httpx.HTTPStatusError) or full.response.status_code != 423:
+                    raise  # 423 Locked, the limit full now, is the one answer to wait on
+                pause = min(SLOT_POLL_SECONDS, float(full.response.headers.get("Retry-After") or SLOT_POLL_SECONDS))
+        time.sleep(pause)
+    try:
+        yield
+    finally:
+        with _SLOT_REQUESTS:
+            held.__exit__(*sys.exc_info())
 
 
 @task(name="documents-pdfa-sign", cache_policy=NO_CACHE, persist_result=False)

@@ -16,10 +16,19 @@ from pipeline.core.errors import ExitCode
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     server = sub.add_parser(
-        "server", help="start a local Prefect server (SQLite, or PREFECT_API_DATABASE_CONNECTION_URL)"
+        "server", help="start a local Prefect server (SQLite, or PostgreSQL: --database postgres)"
     )
     server.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     server.add_argument("--port", type=int, default=4200)
+    server.add_argument(
+        "--database", choices=("sqlite", "postgres"), default="sqlite",
+        help="sqlite (default; Prefect answers concurrent writes 'busy' and its client waits 2 s) or "
+        "postgres: a PostgreSQL cluster of sohoa's own (Debian's postgresql package), for many dossiers at once",
+    )
+    server.add_argument("--database-dir", type=Path, default=Path("~/.local/share/sohoa/prefect-postgres"),
+                        help="with --database postgres: the cluster's folder (made on first start)")
+    server.add_argument("--database-port", type=int, default=54329,
+                        help="with --database postgres: its port on 127.0.0.1 (default 54329)")
     server.set_defaults(run=_server)
 
     serve = sub.add_parser(
@@ -52,8 +61,22 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 def _server(args: argparse.Namespace) -> int:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     cmd = [sys.executable, "-m", "prefect", "server", "start", "--host", args.host, "--port", str(args.port)]
-    os.execv(sys.executable, cmd)
-    return int(ExitCode.other)  # not reached
+    if args.database == "sqlite":
+        os.execv(sys.executable, cmd)
+    import subprocess
+
+    from sohoa import postgres
+
+    try:
+        with postgres.running(args.database_dir.expanduser().absolute(), args.database_port) as url:
+            server = subprocess.Popen(cmd, env={**os.environ, "PREFECT_SERVER_DATABASE_CONNECTION_URL": url})
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, lambda number, _: server.send_signal(number))
+            return server.wait()  # then the cluster stops
+    except postgres.PostgresError as e:
+        print(f"Lỗi: không khởi động được PostgreSQL cho Prefect\nError: PostgreSQL for Prefect did not start: {e}",
+              file=sys.stderr)
+        return int(ExitCode.missing_dependency if "install the Debian package" in str(e) else ExitCode.other)
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import inspect
 import os
-import pwd
 import shutil
 import signal
 import socket
@@ -27,11 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-# CI installs Debian's `postgresql` package; its binaries are not on PATH, and a
-# /usr/local/bin/postgres elsewhere may be another build, so only this tree is used.
-DEBIAN_POSTGRES = Path("/usr/lib/postgresql")
 SERVER_START_TIMEOUT = 180.0  # the first start creates and migrates the whole schema
-SOCKET_PATH_MAX = 100  # sun_path is 108 bytes; PostgreSQL adds "/.s.PGSQL.NNNNN"
 
 # Running servers: API URL -> database URL (None: SQLite), so a test holding only the API
 # URL (a fixture's value) can still look into the database behind it.
@@ -49,17 +44,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _postgres_bin() -> Path:
-    found = sorted(
-        (p.parent for p in DEBIAN_POSTGRES.glob("*/bin/initdb") if p.parents[1].name.isdigit()),
-        key=lambda b: int(b.parent.name),
-    )
-    if not found:
-        raise RuntimeError(
-            f"no PostgreSQL server under {DEBIAN_POSTGRES}/*/bin: install the Debian package "
-            "`postgresql` (scripts/install-system-packages.sh)"
-        )
-    return found[-1]
+@contextmanager
+def postgres_cluster(tmp_path: Path) -> Iterator[str]:
+    """A throwaway PostgreSQL cluster (``sohoa.postgres``: 127.0.0.1, a free port, no fsync)
+    with a database ``prefect``; yields its SQLAlchemy URL for asyncpg. Stopped and removed
+    on exit."""
+    from sohoa import postgres
+
+    # As root the cluster runs as `postgres`, who cannot pass pytest's 0700 temporary root.
+    root = Path(tempfile.mkdtemp(prefix="sohoa-pg-")) if os.geteuid() == 0 else tmp_path / "postgres"
+    try:
+        with postgres.running(root, free_port(), durable=False) as url:
+            yield url
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _log_tail(log: Path, lines: int = 40) -> str:
@@ -67,64 +65,6 @@ def _log_tail(log: Path, lines: int = 40) -> str:
         return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
         return "(no log)"
-
-
-@contextmanager
-def postgres_cluster(tmp_path: Path) -> Iterator[str]:
-    """A PostgreSQL cluster of its own (trust auth, 127.0.0.1, a free port) with a database
-    ``prefect``; yields its SQLAlchemy URL for asyncpg. Stopped on exit."""
-    bindir = _postgres_bin()
-    as_root = os.geteuid() == 0
-    if as_root:
-        # initdb and postgres refuse to run as root, so they run as the package's `postgres`
-        # user; pytest's temporary root is 0700 to root, hence a folder of its own in /tmp.
-        try:
-            owner = pwd.getpwnam("postgres")
-        except KeyError:
-            raise RuntimeError("running as root, but there is no `postgres` user to run PostgreSQL as") from None
-        root = Path(tempfile.mkdtemp(prefix="sohoa-pg-"))
-        os.chown(root, owner.pw_uid, owner.pw_gid)
-        run_as = ["runuser", "-u", "postgres", "--"]
-    else:
-        root = tmp_path / "postgres"
-        root.mkdir(parents=True)
-        run_as = []
-    # The socket goes in the cluster's folder, not the shared /var/run/postgresql; a unix
-    # socket path has a hard length limit, so a deep temporary folder gets a short one.
-    sockets = root if len(str(root)) <= SOCKET_PATH_MAX - 16 else Path(tempfile.mkdtemp(prefix="pg-"))
-    if sockets != root and as_root:
-        os.chown(sockets, owner.pw_uid, owner.pw_gid)
-    data, log, port, user = root / "data", root / "postgres.log", free_port(), "postgres"
-
-    def run(*cmd: str) -> None:
-        done = subprocess.run([*run_as, *cmd], capture_output=True, text=True, timeout=120)
-        if done.returncode != 0:
-            raise RuntimeError(f"{Path(cmd[0]).name} failed ({done.returncode}):\n{done.stderr}\n{_log_tail(log)}")
-
-    started = False
-    try:
-        # Superuser named explicitly, so the URL does not depend on who runs the tests.
-        run(str(bindir / "initdb"), "-D", str(data), "-U", user, "--auth=trust", "-E", "UTF8", "--no-locale")
-        with open(data / "postgresql.conf", "a") as conf:
-            # A database that is thrown away needs no durability: much faster migrations.
-            conf.write(
-                f"listen_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = '{sockets}'\n"
-                "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
-            )
-        started = True  # from here on: a `pg_ctl start` that times out may leave postgres running
-        run(str(bindir / "pg_ctl"), "start", "-D", str(data), "-l", str(log), "-w", "-t", "60")
-        run(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", user, "prefect")
-        yield f"postgresql+asyncpg://{user}@127.0.0.1:{port}/prefect"
-    finally:
-        if started:
-            subprocess.run(
-                [*run_as, str(bindir / "pg_ctl"), "stop", "-D", str(data), "-m", "immediate"],
-                capture_output=True, timeout=60,
-            )
-        if as_root:
-            shutil.rmtree(root, ignore_errors=True)
-        if sockets != root:
-            shutil.rmtree(sockets, ignore_errors=True)
 
 
 def _healthy(api_url: str) -> bool:

@@ -64,7 +64,9 @@ def test_a_flow_run_on_the_postgres_server_is_in_postgres(prefect_postgres_api: 
 
 def test_no_postgres_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # CI must fail, not skip, when the server package is missing.
-    monkeypatch.setattr(prefect_server, "DEBIAN_POSTGRES", tmp_path / "nothing")
+    from sohoa import postgres
+
+    monkeypatch.setattr(postgres, "DEBIAN_POSTGRES", tmp_path / "nothing")
     with pytest.raises(RuntimeError, match="install the Debian package `postgresql`"):
         with prefect_server.postgres_cluster(tmp_path):
             pass
@@ -110,3 +112,46 @@ def test_api_authentication_as_the_compose_stack_sets_it(tmp_path: Path) -> None
 
         with temporary_settings({PREFECT_API_URL: api_url, PREFECT_API_AUTH_STRING: auth}):
             assert add(2, 3) == 5
+
+
+def test_sohoas_own_cluster_keeps_its_data_and_wants_its_password(tmp_path: Path) -> None:
+    """``sohoa server --database postgres``'s cluster: made once, found again at the next start
+    (the database kept), and no login on 127.0.0.1 without the password it keeps 0600."""
+    import os
+    import tempfile
+
+    import asyncpg
+
+    from sohoa import postgres
+
+    if os.geteuid() == 0:  # the cluster runs as `postgres`, who must reach its folder
+        top = Path(tempfile.mkdtemp(prefix="sohoa-pg-"))
+        top.chmod(0o755)
+        root = top / "cluster"
+    else:
+        root = tmp_path / "cluster"
+    port = prefect_server.free_port()
+
+    async def connect(url: str) -> int:
+        connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            await connection.execute("CREATE TABLE IF NOT EXISTS kept (n int)")
+            await connection.execute("INSERT INTO kept VALUES (1)")
+            return await connection.fetchval("SELECT count(*) FROM kept")
+        finally:
+            await connection.close()
+
+    try:
+        with postgres.running(root, port) as url:
+            assert asyncio.run(connect(url)) == 1
+        assert (root / "password").stat().st_mode & 0o077 == 0
+        with postgres.running(root, port) as again:
+            assert again == url
+            assert asyncio.run(connect(url)) == 2  # the same database, its rows kept
+            without = url.replace(":" + url.split(":")[2].split("@")[0] + "@", "@")
+            with pytest.raises(asyncpg.InvalidPasswordError):
+                asyncio.run(connect(without))
+    finally:
+        import shutil
+
+        shutil.rmtree(root.parent if os.geteuid() == 0 else root, ignore_errors=True)
