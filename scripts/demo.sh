@@ -64,8 +64,9 @@ wait_port 9797 tsa
 echo "== 2/5 kho S3 / embedded S3 storage (SeaweedFS)"
 .venv/bin/sohoa storage up
 
-echo "== 3/5 máy chủ Prefect / Prefect server (the first start creates its database)"
-start server .venv/bin/sohoa server --port "$prefect_port"
+echo "== 3/5 máy chủ Prefect / Prefect server on PostgreSQL (the first start creates its database)"
+start server .venv/bin/sohoa server --port "$prefect_port" --database postgres \
+  --database-dir "$state/prefect-postgres" --database-port "${SOHOA_DEMO_POSTGRES_PORT:-54329}"
 wait_port "$prefect_port" server
 for _ in $(seq 240); do
   curl -sf "$PREFECT_API_URL/health" > /dev/null && break
