@@ -265,34 +265,30 @@ def ocr_page(page, read, slots, lease, intake, where, options) -> process.PageWo
     return work
 
 
-_SLOT_REQUESTS = threading.Lock()
 SLOT_POLL_SECONDS = 1.0  # the longest pause between two asks for a slot that was taken
 
 
 @contextlib.contextmanager
 def ocr_slots(slots: list[str], lease: float):
     """Hold one slot of each of ``slots`` (Prefect global concurrency limits) while the page
-    is read. This process asks for slots, and gives them back, one request at a time: two
-    at once collide in the Prefect server's SQLite database, which answers one of them
-    "busy", and Prefect's client then waits two seconds before asking again. A slot taken
-    by another worker is asked for again within a second, without holding the turn."""
+    is read. When a limit is full, Prefect's client would wait as long as the server
+    suggests, which grows with the pages waiting (up to half a minute) while slots come
+    free every few seconds: here a full limit is asked again within a second."""
     while True:
         held = concurrency(slots, occupy=1, strict=False, lease_duration=lease, max_retries=0)
-        with _SLOT_REQUESTS:
-            try:
-                held.__enter__()
-                break
-            except ConcurrencySlotAcquisitionError as e:
-                full = e.__cause__
-                if not isinstance(full, httpx.HTTPStatusError) or full.response.status_code != 423:
-                    raise  # 423 Locked, the limit full now, is the one answer to wait on
-                pause = min(SLOT_POLL_SECONDS, float(full.response.headers.get("Retry-After") or SLOT_POLL_SECONDS))
+        try:
+            held.__enter__()
+            break
+        except ConcurrencySlotAcquisitionError as e:
+            full = e.__cause__
+            if not isinstance(full, httpx.HTTPStatusError) or full.response.status_code != 423:
+                raise  # 423 Locked, the limit full now, is the one answer to wait on
+            pause = min(SLOT_POLL_SECONDS, float(full.response.headers.get("Retry-After") or SLOT_POLL_SECONDS))
         time.sleep(pause)
     try:
         yield
     finally:
-        with _SLOT_REQUESTS:
-            held.__exit__(*sys.exc_info())
+        held.__exit__(*sys.exc_info())
 
 
 @task(name="documents-pdfa-sign", cache_policy=NO_CACHE, persist_result=False)

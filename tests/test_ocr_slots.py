@@ -1,7 +1,6 @@
-"""A worker's pages and the OCR concurrency limits, against a real Prefect server (SQLite, as
-``sohoa server`` runs by default): pages asking at once are let in at once, and a page
-waiting for a full limit gets its slot soon after it is given back, without blocking the
-page that gives it back."""
+"""A worker's pages and the OCR concurrency limits, against a real Prefect server: pages
+asking at once are let in at once, and a page waiting for a full limit gets its slot within
+a second of its being given back (Prefect's own wait grows with the pages waiting)."""
 
 from __future__ import annotations
 
@@ -72,12 +71,11 @@ def _run(api: str, limit: int, rounds: int, hold: float) -> list[list[float]]:
 def test_pages_asking_at_once_are_let_in_at_once(prefect_sqlite_api) -> None:
     for waited in _run(prefect_sqlite_api, 2, 5, 0.3):  # two pages at a time, as a worker with two processes
         assert len(waited) == 2
-        # Prefect's client waits 2 s after a "database busy": none of that here.
         assert max(waited) < 1.0, waited
 
 
 def test_a_page_waiting_on_a_full_limit_gets_the_slot_soon_after_it_is_given_back(prefect_sqlite_api) -> None:
     [waited] = _run(prefect_sqlite_api, 1, 1, 1.5)
-    assert len(waited) == 2  # no deadlock: the waiting page never blocks the one giving back
+    assert len(waited) == 2
     assert waited[0] < 1.0
     assert 1.4 < waited[1] < 1.5 + 1.5  # the holder's time, then at most a poll and a request
