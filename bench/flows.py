@@ -154,8 +154,9 @@ def start_stack(root: Path, stable_seconds: float, database: str = "sqlite") -> 
         stack.env["SOHOA_STORAGE__BUCKET"] = bucket
         stack.sohoa("storage", "up")
     log(f"Prefect server on {database} (its first start creates the database)")
-    server = stack.start("server", "server", "--port", str(prefect_port), "--database", database,
-                         "--database-dir", str(state / "prefect-postgres"), "--database-port", str(free_port()))
+    on = ["--database", database, "--database-dir", str(state / "prefect-postgres"),
+          "--database-port", str(free_port())] if database != "sqlite" else []
+    server = stack.start("server", "server", "--port", str(prefect_port), *on)
     wait_for("the Prefect server", lambda: _healthy(env["PREFECT_API_URL"]), procs=[("server", server)])
     return stack, watch
 
