@@ -187,6 +187,11 @@ def _digitise(settings, intake, where, commune, dossier, claim_id, run_id) -> di
         return receipt
 
 
+# What this process keeps across its runs (a worker runs many, in threads): the page
+# processes and the local queues in front of Prefect's slots.
+_WARM = threading.Lock()
+
+
 class _Gate:
     """This process's pages wait here, in their turn and without asking anyone, until one of
     the page processes and one of their commune's shares is free; only then do they ask
@@ -211,20 +216,20 @@ _GATES: dict[str, threading.Semaphore] = {}
 def _local_gate(commune: str, settings, options: process.OcrOptions) -> _Gate:
     total, per = common.ocr_slots(settings)
     processes = min(options.jobs or os.cpu_count() or 1, total)
-    with _POOL_LOCK:
+    with _WARM:
         worker = _GATES.setdefault("", threading.Semaphore(processes))
         mine = _GATES.setdefault(commune, threading.Semaphore(min(per, processes)))
     return _Gate(mine, worker)
 
 
-_POOL: list = []  # [the processes pages are read in], kept by this worker across its runs
-_POOL_LOCK = threading.Lock()
+_POOL: list = []  # [the processes pages are read in]
 
 
 def _pages_pool(options: process.OcrOptions):
     """One pool of page processes for every run of this worker process: started once, not
     per dossier. A pool broken by a killed process is replaced for the runs after."""
-    with _POOL_LOCK:
+    with _WARM:
+        # A process killed under it (out of memory, say) breaks the executor for good.
         if _POOL and getattr(_POOL[0], "_broken", False):
             _POOL.pop().shutdown(wait=False, cancel_futures=True)
         if not _POOL:
