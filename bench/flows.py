@@ -140,6 +140,15 @@ def start_stack(root: Path, stable_seconds: float, database: str = "sqlite") -> 
         "SOHOA_FLOWS__REPORT_SCHEDULE": "",
     })
     stack = Stack(state, env)
+    try:
+        return _start(stack, state, env, prefect_port, tsa_port, database), watch
+    except BaseException:
+        stack.stop()  # what did start, stopped: a failed start leaves nothing running
+        raise
+
+
+def _start(stack: Stack, state: Path, env: dict[str, str], prefect_port: int, tsa_port: int,
+           database: str) -> Stack:
     pki = state / "dev-pki"
     stack.sohoa("dev-pki", str(pki), "--port", str(tsa_port))
     for line in (pki / "signing.env").read_text().splitlines():
@@ -158,7 +167,7 @@ def start_stack(root: Path, stable_seconds: float, database: str = "sqlite") -> 
           "--database-port", str(free_port())] if database != "sqlite" else []
     server = stack.start("server", "server", "--port", str(prefect_port), *on)
     wait_for("the Prefect server", lambda: _healthy(env["PREFECT_API_URL"]), procs=[("server", server)])
-    return stack, watch
+    return stack
 
 
 def _port_open(port: int) -> bool:
