@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 
 from pipeline.core import settings as config
 from pipeline.core.errors import ExitCode
+from sohoa.arguments import iso_date
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -23,7 +23,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
                         help="one dossier: {province}/{commune}/{year}/{dossierId}/ (as in the catalogue)")
     export.add_argument("--commune", metavar="CODE", help="every dossier of one commune (5-digit code), "
                         "from the catalogue")
-    export.add_argument("--since", type=_date, metavar="YYYY-MM-DD",
+    export.add_argument("--since", type=iso_date, metavar="YYYY-MM-DD",
                         help="with --commune: only dossiers committed on or after this day (UTC)")
     where = export.add_mutually_exclusive_group(required=True)
     where.add_argument("--output", "-o", type=Path, metavar="DIR", help="write the .zip packages here")
@@ -40,13 +40,6 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     check.add_argument("packages", nargs="+", type=Path, metavar="PACKAGE", help="a .zip, or an unpacked bag")
     check.set_defaults(run=_check)
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _export(args: argparse.Namespace) -> int:

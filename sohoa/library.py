@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import getpass
 import sys
 import threading
@@ -11,6 +10,7 @@ from pathlib import Path
 
 from pipeline.core import settings as config
 from pipeline.core.errors import ExitCode
+from sohoa.arguments import iso_date
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -38,21 +38,14 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     find.add_argument("text", nargs="?", default="", metavar="WORDS")
     find.add_argument("--commune", metavar="CODE", help="5-digit commune code")
     find.add_argument("--type", help="document type: QĐ, TTr… or its name")
-    find.add_argument("--from", dest="date_from", type=_date, metavar="YYYY-MM-DD", help="issued on or after")
-    find.add_argument("--to", dest="date_to", type=_date, metavar="YYYY-MM-DD", help="issued on or before")
+    find.add_argument("--from", dest="date_from", type=iso_date, metavar="YYYY-MM-DD", help="issued on or after")
+    find.add_argument("--to", dest="date_to", type=iso_date, metavar="YYYY-MM-DD", help="issued on or before")
     find.add_argument("--signer", help="the signer's name, or part of it")
     find.add_argument("--needs-review", action="store_true", help="only documents with fields to check")
     find.add_argument("--limit", type=int, default=20)
     find.add_argument("--no-sync", action="store_true", help="search the index as it is")
     find.add_argument("--config", type=Path, help="YAML settings file")
     find.set_defaults(run=_search)
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def open_index(settings: config.Settings):

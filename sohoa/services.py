@@ -84,8 +84,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     overrides = {"flows": {"workers": args.workers}} if args.workers is not None else {}
     settings = config.load(args.config, **overrides)
-    if args.config is not None:  # the workers started here, and their flow runs, read it too
-        os.environ["SOHOA_CONFIG"] = str(args.config.resolve())
+    _config_for_children(args.config)
     _require_api()
     _log_progress()
     stop = threading.Event()
@@ -97,6 +96,13 @@ def _serve(args: argparse.Namespace) -> int:
           f"workers here: {settings.flows.workers}", file=sys.stderr)
     deploy.serve(settings, stop, log_dir=args.log_dir)
     return int(ExitCode.ok)
+
+
+def _config_for_children(config_file: Path | None) -> None:
+    """--config FILE for the processes started from here too (workers, their flow runs),
+    which read their settings from the environment."""
+    if config_file is not None:
+        os.environ["SOHOA_CONFIG"] = str(config_file.resolve())
 
 
 def _log_progress() -> None:
@@ -115,8 +121,7 @@ def _worker(args: argparse.Namespace) -> int:
     from flows import deploy
 
     settings = config.load(args.config)
-    if args.config is not None:  # the flow runs read their settings here too
-        os.environ["SOHOA_CONFIG"] = str(args.config.resolve())
+    _config_for_children(args.config)
     os.environ.update(deploy.worker_environment())  # before Prefect reads its settings
     _require_api()
     _log_progress()
