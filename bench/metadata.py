@@ -72,6 +72,7 @@ from PIL import Image
 
 from bench import docs_section, metrics
 from bench.scoring import FIELDS, SHORT, Scored, expected, extracted, real_expected, reliability, score
+from pipeline.ingest import read_pages
 
 REPO = Path(__file__).resolve().parent.parent
 PROFILES = ("clean", "skew", "rotated", "noise", "blur", "jpeg", "faded", "photocopy", "phone")
@@ -81,6 +82,7 @@ CLEAN_TARGET = 0.97  # per field, generated clean pages
 DEGRADED_TARGET = 0.90  # per field, generated degraded pages
 HELDOUT_SILENT_MAX = 0.005  # share of all held-out fields
 REAL_RIGHT_MIN = 0.90  # share of all real fields
+REAL_MAX_PIXELS = 200_000_000  # a real page is never refused for its size here
 REAL_SILENT_MAX = 0.01
 FIRST_LINES = 3  # body lines per document for the "first" word figure
 DOCS_SECTION = "bench.metadata"  # between <!-- bench.metadata:begin/end --> in --docs-md's page
@@ -193,9 +195,11 @@ def _real(job: tuple[str, str, str | None]) -> DossierRun:
     truth = json.loads(Path(truth_file).read_text(encoding="utf-8"))
     pages, seconds = [], 0.0
     for name in truth["pages"]:
-        im = Image.open(Path(pages_dir) / name)
-        dpi = float((im.info.get("dpi") or (300, 300))[0]) or 300.0
-        result, w, h, s = _ocr(im, dpi if dpi >= 100 else 300.0)
+        # Probed by ingest, as ``sohoa process`` does: a file without a resolution gets
+        # the A4 estimate, not a made-up 300 dpi.
+        (page,) = read_pages(Path(pages_dir) / name, max_pixels=REAL_MAX_PIXELS)
+        im = Image.open(page.source)
+        result, w, h, s = _ocr(im, page.dpi[0])
         seconds += s
         pages.append((result, w, h))
     out = DossierRun("real", "real", 0, [truth], pages, seconds, [],
