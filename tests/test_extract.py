@@ -1282,6 +1282,15 @@ def test_a_number_written_into_the_blank_is_left_out_and_the_notation_read(
     assert "blank" in (found.reason or "")
 
 
+@pytest.mark.parametrize("text", ["Số: 274'IUBND-VP", "Số: 274'IlUBND-VP"])
+def test_a_quote_then_a_bar_leaves_the_number_out(text: str) -> None:
+    """A speck, then "I" for the last digit 1 or for the slash: the number is not known."""
+    found = parse_number_line(text)
+    assert found.value is not None and found.value.code_number is None
+    assert found.value.code_notation == "UBND-VP"
+    assert parse_number_line("Số: 274'UBND-VP").value.code_number == "274"
+
+
 def test_a_number_in_a_blank_read_unsure_is_null_and_for_review() -> None:
     sure = extract_document([_page_with(number="Số: 209 /QĐ-UBND").page()])
     assert sure.code_number.value == "209"
@@ -1296,6 +1305,11 @@ def test_a_number_in_a_blank_read_unsure_is_null_and_for_review() -> None:
     assert unsure.code_number.confidence < extract.REVIEW_BELOW
     assert "to be checked" in (unsure.code_number.reason or "")
     assert unsure.code_notation.value == "QĐ-UBND"
+    # A full stop after the stamped digits is no part of them.
+    stop = extract_document([_with_confidence(_page_with(number="Số: 1906. /SGDĐT-VP"),
+                                              "1906.", 56.0).page()])
+    assert stop.code_number.value == "1906"
+    assert stop.code_number.confidence < extract.REVIEW_BELOW
     # Not plain digits ("2O9", "Số:02"): not taken.
     for ink in ("2O9", "Số:02"):
         odd = extract_document([_with_confidence(_page_with(number=f"Số: {ink} /QĐ-UBND"),
@@ -1305,6 +1319,16 @@ def test_a_number_in_a_blank_read_unsure_is_null_and_for_review() -> None:
     printed = extract_document([_with_confidence(_page_with(number="Số: 209/QĐ-UBND"),
                                                  "209/QĐ-UBND", 60.0).page()])
     assert printed.code_number.value == "209"
+
+
+@pytest.mark.parametrize("organ, want", [
+    (("UBND THÀNH PHỐ ĐÁ NẴNG", "SỞ GIÁO DỤC VÀ ĐÀO TẠO"), "Đà Nẵng"),  # the list settles it
+    (("UBND THÀNH PHỐ ĐI NẴNG", "SỞ GIÁO DỤC VÀ ĐÀO TẠO"), "Đị Nẵng"),  # the other is no name
+])
+def test_a_place_read_two_ways_is_the_listed_name_both_fit(organ: tuple[str, str], want: str) -> None:
+    doc = extract_document([_page_with(date="Đị Nẵng, ngày 05 tháng 01 năm 2026", organ=organ).page()])
+    assert doc.issued_place.value == want
+    assert doc.issued_place.confidence < extract.REVIEW_BELOW
 
 
 def test_a_day_written_into_the_blank_leaves_the_date_null_and_the_place_read() -> None:

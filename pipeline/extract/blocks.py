@@ -375,7 +375,8 @@ def _number_in_blank(s: Segment, read: Found[NumberParts], rereads: Rereads
                      round(min(read.confidence, NUMBER_REREAD), 3), read.reason_and(
                          f"the number in the blank, {seen}, read again digits only as "
                          f"{again!r}: written or stamped by hand, to be checked"))
-    digits = "".join(w.text for w in ink)
+    # A full stop or comma after the digits is the stamp's or the pen's, not the number's.
+    digits = "".join(w.text for w in ink).rstrip(".,")
     if read.value.code_number is not None and conf >= NUMBER_IN_BLANK_MAYBE \
             and re.fullmatch(r"[0-9]{1,5}", digits):
         return Found(read.value, round(min(read.confidence, NUMBER_IN_BLANK_UNSURE), 3),

@@ -165,7 +165,7 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
     confidence = 1.0 if has_prefix else NUMBER_NO_PREFIX
     if not has_prefix:
         reasons.append("no 'Số:' read before the number")
-    slash_lost = False
+    slash_lost = number_unsure = False
     if "/" in rest:
         num_raw, notation_raw = rest.split("/", 1)
     else:
@@ -179,6 +179,9 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
             num_raw, mark, notation_raw = slash.groups()
             confidence *= NUMBER_BACKSLASH
             reasons.append(f"'/' read as {mark!r}")
+            # "274'IUBND": the quote may be a speck, the "I" the slash or a last digit 1.
+            number_unsure = re.match(r"[Il|]", notation_raw) is not None
+            notation_raw = re.sub(r"^[Il|]+", "", notation_raw)
         elif lost:
             num_raw, notation_raw = lost.groups()
             slash_lost = True
@@ -254,8 +257,10 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
         notation = "-".join([code.value, *organ_parts])
     else:
         notation = "-".join(organ_parts)
+    if number_unsure:
+        reasons.append("a 1 or the '/' may follow the number: not taken")
     return Found(
-        NumberParts(number, year + notation, code.value),
+        NumberParts(None if number_unsure else number, year + notation, code.value),
         round(confidence, 3),
         "; ".join(reasons) or None,
     )
