@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import unicodedata
 from pathlib import Path
@@ -578,3 +579,108 @@ def test_a_number_written_in_a_blank_is_read_digits_only_by_tesseract() -> None:
         return "".join(w.text for w in ocr.parse_hocr(raw).words)
 
     assert [r.digits for r in blanks.reread(image, result, read)] == ["270"]
+
+
+# --------------------------------------------------------------------------- handwritten digits
+
+HAND_FACE = "/usr/share/fonts/opentype/urw-base35/Z003-MediumItalic.otf"
+PRINT_FACE = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
+
+
+def _blank(label: str, digits: str, *, rule_through: bool = False) -> np.ndarray:
+    """A printed label ("Số:") and digits written after it in a script face, as a scan
+    of a header's blank looks (grey, ink dark)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    im = Image.new("L", (60 + 60 * len(digits) + 40, 120), 255)
+    d = ImageDraw.Draw(im)
+    d.text((8, 40), label, font=ImageFont.truetype(PRINT_FACE, 40), fill=0)
+    x = 20 + 25 * len(label)
+    for ch in digits:  # a hand leaves room between its digits
+        d.text((x, 28), ch, font=ImageFont.truetype(HAND_FACE, 64), fill=20)
+        x += 46
+    if rule_through:
+        d.line((x - 46 * len(digits) - 10, 62, x + 10, 62), fill=0, width=4)
+    return np.asarray(im)
+
+
+@pytest.mark.parametrize("digits", ["209", "349", "241", "18", "20", "1506"])
+def test_digits_written_after_the_label_are_read(digits: str) -> None:
+    from pipeline.ocr import blanks, handdigits
+
+    read = handdigits.read_blank(_blank("Số:", digits), after_label=True)
+    assert read is not None and read.digits == digits
+    assert read.probability >= blanks.HAND_SURE
+
+
+def test_ink_that_is_not_clearly_digits_is_not_read() -> None:
+    import cv2
+
+    from pipeline.ocr import handdigits
+
+    # A line struck through the digits: their shapes are not theirs alone.
+    assert handdigits.read_blank(_blank("Số:", "209", rule_through=True), after_label=True) is None
+    # No colon, no label's end: nothing is read rather than the label's letters.
+    assert handdigits.read_blank(_blank("So", "209"), after_label=True) is None
+    # The dots of an empty blank.
+    dots = np.full((80, 200), 255, np.uint8)
+    for x in range(20, 180, 20):
+        cv2.circle(dots, (x, 55), 3, 0, -1)
+    assert handdigits.read_blank(dots) is None
+    # Digits run into one another.
+    joined = np.full((100, 220), 255, np.uint8)
+    for x in (10, 50, 90):
+        cv2.putText(joined, "8", (x, 75), cv2.FONT_HERSHEY_SIMPLEX, 2.6, 0, 9)
+    assert handdigits.read_blank(joined) is None
+
+
+def _hand_header() -> tuple[np.ndarray, OcrResult]:
+    """ "Số: 349 /QĐ-UBND" with 349 by hand (Tesseract read it as "5⁄4", its box short of
+    the 9), and "ngày   tháng 02" with 18 by hand where Tesseract found no word."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    im = Image.new("L", (1400, 1400), 255)  # the blanks in the page's top third
+    d = ImageDraw.Draw(im)
+    serif = ImageFont.truetype(PRINT_FACE, 40)
+    hand = ImageFont.truetype(HAND_FACE, 64)
+    d.text((100, 100), "Số:", font=serif, fill=0)
+    for i, ch in enumerate("349"):
+        d.text((185 + 46 * i, 88), ch, font=hand, fill=20)
+    d.text((345, 100), "/QĐ-UBND", font=serif, fill=0)
+    d.text((700, 100), "ngày", font=serif, fill=0)
+    for i, ch in enumerate("18"):
+        d.text((800 + 46 * i, 88), ch, font=hand, fill=20)
+    d.text((920, 100), "tháng 02", font=serif, fill=0)
+    words = [Word("Số:", 96.0, (100, 100, 160, 150), 0), Word("5⁄4", 0.0, (185, 95, 260, 150), 0),
+             Word("/QĐ-UBND", 90.0, (345, 100, 520, 150), 0),
+             Word("ngày", 96.0, (700, 100, 780, 150), 1), Word("tháng", 96.0, (920, 100, 1020, 150), 1),
+             Word("02", 96.0, (1035, 100, 1075, 150), 1)]
+    return np.asarray(im), OcrResult(words, [], 80.0, 0.0)
+
+
+def test_blanks_tesseract_cannot_read_are_read_by_the_handwriting_network() -> None:
+    from pipeline.ocr import blanks
+
+    image, result = _hand_header()
+    found = blanks.reread(image, result, lambda crop, psm, scale: "")
+    assert [(r.box, r.digits) for r in found] == [((185, 95, 260, 150), "349"),
+                                                  ((780, 100, 920, 150), "18")]
+    # Tesseract's digits-only readings agreeing on another number: the two disagree,
+    # and the blank is left to a person.
+    assert [r.digits for r in blanks.reread(image, result, lambda c, p, s: "34")] == ["18"]
+
+
+def test_a_day_read_in_an_empty_blank_gives_the_date_flagged() -> None:
+    from pipeline.core.model import Reread
+    from pipeline.extract import fields as extract
+    from tests.test_extract import _page_with
+
+    ocr_result, width, height = _page_with(date="Bát Tràng, ngày tháng 01 năm 2026").page()
+    ngay = next(w for w in ocr_result.words if w.text == "ngày")
+    thang = next(w for w in ocr_result.words if w.text == "tháng" and w.line == ngay.line)
+    blank = (ngay.box[2], ngay.box[1], thang.box[0], ngay.box[3])
+    assert extract.extract_document([(ocr_result, width, height)]).issued_date.value is None
+    ocr_result.rereads = [Reread(blank, "18")]
+    date = extract.extract_document([(ocr_result, width, height)]).issued_date
+    assert date.value == datetime.date(2026, 1, 18)
+    assert date.confidence < extract.REVIEW_BELOW

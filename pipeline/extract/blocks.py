@@ -418,6 +418,11 @@ def _day_in_blank(s: Segment, read: Found[PlaceDate], rereads: Rereads) -> Found
         return read
     words = s.words
     again = next(((w, rereads[w.box]) for w in words if w.box in rereads), None)
+    if again is None:
+        # A blank Tesseract found no word in, read by hand-digit: after "ngày", with the digits.
+        again = next(((w, f"{w.text} {rereads[box]}") for w in words
+                      if re.fullmatch(DAY_WORD, fold(w.text)) for box in rereads
+                      if box[0] == w.box[2] and box[1] < w.box[3] and box[3] > w.box[1]), None)
     if again is not None and (read.value.date is None or again[0].confidence < 100 * DAY_IN_BLANK_SURE):
         retold = parse_date_line(s.text.replace(again[0].text, again[1], 1))
         if retold.value is not None and retold.value.date is not None:

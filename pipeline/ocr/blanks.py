@@ -5,8 +5,11 @@ blanks are filled in by hand or by a numbering stamp when the document is
 issued. Tesseract's ``vie`` model reads that ink unsurely, and sometimes as
 letters ("9O", "„đ4|"). Each unsure word in such a blank is read again with
 only digits allowed, two ways (one line, one word) at two sizes; the reading
-is offered to the extraction only when all four agree. The extraction still
-decides, and flags what it takes this way for a person to check.
+is offered to the extraction when all four agree. Where they do not, or where
+Tesseract found no word in the blank at all, the ink is read by the
+handwritten-digit network (``handdigits``), and offered when it is sure of
+every digit. The extraction still decides, and flags what it takes this way
+for a person to check.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import numpy as np
 
 from pipeline.core.model import OcrResult, Reread, Word
 from pipeline.core.vi_text import DAY_WORD, MONTH_WORD, fold
+from pipeline.ocr import handdigits
 
 # Words above this share of the page's height are the header's.
 HEADER_SHARE = 0.35
@@ -28,6 +32,11 @@ SURE_ABOVE = 85.0
 MODES = (7, 8)
 SCALES = (1.0, 1.5)
 DIGITS = "0123456789:"
+# The handwritten-digit network's reading is offered when every digit is this likely.
+HAND_SURE = 0.8
+# A gap between "ngày" and "tháng" this many line heights wide is a blank Tesseract
+# found no word in.
+EMPTY_BLANK_LINES = 0.8
 
 ReadDigits = Callable[[np.ndarray, int, float], str]  # (crop, psm, enlargement) → text
 
@@ -52,8 +61,23 @@ def candidates(result: OcrResult, height: int) -> list[Word]:
     return out
 
 
+def empty_day_blanks(result: OcrResult, height: int) -> list[tuple[int, int, int, int]]:
+    """The gap between "ngày" and "tháng" in the header where Tesseract read no word."""
+    words = [w for w in result.words if w.box[3] < HEADER_SHARE * height]
+    out = []
+    for w, nxt in zip(words, words[1:], strict=False):
+        if nxt.line != w.line or re.fullmatch(DAY_WORD, fold(w.text)) is None \
+                or re.match(MONTH_WORD, fold(nxt.text)) is None:
+            continue
+        line = max(w.box[3], nxt.box[3]) - min(w.box[1], nxt.box[1])
+        if nxt.box[0] - w.box[2] >= EMPTY_BLANK_LINES * line:
+            out.append((w.box[2], min(w.box[1], nxt.box[1]), nxt.box[0], max(w.box[3], nxt.box[3])))
+    return out
+
+
 def reread(image: np.ndarray, result: OcrResult, read: ReadDigits) -> list[Reread]:
-    """Every candidate blank the readings agree on."""
+    """Every candidate blank the digits-only readings agree on or the handwriting network
+    is sure of, unless the two give different numbers."""
     found = []
     for w in candidates(result, image.shape[0]):
         x0, y0, x1, y1 = w.box
@@ -68,8 +92,52 @@ def reread(image: np.ndarray, result: OcrResult, read: ReadDigits) -> list[Rerea
                     crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
                 # "Số:209" read as "86:209": what precedes a colon is the printed label.
                 readings.add(read(big, psm, scale).strip().rsplit(":", 1)[-1])
-        if len(readings) == 1:
-            (digits,) = readings
-            if re.fullmatch(r"\d{1,5}", digits):
-                found.append(Reread(w.box, digits))
+        (digits,) = readings if len(readings) == 1 else (None,)
+        if digits is not None and not re.fullmatch(r"\d{1,5}", digits):
+            digits = None
+        labelled = re.match(r"s\W*o", fold(w.text)) is not None
+        hand = _by_hand(image, _blank_box(w, result), labelled,
+                        max_digits=5 if _is_number(w, result) else 2)
+        # Two readers that disagree leave the blank to a person.
+        if digits is None or hand is None or digits == hand:
+            if (agreed := digits or hand) is not None:
+                found.append(Reread(w.box, agreed))
+    for box in empty_day_blanks(result, image.shape[0]):
+        hand = _by_hand(image, box, False, max_digits=2)
+        if hand is not None:
+            found.append(Reread(box, hand))
     return found
+
+
+def _blank_box(w: Word, result: OcrResult) -> tuple[int, int, int, int]:
+    """The whole blank ``w`` was read in: from the printed word before it ("Số:", "ngày")
+    to the one after it ("/QĐ-UBND", "tháng"); Tesseract's box may hold only part of
+    the handwriting."""
+    line = sorted((n for n in result.words if n.line == w.line), key=lambda n: n.box[0])
+    i = line.index(w)
+    x0 = line[i - 1].box[2] + 1 if i > 0 else w.box[0]
+    x1 = line[i + 1].box[0] - 1 if i + 1 < len(line) else w.box[2]
+    x0, x1 = min(x0, w.box[0]), max(x1, w.box[2])
+    return (x0, w.box[1], x1, w.box[3])
+
+
+def _is_number(w: Word, result: OcrResult) -> bool:
+    after = [n for n in result.words if n.line == w.line and n.box[0] >= w.box[2]]
+    return bool(after) and min(after, key=lambda n: n.box[0]).text.startswith("/")
+
+
+def _by_hand(image: np.ndarray, box: tuple[int, int, int, int], labelled: bool,
+             max_digits: int) -> str | None:
+    """The blank's digits as the handwriting network reads them, when it is sure of each
+    (and a day is one of a month's)."""
+    x0, y0, x1, y1 = box
+    pad_y, pad_x = max(2, (y1 - y0) // 2), max(2, (y1 - y0) // 5)
+    crop = image[max(0, y0 - pad_y):y1 + pad_y, max(0, x0 - pad_x):x1 + pad_x]
+    if crop.size == 0:
+        return None
+    read = handdigits.read_blank(crop, after_label=labelled, max_digits=max_digits)
+    if read is None or read.probability < HAND_SURE:
+        return None
+    if max_digits == 2 and not 1 <= int(read.digits) <= 31:
+        return None
+    return read.digits

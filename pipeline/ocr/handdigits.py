@@ -1,0 +1,197 @@
+"""Handwritten digits: a small network that reads the numbers and days written into a
+header's printed blanks, where Tesseract (trained on print) reads ink as letters.
+
+The network (a small convolutional one, weights in ``hand_digits.npz`` beside it) is
+trained by ``scripts/train_hand_digits.py`` on the MNIST handwritten digits, each
+glyph normalised the way this module normalises the page's ink: cut to its ink, its
+longer side scaled to 20 pixels, centred by its mass in 28 × 28. It answers a digit
+with a probability; the caller decides what is sure enough, and flags what it takes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+WEIGHTS = Path(__file__).with_name("hand_digits.npz")
+SIDE = 28
+BOX = 20  # MNIST's digits fill 20 × 20 inside their 28 × 28
+
+
+def normalise(ink: np.ndarray) -> np.ndarray:
+    """One glyph's ink (non-zero where inked, any size) as the network's 28 × 28 input,
+    in 0–1: cut to the ink, the longer side 20 pixels, the centre of mass in the middle."""
+    ys, xs = np.nonzero(ink)
+    out = np.zeros((SIDE, SIDE), np.float32)
+    if ys.size == 0:
+        return out
+    glyph = (ink[ys.min():ys.max() + 1, xs.min():xs.max() + 1] > 0).astype(np.float32)
+    h, w = glyph.shape
+    scale = BOX / max(h, w)
+    nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
+    small = cv2.resize(glyph, (nw, nh), interpolation=cv2.INTER_AREA)
+    # A pen's stroke and a scan's differ in width: give every glyph about MNIST's.
+    stroke = small.sum() / max(1.0, float(nh * nw))
+    if stroke < 0.16:
+        small = cv2.dilate(small, np.ones((2, 2), np.uint8))
+    m = cv2.moments(small)
+    cy, cx = (m["m01"] / m["m00"], m["m10"] / m["m00"]) if m["m00"] else (nh / 2, nw / 2)
+    y0, x0 = round(SIDE / 2 - cy), round(SIDE / 2 - cx)
+    y0, x0 = min(max(0, y0), SIDE - nh), min(max(0, x0), SIDE - nw)
+    out[y0:y0 + nh, x0:x0 + nw] = np.clip(small, 0, 1)
+    return out
+
+
+@dataclass(frozen=True)
+class Digit:
+    digit: int
+    probability: float
+
+
+class Network:
+    """Two 5 × 5 convolutions (16 and 32 maps, each ReLU and 2 × 2 max-pooled), a hidden
+    layer of 64, ten outputs (softmax). Forward only: training is the script's."""
+
+    NAMES = ("c1w", "c1b", "c2w", "c2b", "f1w", "f1b", "f2w", "f2b")
+
+    def __init__(self, weights: dict[str, np.ndarray]) -> None:
+        self.w = {k: weights[k].astype(np.float32) for k in self.NAMES}
+
+    @staticmethod
+    def _conv_relu_pool(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+        k = w.shape[-1]
+        padded = np.pad(x, ((0, 0), (0, 0), (k // 2, k // 2), (k // 2, k // 2)))
+        windows = np.lib.stride_tricks.sliding_window_view(padded, (k, k), axis=(2, 3))
+        y = np.einsum("ncijkl,ockl->noij", windows, w, optimize=True) + b[None, :, None, None]
+        y = np.maximum(y, 0)
+        n, c, h, wd = y.shape
+        return y.reshape(n, c, h // 2, 2, wd // 2, 2).max(axis=(3, 5))
+
+    def probabilities(self, inputs: np.ndarray) -> np.ndarray:
+        """(n, 28, 28) in 0–1 → (n, 10)."""
+        w = self.w
+        x = inputs.astype(np.float32)[:, None]
+        x = self._conv_relu_pool(x, w["c1w"], w["c1b"])
+        x = self._conv_relu_pool(x, w["c2w"], w["c2b"])
+        x = np.maximum(x.reshape(len(x), -1) @ w["f1w"].T + w["f1b"], 0)
+        z = x @ w["f2w"].T + w["f2b"]
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+@cache
+def network() -> Network:
+    with np.load(WEIGHTS) as f:
+        return Network({k: f[k] for k in Network.NAMES})
+
+
+def classify(glyphs: list[np.ndarray]) -> list[Digit]:
+    """Each glyph's ink (as ``normalise`` takes it) read as its likeliest digit."""
+    if not glyphs:
+        return []
+    p = network().probabilities(np.stack([normalise(g) for g in glyphs]))
+    return [Digit(int(row.argmax()), float(row.max())) for row in p]
+
+
+@dataclass(frozen=True)
+class BlankReading:
+    digits: str
+    probability: float  # the least sure digit's
+
+
+def read_blank(grey: np.ndarray, after_label: bool = False, max_digits: int = 5
+               ) -> BlankReading | None:
+    """The digits written into a blank (``grey``: the blank's crop, ink dark), or None
+    where its ink is not clearly that: a rule run into the digits, digits run into each
+    other, a glyph of scattered pieces. With ``after_label`` the crop starts with the
+    printed "Số:", and only what follows its colon is read."""
+    glyphs = _glyphs(grey, after_label)
+    if not glyphs or len(glyphs) > max_digits:
+        return None
+    read = classify(glyphs)
+    return BlankReading("".join(str(d.digit) for d in read), min(d.probability for d in read))
+
+
+def _glyphs(grey: np.ndarray, after_label: bool) -> list[np.ndarray] | None:
+    _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    height, width = grey.shape
+    inside = [i for i in range(1, n) if stats[i][4] >= 3]
+    # A word's letters cut by the crop's edges are none of the blank's; a line run
+    # through the edge is a rule, and ink under it not readable here.
+    edge = [i for i in inside if stats[i][0] == 0 or stats[i][0] + stats[i][2] >= width]
+    comps = [i for i in inside if i not in edge]
+    upright = [stats[i][3] for i in comps if stats[i][2] <= 3 * stats[i][3]]
+    if not upright:
+        return None
+    if any(stats[i][2] > 0.5 * width and stats[i][3] > 0.25 * max(upright) for i in edge):
+        return None
+
+    def thin(i: int) -> bool:
+        return bool(stats[i][2] > 3 * stats[i][3])
+
+    tall = max(upright)
+    kept = []
+    for i in comps:
+        if thin(i) and stats[i][2] > 1.5 * tall:  # a rule (the line under the body's name)
+            if stats[i][3] > 0.25 * tall:
+                return None  # the rule touches the digits: their shapes are not theirs alone
+            continue
+        kept.append(i)
+    if after_label:  # (the label's first letter may touch the crop's edge)
+        colon = _colon_end(stats, [i for i in inside if i in kept or i in edge], tall)
+        if colon is None:
+            return None
+        kept = [i for i in kept if stats[i][0] >= colon]
+    # Dots of a dotted blank, specks.
+    kept = [i for i in kept if stats[i][3] >= 0.3 * tall or stats[i][2] >= 0.3 * tall]
+    if not kept:
+        return None
+    tall = max(stats[i][3] for i in kept)
+    groups: list[tuple[int, int, list[int]]] = []
+    for i in sorted(kept, key=lambda i: stats[i][0]):
+        x0, x1 = stats[i][0], stats[i][0] + stats[i][2]
+        if groups:
+            g0, g1, ids = groups[-1]
+            if min(g1, x1) - max(g0, x0) > 0.5 * min(x1 - x0, g1 - g0):  # one glyph's strokes
+                groups[-1] = (min(g0, x0), max(g1, x1), [*ids, i])
+                continue
+        groups.append((x0, x1, [i]))
+    out = []
+    for x0, x1, ids in groups:
+        y0 = min(stats[i][1] for i in ids)
+        y1 = max(stats[i][1] + stats[i][3] for i in ids)
+        if y1 - y0 < max(0.4 * tall, 0.25 * height):
+            return None  # a piece too small for a digit beside the digits: not sure what it is
+        if x1 - x0 > 1.1 * (y1 - y0):
+            return None  # digits run together
+        areas = [stats[i][4] for i in ids]
+        if max(areas) < 0.5 * sum(areas):
+            return None  # scattered pieces, no stroke of a digit
+        out.append(np.isin(labels[:, x0:x1], ids).astype(np.uint8))
+    return out
+
+
+def _colon_end(stats: np.ndarray, comps: list[int], tall: int) -> int | None:
+    """The right edge of the label's colon: the first two small marks one above the other,
+    the lower on the baseline of the letters before it (a tone mark sits above them)."""
+    small = [stats[i] for i in comps if stats[i][3] < 0.35 * tall and stats[i][2] < 0.35 * tall]
+    letters = [stats[i] for i in comps if stats[i][3] >= 0.5 * tall]
+    for b in sorted(small, key=lambda m: m[0]):
+        before = [c for c in letters if c[0] + c[2] <= b[0]]
+        if not before:
+            continue
+        baseline = max(c[1] + c[3] for c in before)
+        if abs(b[1] + b[3] - baseline) > 0.2 * tall:
+            continue
+        for a in small:
+            above = b[1] > a[1] + a[3]
+            aligned = abs((a[0] + a[2] / 2) - (b[0] + b[2] / 2)) < max(a[2], b[2])
+            if above and aligned:
+                return int(max(a[0] + a[2], b[0] + b[2]))
+    return None
