@@ -137,7 +137,7 @@ def _ocr(im: Image.Image, dpi: float) -> tuple[Any, int, int, float]:
         im = im.convert("L" if im.mode in ("1", "P", "LA") else "RGB")
     start = time.perf_counter()
     prepared = prepare_for_ocr(np.asarray(im), (dpi, dpi))
-    result = recognize(prepared.image, dpi=round(dpi))
+    result = recognize(prepared.image, dpi=round(dpi), header_ink=prepared.header_ink)
     return result, prepared.image.shape[1], prepared.image.shape[0], time.perf_counter() - start
 
 

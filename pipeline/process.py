@@ -552,6 +552,7 @@ def recognise_page(page: SourcePage, ocr: OcrOptions) -> PageWork:
             dpi=ocr_dpi,
             psm=ocr.psm,
             timeout=ocr.timeout_seconds,
+            header_ink=prepared.header_ink,
         )
     except OcrError as e:
         # Named after the clerk's file and page, not the cleaned copy Tesseract was given.

@@ -664,7 +664,11 @@ def test_blanks_tesseract_cannot_read_are_read_by_the_handwriting_network() -> N
     image, result = _hand_header()
     found = blanks.reread(image, result, lambda crop, psm, scale: "")
     assert [(r.box, r.digits) for r in found] == [((185, 95, 260, 150), "349"),
-                                                  ((780, 100, 920, 150), "18")]
+                                                  ((781, 100, 919, 150), "18")]
+    # With no word at all where the number is written: the gap after "Số:" is read.
+    unread = OcrResult([w for w in result.words if w.text != "5⁄4"], [], 80.0, 0.0)
+    assert [(r.box, r.digits) for r in blanks.reread(image, unread, lambda c, p, s: "")][0] == \
+        ((161, 100, 344, 150), "349")
     # Tesseract's digits-only readings agreeing on another number: the two disagree,
     # and the blank is left to a person.
     assert [r.digits for r in blanks.reread(image, result, lambda c, p, s: "34")] == ["18"]
@@ -684,3 +688,17 @@ def test_a_day_read_in_an_empty_blank_gives_the_date_flagged() -> None:
     date = extract.extract_document([(ocr_result, width, height)]).issued_date
     assert date.value == datetime.date(2026, 1, 18)
     assert date.confidence < extract.REVIEW_BELOW
+
+
+def test_a_number_read_in_an_empty_blank_is_taken_flagged() -> None:
+    from pipeline.core.model import Reread
+    from pipeline.extract import fields as extract
+    from tests.test_extract import _page_with
+
+    ocr_result, width, height = _page_with(number="Số: /QĐ-UBND").page()
+    label = next(w for w in ocr_result.words if w.text == "Số:")
+    found = extract.extract_document([(ocr_result, width, height)])
+    assert found.code_number.value is None and found.code_notation.value == "QĐ-UBND"
+    ocr_result.rereads = [Reread((label.box[2] + 1, label.box[1], label.box[2] + 80, label.box[3]), "87")]
+    number = extract.extract_document([(ocr_result, width, height)]).code_number
+    assert number.value == "87" and number.confidence < extract.REVIEW_BELOW

@@ -66,6 +66,9 @@ class Prepared:
     rotation: int  # clockwise turn (0/90/180/270) that makes the source upright
     skew: float  # degrees of residual skew corrected
     steps: list[str] = field(default_factory=list)  # what was done, for the record
+    # The top of ``image`` (its header) with coloured ink kept, where ``image`` had it
+    # taken out: numbers and days are written into the header's blanks in blue ink.
+    header_ink: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.core.model import SurnameMatch
+from pipeline.core.model import SurnameMatch, Word
 from pipeline.core.vi_text import (
     DAY_WORD,
     MONTH_WORD,
@@ -369,7 +369,8 @@ def _number_in_blank(s: Segment, read: Found[NumberParts], rereads: Rereads
         seen = f"read as {' '.join(w.text for w in ink)!r} with low confidence ({conf:.2f})"
     else:
         seen = f"read as {' '.join(w.text for w in ink)!r}" if ink else "empty"
-    again = rereads.get(ink[0].box) if len(ink) == 1 else None
+    again = rereads.get(ink[0].box) if len(ink) == 1 else (
+        None if ink else _read_after(words[at - 1], rereads))
     if again is not None:
         return Found(read.value._replace(code_number=again),
                      round(min(read.confidence, NUMBER_REREAD), 3), read.reason_and(
@@ -410,6 +411,16 @@ def _date_line(page: Page, right: list[Segment], below: Segment | None
     return None, Found.none("no 'ngày … tháng … năm …' line in the header")
 
 
+def _read_after(label: Word, rereads: Rereads) -> str | None:
+    """The digits read in the blank right after ``label`` ("Số:", "ngày") where Tesseract
+    found no word in it, or in the label's own word where it ran into the blank."""
+    if label.box in rereads:
+        return rereads[label.box]
+    x1, y0, y1 = label.box[2], label.box[1], label.box[3]
+    return next((digits for box, digits in rereads.items()
+                 if box[0] - x1 in (0, 1) and box[1] < y1 and box[3] > y0), None)
+
+
 def _day_in_blank(s: Segment, read: Found[PlaceDate], rereads: Rereads) -> Found[PlaceDate]:
     """The day between "ngày" and "tháng" is often written by hand into a printed blank:
     a day Tesseract was unsure of is taken from its digits-only reading when every one
@@ -419,16 +430,16 @@ def _day_in_blank(s: Segment, read: Found[PlaceDate], rereads: Rereads) -> Found
     words = s.words
     again = next(((w, rereads[w.box]) for w in words if w.box in rereads), None)
     if again is None:
-        # A blank Tesseract found no word in, read by hand-digit: after "ngày", with the digits.
-        again = next(((w, f"{w.text} {rereads[box]}") for w in words
-                      if re.fullmatch(DAY_WORD, fold(w.text)) for box in rereads
-                      if box[0] == w.box[2] and box[1] < w.box[3] and box[3] > w.box[1]), None)
+        # A blank Tesseract found no word in: after "ngày", the digits read in it.
+        again = next(((w, f"{w.text} {digits}") for w in words if re.fullmatch(DAY_WORD, fold(w.text))
+                      and (digits := _read_after(w, rereads)) is not None), None)
     if again is not None and (read.value.date is None or again[0].confidence < 100 * DAY_IN_BLANK_SURE):
         retold = parse_date_line(s.text.replace(again[0].text, again[1], 1))
         if retold.value is not None and retold.value.date is not None:
+            seen = "no word" if re.fullmatch(DAY_WORD, fold(again[0].text)) else repr(again[0].text)
             return Found(retold.value, round(min(read.confidence, DAY_REREAD), 3), read.reason_and(
-                f"the day, read as {again[0].text!r}, read again digits only as {again[1]!r}: "
-                "written by hand into the blank, to be checked"))
+                f"the day, read as {seen}, read again as digits "
+                f"{again[1].split()[-1]!r}: written by hand into the blank, to be checked"))
     if read.value.date is None:
         return read
     keys = [fold(w.text) for w in words]

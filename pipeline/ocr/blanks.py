@@ -34,8 +34,11 @@ SCALES = (1.0, 1.5)
 DIGITS = "0123456789:"
 # The handwritten-digit network's reading is offered when every digit is this likely.
 HAND_SURE = 0.8
-# A gap between "ngày" and "tháng" this many line heights wide is a blank Tesseract
-# found no word in.
+# Handwriting rises above and falls below the printed line: the blank's crop reaches
+# this many line heights past it.
+HAND_RISE = 0.7
+# A gap after "Số:" or "ngày" this many line heights wide is a blank Tesseract found
+# no word in.
 EMPTY_BLANK_LINES = 0.8
 
 ReadDigits = Callable[[np.ndarray, int, float], str]  # (crop, psm, enlargement) → text
@@ -61,28 +64,37 @@ def candidates(result: OcrResult, height: int) -> list[Word]:
     return out
 
 
-def empty_day_blanks(result: OcrResult, height: int) -> list[tuple[int, int, int, int]]:
-    """The gap between "ngày" and "tháng" in the header where Tesseract read no word."""
+def empty_blanks(result: OcrResult, height: int) -> list[tuple[tuple[int, int, int, int], int]]:
+    """The header's blanks Tesseract read no word in: a gap after a sure "Số:" before the
+    "/notation", or between "ngày" and "tháng"; each box with the most digits it takes."""
     words = [w for w in result.words if w.box[3] < HEADER_SHARE * height]
     out = []
     for w, nxt in zip(words, words[1:], strict=False):
-        if nxt.line != w.line or re.fullmatch(DAY_WORD, fold(w.text)) is None \
-                or re.match(MONTH_WORD, fold(nxt.text)) is None:
+        if nxt.line != w.line:
+            continue
+        key, after = fold(w.text), fold(nxt.text)
+        if re.fullmatch(r"s\W*o\W*", key) and after.startswith("/"):
+            most = 5
+        elif re.fullmatch(DAY_WORD, key) and re.match(MONTH_WORD, after):
+            most = 2
+        else:
             continue
         line = max(w.box[3], nxt.box[3]) - min(w.box[1], nxt.box[1])
         if nxt.box[0] - w.box[2] >= EMPTY_BLANK_LINES * line:
-            out.append((w.box[2], min(w.box[1], nxt.box[1]), nxt.box[0], max(w.box[3], nxt.box[3])))
+            box = (w.box[2] + 1, min(w.box[1], nxt.box[1]), nxt.box[0] - 1, max(w.box[3], nxt.box[3]))
+            out.append((box, most))
     return out
 
 
-def reread(image: np.ndarray, result: OcrResult, read: ReadDigits) -> list[Reread]:
+def reread(image: np.ndarray, result: OcrResult, read: ReadDigits,
+           header_ink: np.ndarray | None = None) -> list[Reread]:
     """Every candidate blank the digits-only readings agree on or the handwriting network
-    is sure of, unless the two give different numbers."""
+    is sure of, unless the two give different numbers. ``header_ink``, the page's top with
+    coloured ink kept (``Prepared.header_ink``), is read where it reaches."""
     found = []
     for w in candidates(result, image.shape[0]):
-        x0, y0, x1, y1 = w.box
-        pad = max(2, (y1 - y0) // 2)
-        crop = image[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad]
+        pad = max(2, (w.box[3] - w.box[1]) // 2)
+        crop = _crop(image, header_ink, w.box, pad, pad)
         if crop.size == 0:
             continue
         readings = set()
@@ -96,14 +108,14 @@ def reread(image: np.ndarray, result: OcrResult, read: ReadDigits) -> list[Rerea
         if digits is not None and not re.fullmatch(r"\d{1,5}", digits):
             digits = None
         labelled = re.match(r"s\W*o", fold(w.text)) is not None
-        hand = _by_hand(image, _blank_box(w, result), labelled,
+        hand = _by_hand(image, header_ink, _blank_box(w, result), labelled,
                         max_digits=5 if _is_number(w, result) else 2)
         # Two readers that disagree leave the blank to a person.
         if digits is None or hand is None or digits == hand:
             if (agreed := digits or hand) is not None:
                 found.append(Reread(w.box, agreed))
-    for box in empty_day_blanks(result, image.shape[0]):
-        hand = _by_hand(image, box, False, max_digits=2)
+    for box, most in empty_blanks(result, image.shape[0]):
+        hand = _by_hand(image, header_ink, box, False, max_digits=most)
         if hand is not None:
             found.append(Reread(box, hand))
     return found
@@ -118,7 +130,8 @@ def _blank_box(w: Word, result: OcrResult) -> tuple[int, int, int, int]:
     x0 = line[i - 1].box[2] + 1 if i > 0 else w.box[0]
     x1 = line[i + 1].box[0] - 1 if i + 1 < len(line) else w.box[2]
     x0, x1 = min(x0, w.box[0]), max(x1, w.box[2])
-    return (x0, w.box[1], x1, w.box[3])
+    near = line[max(0, i - 1):i + 2]  # the printed words' height, not what was read of the ink
+    return (x0, min(n.box[1] for n in near), x1, max(n.box[3] for n in near))
 
 
 def _is_number(w: Word, result: OcrResult) -> bool:
@@ -126,13 +139,20 @@ def _is_number(w: Word, result: OcrResult) -> bool:
     return bool(after) and min(after, key=lambda n: n.box[0]).text.startswith("/")
 
 
-def _by_hand(image: np.ndarray, box: tuple[int, int, int, int], labelled: bool,
-             max_digits: int) -> str | None:
+def _crop(image: np.ndarray, header_ink: np.ndarray | None, box: tuple[int, int, int, int],
+          pad_x: int, pad_y: int) -> np.ndarray:
+    x0, y0, x1, y1 = box
+    source = header_ink if header_ink is not None and y1 + pad_y <= header_ink.shape[0] else image
+    return source[max(0, y0 - pad_y):y1 + pad_y, max(0, x0 - pad_x):x1 + pad_x]
+
+
+def _by_hand(image: np.ndarray, header_ink: np.ndarray | None, box: tuple[int, int, int, int],
+             labelled: bool, max_digits: int) -> str | None:
     """The blank's digits as the handwriting network reads them, when it is sure of each
     (and a day is one of a month's)."""
-    x0, y0, x1, y1 = box
-    pad_y, pad_x = max(2, (y1 - y0) // 2), max(2, (y1 - y0) // 5)
-    crop = image[max(0, y0 - pad_y):y1 + pad_y, max(0, x0 - pad_x):x1 + pad_x]
+    # The box runs from the printed word before the blank to the one after: no margin
+    # sideways, or their letters' strokes would be taken for digits.
+    crop = _crop(image, header_ink, box, 0, max(2, round(HAND_RISE * (box[3] - box[1]))))
     if crop.size == 0:
         return None
     read = handdigits.read_blank(crop, after_label=labelled, max_digits=max_digits)

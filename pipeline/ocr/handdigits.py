@@ -143,6 +143,12 @@ def _glyphs(grey: np.ndarray, after_label: bool) -> list[np.ndarray] | None:
                 return None  # the rule touches the digits: their shapes are not theirs alone
             continue
         kept.append(i)
+    # A glyph cut by the crop's top or bottom is not whole: not read (what only reaches
+    # in from the lines above and below, small beside the digits, is left out).
+    cut = [i for i in kept if stats[i][1] == 0 or stats[i][1] + stats[i][3] >= height]
+    if any(stats[i][3] >= 0.5 * tall and not thin(i) for i in cut):
+        return None
+    kept = [i for i in kept if i not in cut]
     if after_label:  # (the label's first letter may touch the crop's edge)
         colon = _colon_end(stats, [i for i in inside if i in kept or i in edge], tall)
         if colon is None:
@@ -166,7 +172,7 @@ def _glyphs(grey: np.ndarray, after_label: bool) -> list[np.ndarray] | None:
     for x0, x1, ids in groups:
         y0 = min(stats[i][1] for i in ids)
         y1 = max(stats[i][1] + stats[i][3] for i in ids)
-        if y1 - y0 < max(0.4 * tall, 0.25 * height):
+        if y1 - y0 < max(0.4 * tall, 0.2 * height):
             return None  # a piece too small for a digit beside the digits: not sure what it is
         if x1 - x0 > 1.1 * (y1 - y0):
             return None  # digits run together

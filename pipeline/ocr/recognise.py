@@ -35,6 +35,7 @@ def recognize(
     psm: int = 3,
     timeout: float = 600,
     second_look: bool = True,
+    header_ink: np.ndarray | None = None,
 ) -> OcrResult:
     """Run Tesseract on a grey/bilevel uint8 image and parse its hOCR.
 
@@ -44,7 +45,9 @@ def recognize(
     block's size that the page's layout analysis left unread is read again as a
     block of text, and its words added (``_ocr_missed``); what a seal's or a
     signature's strokes were read as is dropped; and a surname a seal garbled is
-    matched by its shape (``_ocr_surnames``).
+    matched by its shape (``_ocr_surnames``); and a number or day written into a
+    header's blank is read again (``blanks``), in ``header_ink`` (the header with its
+    coloured ink kept, ``Prepared.header_ink``) where given.
     """
     start = time.perf_counter()
     x0, y0, x1, y1 = text_area(image, dpi)
@@ -74,7 +77,7 @@ def recognize(
                                        only=blanks.DIGITS)
             return "".join(w.text for w in parse_hocr(raw).words)
 
-        result.rereads = blanks.reread(image, result, digits)
+        result.rereads = blanks.reread(image, result, digits, header_ink)
     result.seconds = time.perf_counter() - start
     return result
 
