@@ -335,6 +335,25 @@ def test_blue_signature_removed() -> None:
     assert np.mean(prepared.image[stroke] > 200) > 0.98
 
 
+def test_blue_ink_is_kept_in_the_header_image() -> None:
+    """Numbers and days are written into the header's blanks in blue: the page OCR reads
+    loses that ink with the signature's, the header image beside it keeps it."""
+    clean = draw_page()
+    signed, ink = _signed(clean, 6, BLUE)  # its stroke runs at 30 % of the page's height
+    prepared = cleanup.prepare_for_ocr(signed, (300, 300))
+    assert prepared.header_ink is not None
+    h, w = prepared.image.shape
+    assert prepared.header_ink.shape == (round(h * cleanup.HEADER_SHARE), w)
+    text = cv2.dilate((cv2.cvtColor(clean, cv2.COLOR_RGB2GRAY) < 200).astype(np.uint8), np.ones((5, 5)))
+    stroke = (ink > 200) & (text == 0)
+    assert np.mean(prepared.image[stroke] > 200) > 0.98
+    top = stroke[: prepared.header_ink.shape[0]]
+    assert top.sum() > 1000 and not stroke[prepared.header_ink.shape[0]:].any()
+    assert np.mean(prepared.header_ink[top] < 160) > 0.9
+    # A page with no coloured ink has nothing to keep apart.
+    assert cleanup.prepare_for_ocr(clean, (300, 300)).header_ink is None
+
+
 def test_blue_signature_leaves_no_ghost_through_jpeg() -> None:
     """JPEG keeps colour at half resolution: round a blue stroke lies a rim of greyer,
     paler pixels (and a dark-blue stroke's core is dark). Neither may stay as a grey
