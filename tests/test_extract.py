@@ -751,6 +751,7 @@ def test_near_surname_leaves_given_names_and_short_words(word: str) -> None:
     ("Ý4Hà Phương Thủy", "Hà Phương Thủy"),
     ('+n." 5 Ta Hồng Lan', "Tạ Hồng Lan"),  # and the surname's accent lost
     ("4n LÔ ' i¡ QÀ v Đặng v Bích Hà", "Đặng Bích Hà"),  # more scraps than name
+    ('"4n .yĐŸ siu Thương', "Siu Thương"),  # a surname's capital S read small
 ])
 def test_seal_scraps_left_out_of_the_name(read: str, want: str) -> None:
     name = extract_document([decision_page(name=read).page()]).signer_name

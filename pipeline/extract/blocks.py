@@ -29,7 +29,7 @@ from pipeline.core.vi_text import (
 )
 from pipeline.extract.found import Found, T
 from pipeline.extract.layout import Page, Segment
-from pipeline.extract.names import name_from_line
+from pipeline.extract.names import drop_leading_scraps, name_from_line
 from pipeline.extract.nd30 import (
     AUTHORITY_BODIES,
     AUTHORITY_PREFIXES,
@@ -978,7 +978,8 @@ def _name_line(page: Page, cands: list[Segment], anchor: Segment | None
             name_seg, best_score = s, score
     if name_seg is None:
         # A seal's lettering all over the name line: a full name may still be told in it.
-        told = [s for s in slot if name_from_line(" ".join(name_tokens(s.text))) is not None]
+        told = [s for s in slot if name_from_line(line := " ".join(name_tokens(s.text))) is not None
+                or drop_leading_scraps(line)[1] is not None]
         name_seg = max(told, key=lambda s: s.cy, default=None)
     if name_seg is not None:
         text = " ".join(name_tokens(name_seg.text))

@@ -555,6 +555,8 @@ def _signer_name(found: Found[str], tokens: list[Token], elsewhere: list[Token],
     guessed = False
     if why_scraps:
         found = Found(name, round(max(found.confidence, NAME_SCRAPS_LEFT_OUT), 3), why_scraps)
+        if name.split()[0] not in line.split():  # its capital read small: to be checked
+            cap = NAME_UNDER_SEAL
     else:
         read = name_from_line(line)
         if read is not None:

@@ -346,6 +346,11 @@ def drop_leading_scraps(name: str) -> tuple[str, str | None]:
         head, rest = words[:k], words[k:]
         if any(name_word(w) for w in head):
             break  # a capitalised word ("Hunh"): a garbled surname, not a scrap
+        # "siu Thương": a capital whose small letter has its shape (c, o, s, u, v, w, x,
+        # z) read small, on a surname before a capitalised name.
+        if rest[0][:1] in "cosuvwxz" and rest[0].capitalize() in _SURNAMES \
+                and len(rest) >= 2 and all(name_word(w) for w in rest[1:]):
+            rest = [rest[0].capitalize(), *rest[1:]]
         if rest[0] in MIDDLE_NAMES and len(rest) == 2:
             break  # "SÃiều Văn Hiếu": "Văn" is the middle name, the scrap a surname
         if rest[0] in _SURNAMES and all(name_word(w) for w in rest) and len(rest) >= 2:
