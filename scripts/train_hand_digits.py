@@ -64,7 +64,8 @@ def written_here(rng: np.random.Generator, big: np.ndarray, label: int) -> np.nd
     width = int(rng.integers(3, 6))
     if label == 1:
         tx = int(xs[ys == top].mean())
-        end = (tx - round(height * rng.uniform(0.2, 0.35)), top + round(height * rng.uniform(0.2, 0.35)))
+        reach = rng.uniform(0.2, 0.6)  # from a tick to a long lead-in stroke ("Λ")
+        end = (tx - round(height * reach * rng.uniform(0.6, 1.0)), top + round(height * reach))
         return cv2.line(big.copy(), (tx, top), end, 1.0, width)
     mid = top + round(height * rng.uniform(0.45, 0.6))
     row = np.flatnonzero(big[mid] > 0.5)

@@ -428,18 +428,24 @@ def _day_in_blank(s: Segment, read: Found[PlaceDate], rereads: Rereads) -> Found
     if read.value is None:
         return read
     words = s.words
-    again = next(((w, rereads[w.box]) for w in words if w.box in rereads), None)
-    if again is None:
-        # A blank Tesseract found no word in: after "ngày", the digits read in it.
-        again = next(((w, f"{w.text} {digits}") for w in words if re.fullmatch(DAY_WORD, fold(w.text))
-                      and (digits := _read_after(w, rereads)) is not None), None)
-    if again is not None and (read.value.date is None or again[0].confidence < 100 * DAY_IN_BLANK_SURE):
-        retold = parse_date_line(s.text.replace(again[0].text, again[1], 1))
+    # Each blank read again (the day, and a month written by hand too), and a blank after
+    # "ngày" Tesseract found no word in, read from its ink alone.
+    again = [(w, rereads[w.box]) for w in words if w.box in rereads]
+    again += [(w, f"{w.text} {digits}") for w in words if re.fullmatch(DAY_WORD, fold(w.text))
+              and w.box not in rereads and (digits := _read_after(w, rereads)) is not None]
+    if again and (read.value.date is None
+                  or min(w.confidence for w, _ in again) < 100 * DAY_IN_BLANK_SURE):
+        text = s.text
+        for w, digits in again:
+            text = text.replace(w.text, digits, 1)
+        retold = parse_date_line(text)
         if retold.value is not None and retold.value.date is not None:
-            seen = "no word" if re.fullmatch(DAY_WORD, fold(again[0].text)) else repr(again[0].text)
+            seen = ", ".join(
+                f"{'no word' if re.fullmatch(DAY_WORD, fold(w.text)) else repr(w.text)} as "
+                f"{digits.split()[-1]!r}" for w, digits in again)
             return Found(retold.value, round(min(read.confidence, DAY_REREAD), 3), read.reason_and(
-                f"the day, read as {seen}, read again as digits "
-                f"{again[1].split()[-1]!r}: written by hand into the blank, to be checked"))
+                f"the date's blanks read again as digits ({seen}): written by hand, to be "
+                "checked"))
     if read.value.date is None:
         return read
     keys = [fold(w.text) for w in words]

@@ -46,12 +46,13 @@ ReadDigits = Callable[[np.ndarray, int, float], str]  # (crop, psm, enlargement)
 
 def candidates(result: OcrResult, height: int) -> list[Word]:
     """Unsure words where the header's blanks are: the number before "/notation" (a word
-    of its own), and the day between "ngày" and "tháng"."""
+    of its own), the day between "ngày" and "tháng", and a month between "tháng" and
+    "năm" (written by hand too, now and then)."""
     words = [w for w in result.words if w.box[3] < HEADER_SHARE * height]
     out: list[Word] = []
     for i, w in enumerate(words):
         nxt = words[i + 1] if i + 1 < len(words) else None
-        if w.confidence >= SURE_ABOVE or nxt is None or nxt.line != w.line:
+        if nxt is None or nxt.line != w.line:
             continue
         key, after = fold(w.text), fold(nxt.text)
         prev = fold(words[i - 1].text) if i else ""
@@ -59,7 +60,13 @@ def candidates(result: OcrResult, height: int) -> list[Word]:
                                             or re.match(r"s\W*o", prev))
         day = re.fullmatch(DAY_WORD, prev) is not None \
             and re.match(MONTH_WORD, after) is not None and len(w.text) <= 6
-        if number or day:
+        month = re.fullmatch(MONTH_WORD, prev) is not None and after.startswith("nam") \
+            and len(w.text) <= 4
+        # Read surely, but no number: "Số:..." (the label and the blank's dots, the ink over
+        # them unread), a month "0%".
+        misread = (re.fullmatch(r"s\W*o\W*[:;]\W*[.…_]{2,}", key) is not None and number) \
+            or ((day or month) and not w.text.isdigit())
+        if (number or day or month) and (w.confidence < SURE_ABOVE or misread):
             out.append(w)
     return out
 
