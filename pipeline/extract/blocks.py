@@ -422,9 +422,11 @@ def _read_after(label: Word, rereads: Rereads) -> str | None:
 
 
 def _day_in_blank(s: Segment, read: Found[PlaceDate], rereads: Rereads) -> Found[PlaceDate]:
-    """The day between "ngày" and "tháng" is often written by hand into a printed blank:
-    a day Tesseract was unsure of is taken from its digits-only reading when every one
-    agrees (flagged), else left out rather than guessed (the place stands)."""
+    """The day between "ngày" and "tháng" (and now and then the month) is often written
+    by hand into a printed blank: a day Tesseract was unsure of, or found no word for, is
+    taken from the blank's reading again (``pipeline.ocr.blanks``: digits-only Tesseract,
+    or the handwritten-digit network), flagged; else left out rather than guessed (the
+    place stands)."""
     if read.value is None:
         return read
     words = s.words
