@@ -11,7 +11,8 @@ how the extraction does on documents it has not been fitted to:
 * signers with ethnic-minority names (Giàng A Páo, Lỳ Seo Chứ, Ksor Y Bhin, Thạch Sa Rinh…);
 * faces the tuned pages never use (``fonts.HELDOUT_FAMILIES``), other margins and line
   spacing, a rule under the trích yếu or none;
-* numbers and days written by hand into printed blanks, legibly or not
+* numbers and days (and now and then the month) written by hand into printed blanks,
+  legibly or not
   (``DocumentMeta.handwritten``), e-signature boxes over or above the issuing body, oval seals
   and seals with an emblem, "CÔNG VĂN ĐẾN" stamps over the body, and phone photos whose paper
   fades into the table on one side.
@@ -285,6 +286,9 @@ def vary(spec: DocSpec, rng: random.Random, who: Issuer, d: date, seed: int) -> 
         subject_rule=rng.random() < 0.5,
         hand_number=hand_number,
         hand_day=hand_day,
+        # Now and then the month is left blank too (the same hand, no draw of its own: the
+        # other choices stay as they were for each seed).
+        hand_month=bool(hand_day) and (d.day + d.month) % 3 == 0,
         esign=[nfc(s) for s in esign],
         esign_at=esign_at,
         seal=rng.choice(who.seal_shape),

@@ -106,13 +106,15 @@ class Variant:
     """How a held-out page departs from the tuned layout (``None`` on tuned pages).
 
     ``hand_number`` / ``hand_day``: "" (printed), "legible" or "illegible" (written by hand
-    into a printed blank); ``esign``: "" or where a digital-signature box goes ("above" the
+    into a printed blank), ``hand_month``: the month written by hand as the day is;
+    ``esign``: "" or where a digital-signature box goes ("above" the
     issuing body or "over" it); ``seal``: "round", "oval" or "emblem"."""
 
     style: Style
     subject_rule: bool = True
     hand_number: str = ""
     hand_day: str = ""
+    hand_month: bool = False
     esign: list[str] = field(default_factory=list)  # the box's lines
     esign_at: str = ""
     seal: str = "round"
@@ -325,7 +327,7 @@ class DocumentRenderer:
                 d,
                 "number",
                 meta.number_text,
-                meta.code_number,
+                [meta.code_number],
                 self.variant.hand_number,
                 "regular",
                 13.0,
@@ -349,9 +351,10 @@ class DocumentRenderer:
             y_after = yy - ts.px(cp) * 1.2
         dp = st.body_pt
         if self.variant and self.variant.hand_day:
-            day = meta.date_text.split(" ngày ", 1)[1].split()[0]
+            after = meta.date_text.split(" ngày ", 1)[1].split()
+            pieces = [after[0], after[2]] if self.variant.hand_month else [after[0]]
             self.hand_filled(
-                d, "place_date", meta.date_text, day, self.variant.hand_day, "italic", dp, rcx, y_no
+                d, "place_date", meta.date_text, pieces, self.variant.hand_day, "italic", dp, rcx, y_no
             )
         else:
             d.lines.append(self.centred("place_date", meta.date_text, "italic", dp, rcx, y_no))
@@ -428,42 +431,43 @@ class DocumentRenderer:
         d: Draft,
         block: str,
         text: str,
-        handwritten: str,
+        handwritten: list[str],
         how: str,
         style: str,
         pt: float,
         cx: float,
         baseline: float,
     ) -> None:
-        """A printed line with a blank where ``handwritten`` was written in by hand: the
-        printed words are text, the handwriting a ``handwriting`` mark over the blank."""
+        """A printed line with blanks where ``handwritten`` (in order) was written in by
+        hand: the printed words are text, the handwriting ``handwriting`` marks over the
+        blanks."""
         ts = self.ts
         start = text.index(" ngày ") + 6 if block == "place_date" else text.index(" ") + 1
-        at = text.index(handwritten, start)
-        before, after = text[:at].rstrip(), text[at + len(handwritten) :]
+        printed: list[str] = []  # the printed runs before, between and after the blanks
+        for piece in handwritten:
+            at = text.index(piece, start)
+            printed.append(text[:at] if not printed else text[start:at])
+            start = at + len(piece)
+        printed.append(text[start:])
         ppm = ts.dpi / 25.4
-        hand = marks.handwriting(self.vrng, handwritten, ppm, pt * 0.25, how == "legible")
-        gap = hand.shape[1] + ts.space(pt) * 2
-        runs_before = [(w, style) for w in before.split()]
-        runs_after = [(w, style) for w in after.split()]
-        wb = sum(ts.width(w, style, pt) for w, _ in runs_before) + ts.space(pt) * len(runs_before)
-        wa = sum(ts.width(w, style, pt) for w, _ in runs_after) + ts.space(pt) * max(
-            0, len(runs_after) - 1
-        )
-        x = cx - (wb + gap + wa) / 2
+        hands = [marks.handwriting(self.vrng, piece, ppm, pt * 0.25, how == "legible")
+                 for piece in handwritten]
+        gaps = [hand.shape[1] + ts.space(pt) * 2 for hand in hands]
+        runs = [[(w, style) for w in run.split()] for run in printed]
+        width = sum(ts.width(w, st, pt) + ts.space(pt) for run in runs for w, st in run) + sum(gaps)
+        width -= ts.space(pt) if runs[-1] else 0.0  # no space after the line's last word
+        x = cx - width / 2
         words: list[Word] = []
-        for w, st in runs_before:
-            words.append(Word(w, st, pt, x, baseline))
-            x += ts.width(w, st, pt) + ts.space(pt)
-        hx = x + ts.space(pt) * 0.5
-        x += gap
-        for w, st in runs_after:
-            words.append(Word(w, st, pt, x, baseline))
-            x += ts.width(w, st, pt) + ts.space(pt)
+        for i, run in enumerate(runs):
+            for w, st in run:
+                words.append(Word(w, st, pt, x, baseline))
+                x += ts.width(w, st, pt) + ts.space(pt)
+            if i < len(hands):
+                # The ink sits on the printed baseline, a little above it as a hand does.
+                hy = round(baseline - hands[i].shape[0] + ts.px(pt) * 0.12)
+                d.marks.append(Mark("handwriting", hands[i], round(x + ts.space(pt) * 0.5), hy))
+                x += gaps[i]
         d.lines.append(Line(block, words))
-        # The ink sits on the printed baseline, a little above it as a hand does.
-        hy = round(baseline - hand.shape[0] + ts.px(pt) * 0.12)
-        d.marks.append(Mark("handwriting", hand, round(hx), hy))
 
     def esign(self, d: Draft, cx: float, organ_top: float) -> None:
         """A digital signature's box above the issuing body or over it."""
