@@ -658,6 +658,19 @@ def _hand_header() -> tuple[np.ndarray, OcrResult]:
     return np.asarray(im), OcrResult(words, [], 80.0, 0.0)
 
 
+def test_gaps_after_the_label_the_day_and_the_month_words_are_blanks() -> None:
+    from pipeline.ocr import blanks
+
+    words = [Word("Số:", 96.0, (100, 100, 160, 130), 0), Word("/QĐ-UBND", 96.0, (260, 100, 400, 130), 0),
+             Word("ngày", 96.0, (600, 100, 670, 130), 1), Word("tháng", 96.0, (750, 100, 830, 130), 1),
+             Word("năm", 96.0, (910, 100, 970, 130), 1), Word("2025", 96.0, (985, 100, 1060, 130), 1)]
+    gaps = blanks.empty_blanks(OcrResult(words, [], 96.0, 0.0), 3000)
+    assert gaps == [((161, 100, 259, 130), 5), ((671, 100, 749, 130), 2), ((831, 100, 909, 130), 2)]
+    # One word space is no blank.
+    near = [*words[:4], Word("năm", 96.0, (840, 100, 900, 130), 1)]
+    assert len(blanks.empty_blanks(OcrResult(near, [], 96.0, 0.0), 3000)) == 2
+
+
 def test_blanks_tesseract_cannot_read_are_read_by_the_handwriting_network() -> None:
     from pipeline.ocr import blanks
 
@@ -685,6 +698,16 @@ def test_a_day_read_in_an_empty_blank_gives_the_date_flagged() -> None:
     blank = (ngay.box[2], ngay.box[1], thang.box[0], ngay.box[3])
     assert extract.extract_document([(ocr_result, width, height)]).issued_date.value is None
     ocr_result.rereads = [Reread(blank, "18")]
+    date = extract.extract_document([(ocr_result, width, height)]).issued_date
+    assert date.value == datetime.date(2026, 1, 18)
+    assert date.confidence < extract.REVIEW_BELOW
+
+    # The month left blank and written in too: both blanks read from their ink.
+    ocr_result, width, height = _page_with(date="Bát Tràng, ngày tháng năm 2026").page()
+    ngay = next(w for w in ocr_result.words if w.text == "ngày")
+    thang = next(w for w in ocr_result.words if w.text == "tháng" and w.line == ngay.line)
+    ocr_result.rereads = [Reread((ngay.box[2] + 1, ngay.box[1], ngay.box[2] + 60, ngay.box[3]), "18"),
+                          Reread((thang.box[2] + 1, thang.box[1], thang.box[2] + 60, thang.box[3]), "01")]
     date = extract.extract_document([(ocr_result, width, height)]).issued_date
     assert date.value == datetime.date(2026, 1, 18)
     assert date.confidence < extract.REVIEW_BELOW

@@ -421,6 +421,11 @@ def _read_after(label: Word, rereads: Rereads) -> str | None:
                  if box[0] - x1 in (0, 1) and box[1] < y1 and box[3] > y0), None)
 
 
+def _date_label(w: Word) -> bool:
+    """ "ngày" or "tháng": a word a blank follows on the date line."""
+    return re.fullmatch(f"{DAY_WORD}|{MONTH_WORD}", fold(w.text)) is not None
+
+
 def _day_in_blank(s: Segment, read: Found[PlaceDate], rereads: Rereads) -> Found[PlaceDate]:
     """The day between "ngày" and "tháng" (and now and then the month) is often written
     by hand into a printed blank: a day Tesseract was unsure of, or found no word for, is
@@ -431,9 +436,9 @@ def _day_in_blank(s: Segment, read: Found[PlaceDate], rereads: Rereads) -> Found
         return read
     words = s.words
     # Each blank read again (the day, and a month written by hand too), and a blank after
-    # "ngày" Tesseract found no word in, read from its ink alone.
+    # "ngày" or "tháng" Tesseract found no word in, read from its ink alone.
     again = [(w, rereads[w.box]) for w in words if w.box in rereads]
-    again += [(w, f"{w.text} {digits}") for w in words if re.fullmatch(DAY_WORD, fold(w.text))
+    again += [(w, f"{w.text} {digits}") for w in words if _date_label(w)
               and w.box not in rereads and (digits := _read_after(w, rereads)) is not None]
     if again and (read.value.date is None
                   or min(w.confidence for w, _ in again) < 100 * DAY_IN_BLANK_SURE):
@@ -443,7 +448,7 @@ def _day_in_blank(s: Segment, read: Found[PlaceDate], rereads: Rereads) -> Found
         retold = parse_date_line(text)
         if retold.value is not None and retold.value.date is not None:
             seen = ", ".join(
-                f"{'no word' if re.fullmatch(DAY_WORD, fold(w.text)) else repr(w.text)} as "
+                f"{'no word' if _date_label(w) else repr(w.text)} as "
                 f"{digits.split()[-1]!r}" for w, digits in again)
             return Found(retold.value, round(min(read.confidence, DAY_REREAD), 3), read.reason_and(
                 f"the date's blanks read again as digits ({seen}): written by hand, to be "

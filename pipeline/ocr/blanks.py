@@ -73,7 +73,8 @@ def candidates(result: OcrResult, height: int) -> list[Word]:
 
 def empty_blanks(result: OcrResult, height: int) -> list[tuple[tuple[int, int, int, int], int]]:
     """The header's blanks Tesseract read no word in: a gap after a sure "Số:" before the
-    "/notation", or between "ngày" and "tháng"; each box with the most digits it takes."""
+    "/notation", between "ngày" and "tháng", or "tháng" and "năm"; each box with the most
+    digits it takes."""
     words = [w for w in result.words if w.box[3] < HEADER_SHARE * height]
     out = []
     for w, nxt in zip(words, words[1:], strict=False):
@@ -82,7 +83,8 @@ def empty_blanks(result: OcrResult, height: int) -> list[tuple[tuple[int, int, i
         key, after = fold(w.text), fold(nxt.text)
         if re.fullmatch(r"s\W*o\W*", key) and after.startswith("/"):
             most = 5
-        elif re.fullmatch(DAY_WORD, key) and re.match(MONTH_WORD, after):
+        elif (re.fullmatch(DAY_WORD, key) and re.match(MONTH_WORD, after)) \
+                or (re.fullmatch(MONTH_WORD, key) and after.startswith("nam")):
             most = 2
         else:
             continue
