@@ -15,6 +15,17 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 # Helper modules with assertions of their own, imported by several test files.
 pytest.register_assert_rewrite("tests.conftest_signing", "tests.seaweed")
 
+
+
+@pytest.fixture(autouse=True)
+def _pillows_pixel_limit():
+    """``read_pages`` sets Pillow's process-wide pixel limit to the configured one, as it
+    should; a test that configures a small limit must not leave it to the next test."""
+    limit = Image.MAX_IMAGE_PIXELS
+    yield
+    Image.MAX_IMAGE_PIXELS = limit
+
+
 SERIF = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
 LINES = [
     "ỦY BAN NHÂN DÂN XÃ BÁT TRÀNG",
