@@ -44,8 +44,8 @@ class Stack:
         self._thread = threading.Thread(target=ctx.run, args=(self.intake.run, self._stop, 0.3), daemon=True)
         self._thread.start()
 
-    def start_workers(self, count: int, log_dir: Path) -> deploy.LocalWorkers:
-        workers = deploy.LocalWorkers(self.pool, count, log_dir).__enter__()
+    def start_workers(self, count: int, log_dir: Path, restart: bool = True) -> deploy.LocalWorkers:
+        workers = deploy.LocalWorkers(self.pool, count, log_dir, restart=restart).__enter__()
         self.workers.append(workers)
         return workers
 
@@ -55,6 +55,19 @@ class Stack:
             self._thread.join(timeout=30)
         for w in self.workers:
             w.__exit__(None, None, None)
+
+    def workers_report(self, tail: int = 40) -> str:
+        """Each worker process: alive or its exit code, and the end of its log."""
+        out = []
+        for group in self.workers:
+            for i, proc in enumerate(group.procs):
+                code = proc.poll()
+                out.append(f"worker {i + 1} (pid {proc.pid}): {'running' if code is None else f'exited {code}'}")
+                if group.log_dir:
+                    lines = (group.log_dir / f"worker-{i + 1}.log").read_text(
+                        encoding="utf-8", errors="replace").splitlines()
+                    out.extend("  | " + line[:300] for line in lines[-tail:])
+        return "\n".join(out)
 
     def done(self) -> list[Path]:
         return sorted((self.watch / "done").iterdir())
@@ -130,14 +143,23 @@ def write_dossier(parent: Path, name: str, pages: int, dpi: int = 200) -> Path:
     return target
 
 
-def wait_for(what: str, check: Callable[[], object], timeout: float, every: float = 0.5):
+def wait_for(what: str, check: Callable[[], object], timeout: float, every: float = 0.5,
+             explain: Callable[[], str] | None = None):
+    """``check()`` until it is truthy; on timeout, fail with ``explain()`` (what the stack was
+    doing) so that a failure far away (CI) can be read without running it again."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         got = check()
         if got:
             return got
         time.sleep(every)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+    detail = ""
+    if explain is not None:
+        try:
+            detail = "\n" + explain()
+        except Exception as e:  # noqa: BLE001 - the timeout is the failure; this only explains it
+            detail = f"\n(could not explain: {e!r})"
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}{detail}")
 
 
 def kill_tree(pid: int) -> list[int]:
