@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import IO, Any
 
@@ -107,30 +108,73 @@ def run_worker(settings: config.Settings, name: str, runs: int | None = None) ->
 
 
 class LocalWorkers:
-    """``flows.workers`` worker processes on this machine, stopped with ``serve``."""
+    """``flows.workers`` worker processes on this machine, stopped with ``serve``.
 
-    def __init__(self, pool: str, count: int, log_dir: Path | None = None):
-        self.pool, self.count, self.log_dir = pool, count, log_dir
+    A worker that exits on its own (its server unreachable past Prefect's patience, a crash
+    in a native library) is started again, at most once per ``RESTART_SECONDS`` each: the
+    watcher keeps taking dossiers in, and without a worker they would wait for ever.
+    ``restart=False`` leaves a lost worker lost (another machine's workers take its runs)."""
+
+    RESTART_SECONDS = 10.0
+    CHECK_SECONDS = 1.0
+
+    def __init__(self, pool: str, count: int, log_dir: Path | None = None, restart: bool = True):
+        self.pool, self.count, self.log_dir, self.restart = pool, count, log_dir, restart
         self.procs: list[subprocess.Popen] = []
+        self.restarts = 0
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._watch: threading.Thread | None = None
 
     def __enter__(self) -> LocalWorkers:
         for i in range(self.count):
-            out: int | IO[bytes] = subprocess.DEVNULL
-            if self.log_dir:
-                self.log_dir.mkdir(parents=True, exist_ok=True)
-                out = (self.log_dir / f"worker-{i + 1}.log").open("ab")
-            self.procs.append(subprocess.Popen(
-                worker_command(f"{os.uname().nodename}-{os.getpid()}-{i + 1}"),
-                env={**worker_environment(), "SOHOA_FLOWS__WORK_POOL": self.pool}, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True,
-            ))
+            self.procs.append(self._start(i))
+        if self.restart and self.count:
+            self._watch = threading.Thread(target=self._supervise, name="sohoa-workers", daemon=True)
+            self._watch.start()
         return self
 
+    def _start(self, i: int) -> subprocess.Popen:
+        out: int | IO[bytes] = subprocess.DEVNULL
+        if self.log_dir:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            out = (self.log_dir / f"worker-{i + 1}.log").open("ab")
+        try:
+            return subprocess.Popen(
+                worker_command(f"{os.uname().nodename}-{os.getpid()}-{i + 1}"),
+                env={**worker_environment(), "SOHOA_FLOWS__WORK_POOL": self.pool}, stdout=out,
+                stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        finally:
+            if not isinstance(out, int):
+                out.close()  # the child has its own copy
+
+    def _supervise(self) -> None:
+        started_at = [0.0] * self.count
+        while not self._stopping.wait(self.CHECK_SECONDS):
+            for i in range(self.count):
+                with self._lock:
+                    if self._stopping.is_set() or i >= len(self.procs):
+                        return
+                    code = self.procs[i].poll()
+                    if code is None or time.monotonic() - started_at[i] < self.RESTART_SECONDS:
+                        continue
+                    log.warning("worker %d (pid %d) exited with code %s: starting it again",
+                                i + 1, self.procs[i].pid, code)
+                    self.procs[i] = self._start(i)
+                    self.restarts += 1
+                    started_at[i] = time.monotonic()
+
     def __exit__(self, *exc) -> None:
-        for p in self.procs:
+        self._stopping.set()
+        with self._lock:
+            procs = list(self.procs)
+        if self._watch:
+            self._watch.join(timeout=5)
+        for p in procs:
             if p.poll() is None:
                 os.killpg(p.pid, signal.SIGTERM)
-        for p in self.procs:
+        for p in procs:
             try:
                 p.wait(timeout=20)
             except subprocess.TimeoutExpired:

@@ -136,7 +136,7 @@ def test_drop_done_failed_duplicate_and_artifacts(stack, tmp_path: Path) -> None
 @pytest.mark.parametrize("stack", [{"SOHOA_INTAKE__LEASE_SECONDS": "8"}], indirect=True)
 def test_worker_killed_mid_dossier_resumes_exactly_once(stack, tmp_path: Path) -> None:
     stack.start_watcher()
-    first = stack.start_workers(1, tmp_path / "logs-a")
+    first = stack.start_workers(1, tmp_path / "logs-a", restart=False)  # a machine lost, not a process
     write_dossier(stack.watch, "ho-so-dai", pages=4)
 
     claim = wait_for("the claim", lambda: stack.intake.folders[0].claims(), timeout=60)[0]
@@ -210,6 +210,23 @@ def test_one_warm_worker_runs_dossier_after_dossier_and_stops_a_cancelled_one(st
     write_dossier(stack.watch, "ho-so-c", pages=1)
     wait_for("the next dossier in done/", lambda: len(stack.done()) == 3, timeout=120)
     assert workers.procs[0].poll() is None
+
+
+def test_a_worker_that_dies_is_started_again(stack, tmp_path: Path) -> None:
+    """A worker process that exits on its own is started again: the dossiers that arrive
+    after it died are still digitised, by the new process."""
+    stack.start_watcher()
+    workers = stack.start_workers(1, tmp_path / "logs")
+    dead = workers.procs[0].pid
+    kill_tree(dead)
+    wait_for("the worker started again", lambda: workers.restarts == 1 and workers.procs[0].poll() is None,
+             timeout=30, explain=stack.workers_report)
+    assert workers.procs[0].pid != dead
+    write_dossier(stack.watch, "ho-so-sau", pages=1)
+    wait_for("done/", lambda: stack.done(), timeout=240, explain=stack.workers_report)
+    (run,) = _runs_of(stack)
+    assert run.infrastructure_pid.split(":")[1] == str(workers.procs[0].pid)
+    assert workers.restarts == 1  # a running worker is left alone
 
 
 @pytest.mark.parametrize("stack", [{"database": "postgres"}], indirect=True)
