@@ -1477,6 +1477,63 @@ def test_an_e_signature_overlay_over_the_issuing_body_is_no_part_of_it() -> None
     assert found.code_number.value == "08" and found.issued_date.value == dt.date(2026, 1, 5)
 
 
+def test_the_issuing_body_right_under_an_e_signature_box_is_not_taken_for_the_box() -> None:
+    """The box's lines share its small type; the issuing body under it, aligned with it and
+    as close as the box's own lines, is set larger and stays the issuing body."""
+    b = PageBuilder()
+    b.add("Ký bởi: Ủy ban nhân dân xã Bát Tràng", 130, x=300, size=32)
+    b.add("Cơ quan: Ủy ban nhân dân xã Bát Tràng", 175, x=300, size=32)
+    b.add("Thời gian ký: 05.01.2026 09:45:33 +07:00", 220, x=300, size=32)
+    b.add("ỦY BAN NHÂN DÂN", 280, x=300)
+    b.add("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 280, cx=RIGHT_CX, same_line=True)
+    b.add("XÃ BÁT TRÀNG", 345, x=340)
+    b.add("Độc lập - Tự do - Hạnh phúc", 345, cx=RIGHT_CX, same_line=True)
+    b.add("Số: 08/QĐ-UBND", 470, cx=LEFT_CX, size=50)
+    b.add("Bát Tràng, ngày 05 tháng 01 năm 2026", 470, cx=RIGHT_CX, same_line=True)
+    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
+    b.add("Về việc thành lập Tổ công tác chỉnh lý,", 710, cx=CX)
+    b.add("số hóa hồ sơ địa chính", 776, cx=CX)
+    b.body(930, 12)
+    closing(b, 930 + 12 * 70 + 80)
+    found = extract_document([b.page()])
+    assert found.organ_name.value == "ỦY BAN NHÂN DÂN XÃ BÁT TRÀNG"
+    assert "Ký bởi" not in (found.subject.value or "") and found.code_number.value == "08"
+
+
+def _header_hidden_under_an_e_signature(first_body_line: str) -> PageBuilder:
+    """The box covers the issuing body's first line: only "XÃ BÁT TRÀNG" is read under it."""
+    b = PageBuilder()
+    b.add("Ký bởi: Ủy ban nhân dân xã Bát Tràng", 190, x=300, size=32)
+    b.add("Thời gian ký: 05.01.2026 09:45:33 +07:00", 235, x=300, size=32)
+    b.add("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 280, cx=RIGHT_CX)
+    b.add("XÃ BÁT TRÀNG", 345, cx=LEFT_CX)
+    b.add("Độc lập - Tự do - Hạnh phúc", 345, cx=RIGHT_CX, same_line=True)
+    b.add("Số: 08/QĐ-UBND", 470, cx=LEFT_CX, size=50)
+    b.add("Bát Tràng, ngày 05 tháng 01 năm 2026", 470, cx=RIGHT_CX, same_line=True)
+    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
+    b.add("Về việc thành lập Tổ công tác chỉnh lý,", 710, cx=CX)
+    b.add("số hóa hồ sơ địa chính", 776, cx=CX)
+    b.add(first_body_line, 860, x=X0)
+    b.body(930, 12)
+    closing(b, 930 + 12 * 70 + 80)
+    return b
+
+
+def test_an_issuing_body_read_as_its_unit_line_alone_is_completed_from_the_text_for_review() -> None:
+    found = extract_document([_header_hidden_under_an_e_signature(
+        "Căn cứ Quy chế làm việc của Ủy ban nhân dân xã Bát Tràng;").page()])
+    assert found.organ_name.value == "ỦY BAN NHÂN DÂN XÃ BÁT TRÀNG"
+    assert found.organ_name.confidence < extract.REVIEW_BELOW and "XÃ BÁT TRÀNG" in found.organ_name.reason
+
+
+def test_an_issuing_body_read_as_its_unit_line_alone_is_never_sure() -> None:
+    """The e-signature box names the agency, but the box is no part of the document's
+    fields: with no other evidence, the unit line stays as read, to be checked."""
+    found = extract_document([_header_hidden_under_an_e_signature("Căn cứ Luật Đất đai năm 2024;").page()])
+    assert found.organ_name.confidence < extract.REVIEW_BELOW
+    assert "missing" in (found.organ_name.reason or "")
+
+
 def test_an_incoming_mail_stamp_is_no_number_and_no_subject() -> None:
     b = PageBuilder()
     header(b, cv=("V/v rà soát hồ sơ địa chính",), number="Số: 84/UBND-VP")
@@ -1772,3 +1829,14 @@ def test_an_issuing_body_with_a_word_no_syllable_spells_is_flagged() -> None:
     assert found.organ_name.confidence < extract.REVIEW_BELOW and "TIELVP" in (found.organ_name.reason or "")
     sure = extract_document([_page_with(organ=("UBND TỈNH LÂM ĐỒNG", "SỞ Y TẾ")).page()])
     assert sure.organ_name.confidence >= extract.REVIEW_BELOW
+
+
+@pytest.mark.parametrize(("line", "unit_only"), [
+    ("THÀNH PHỐ BUÔN MA THUỘT", True), ("XÃ BÁT TRÀNG", True), ("TỈNH BẠC LIÊU", True),
+    ("BỘ TÀI NGUYÊN VÀ MÔI TRƯỜNG", False), ("SỞ Y TẾ", False), ("TỈNH ỦY QUẢNG NGÃI", False),
+    ("HUYỆN ĐOÀN CHÂU THÀNH", False), ("ỦY BAN NHÂN DÂN", False),
+])
+def test_an_issuing_body_line_naming_only_an_administrative_unit(line: str, unit_only: bool) -> None:
+    from pipeline.extract.names import names_only_a_unit
+
+    assert names_only_a_unit(line) is unit_only

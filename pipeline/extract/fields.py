@@ -67,10 +67,12 @@ from pipeline.extract.names import (
     drop_leading_scraps,
     fix_organ_line,
     fix_surname,
+    head_for,
     listed_past_one_garble,
     name_from_line,
     name_word,
     named_elsewhere,
+    names_only_a_unit,
     near_surname,
     opens_with_unit,
     tokens_of,
@@ -101,6 +103,8 @@ from pipeline.extract.params import (
     NOTATION_DISAGREE,
     NOTATION_FROM_HEADING,
     NOTATION_NOT_THE_HEADINGS,
+    ORGAN_HEAD_FROM_TEXT,
+    ORGAN_HEAD_MISSING,
     ORGAN_MISSPELT,
     ORGAN_UNIT_FROM_BODY,
     ORGAN_UNIT_MISSING,
@@ -478,6 +482,17 @@ def _organ_read(header: Header, place: str | None, tokens: list[Token]) -> Found
                          f"({unit[1]}× '… {unit[0].lower()}')")
         return Found(organ.value, round(min(organ.confidence, ORGAN_UNIT_MISSING), 3),
                      f"only {head!r} read: the line naming the unit is missing")
+    if names_only_a_unit(lines[0][0]):
+        # "THÀNH PHỐ BUÔN MA THUỘT" alone: the line naming the body above it is hidden (an
+        # e-signature box over it) or unread; the document's text may name the body whole.
+        read = " ".join(v for v, _, _ in lines)
+        above = head_for(read, tokens)
+        if above is not None:
+            return Found(f"{above[0]} {read}", ORGAN_HEAD_FROM_TEXT,
+                         f"only {read!r} read in the header; the line above it from the "
+                         f"document's text ({above[1]}× '{above[0].lower()} {read.lower()}')")
+        return Found(organ.value, round(min(organ.confidence, ORGAN_HEAD_MISSING), 3),
+                     f"only {read!r} read: the line naming the body above it is missing")
     if len(lines) == 2 and lines[0][0] in ORGAN_HEADS and not opens_with_unit(lines[1][0]):
         # "ỦY BAN NHÂN DÂN" over "NHƠN TRẠCH": the unit word (XÃ, PHƯỜNG …) was lost, and
         # the document does not name the unit often enough to restore it (fix_organ_line).

@@ -26,8 +26,10 @@ from pipeline.extract.params import (
     EM_LINE_MIN_WORDS,
     EM_PER_WORD_HEIGHT,
     OVERLAY_ALIGN_EM,
+    OVERLAY_BOX_EM,
     OVERLAY_LINE_GAP_EM,
     OVERLAY_MAX_WIDTH_EM,
+    OVERLAY_SIZE_RATIO,
     SAME_LINE_EM,
     TEXT_BLOCK_LINE_MIN_LETTERS,
     TEXT_BLOCK_LINE_MIN_WIDTH,
@@ -193,12 +195,16 @@ def without_overlays(segs: list[Segment], em: float) -> list[Segment]:
     An overlay line opens with its label ("Ký bởi:", "Cơ quan:", "Thời gian ký:", "CÔNG
     VĂN ĐẾN") or prints a time of signing or an e-mail address; the short lines aligned
     with it, close above or under it, are the rest of the same box ("dân tỉnh Bạc Liêu,",
-    "TRUNG TÂM CÔNG BÁO")."""
+    "TRUNG TÂM CÔNG BÁO") when set in the box's type, not larger."""
     dropped: set[int] = set()
     anchors = [i for i, s in enumerate(segs)
                if _OVERLAY_OPENINGS.match(words_folded_line(s.text)) or _OVERLAY_STAMP.search(s.text)]
     for i in anchors:
         dropped.add(i)
+        box_size = statistics.median(
+            segs[k].size for k in anchors
+            if abs(segs[k].x0 - segs[i].x0) <= OVERLAY_ALIGN_EM * em
+            and abs(segs[k].cy - segs[i].cy) <= OVERLAY_BOX_EM * em)
         for step in (1, -1):
             last = segs[i]
             j = i + step
@@ -208,7 +214,8 @@ def without_overlays(segs: list[Segment], em: float) -> list[Segment]:
                 if gap > OVERLAY_LINE_GAP_EM * em:
                     break
                 if abs(t.x0 - segs[i].x0) <= OVERLAY_ALIGN_EM * em \
-                        and t.width <= OVERLAY_MAX_WIDTH_EM * em and gap >= SAME_LINE_EM * em:
+                        and t.width <= OVERLAY_MAX_WIDTH_EM * em and gap >= SAME_LINE_EM * em \
+                        and t.size <= OVERLAY_SIZE_RATIO * box_size:
                     dropped.add(j)
                     last = t
                 j += step

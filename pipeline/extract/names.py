@@ -306,6 +306,39 @@ def fix_organ_line(line: str, tokens: list[Token], place: str | None = None
     return " ".join(head + [v.value]), "; ".join(reasons) or None, v.doubt
 
 
+# Administrative units, which a body governs ("ỦY BAN NHÂN DÂN" over "XÃ …"), unlike the
+# other unit words ("BỘ", "SỞ", "TRƯỜNG"), which name the issuing body themselves.
+_ADMINISTRATIVE_UNITS = frozenset(("XÃ", "PHƯỜNG", "THỊ TRẤN", "ĐẶC KHU", "HUYỆN", "QUẬN",
+                                   "THỊ XÃ", "THÀNH PHỐ", "TỈNH"))
+# "TỈNH ỦY", "HUYỆN ĐOÀN", "TỈNH ĐỘI": a body's own name that opens with a unit word.
+_UNIT_BODY_WORDS = frozenset(("uy", "doan", "doi"))
+
+
+def names_only_a_unit(line: str) -> bool:
+    """Whether an issuing body's first line names an administrative unit only ("THÀNH
+    PHỐ BUÔN MA THUỘT"): the line naming the body ("ỦY BAN NHÂN DÂN") would be above it."""
+    words = line.split()
+    unit = next((u for k in (2, 1) if len(words) >= k and (u := _unit_word(words[:k]))), None)
+    if unit not in _ADMINISTRATIVE_UNITS:
+        return False
+    after = words[len(unit.split())] if len(words) > len(unit.split()) else ""
+    return fold(after) not in _UNIT_BODY_WORDS
+
+
+def head_for(unit: str, tokens: list[Token]) -> tuple[str, int] | None:
+    """The line missing above a lone unit line (``unit``: "THÀNH PHỐ BUÔN MA THUỘT"), as
+    the document itself names the body: "<head> <unit>" in its text, for a head of
+    ``ORGAN_HEADS``. Returns ("ỦY BAN NHÂN DÂN", occurrences) or None."""
+    unit_key = [fold(w) for w in _WORD.findall(nfc(unit))]
+    folded = [fold(t) for t, _ in tokens]
+    found: dict[str, int] = defaultdict(int)
+    for head in ORGAN_HEADS:
+        key = [fold(w) for w in _WORD.findall(head)] + unit_key
+        found[head] = sum(folded[i : i + len(key)] == key for i in range(len(folded) - len(key) + 1))
+    best = max(found, key=lambda h: found[h])
+    return (best, found[best]) if found[best] else None
+
+
 def unit_for(head: str, place: str | None, tokens: list[Token]) -> tuple[str, int] | None:
     """The unit line missing under a lone ``head`` ("ỦY BAN NHÂN DÂN"), as the
     document itself names it: "<head> xã|phường … <place>" in the body.

@@ -24,6 +24,11 @@ REVIEW_BELOW = 0.8
 OVERLAY_LINE_GAP_EM = 1.6
 OVERLAY_ALIGN_EM = 1.5
 OVERLAY_MAX_WIDTH_EM = 16.0
+# A box's lines share its type: a line more than this many times the size of the box's
+# labelled lines (aligned with them, this many em around) is the page's own, such as the
+# issuing body set right under an e-signature box.
+OVERLAY_SIZE_RATIO = 1.4
+OVERLAY_BOX_EM = 8.0
 
 # A gap wider than this many word heights separates two columns. Justified
 # body lines stretch a space to about one em (≈ 1.4 word heights).
@@ -375,6 +380,9 @@ REPAIRED_DOUBTED = 0.75
 # A lone "ỦY BAN NHÂN DÂN" given its unit line by the body; left so, at most this sure.
 ORGAN_UNIT_FROM_BODY = 0.7
 ORGAN_UNIT_MISSING = 0.5
+# A lone unit line given the body's name above it by the document's text; left so.
+ORGAN_HEAD_FROM_TEXT = 0.7
+ORGAN_HEAD_MISSING = 0.5
 # A unit line under it without its unit word (XÃ, PHƯỜNG …), at most this sure.
 ORGAN_UNIT_WORD_LOST = 0.6
 
