@@ -331,10 +331,9 @@ def head_for(unit: str, tokens: list[Token]) -> tuple[str, int] | None:
     ``ORGAN_HEADS``. Returns ("ỦY BAN NHÂN DÂN", occurrences) or None."""
     unit_key = [fold(w) for w in _WORD.findall(nfc(unit))]
     folded = [fold(t) for t, _ in tokens]
-    found: dict[str, int] = defaultdict(int)
-    for head in ORGAN_HEADS:
-        key = [fold(w) for w in _WORD.findall(head)] + unit_key
-        found[head] = sum(folded[i : i + len(key)] == key for i in range(len(folded) - len(key) + 1))
+    keys = {head: [fold(w) for w in _WORD.findall(head)] + unit_key for head in ORGAN_HEADS}
+    found = {head: sum(folded[i : i + len(key)] == key for i in range(len(folded) - len(key) + 1))
+             for head, key in keys.items()}
     best = max(found, key=lambda h: found[h])
     return (best, found[best]) if found[best] else None
 
