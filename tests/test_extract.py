@@ -1459,6 +1459,18 @@ def test_an_issuing_departments_unit_word_is_not_taken_for_a_ward() -> None:
     assert found.organ_name.value == "CÔNG AN TP ĐÀ NẴNG PHÒNG AN CHÍNH TRỊ NỘI BỘ"
 
 
+def _decision_below_the_header(b: PageBuilder, first_body_line: str | None = None) -> PageBuilder:
+    """A quyết định's heading, trích yếu, body and signature under a header drawn apart."""
+    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
+    b.add("Về việc thành lập Tổ công tác chỉnh lý,", 710, cx=CX)
+    b.add("số hóa hồ sơ địa chính", 776, cx=CX)
+    if first_body_line:
+        b.add(first_body_line, 860, x=X0)
+    b.body(930, 12)
+    closing(b, 930 + 12 * 70 + 80)
+    return b
+
+
 def test_an_e_signature_overlay_over_the_issuing_body_is_no_part_of_it() -> None:
     b = PageBuilder()
     # The overlay's box, in capitals like the header, right above the issuing body.
@@ -1467,12 +1479,7 @@ def test_an_e_signature_overlay_over_the_issuing_body_is_no_part_of_it() -> None
     b.add("THỜI GIAN KÝ:", 200, x=420, size=36)
     b.add("19.02.2025 07:55:13 +07:00", 240, x=420, size=36)
     header(b)
-    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
-    b.add("Về việc thành lập Tổ công tác chỉnh lý,", 710, cx=CX)
-    b.add("số hóa hồ sơ địa chính", 776, cx=CX)
-    b.body(930, 12)
-    closing(b, 930 + 12 * 70 + 80)
-    found = extract_document([b.page()])
+    found = extract_document([_decision_below_the_header(b).page()])
     assert found.organ_name.value == "ỦY BAN NHÂN DÂN XÃ BÁT TRÀNG"
     assert found.code_number.value == "08" and found.issued_date.value == dt.date(2026, 1, 5)
 
@@ -1490,12 +1497,7 @@ def test_the_issuing_body_right_under_an_e_signature_box_is_not_taken_for_the_bo
     b.add("Độc lập - Tự do - Hạnh phúc", 345, cx=RIGHT_CX, same_line=True)
     b.add("Số: 08/QĐ-UBND", 470, cx=LEFT_CX, size=50)
     b.add("Bát Tràng, ngày 05 tháng 01 năm 2026", 470, cx=RIGHT_CX, same_line=True)
-    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
-    b.add("Về việc thành lập Tổ công tác chỉnh lý,", 710, cx=CX)
-    b.add("số hóa hồ sơ địa chính", 776, cx=CX)
-    b.body(930, 12)
-    closing(b, 930 + 12 * 70 + 80)
-    found = extract_document([b.page()])
+    found = extract_document([_decision_below_the_header(b).page()])
     assert found.organ_name.value == "ỦY BAN NHÂN DÂN XÃ BÁT TRÀNG"
     assert "Ký bởi" not in (found.subject.value or "") and found.code_number.value == "08"
 
@@ -1510,13 +1512,7 @@ def _header_hidden_under_an_e_signature(first_body_line: str) -> PageBuilder:
     b.add("Độc lập - Tự do - Hạnh phúc", 345, cx=RIGHT_CX, same_line=True)
     b.add("Số: 08/QĐ-UBND", 470, cx=LEFT_CX, size=50)
     b.add("Bát Tràng, ngày 05 tháng 01 năm 2026", 470, cx=RIGHT_CX, same_line=True)
-    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
-    b.add("Về việc thành lập Tổ công tác chỉnh lý,", 710, cx=CX)
-    b.add("số hóa hồ sơ địa chính", 776, cx=CX)
-    b.add(first_body_line, 860, x=X0)
-    b.body(930, 12)
-    closing(b, 930 + 12 * 70 + 80)
-    return b
+    return _decision_below_the_header(b, first_body_line)
 
 
 def test_an_issuing_body_read_as_its_unit_line_alone_is_completed_from_the_text_for_review() -> None:
