@@ -327,7 +327,8 @@ def test_number_line_never_wrong(data) -> None:
     found = parse_number_line(line)
     lost_number = found.value is not None and found.value.code_number is None \
         and found.value[1:] == value[1:]
-    assert found.value is None or found.value == value or lost_number, line
+    lost_notation = found.value == (value[0], None, None)
+    assert found.value is None or found.value == value or lost_number or lost_notation, line
 
 
 PLACES = ["Bát Tràng", "Hội An", "Ea Kar", "Mường Hum", "Phước Long", "Sa Pa", "Đức Trọng",
@@ -1290,6 +1291,45 @@ def test_a_quote_then_a_bar_leaves_the_number_out(text: str) -> None:
     assert found.value is not None and found.value.code_number is None
     assert found.value.code_notation == "UBND-VP"
     assert parse_number_line("Số: 274'UBND-VP").value.code_number == "274"
+
+
+@pytest.mark.parametrize("text, number", [
+    ("Số: 115/CV-PAS§3", "115"),    # "8" read as "S§"
+    ("Số: 42/QĐ-UB#D", "42"),
+    ("Sô: 07/K{H-UBND", "07"),
+])
+def test_a_notation_not_readable_leaves_the_number_and_the_notation_null(
+        text: str, number: str) -> None:
+    found = parse_number_line(text)
+    assert found.value == (number, None, None)
+    assert found.confidence < extract.REVIEW_BELOW and "unreadable" in (found.reason or "")
+    # Without "Số:" a line like that is no number line at all.
+    assert parse_number_line(text.split(":", 1)[1]).value is None
+
+
+def test_a_notation_not_readable_is_null_and_the_type_comes_from_the_heading() -> None:
+    found = extract_document([_page_with(number="Số: 42/QĐ-UB#D").page()])
+    assert (found.code_number.value, found.code_notation.value) == ("42", None)
+    assert found.code_number.confidence < extract.REVIEW_BELOW
+    assert "unreadable" in (found.code_notation.reason or "")
+    assert (found.type_name.value, found.type_code.value) == ("QUYẾT ĐỊNH", "QĐ")
+
+
+def test_a_notation_not_readable_makes_no_cong_van_without_its_v_v_line() -> None:
+    b = PageBuilder()
+    header(b, number="Số: 42/QĐ-UB#D")
+    b.body(640, 12)
+    closing(b, 640 + 12 * 70 + 80)
+    found = extract_document([b.page()])
+    assert found.code_number.value == "42"
+    assert found.type_name.value is None
+    with_v_v = PageBuilder()
+    header(with_v_v, cv=("V/v rà soát hồ sơ địa chính",), number="Số: 42/UB#D-VP")
+    with_v_v.body(700, 12)
+    closing(with_v_v, 700 + 12 * 70 + 80)
+    found = extract_document([with_v_v.page()])
+    assert (found.type_name.value, found.code_number.value) == ("Công văn", "42")
+    assert found.subject.value == "V/v rà soát hồ sơ địa chính"
 
 
 def test_a_number_in_a_blank_read_unsure_is_null_and_for_review() -> None:

@@ -256,7 +256,7 @@ def _notation_from_heading(number: Found[NumberParts], code: str) -> Found[Numbe
     """A notation whose first part misses the heading's abbreviation by one letter
     ("TIr-UBND" under TỜ TRÌNH) takes the abbreviation; any other stays, flagged."""
     value = number.value
-    assert value is not None
+    assert value is not None and value.code_notation is not None
     parts = value.code_notation.split("-")
     first = parts[0]
     if len(parts) >= 2 and Levenshtein.distance(first.upper(), code.upper()) <= 1:
@@ -299,10 +299,12 @@ def _type_fields(header: Header) -> tuple[Found[str], Found[str], Found[NumberPa
         elif notation_code == code:
             conf = max(conf, min(1.0, number.confidence + TYPE_AGREE_BONUS))
             reason = None if conf >= TYPE_SURE else reason
-        elif number.value is not None:
+        elif number.value is not None and number.value.code_notation is not None:
             number = _notation_from_heading(number, code)
         return Found(name, round(conf, 3), reason), Found(code, round(conf, 3), reason), number
-    if header.cv_subject.value is not None or (number.value is not None and notation_code is None):
+    # A notation with no type abbreviation is a công văn's; one not read says nothing.
+    if header.cv_subject.value is not None or (number.value is not None and notation_code is None
+                                               and number.value.code_notation is not None):
         sure = header.cv_subject.value is not None and number.value is not None
         conf = CONG_VAN_SURE if sure else CONG_VAN_GUESSED
         reason = None if conf >= TYPE_SURE else "no type heading; taken for a công văn"
@@ -790,7 +792,9 @@ def _read_document(pages: list[OcrPage]) -> tuple[DocumentFields, bool, list[Tok
         code_number = (Found(number.value.code_number, number.confidence, number.reason)
                        if number.value.code_number is not None
                        else Found.none(number.reason or "the number is not readable"))
-        code_notation = Found(number.value.code_notation, number.confidence, number.reason)
+        code_notation = (Found(number.value.code_notation, number.confidence, number.reason)
+                         if number.value.code_notation is not None
+                         else Found.none(number.reason or "the notation is not readable"))
     else:
         code_number = Found.none(number.reason or "no number")
         code_notation = Found.none(number.reason or "no notation")

@@ -141,6 +141,7 @@ NOTATION_COLON_FOR_DASH = 0.8  # "QĐ:UBND"
 NOTATION_DASH_LOST = 0.7  # "QĐUBND"
 NOTATION_ORGAN_ONE_OFF = 0.75  # "UBXND", "LBND": a known body a letter off, to be checked
 NOTATION_TYPE_RUN_IN = 0.5  # a type abbreviation run into the body's, not told apart
+NOTATION_UNREADABLE = 0.6  # "115/CV-PAS§3": the number after "Số:" kept, the notation left out
 # A notation's type abbreviation taken for the one it reads as (QD → QĐ), or the one
 # the heading gives; one that could be either (HD: Hướng dẫn, or Hợp đồng with Đ lost).
 CODE_CORRECTED = 0.9

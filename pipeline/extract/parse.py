@@ -40,6 +40,7 @@ from pipeline.extract.params import (
     NOTATION_DASH_LOST,
     NOTATION_ORGAN_ONE_OFF,
     NOTATION_TYPE_RUN_IN,
+    NOTATION_UNREADABLE,
     NOTATION_WITHOUT_NUMBER,
     NUMBER_ALL_DIGITS_AS_LETTERS,
     NUMBER_BACKSLASH,
@@ -59,7 +60,7 @@ from pipeline.extract.params import (
 
 class NumberParts(NamedTuple):
     code_number: str | None  # "08", leading zeros kept; None: the blank's ink not readable
-    code_notation: str  # "QĐ-UBND", "UBND-VP"
+    code_notation: str | None  # "QĐ-UBND", "UBND-VP"; None: printed but not readable
     type_code: str | None  # "QĐ"; None when the notation carries no type (công văn)
 
 
@@ -224,7 +225,13 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
             reasons.append("'-' read as ':'")
     parts = [p for p in notation_raw.split("-") if p]
     if not parts or not all(_NOTATION_PART.match(p) for p in parts):
-        return Found.none(f"notation {notation_raw!r} unreadable")
+        why = f"notation {notation_raw!r} unreadable"
+        # Only a slash read sets the number apart: without it, where the number ends is a guess.
+        if not has_prefix or not parts or year or "/" not in rest:
+            return Found.none(why)
+        # "Số: 115/CV-PAS§3": the number stands on its own; the notation is left to a person.
+        return Found(NumberParts(number, None, None),
+                     round(confidence * NOTATION_UNREADABLE, 3), "; ".join([*reasons, why]))
     code = canonical_type_code(parts[0], type_hint)
     if code.value is None and len(parts) == 1:
         # "QĐUBND": the dash lost between the type and the body.
