@@ -613,6 +613,27 @@ def test_digits_written_after_the_label_are_read(digits: str) -> None:
     assert read.probability >= blanks.HAND_SURE
 
 
+def test_both_handwriting_networks_read_each_digit_and_their_answers_are_averaged() -> None:
+    from PIL import Image, ImageDraw, ImageFont
+
+    from pipeline.ocr import handdigits
+
+    glyphs = []
+    for d in range(10):
+        im = Image.new("L", (120, 140), 0)
+        ImageDraw.Draw(im).text((20, 10), str(d), font=ImageFont.truetype(HAND_FACE, 90), fill=255)
+        glyphs.append(np.asarray(im) > 127)
+    x = np.stack([handdigits.normalise(g) for g in glyphs])
+    pair = handdigits.network()
+    assert len(pair.members) == 2
+    each = [m.probabilities(x) for m in pair.members]
+    for p in each:
+        assert list(p.argmax(1)) == list(range(10))
+    # A digit one network is sure of and the other is not comes out unsure.
+    assert np.allclose(pair.probabilities(x), (each[0] + each[1]) / 2)
+    assert [d.digit for d in handdigits.classify(glyphs)] == list(range(10))
+
+
 def test_ink_that_is_not_clearly_digits_is_not_read() -> None:
     import cv2
 

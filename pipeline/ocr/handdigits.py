@@ -1,11 +1,13 @@
 """Handwritten digits: a small network that reads the numbers and days written into a
 header's printed blanks, where Tesseract (trained on print) reads ink as letters.
 
-The network (a small convolutional one, weights in ``hand_digits.npz`` beside it) is
-trained by ``scripts/train_hand_digits.py`` on the MNIST handwritten digits, each
-glyph normalised the way this module normalises the page's ink: cut to its ink, its
-longer side scaled to 20 pixels, centred by its mass in 28 × 28. It answers a digit
-with a probability; the caller decides what is sure enough, and flags what it takes.
+Two small convolutional networks (weights in ``hand_digits.npz`` beside it) are
+trained by ``scripts/train_hand_digits.py``: one on the MNIST handwritten digits, one on
+those and the digits of handwriting faces (looped 2s, crossed 7s, 1s with a lead-in,
+which MNIST's writers seldom make). Each glyph is normalised the way this module
+normalises the page's ink: cut to its ink, its longer side scaled to 20 pixels, centred
+by its mass in 28 × 28. Their probabilities are averaged: a digit only one of them is
+sure of is not sure. The caller decides what is sure enough, and flags what it takes.
 """
 
 from __future__ import annotations
@@ -84,10 +86,23 @@ class Network:
         return e / e.sum(axis=1, keepdims=True)
 
 
+class Ensemble:
+    """Networks whose probabilities are averaged."""
+
+    def __init__(self, members: list[Network]) -> None:
+        self.members = members
+
+    def probabilities(self, inputs: np.ndarray) -> np.ndarray:
+        return np.mean([m.probabilities(inputs) for m in self.members], axis=0)
+
+
+MEMBERS = ("mnist", "mnist_faces")  # each member's weights are "<member>/<name>" in WEIGHTS
+
+
 @cache
-def network() -> Network:
+def network() -> Ensemble:
     with np.load(WEIGHTS) as f:
-        return Network({k: f[k] for k in Network.NAMES})
+        return Ensemble([Network({k: f[f"{m}/{k}"] for k in Network.NAMES}) for m in MEMBERS])
 
 
 def classify(glyphs: list[np.ndarray]) -> list[Digit]:
