@@ -562,6 +562,45 @@ def test_a_blank_is_read_again_only_when_every_reading_agrees() -> None:
     assert labelled[0].digits == "209"
 
 
+def test_a_reading_that_finds_nothing_is_no_vote_against_the_others() -> None:
+    from pipeline.ocr import blanks
+
+    image = np.full((3000, 2000), 255, np.uint8)
+    words = _header_words("2O9", 30.0)
+
+    def by_mode(said: dict[int, str]):
+        return lambda crop, psm, scale: said[psm]
+
+    # The line mode reads nothing on the short crop, the word mode 209 at both sizes: the
+    # number "2O9" is 209; the day "18" is not (three digits read where two were).
+    assert [(r.box, r.digits) for r in blanks.reread(image, words, by_mode({7: "", 8: "209"}))] == \
+        [((180, 100, 260, 130), "209")]
+    # Fewer digits than the word had characters ("{Xƒ" read as "4"): ink was lost.
+    assert blanks.reread(image, words, by_mode({7: "", 8: "4"})) == []
+    # All four agreeing need no such check.
+    assert len(blanks.reread(image, words, by_mode({7: "4", 8: "4"}))) == 2
+    # One reading alone is not enough.
+    calls = iter(["", "", "", "209"] * 2)
+    assert blanks.reread(image, words, lambda c, p, s: next(calls)) == []
+    # Nothing read at all: nothing offered.
+    assert blanks.reread(image, words, lambda c, p, s: "") == []
+
+
+def test_a_day_or_month_read_surely_as_no_day_or_month_is_read_again() -> None:
+    from pipeline.ocr import blanks
+
+    def header(day: str, month: str) -> OcrResult:
+        return OcrResult([Word("ngày", 96.0, (600, 100, 670, 130), 1), Word(day, 96.0, (690, 100, 730, 130), 1),
+                          Word("tháng", 96.0, (750, 100, 830, 130), 1),
+                          Word(month, 96.0, (850, 100, 890, 130), 1),
+                          Word("năm", 96.0, (910, 100, 970, 130), 1)], [], 96.0, 0.0)
+
+    assert blanks.candidates(header("22", "02"), 3000) == []
+    assert [w.text for w in blanks.candidates(header("32", "02"), 3000)] == ["32"]  # a written 22
+    assert [w.text for w in blanks.candidates(header("00", "13"), 3000)] == ["00", "13"]
+    assert [w.text for w in blanks.candidates(header("2²", "02"), 3000)] == ["2²"]
+
+
 def test_a_number_written_in_a_blank_is_read_digits_only_by_tesseract() -> None:
     """The real engine, four ways, on digits drawn into the blank."""
     import cv2

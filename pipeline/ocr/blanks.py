@@ -5,10 +5,11 @@ blanks are filled in by hand or by a numbering stamp when the document is
 issued. Tesseract's ``vie`` model reads that ink unsurely, and sometimes as
 letters ("9O", "„đ4|"). Each unsure word in such a blank is read again with
 only digits allowed, two ways (one line, one word) at two sizes; the reading
-is offered to the extraction when all four agree. Where they do not, or where
-Tesseract found no word in the blank at all, the ink is read by the
-handwritten-digit network (``handdigits``), and offered when it is sure of
-every digit. The extraction still decides, and flags what it takes this way
+is offered to the extraction when every one of the four that read digits reads
+the same, two at least (as many digits as the word had characters, unless all four
+read). Where they do not, or where Tesseract found no word in
+the blank at all, the ink is read by the handwritten-digit networks
+(``handdigits``), and offered when they are sure of every digit. The extraction still decides, and flags what it takes this way
 for a person to check.
 """
 
@@ -32,6 +33,8 @@ SURE_ABOVE = 85.0
 MODES = (7, 8)
 SCALES = (1.0, 1.5)
 DIGITS = "0123456789:"
+# Readings that must give the same digits, the others giving none.
+AGREE_AT_LEAST = 2
 # The handwritten-digit network's reading is offered when every digit is this likely.
 HAND_SURE = 0.8
 # Handwriting rises above and falls below the printed line: the blank's crop reaches
@@ -63,9 +66,10 @@ def candidates(result: OcrResult, height: int) -> list[Word]:
         month = re.fullmatch(MONTH_WORD, prev) is not None and after.startswith("nam") \
             and len(w.text) <= 4
         # Read surely, but no number: "Số:..." (the label and the blank's dots, the ink over
-        # them unread), a month "0%".
+        # them unread), a month "0%"; or no day or month there is ("32" for a written 22).
         misread = (re.fullmatch(r"s\W*o\W*[:;]\W*[.…_]{2,}", key) is not None and number) \
-            or ((day or month) and not w.text.isdigit())
+            or ((day or month) and not (re.fullmatch(r"[0-9]{1,2}", w.text)
+                                        and 1 <= int(w.text) <= (31 if day else 12)))
         if (number or day or month) and (w.confidence < SURE_ABOVE or misread):
             out.append(w)
     return out
@@ -106,14 +110,21 @@ def reread(image: np.ndarray, result: OcrResult, read: ReadDigits,
         crop = _crop(image, header_ink, w.box, pad, pad)
         if crop.size == 0:
             continue
-        readings = set()
+        readings = []
         for psm in MODES:
             for scale in SCALES:
                 big = crop if scale == 1.0 else cv2.resize(
                     crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
                 # "Số:209" read as "86:209": what precedes a colon is the printed label.
-                readings.add(read(big, psm, scale).strip().rsplit(":", 1)[-1])
-        (digits,) = readings if len(readings) == 1 else (None,)
+                readings.append(read(big, psm, scale).strip().rsplit(":", 1)[-1])
+        # A reading that found nothing (one line mode on a short crop often does) is no
+        # vote against the others; two at least must have read the same digits, and as
+        # many as the word has characters (fewer readings, less said: "{Xƒ" read as "4"
+        # lost ink).
+        said = [r for r in readings if r]
+        (digits,) = set(said) if len(set(said)) == 1 and len(said) >= AGREE_AT_LEAST else (None,)
+        if digits is not None and len(said) < len(readings) and len(digits) != len(w.text):
+            digits = None
         if digits is not None and not re.fullmatch(r"\d{1,5}", digits):
             digits = None
         labelled = re.match(r"s\W*o", fold(w.text)) is not None
