@@ -188,6 +188,87 @@ def test_second_look_reads_a_block_the_layout_dropped(monkeypatch: pytest.Monkey
     assert ocr.recognize(image, dpi=300, second_look=False).words == []
 
 
+def _header_with_a_rule_under_its_unit_line(dpi: int = 300) -> np.ndarray:
+    """The issuing body's two lines at the top left, a rule drawn right under the second
+    (touching its letters' feet), the motto's line on the right."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    width, height = round(8.27 * dpi), round(11.69 * dpi)
+    img = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(BOLD, round(13 * dpi / 72))
+    cx = round(0.25 * width)
+    for text, y in (("ỦY BAN NHÂN DÂN", 150), ("THÀNH PHỐ BUÔN MA THUỘT", 215)):
+        draw.text((cx - draw.textlength(text, font=font) / 2, y), text, font=font, fill=0)
+    _, _, _, foot = draw.textbbox((0, 215), "THÀNH PHỐ BUÔN MA THUỘT", font=font)
+    draw.line((cx - 220, foot, cx + 220, foot), fill=0, width=4)
+    draw.text((round(0.55 * width), 150), "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", font=font, fill=0)
+    return np.asarray(img)
+
+
+def test_second_look_reads_a_header_line_the_layout_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The unit line under the issuing body's first, lost by the layout analysis, is read
+    again with its marks (the rule under it whitened) and the first line not twice."""
+    image = _header_with_a_rule_under_its_unit_line()
+    real = ocr._tesseract
+    unit = {"THÀNH", "PHỐ", "BUÔN", "MA", "THUỘT"}
+
+    def dropping(image, language, tessdata_dir, dpi, psm, timeout):
+        result = real(image, language, tessdata_dir, dpi, psm, timeout)
+        if psm == 3:
+            result.words = [w for w in result.words if w.text not in unit]
+        return result
+
+    monkeypatch.setattr(ocr, "_tesseract", dropping)
+    result = ocr.recognize(image, dpi=300)
+    assert "THÀNH PHỐ BUÔN MA THUỘT" in result.text
+    assert result.text.count("ỦY") == 1 and result.text.count("CỘNG") == 1
+
+
+def test_a_rule_is_whitened_and_the_letters_kept() -> None:
+    import cv2
+
+    crop = np.full((200, 900), 255, np.uint8)
+    cv2.putText(crop, "BUON MA", (50, 120), cv2.FONT_HERSHEY_SIMPLEX, 3, 0, 8)
+    cv2.line(crop, (30, 130), (870, 130), 0, 4)
+    clean = missed.without_rules(crop, 300)
+    assert (clean[128:133, 30:870] == 255).mean() > 0.9  # the rule gone
+    assert (clean[40:120] < 128).sum() > 0.9 * (crop[40:120] < 128).sum()  # the letters kept
+    letters_only = np.full((200, 900), 255, np.uint8)
+    cv2.putText(letters_only, "BUON MA", (50, 120), cv2.FONT_HERSHEY_SIMPLEX, 3, 0, 8)
+    assert (missed.without_rules(letters_only, 300) == letters_only).all()
+
+
+def test_merge_leaves_out_a_word_read_twice() -> None:
+    page = OcrResult([Word("ỦYBANNHÂNDÂN", 87.0, (378, 147, 881, 213), 0)],
+                     [Line((378, 147, 881, 213), (0.0, -5.0), 50.0)], 87.0, 1.0)
+    extra = OcrResult(
+        [Word("ỦY", 95.0, (30, 0, 90, 60), 0), Word("BAN", 95.0, (100, 0, 190, 60), 0),
+         Word("THÀNH", 93.0, (0, 60, 110, 120), 1), Word("PHỐ", 90.0, (120, 60, 190, 120), 1)],
+        [Line((30, 0, 190, 60), (0.0, -4.0), 50.0), Line((0, 60, 190, 120), (0.0, -4.0), 50.0)],
+        90.0, 0.5)
+    merged = missed.merge(page, extra, (350, 150))
+    assert [w.text for w in merged.words] == ["ỦYBANNHÂNDÂN", "THÀNH", "PHỐ"]
+    # A word read unsurely: the signature block's second look may read it better (a seal's
+    # scraps), the header's takes it for read ("NHÂN DÂN" twice otherwise).
+    unsure = OcrResult([Word("ỦY", 95.0, (378, 147, 440, 213), 0), Word("BAN", 94.0, (450, 147, 540, 213), 0),
+                        Word("NHÂN", 33.0, (550, 147, 660, 213), 0)], [], 74.0, 1.0)
+    extra = OcrResult([Word("BAN", 95.0, (100, 0, 190, 60), 0), Word("NHÂN", 95.0, (200, 0, 310, 60), 0),
+                       Word("DÂN", 95.0, (320, 0, 400, 60), 0)],
+                      [Line((100, 0, 400, 60), (0.0, -4.0), 50.0)], 95.0, 0.5)
+    assert [w.text for w in missed.merge(unsure, extra, (350, 150)).words][3:] == ["NHÂN", "DÂN"]
+    assert [w.text for w in missed.merge(unsure, extra, (350, 150), header=True).words][3:] == []
+
+
+def test_in_the_header_ink_read_at_all_is_no_unread_line() -> None:
+    image = _header_with_a_rule_under_its_unit_line()
+    h, w = image.shape
+    regions = missed.unread_regions(image, [], 300)
+    assert regions and all(missed.in_header(r, image.shape) for r in regions)
+    words = [Word("x", 20.0, (0, 0, w, round(0.3 * h)), 0)]  # read, however unsure
+    assert missed.unread_regions(image, words, 300) == []
+
+
 # --------------------------------------------------------------------------- two columns, one line
 
 REGULAR = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"

@@ -1,11 +1,12 @@
-"""A second look at ink the page's OCR left unread: the signature block.
+"""A second look at ink the page's OCR left unread: the signature block, the header.
 
 Tesseract's page layout analysis (``--psm 3``) drops a region it takes for a
 picture: on a photocopy the black seal and signature, stamped over the
-signer's position and name, can make the whole signature block one. The
-first pass's words are masked out of the page; what ink is left, in a
-blob of the signature block's size in the right-hand column (where NĐ 30
-puts it), is read again as one block of text (``--psm 6``), with the first
+signer's position and name, can make the whole signature block one; a rule
+drawn close under the issuing body's unit line can do the same to that line.
+The first pass's words are masked out of the page; what ink is left, in a
+blob of a line's size or more in the right-hand column (where NĐ 30 puts the
+signature block) or in the header, is read again as one block of text (``--psm 6``), with the first
 pass's words whitened so nothing is read twice. Only lines of two or more
 sure words of two letters or more are kept (or a sure given name alone, the
 rest of its name garbled by the seal and the signature), and nothing the
@@ -31,9 +32,10 @@ LOOK_DPI = 50.0  # unread ink is looked for at about this resolution
 MIN_BLOB_MM = (20.0, 4.0)  # width, height: a line of a name at least (a streak is thinner)
 MAX_BLOB_MM = (120.0, 90.0)  # and at most this (a page of unread text is another matter)
 RIGHT_FROM = 0.4  # the signature block lies right of this share of the page's width
+HEADER_SHARE = 0.3  # and the header (the issuing body on the left) above this share of its height
 JOIN_MM = 3.0  # unread ink closer than this is one blob
 MARGIN_MM = (6.0, 3.0)  # read a little around the blob: a line may stick out of it
-MAX_REGIONS = 2
+MAX_REGIONS = 3
 MIN_WORD_CONF = 40.0  # second-pass words below this, or of one letter, are the seal's and
 # the signature's scraps
 MIN_LINE_CONF = 60.0  # and lines whose kept words average below this are dropped,
@@ -45,21 +47,25 @@ BODY_PT = 13.0  # NĐ 30's text size, for the height of a line
 BAND_INK = 0.12  # rows with this share of the inkiest row's ink belong to a band
 BAND_EM = (0.4, 2.2)  # a band this many line heights high is a line of text
 BAND_PAD = 0.3  # read with this much (in line heights) above and below
+RULE_EM = 2.0  # ink running level this many line heights is a rule, no letter's stroke
 
 
 def unread_regions(image: np.ndarray, words: list[Word], dpi: float) -> list[tuple[int, int, int, int]]:
-    """Boxes (x0, y0, x1, y1, image pixels) of signature-block-sized unread ink."""
+    """Boxes (x0, y0, x1, y1, image pixels) of unread ink a line's size or more, in the
+    signature block's column or the header."""
     h, w = image.shape
     f = max(1, round(dpi / LOOK_DPI))
     small = cv2.resize(image, (w // f, h // f), interpolation=cv2.INTER_AREA)
     ink = (small < 200).astype(np.uint8)
     pad = max(1, round(1.0 / 25.4 * dpi / f))
+    header_y = HEADER_SHARE * h
     for word in words:
-        if word.confidence < READ_CONF:
+        # In the header, a word read at all is no line the layout analysis dropped.
+        if not (word.confidence >= READ_CONF or (word.box[3] <= header_y and _read_at_all(word))):
             continue
         x0, y0, x1, y1 = word.box
         ink[max(0, y0 // f - pad): y1 // f + pad + 1, max(0, x0 // f - pad): x1 // f + pad + 1] = 0
-    ink[:, : int(RIGHT_FROM * ink.shape[1])] = 0
+    ink[int(HEADER_SHARE * ink.shape[0]):, : int(RIGHT_FROM * ink.shape[1])] = 0
     px_mm = dpi / f / 25.4
     k = max(1, round(JOIN_MM * px_mm))
     joined = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
@@ -78,6 +84,21 @@ def unread_regions(image: np.ndarray, words: list[Word], dpi: float) -> list[tup
     return [box for _, box in found[:MAX_REGIONS]]
 
 
+def in_header(box: tuple[int, int, int, int], shape: tuple[int, ...]) -> bool:
+    return box[3] <= HEADER_SHARE * shape[0]
+
+
+def region_crop(image: np.ndarray, words: list[Word], box: tuple[int, int, int, int],
+                dpi: float) -> np.ndarray:
+    """The region as it is read again, its long rules whitened. In the signature block the
+    words already read are whitened too; in the header they are not, as the line a rule
+    hid sits close under the one read and whitening that one's box would cut its marks
+    (``merge`` leaves out what overlaps a word already read)."""
+    if in_header(box, image.shape):
+        return without_rules(image[box[1]:box[3], box[0]:box[2]], dpi)
+    return without_rules(masked_crop(image, words, box), dpi)
+
+
 def masked_crop(image: np.ndarray, words: list[Word], box: tuple[int, int, int, int]) -> np.ndarray:
     """The region, with the words already read in it whitened."""
     x0, y0, x1, y1 = box
@@ -88,6 +109,19 @@ def masked_crop(image: np.ndarray, words: list[Word], box: tuple[int, int, int, 
             continue
         crop[max(0, b - y0): max(0, d - y0), max(0, a - x0): max(0, c - x0)] = 255
     return crop
+
+
+def without_rules(crop: np.ndarray, dpi: float) -> np.ndarray:
+    """``crop`` with its long horizontal rules whitened: a rule drawn close under a line
+    (the issuing body's) makes Tesseract lose the marks above the letters it touches."""
+    em = BODY_PT / 72.0 * dpi
+    ink = (crop < 128).astype(np.uint8)
+    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(3, round(RULE_EM * em))), np.uint8))
+    if not rules.any():
+        return crop
+    out = crop.copy()
+    out[cv2.dilate(rules, np.ones((3, 1), np.uint8)) > 0] = 255
+    return out
 
 
 def last_line(crop: np.ndarray, dpi: float) -> tuple[int, int] | None:
@@ -108,6 +142,18 @@ def last_line(crop: np.ndarray, dpi: float) -> tuple[int, int] | None:
     return max(0, y0 - pad), min(crop.shape[0], y1 + pad)
 
 
+def _read_at_all(word: Word) -> bool:
+    """A word with a letter or a digit: what a rule or a speck is read as ("_", "—") is not."""
+    return any(c.isalnum() for c in word.text)
+
+
+def _mostly_over(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """Half of box ``a`` or more lies in box ``b``."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return w > 0 and h > 0 and w * h >= 0.5 * (a[2] - a[0]) * (a[3] - a[1])
+
+
 def _given_name(word: Word) -> bool:
     """A sure capitalised Vietnamese syllable ("Toàn"): the end of a signer's name whose
     other words the seal and the signature garbled, kept alone (its surname may be matched
@@ -116,14 +162,29 @@ def _given_name(word: Word) -> bool:
     return word.confidence >= SURE_GIVEN_NAME and len(t) >= 3 and capitalised_syllable(t)
 
 
-def merge(result: OcrResult, extra: OcrResult, offset: tuple[int, int]) -> OcrResult:
-    """``result`` with the second pass's good lines (boxes moved by ``offset``) after its own."""
+def merge(result: OcrResult, extra: OcrResult, offset: tuple[int, int], *,
+          header: bool = False) -> OcrResult:
+    """``result`` with the second pass's good lines (boxes moved by ``offset``) after its own;
+    a word over one the first pass read surely is that one, read twice, and left out. In
+    the ``header``, a line is taken whole or not at all, and not if any of it lies over a
+    word the first pass read (however unsurely): part of an issuing body, sure, reads as
+    a whole one."""
     dx, dy = offset
     words = list(result.words)
     lines = list(result.lines)
+    read = [w.box for w in result.words if (_read_at_all(w) if header else w.confidence >= READ_CONF)]
+
+    def twice(w: Word) -> bool:
+        return any(_mostly_over((w.box[0] + dx, w.box[1] + dy, w.box[2] + dx, w.box[3] + dy), b)
+                   for b in read)
+
     for index, line in enumerate(extra.lines):
+        if header and any(twice(w) for w in extra.words if w.line == index):
+            continue
         kept = [w for w in extra.words if w.line == index and w.confidence >= MIN_WORD_CONF
-                and sum(c.isalpha() for c in w.text) >= 2]
+                and sum(c.isalpha() for c in w.text) >= 2 and not twice(w)]
+        if header and len(kept) < sum(w.line == index for w in extra.words):
+            continue
         if not kept or sum(w.confidence for w in kept) / len(kept) < MIN_LINE_CONF:
             continue
         if len(kept) < MIN_LINE_WORDS and not _given_name(kept[0]):

@@ -58,11 +58,12 @@ def recognize(
             lambda canvas: _tesseract(canvas, language, tessdata_dir, dpi, 6, timeout),
         )
         for box in missed.unread_regions(image, result.words, dpi):
-            crop = missed.masked_crop(image, result.words, box)
+            header = missed.in_header(box, image.shape)
+            crop = missed.region_crop(image, result.words, box, dpi)
             extra = _tesseract(crop, language, tessdata_dir, dpi, 6, timeout)
             kept = len(result.lines)
-            result = missed.merge(result, extra, (box[0], box[1]))
-            band = missed.last_line(crop, dpi)
+            result = missed.merge(result, extra, (box[0], box[1]), header=header)
+            band = None if header else missed.last_line(crop, dpi)
             if band is not None and not any(
                     line.box[1] < box[1] + band[1] and line.box[3] > box[1] + band[0]
                     for line in result.lines[kept:]):
