@@ -6,8 +6,10 @@ signer's position and name, can make the whole signature block one; a rule
 drawn close under the issuing body's unit line can do the same to that line.
 The first pass's words are masked out of the page; what ink is left, in a
 blob of a line's size or more in the right-hand column (where NĐ 30 puts the
-signature block) or in the header, is read again as one block of text (``--psm 6``), with the first
-pass's words whitened so nothing is read twice. Only lines of two or more
+signature block) or in the header, is read again as one block of text
+(``--psm 6``): in the signature block with the first pass's words whitened so
+nothing is read twice, in the header with its rules whitened and a line taken
+only where it lies over no word read (``region_crop``, ``merge``). Only lines of two or more
 sure words of two letters or more are kept (or a sure given name alone, the
 rest of its name garbled by the seal and the signature), and nothing the
 first pass read is changed.
@@ -90,13 +92,14 @@ def in_header(box: tuple[int, int, int, int], shape: tuple[int, ...]) -> bool:
 
 def region_crop(image: np.ndarray, words: list[Word], box: tuple[int, int, int, int],
                 dpi: float) -> np.ndarray:
-    """The region as it is read again, its long rules whitened. In the signature block the
-    words already read are whitened too; in the header they are not, as the line a rule
-    hid sits close under the one read and whitening that one's box would cut its marks
-    (``merge`` leaves out what overlaps a word already read)."""
+    """The region as it is read again. In the signature block, the words already read
+    whitened (a signature's stroke, level or not, is left: the name's band is found by it).
+    In the header, its long rules whitened and the words read left as they are: the line a
+    rule hid sits close under the one read, and whitening that one's box would cut its
+    marks (``merge`` leaves out what overlaps a word already read)."""
     if in_header(box, image.shape):
         return without_rules(image[box[1]:box[3], box[0]:box[2]], dpi)
-    return without_rules(masked_crop(image, words, box), dpi)
+    return masked_crop(image, words, box)
 
 
 def masked_crop(image: np.ndarray, words: list[Word], box: tuple[int, int, int, int]) -> np.ndarray:
