@@ -6,11 +6,11 @@ issued. Tesseract's ``vie`` model reads that ink unsurely, and sometimes as
 letters ("9O", "„đ4|"). Each unsure word in such a blank is read again with
 only digits allowed, two ways (one line, one word) at two sizes; the reading
 is offered to the extraction when every one of the four that read digits reads
-the same, two at least (as many digits as the word had characters, unless all four
-read). Where they do not, or where Tesseract found no word in
-the blank at all, the ink is read by the handwritten-digit networks
-(``handdigits``), and offered when they are sure of every digit. The extraction still decides, and flags what it takes this way
-for a person to check.
+the same, two at least (as many digits as the word had characters, unless all
+four read). Where they do not, or where Tesseract found no word in the blank at
+all, the ink is read by the handwritten-digit networks (``handdigits``), and
+offered when they are sure of every digit. The extraction still decides, and
+flags what it takes this way for a person to check.
 """
 
 from __future__ import annotations

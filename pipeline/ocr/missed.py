@@ -9,10 +9,10 @@ blob of a line's size or more in the right-hand column (where NĐ 30 puts the
 signature block) or in the header, is read again as one block of text
 (``--psm 6``): in the signature block with the first pass's words whitened so
 nothing is read twice, in the header with its rules whitened and a line taken
-only where it lies over no word read (``region_crop``, ``merge``). Only lines of two or more
-sure words of two letters or more are kept (or a sure given name alone, the
-rest of its name garbled by the seal and the signature), and nothing the
-first pass read is changed.
+only where it lies over no word read (``region_crop``, ``merge``). Only lines
+of two or more sure words of two letters or more are kept (or a sure given
+name alone, the rest of its name garbled by the seal and the signature), and
+nothing the first pass read is changed.
 
 A signature's stroke that touches the name under it can make the block's
 read miss the name: when no line was kept where the region's lowest line of
@@ -182,12 +182,10 @@ def merge(result: OcrResult, extra: OcrResult, offset: tuple[int, int], *,
                    for b in read)
 
     for index, line in enumerate(extra.lines):
-        if header and any(twice(w) for w in extra.words if w.line == index):
-            continue
         kept = [w for w in extra.words if w.line == index and w.confidence >= MIN_WORD_CONF
                 and sum(c.isalpha() for c in w.text) >= 2 and not twice(w)]
         if header and len(kept) < sum(w.line == index for w in extra.words):
-            continue
+            continue  # whole or not at all
         if not kept or sum(w.confidence for w in kept) / len(kept) < MIN_LINE_CONF:
             continue
         if len(kept) < MIN_LINE_WORDS and not _given_name(kept[0]):
