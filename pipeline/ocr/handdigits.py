@@ -1,4 +1,4 @@
-"""Handwritten digits: a small network that reads the numbers and days written into a
+"""Handwritten digits: two small networks that read the numbers and days written into a
 header's printed blanks, where Tesseract (trained on print) reads ink as letters.
 
 Two small convolutional networks (weights in ``hand_digits.npz`` beside it) are
