@@ -866,3 +866,76 @@ def test_a_number_read_in_an_empty_blank_is_taken_flagged() -> None:
     ocr_result.rereads = [Reread((label.box[2] + 1, label.box[1], label.box[2] + 80, label.box[3]), "87")]
     number = extract.extract_document([(ocr_result, width, height)]).code_number
     assert number.value == "87" and number.confidence < extract.REVIEW_BELOW
+
+
+# --------------------------------------------------------------------------- a notation alone
+
+
+def _number_line(notation_read: str) -> tuple[np.ndarray, OcrResult]:
+    """ "Số: 115/CV-PA83" printed, the notation as the page's reading gave it."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    im = Image.new("L", (1400, 1400), 255)
+    d = ImageDraw.Draw(im)
+    d.text((100, 100), "Số: 115/CV-PA83", font=ImageFont.truetype(PRINT_FACE, 40), fill=0)
+    words = [Word("Số:", 96.0, (100, 106, 154, 138), 0),
+             Word(f"115{notation_read}", 40.0, (165, 106, 388, 138), 0)]
+    return np.asarray(im), OcrResult(words, [], 80.0, 0.0)
+
+
+def _read_word(crop: np.ndarray, psm: int) -> tuple[str, float]:
+    words = ocr.parse_hocr(tesseract.hocr_image(crop, language="vie", tessdata_dir=None, dpi=300,
+                                                psm=psm, timeout=60)).words
+    return " ".join(w.text for w in words), min((w.confidence for w in words), default=0.0)
+
+
+def test_a_notation_with_a_character_no_notation_has_is_read_again_alone() -> None:
+    from pipeline.ocr import notation
+
+    image, result = _number_line("/CV-PAS§3")
+    fixed = notation.reread(image, result, _read_word)
+    assert [w.text for w in fixed.words] == ["Số:", "115/CV-PA83"]
+    assert fixed.words[1].box == (165, 106, 388, 138)
+
+
+def test_a_notation_is_replaced_only_by_agreeing_close_readings() -> None:
+    from pipeline.ocr import notation
+
+    image, result = _number_line("/CV-PAS§3")
+    calls = []
+
+    def reader(answers):
+        def read(crop, psm):
+            calls.append(psm)
+            return answers[psm]
+        return read
+
+    # The two readings disagree: left as read.
+    kept = notation.reread(image, result, reader({7: ("115/CV-PA83", 60.0), 8: ("115/CV-PAS3", 80.0)}))
+    assert kept.words[1].text == "115/CV-PAS§3"
+    # They agree, but on ink far from the first reading: no correction either.
+    far = notation.reread(image, result, reader({7: ("115/QĐ-UBND", 90.0), 8: ("115/QĐ-UBND", 90.0)}))
+    assert far.words[1].text == "115/CV-PAS§3"
+    # They agree on something that is no notation either.
+    odd = notation.reread(image, result, reader({7: ("115/CV-PA§3", 90.0), 8: ("115/CV-PA§3", 90.0)}))
+    assert odd.words[1].text == "115/CV-PAS§3"
+    # Specks round a reading are no part of it; the least sure reading's confidence is kept.
+    took = notation.reread(image, result, reader({7: ("115/CV-PA83", 60.0), 8: ("115/CV-PA83.", 35.0)}))
+    assert (took.words[1].text, took.words[1].confidence) == ("115/CV-PA83", 35.0)
+    # A notation read cleanly is not read again.
+    calls.clear()
+    clean = _number_line("/CV-PA83")[1]
+    assert notation.reread(image, clean, reader({})) is clean and not calls
+
+
+def test_a_notation_word_after_the_number_is_a_candidate_and_the_body_is_not() -> None:
+    from pipeline.ocr import notation
+
+    words = [Word("Số:", 96.0, (100, 100, 160, 150), 0), Word("115", 60.0, (172, 100, 240, 150), 0),
+             Word("/CV-PAS§3", 40.0, (240, 100, 420, 150), 0),
+             Word("/CV-PAS§3", 40.0, (240, 2000, 420, 2050), 9)]
+    found = notation.candidates(OcrResult(words, [], 80.0, 0.0), 3000)
+    assert [w.box for w in found] == [(240, 100, 420, 150)]
+    # A year between number and notation is a notation's: "/2025/NQ-HĐND".
+    ok = [Word("Số:", 96.0, (100, 100, 160, 150), 0), Word("15/2025/NQ-HĐND", 90.0, (172, 100, 500, 150), 0)]
+    assert notation.candidates(OcrResult(ok, [], 80.0, 0.0), 3000) == []

@@ -13,7 +13,7 @@ from lxml import html
 
 from pipeline._exec import tesseract
 from pipeline.core.model import Line, OcrResult, Word
-from pipeline.ocr import blanks, columns, missed, surnames
+from pipeline.ocr import blanks, columns, missed, notation, surnames
 
 _BBOX = re.compile(r"bbox (-?\d+) (-?\d+) (-?\d+) (-?\d+)")
 _BASELINE = re.compile(r"baseline (-?[\d.]+) (-?[\d.]+)")
@@ -47,7 +47,8 @@ def recognize(
     signature's strokes were read as is dropped; and a surname a seal garbled is
     matched by its shape (``_ocr_surnames``); and a number or day written into a
     header's blank is read again (``blanks``), in ``header_ink`` (the header with its
-    coloured ink kept, ``Prepared.header_ink``) where given.
+    coloured ink kept, ``Prepared.header_ink``) where given; and a notation read with a
+    character no notation has is read again on its own (``notation``).
     """
     start = time.perf_counter()
     x0, y0, x1, y1 = text_area(image, dpi)
@@ -79,6 +80,12 @@ def recognize(
             return "".join(w.text for w in parse_hocr(raw).words)
 
         result.rereads = blanks.reread(image, result, digits, header_ink)
+
+        def word(crop: np.ndarray, psm: int) -> tuple[str, float]:
+            words = _tesseract(crop, language, tessdata_dir, dpi, psm, timeout).words
+            return " ".join(w.text for w in words), min((w.confidence for w in words), default=0.0)
+
+        result = notation.reread(image, result, word)
     result.seconds = time.perf_counter() - start
     return result
 
