@@ -508,6 +508,20 @@ def test_library_in_process_prints_nothing(capfd: pytest.CaptureFixture[str]) ->
     assert capfd.readouterr() == ("", "")
 
 
+def test_leptonica_complaints_do_not_reach_the_log(capfd: pytest.CaptureFixture[str]) -> None:
+    """Leptonica reports what it refuses on stderr ("Error in boxClipToRectangle: box outside
+    rectangle", now and then in layout analysis); loading the library quiets it."""
+    import ctypes
+    import ctypes.util
+
+    assert tesseract._library() is not None
+    lept = ctypes.CDLL(ctypes.util.find_library("lept") or "liblept.so.5")
+    lept.boxCreate.argtypes, lept.boxCreate.restype = [ctypes.c_int] * 4, ctypes.c_void_p
+    capfd.readouterr()
+    assert lept.boxCreate(0, 0, -1, -1) is None  # refused: a box of negative size
+    assert capfd.readouterr() == ("", "")
+
+
 def test_library_in_process_keeps_to_the_timeout() -> None:
     from pipeline.core.errors import OcrError
 

@@ -135,6 +135,7 @@ def _timed_out(timeout: float, image_path: Path | None = None) -> OcrError:
 # be loaded, or is not the program's version, the program is run instead.
 
 IN_PROCESS_ENV = "SOHOA_TESSERACT_IN_PROCESS"  # "0": always run the program
+LEPTONICA_SILENT = 6  # L_SEVERITY_NONE: no message printed
 _HOCR_HEAD = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n<html><head>'
     b'<meta http-equiv="Content-Type" content="text/html;charset=utf-8"/></head><body>\n'
@@ -289,7 +290,21 @@ def _library() -> ctypes.CDLL | None:
         same = lib.TessVersion().decode() == version()
     except MissingDependencyError:
         same = False
+    if same:
+        _quiet_leptonica()
     return lib if same else None
+
+
+def _quiet_leptonica() -> None:
+    """Leptonica's own complaints during layout analysis ("Error in boxClipToRectangle: box
+    outside rectangle") fail nothing (Tesseract's result says whether the page was read),
+    but would reach the operator's log as errors."""
+    try:
+        lept = ctypes.CDLL(ctypes.util.find_library("lept") or "liblept.so.5")
+        lept.setMsgSeverity.argtypes, lept.setMsgSeverity.restype = [ctypes.c_int], ctypes.c_int
+    except (OSError, AttributeError):
+        return
+    lept.setMsgSeverity(LEPTONICA_SILENT)
 
 
 @atexit.register
