@@ -8,6 +8,7 @@ under the misreadings OCR makes. A few tests at the end OCR pages drawn by
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import unicodedata
@@ -1876,3 +1877,30 @@ def test_an_issuing_body_line_naming_only_an_administrative_unit(line: str, unit
     from pipeline.extract.names import names_only_a_unit
 
     assert names_only_a_unit(line) is unit_only
+
+
+def _scaled(page: tuple[OcrResult, int, int], f: float) -> tuple[OcrResult, int, int]:
+    """The same page's reading at ``f`` times the resolution."""
+    result, width, height = page
+
+    def box(b: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        return (round(b[0] * f), round(b[1] * f), round(b[2] * f), round(b[3] * f))
+
+    words = [Word(w.text, w.confidence, box(w.box), w.line) for w in result.words]
+    lines = [Line(box(ln.box), ln.baseline, ln.size * f) for ln in result.lines]
+    return OcrResult(words, lines, result.mean_confidence, 0.0), round(width * f), round(height * f)
+
+
+def test_every_value_of_a_page_scanned_too_coarsely_goes_to_review() -> None:
+    page = _page_with().page()
+    sharp = extract_document([page])
+    coarse = extract_document([_scaled(page, 0.4)])
+    names = [f.name for f in dataclasses.fields(sharp)]
+    assert all(getattr(sharp, n).confidence >= extract.REVIEW_BELOW for n in names)
+    for n in names:  # read all the same, but none unchecked
+        assert getattr(coarse, n).value == getattr(sharp, n).value, n
+        assert getattr(coarse, n).confidence < extract.REVIEW_BELOW, n
+        assert "coarsely" in getattr(coarse, n).reason, n
+    # At 200 dpi (two thirds of the page's 300) the text is read as it stands.
+    fine = extract_document([_scaled(page, 2 / 3)])
+    assert all(getattr(fine, n).confidence == getattr(sharp, n).confidence for n in names)

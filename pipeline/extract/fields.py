@@ -43,6 +43,7 @@ import datetime
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from dataclasses import fields as dataclass_fields
 from typing import Any, NamedTuple
 
 from rapidfuzz.distance import Levenshtein
@@ -82,6 +83,8 @@ from pipeline.extract.names import (
 )
 from pipeline.extract.nd30 import CONG_VAN
 from pipeline.extract.params import (
+    COARSE_AT_MOST,
+    COARSE_EM,
     CONG_VAN_GUESSED,
     CONG_VAN_SURE,
     CONTINUES_NO_TEXT,
@@ -820,7 +823,7 @@ def _read_document(pages: list[OcrPage]) -> tuple[DocumentFields, bool, list[Tok
         signer = _signer_name(signature.name, tokens, elsewhere, signature.shapes)
         signer_name, surname_read = signer.name, signer.surname_read
 
-    return DocumentFields(
+    fields = DocumentFields(
         type_name=type_name,
         type_code=type_code,
         code_number=code_number,
@@ -832,4 +835,19 @@ def _read_document(pages: list[OcrPage]) -> tuple[DocumentFields, bool, list[Tok
         signer_position=signer_position,
         signer_name=signer_name,
         signer_authority=signer_authority,
-    ), surname_read, elsewhere
+    )
+    return _coarse(fields, min(analysed[0].em, analysed[-1].em)), surname_read, elsewhere
+
+
+def _coarse(fields: DocumentFields, em: float) -> DocumentFields:
+    """Every value of a document scanned too coarsely to read surely (its text ``em`` px
+    high, under ``COARSE_EM``), sent to review."""
+    if em >= COARSE_EM:
+        return fields
+    why = (f"text only {em:.0f} px high: scanned too coarsely to read surely (TT 05 asks "
+           "for 200 dpi), to be checked")
+    return replace(fields, **{
+        f.name: Found(found.value, min(found.confidence, COARSE_AT_MOST), found.reason_and(why))
+        for f in dataclass_fields(fields)
+        if (found := getattr(fields, f.name)).value is not None
+        and found.confidence > COARSE_AT_MOST})
