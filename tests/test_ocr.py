@@ -953,3 +953,75 @@ def test_a_notation_word_after_the_number_is_a_candidate_and_the_body_is_not() -
     # A year between number and notation is a notation's: "/2025/NQ-HĐND".
     ok = [Word("Số:", 96.0, (100, 100, 160, 150), 0), Word("15/2025/NQ-HĐND", 90.0, (172, 100, 500, 150), 0)]
     assert notation.candidates(OcrResult(ok, [], 80.0, 0.0), 3000) == []
+
+
+# --------------------------------------------------------------------------- stacked tone marks
+
+BOLD_FACE = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf"
+
+
+def _bold_name_line(read_as: list[str], x: int = 1500) -> tuple[np.ndarray, OcrResult]:
+    """ "Trần Hoàng Tuấn" printed bold in a signature block's place, read as ``read_as``."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    im = Image.new("L", (2480, 3508), 255)
+    d = ImageDraw.Draw(im)
+    font = ImageFont.truetype(BOLD_FACE, 46)
+    words, left = [], x
+    for printed, read in zip(["Trần", "Hoàng", "Tuấn"], read_as, strict=True):
+        d.text((left, 2300), printed, font=font, fill=0, anchor="ls")
+        x0, _, x1, _ = d.textbbox((left, 2300), printed, font=font, anchor="ls")
+        # The first pass's box: the line's height without the mark stacked over the circumflex.
+        words.append(Word(read, 96.0, (round(x0), 2266, round(x1), 2312), 0))
+        left = round(x1) + 14
+    return np.asarray(im), OcrResult(words, [], 96.0, 0.0)
+
+
+def test_a_stacked_tone_mark_the_page_lost_is_read_on_the_line_alone() -> None:
+    from pipeline.ocr import tones
+
+    image, result = _bold_name_line(["Trân", "Hoàng", "Tuân"])
+
+    def read(crop: np.ndarray) -> list[Word]:
+        return ocr.parse_hocr(tesseract.hocr_image(crop, language="vie", tessdata_dir=None, dpi=300,
+                                                   psm=7, timeout=60)).words
+
+    fixed = tones.reread(image, result, read)
+    assert [w.text for w in fixed.words] == ["Trần", "Hoàng", "Tuấn"]
+    assert [w.box for w in fixed.words] == [w.box for w in _bold_name_line(["", "", ""])[1].words]
+
+
+@pytest.mark.parametrize("first, second, taken", [
+    ("Tuân", "Tuấn", True), ("Tuân", "Tuần", True), ("Dương", "Dưỡng", True),
+    ("Tuấn", "Tuần", False),   # a tone read: never changed for another
+    ("Tuân", "Tuấm", False),   # a letter changed: another reading, not a mark added
+    ("Hoa", "Hoà", False),     # no circumflex, breve or horn: nothing stacked to lose
+    ("Tuân", "Tuân", False),
+])
+def test_only_a_tone_mark_over_a_circumflex_breve_or_horn_is_taken(first: str, second: str,
+                                                                      taken: bool) -> None:
+    from pipeline.ocr import tones
+
+    assert tones._toned(first, second) is taken
+
+
+def test_a_second_reading_of_other_words_changes_nothing_and_the_body_is_not_read() -> None:
+    from pipeline.ocr import tones
+
+    image, result = _bold_name_line(["Trân", "Hoàng", "Tuân"])
+
+    def saying(*texts: str):
+        def read(crop: np.ndarray) -> list[Word]:
+            return [Word(t, 90.0, (0, 0, 1, 1), 0) for t in texts]
+        return read
+
+    # A word more, or a letter another: the line as the page read it.
+    for again in (("Trần", "Hoàng", "Tuấn", "Anh"), ("Trần", "Hoàng", "Tuấm")):
+        assert [w.text for w in tones.reread(image, result, saying(*again)).words] == \
+            ["Trân", "Hoàng", "Tuân"]
+    # The least sure of the two readings is the word's confidence.
+    fixed = tones.reread(image, _bold_name_line(["Trân", "Hoàng", "Tuân"])[1], saying("Trần", "Hoàng", "Tuấn"))
+    assert [w.confidence for w in fixed.words] == [90.0, 96.0, 90.0]
+    # A line starting at the left margin (the body's) is not read again.
+    left = _bold_name_line(["Trân", "Hoàng", "Tuân"], x=300)[1]
+    assert tones.candidate_lines(left, image.shape) == []

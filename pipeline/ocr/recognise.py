@@ -13,7 +13,7 @@ from lxml import html
 
 from pipeline._exec import tesseract
 from pipeline.core.model import Line, OcrResult, Word
-from pipeline.ocr import blanks, columns, missed, notation, surnames
+from pipeline.ocr import blanks, columns, missed, notation, surnames, tones
 
 _BBOX = re.compile(r"bbox (-?\d+) (-?\d+) (-?\d+) (-?\d+)")
 _BASELINE = re.compile(r"baseline (-?[\d.]+) (-?[\d.]+)")
@@ -44,11 +44,13 @@ def recognize(
     page number left unread is looked for (``_ocr_columns``); ink of a signature
     block's size that the page's layout analysis left unread is read again as a
     block of text, and its words added (``_ocr_missed``); what a seal's or a
-    signature's strokes were read as is dropped; and a surname a seal garbled is
-    matched by its shape (``_ocr_surnames``); and a number or day written into a
-    header's blank is read again (``blanks``), in ``header_ink`` (the header with its
-    coloured ink kept, ``Prepared.header_ink``) where given; and a notation read with a
-    character no notation has is read again on its own (``notation``).
+    signature's strokes were read as is dropped; a name's tone mark stacked over a
+    circumflex, lost in the page's reading, is read again on its line alone (``tones``);
+    a surname a seal garbled is matched by its shape (``_ocr_surnames``); a number or
+    day written into a header's blank is read again (``blanks``), in ``header_ink``
+    (the header with its coloured ink kept, ``Prepared.header_ink``) where given; and a
+    notation read with a character no notation has is read again on its own
+    (``notation``).
     """
     start = time.perf_counter()
     x0, y0, x1, y1 = text_area(image, dpi)
@@ -71,6 +73,8 @@ def recognize(
                 extra = _tesseract(crop[band[0]:band[1]], language, tessdata_dir, dpi, 7, timeout)
                 result = missed.merge(result, extra, (box[0], box[1] + band[0]))
         result = columns.without_scraps(result, image.shape)
+        result = tones.reread(
+            image, result, lambda crop: _tesseract(crop, language, tessdata_dir, dpi, 7, timeout).words)
         result.surnames = surnames.match(image, result)
 
         def digits(crop: np.ndarray, psm: int, scale: float) -> str:

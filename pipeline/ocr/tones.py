@@ -1,0 +1,92 @@
+"""A name's tone mark stacked over a circumflex, breve or horn, read again on its line alone.
+
+NĐ 30 sets the signer's name in bold, and a syllable such as "Tuấn" or "Trần"
+carries two marks one above the other. Reading the whole page, Tesseract
+now and then fits the line's height without the upper one and reads the
+word surely without its tone ("Trân Hoàng Tuân"); read on its own with room
+above it, the same line keeps its marks. So the signature block's lines
+holding a name-like word with a bare â, ê, ô, ă, ơ or ư are read again
+alone (``--psm 7``), and a word's second reading is taken only where it is
+the first with a tone mark added: no letter changes, no mark goes.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+
+import numpy as np
+
+from pipeline.core.model import OcrResult, Word
+from pipeline.core.vi_names import capitalised_syllable
+
+# The signature block: lines starting right of this share of the page's width, in its
+# lower half.
+RIGHT_OF = 0.35
+# Room kept round the line, in line heights: above for the stacked marks.
+PAD_ABOVE = 0.6
+PAD_BELOW = 0.3
+PAD_SIDE = 0.3
+MAX_LINES = 4  # lines read again per page, lowest first (the name is the block's last)
+
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # huyền, sắc, ngã, hỏi, nặng
+_STACKING = frozenset("\u0302\u0306\u031b")  # circumflex, breve, horn
+
+ReadLine = Callable[[np.ndarray], list[Word]]  # a line's crop → its words (psm 7)
+
+
+def untoned(text: str) -> str:
+    """``text`` without its tone marks (the vowels' own marks kept: "Tuấn" → "Tuân")."""
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in unicodedata.normalize("NFD", text) if c not in _TONES))
+
+
+def _bare_stacking(word: str) -> bool:
+    """A syllable with a circumflex, breve or horn and no tone mark at all."""
+    marks = set(unicodedata.normalize("NFD", word))
+    return bool(marks & _STACKING) and not marks & _TONES
+
+
+def _toned(first: str, second: str) -> bool:
+    """``second`` is ``first`` with a tone mark on its circumflex, breve or horn vowel."""
+    return _bare_stacking(first) and second != first and untoned(second) == first
+
+
+def candidate_lines(result: OcrResult, shape: tuple[int, ...]) -> list[list[Word]]:
+    """The signature block's lines with a name-like word that may have lost a stacked
+    tone mark; lowest first."""
+    height, width = shape[:2]
+    lines: dict[int, list[Word]] = {}
+    for w in result.words:
+        lines.setdefault(w.line, []).append(w)
+    out = []
+    for words in lines.values():
+        words.sort(key=lambda w: w.box[0])
+        if words[0].box[0] <= RIGHT_OF * width or words[0].box[1] <= height / 2:
+            continue
+        if any(capitalised_syllable(w.text) and _bare_stacking(w.text) for w in words):
+            out.append(words)
+    out.sort(key=lambda ws: -ws[0].box[3])
+    return out[:MAX_LINES]
+
+
+def reread(image: np.ndarray, result: OcrResult, read: ReadLine) -> OcrResult:
+    """``result`` with the tone marks its candidate lines' words gained read alone."""
+    changed: dict[Word, Word] = {}
+    for words in candidate_lines(result, image.shape):
+        x0, y0 = min(w.box[0] for w in words), min(w.box[1] for w in words)
+        x1, y1 = max(w.box[2] for w in words), max(w.box[3] for w in words)
+        size = y1 - y0
+        crop = image[max(0, y0 - round(PAD_ABOVE * size)):y1 + round(PAD_BELOW * size),
+                     max(0, x0 - round(PAD_SIDE * size)):x1 + round(PAD_SIDE * size)]
+        again = read(crop)
+        if [untoned(w.text) for w in again] != [untoned(w.text) for w in words]:
+            continue  # another reading of the line, not the same with its marks
+        for first, second in zip(words, again, strict=True):
+            if _toned(first.text, second.text):
+                changed[first] = Word(second.text, min(first.confidence, second.confidence),
+                                      first.box, first.line)
+    if not changed:
+        return result
+    result.words = [changed.get(w, w) for w in result.words]
+    return result
