@@ -7,7 +7,9 @@ word surely without its tone ("Trân Hoàng Tuân"); read on its own with room
 above it, the same line keeps its marks. So the signature block's lines
 holding a name-like word with a bare â, ê, ô, ă, ơ or ư are read again
 alone (``--psm 7``), and a word's second reading is taken only where it is
-the first with a tone mark added: no letter changes, no mark goes.
+the first with a tone mark added: no letter changes, no mark goes. The two
+readings differ, so the word is left unsure (``MARK_ADDED``): the name goes to
+review.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ PAD_ABOVE = 0.6
 PAD_BELOW = 0.3
 PAD_SIDE = 0.3
 MAX_LINES = 4  # lines read again per page, lowest first (the name is the block's last)
+# A word's confidence (0–100) once a mark is taken from its second reading: the two readings
+# differ, and a signature's stroke over the line could be read as a mark, so a person checks.
+MARK_ADDED = 60.0
 
 _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # huyền, sắc, ngã, hỏi, nặng
 _STACKING = frozenset("\u0302\u0306\u031b")  # circumflex, breve, horn
@@ -84,8 +89,8 @@ def reread(image: np.ndarray, result: OcrResult, read: ReadLine) -> OcrResult:
             continue  # another reading of the line, not the same with its marks
         for first, second in zip(words, again, strict=True):
             if _toned(first.text, second.text):
-                changed[first] = Word(second.text, min(first.confidence, second.confidence),
-                                      first.box, first.line)
+                changed[first] = Word(second.text, min(first.confidence, second.confidence,
+                                                       MARK_ADDED), first.box, first.line)
     if not changed:
         return result
     result.words = [changed.get(w, w) for w in result.words]
