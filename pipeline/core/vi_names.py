@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pipeline.core.vi_text import nfc
+from pipeline.core.vi_text import TONE_MARKS, untoned
 
 # The common surnames first, roughly by frequency (Nguyễn alone is about four in
 # ten), then rarer ones alphabetically from "Âu" on.
@@ -53,7 +53,6 @@ MIDDLE_NAMES = frozenset((
     "Bích", "Diệu", "Cẩm", "Nhật", "Đăng", "Danh",
 ))
 
-_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
 _INITIALS = "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx]"
 _NUCLEI = sorted((
     "a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y",
@@ -71,9 +70,9 @@ def syllable(word: str) -> bool:
     if word.capitalize() in _ETHNIC_WORDS:
         return True
     marks = unicodedata.normalize("NFD", word.lower())
-    if sum(c in _TONE_MARKS for c in marks) > 1:
+    if sum(c in TONE_MARKS for c in marks) > 1:
         return False
-    return bool(_SYLLABLE.fullmatch(nfc("".join(c for c in marks if c not in _TONE_MARKS))))
+    return bool(_SYLLABLE.fullmatch(untoned(word.lower())))
 
 
 def capitalised_syllable(word: str) -> bool:

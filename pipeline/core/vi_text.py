@@ -55,8 +55,17 @@ def fold(text: str) -> str:
     return "".join(_fold_char(c) for c in text)
 
 
-_VI_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b")
+# Combining marks, as NFD gives them: the five tones (huyền, sắc, ngã, hỏi, nặng), and the
+# marks a vowel is spelt with (â ê ô, ă, ơ ư), under which a tone is stacked.
+TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+VOWEL_MARKS = frozenset("\u0302\u0306\u031b")
+_VI_MARKS = TONE_MARKS | VOWEL_MARKS
 _VI_BASE = frozenset("abcdefghijklmnopqrstuvwxyz")
+
+
+def untoned(text: str) -> str:
+    """``text`` without its tone marks, its vowels' own marks kept ("Tuấn" → "Tuân")."""
+    return nfc("".join(c for c in unicodedata.normalize("NFD", text) if c not in TONE_MARKS))
 
 
 def vietnamese_letter(c: str) -> bool:

@@ -92,7 +92,7 @@ def split_parts(result: OcrResult, shape: tuple[int, int]) -> list[_Part]:
             if result.words[b].box[0] - result.words[a].box[2] > GAP_LINES * height:
                 groups.append([])
             groups[-1].append(b)
-        if len(groups) < 2 and not (line.box[0] > SCRAP_RIGHT_OF * w and line.box[1] > h / 2):
+        if len(groups) < 2 and not in_signature_block(line.box, shape):
             continue  # one column, and not the signature block's (read alone, as a part is)
         px, py = round(PAD_LINES[0] * height), round(PAD_LINES[1] * height)
         for group in groups:
@@ -107,6 +107,11 @@ def split_parts(result: OcrResult, shape: tuple[int, int]) -> list[_Part]:
                         for b in (wd.box for wd in found)]
                 parts.append(_Part(_union(keep), index, group, "reread", keep))
     return parts
+
+
+def in_signature_block(box: Box, shape: tuple[int, ...]) -> bool:
+    """A line starting on the signature block's side of the lower page."""
+    return box[0] > SCRAP_RIGHT_OF * shape[1] and box[1] > shape[0] / 2
 
 
 def unread_page_number(image: np.ndarray, words: list[Word], dpi: float) -> Box | None:

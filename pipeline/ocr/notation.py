@@ -18,9 +18,8 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.core.model import OcrResult, Word
 from pipeline.core.vi_text import fold
+from pipeline.ocr import blanks
 
-# Words above this share of the page's height are the header's (as ``blanks``).
-HEADER_SHARE = 0.35
 # A notation, slash first, as it may be printed (a year before it: "/2025/NQ-HĐND").
 NOTATION = re.compile(r"/(?:[A-Za-zĐđ0-9]+[-/])*[A-Za-zĐđ0-9]+")
 # Readings: one line, one word.
@@ -36,7 +35,7 @@ ReadWord = Callable[[np.ndarray, int], tuple[str, float]]  # (crop, psm) → (te
 def candidates(result: OcrResult, height: int) -> list[Word]:
     """The header's words that follow a number (or "Số:") and open with a slash, but hold a
     character no notation has."""
-    words = [w for w in result.words if w.box[3] < HEADER_SHARE * height]
+    words = [w for w in result.words if w.box[3] < blanks.HEADER_SHARE * height]
     out = []
     for prev, w in zip(words, words[1:], strict=False):
         if prev.line != w.line or not w.text.startswith("/"):

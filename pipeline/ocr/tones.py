@@ -21,10 +21,9 @@ import numpy as np
 
 from pipeline.core.model import OcrResult, Word
 from pipeline.core.vi_names import capitalised_syllable
+from pipeline.core.vi_text import TONE_MARKS, VOWEL_MARKS, untoned
+from pipeline.ocr import columns
 
-# The signature block: lines starting right of this share of the page's width, in its
-# lower half.
-RIGHT_OF = 0.35
 # Room kept round the line, in line heights: above for the stacked marks.
 PAD_ABOVE = 0.6
 PAD_BELOW = 0.3
@@ -34,22 +33,13 @@ MAX_LINES = 4  # lines read again per page, lowest first (the name is the block'
 # differ, and a signature's stroke over the line could be read as a mark, so a person checks.
 MARK_ADDED = 60.0
 
-_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # huyền, sắc, ngã, hỏi, nặng
-_STACKING = frozenset("\u0302\u0306\u031b")  # circumflex, breve, horn
-
 ReadLine = Callable[[np.ndarray], list[Word]]  # a line's crop → its words (psm 7)
-
-
-def untoned(text: str) -> str:
-    """``text`` without its tone marks (the vowels' own marks kept: "Tuấn" → "Tuân")."""
-    return unicodedata.normalize(
-        "NFC", "".join(c for c in unicodedata.normalize("NFD", text) if c not in _TONES))
 
 
 def _bare_stacking(word: str) -> bool:
     """A syllable with a circumflex, breve or horn and no tone mark at all."""
     marks = set(unicodedata.normalize("NFD", word))
-    return bool(marks & _STACKING) and not marks & _TONES
+    return bool(marks & VOWEL_MARKS) and not marks & TONE_MARKS
 
 
 def _toned(first: str, second: str) -> bool:
@@ -60,14 +50,13 @@ def _toned(first: str, second: str) -> bool:
 def candidate_lines(result: OcrResult, shape: tuple[int, ...]) -> list[list[Word]]:
     """The signature block's lines with a name-like word that may have lost a stacked
     tone mark; lowest first."""
-    height, width = shape[:2]
     lines: dict[int, list[Word]] = {}
     for w in result.words:
         lines.setdefault(w.line, []).append(w)
     out = []
     for words in lines.values():
         words.sort(key=lambda w: w.box[0])
-        if words[0].box[0] <= RIGHT_OF * width or words[0].box[1] <= height / 2:
+        if not columns.in_signature_block(words[0].box, shape):
             continue
         if any(capitalised_syllable(w.text) and _bare_stacking(w.text) for w in words):
             out.append(words)
