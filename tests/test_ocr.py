@@ -789,6 +789,65 @@ def test_ink_that_is_not_clearly_digits_is_not_read() -> None:
     assert handdigits.read_blank(joined) is None
 
 
+def _joined(digits: str, overlap: int) -> np.ndarray:
+    """Two digits written so close that the first one's stroke runs into the second
+    (``overlap`` pixels into its box), as a narrow hand writes them."""
+    import cv2
+    from PIL import Image, ImageDraw, ImageFont
+
+    face = ImageFont.truetype(HAND_FACE, 64)
+    im = Image.new("L", (200, 120), 255)
+    d = ImageDraw.Draw(im)
+    d.text((20, 20), digits[0], font=face, fill=20)
+    d.text((d.textbbox((20, 20), digits[0], font=face)[2] - overlap, 20), digits[1], font=face,
+           fill=20)
+    return cv2.resize(np.asarray(im), None, fx=0.75, fy=1.0, interpolation=cv2.INTER_AREA)
+
+
+def _pieces(grey: np.ndarray) -> int:
+    import cv2
+
+    _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    return sum(1 for s in stats[1:] if s[4] > 20)
+
+
+@pytest.mark.parametrize("digits", ["23", "12", "20"])
+def test_two_digits_a_hand_joined_are_read_apart(digits: str) -> None:
+    from pipeline.ocr import blanks, handdigits
+
+    grey = _joined(digits, overlap=6)
+    assert _pieces(grey) == 1  # one glyph: read whole, it would be one digit
+    read = handdigits.read_blank(grey, sure=blanks.HAND_SURE)
+    assert read is not None and read.digits == digits
+    assert read.probability >= blanks.HAND_SURE
+
+
+def test_a_glyph_sure_both_as_one_digit_and_as_two_is_left_unsure() -> None:
+    from pipeline.ocr import blanks, handdigits
+
+    # "12" whose 1 just touches the 2: read whole, a sure 0; cut, a sure 12.
+    grey = _joined("12", overlap=4)
+    assert _pieces(grey) == 1
+    read = handdigits.read_blank(grey, sure=blanks.HAND_SURE)
+    assert read is not None and read.probability < blanks.HAND_SURE
+
+
+def test_ink_of_the_lines_around_the_blank_is_not_read() -> None:
+    from PIL import Image, ImageDraw, ImageFont
+
+    from pipeline.ocr import handdigits
+
+    grey = _blank("", "18")
+    im = Image.fromarray(np.vstack([np.full((60, grey.shape[1]), 255, np.uint8), grey]))
+    # A digit of the line above, whole inside the crop, above the written line's rows.
+    ImageDraw.Draw(im).text((70, -8), "4", font=ImageFont.truetype(PRINT_FACE, 40), fill=0)
+    grey = np.asarray(im)
+    line = (60 + 28, 60 + 110)
+    assert handdigits.read_blank(grey, line=line).digits == "18"
+    assert handdigits.read_blank(grey) is None or handdigits.read_blank(grey).digits != "18"
+
+
 def _hand_header() -> tuple[np.ndarray, OcrResult]:
     """ "Số: 349 /QĐ-UBND" with 349 by hand (Tesseract read it as "5⁄4", its box short of
     the 9), and "ngày   tháng 02" with 18 by hand where Tesseract found no word."""
@@ -840,6 +899,26 @@ def test_blanks_tesseract_cannot_read_are_read_by_the_handwriting_network() -> N
     # Tesseract's digits-only readings agreeing on another number: the two disagree,
     # and the blank is left to a person.
     assert [r.digits for r in blanks.reread(image, result, lambda c, p, s: "34")] == ["18"]
+
+
+def test_a_day_written_tall_above_its_line_is_read_in_a_taller_crop() -> None:
+    from PIL import Image, ImageDraw, ImageFont
+
+    from pipeline.ocr import blanks
+
+    im = Image.new("L", (1400, 1400), 255)
+    d = ImageDraw.Draw(im)
+    serif = ImageFont.truetype(PRINT_FACE, 40)
+    d.text((700, 300), "ngày", font=serif, fill=0)
+    for i, ch in enumerate("23"):  # rising a line height above the printed words
+        d.text((800 + 60 * i, 255), ch, font=ImageFont.truetype(HAND_FACE, 110), fill=20)
+    d.text((960, 300), "tháng 02", font=serif, fill=0)
+    words = [Word("ngày", 96.0, (700, 308, 780, 350), 1), Word("tháng", 96.0, (960, 308, 1060, 350), 1),
+             Word("02", 96.0, (1075, 308, 1115, 350), 1)]
+    top = 308 - round(blanks.HAND_RISES[0] * 42)
+    assert top > 267  # the digits' tops: the first crop cuts them
+    found = blanks.reread(np.asarray(im), OcrResult(words, [], 80.0, 0.0), lambda c, p, s: "")
+    assert [(r.box, r.digits) for r in found] == [((781, 308, 959, 350), "23")]
 
 
 def test_a_day_read_in_an_empty_blank_gives_the_date_flagged() -> None:

@@ -38,8 +38,9 @@ AGREE_AT_LEAST = 2
 # The handwritten-digit network's reading is offered when every digit is this likely.
 HAND_SURE = 0.8
 # Handwriting rises above and falls below the printed line: the blank's crop reaches
-# this many line heights past it.
-HAND_RISE = 0.7
+# this many line heights past it, and further when nothing is read at that height
+# (a digit written tall is cut by the crop).
+HAND_RISES = (0.7, 1.3)
 # A gap after "Số:" or "ngày" this many line heights wide is a blank Tesseract found
 # no word in.
 EMPTY_BLANK_LINES = 0.8
@@ -170,12 +171,18 @@ def _by_hand(image: np.ndarray, header_ink: np.ndarray | None, box: tuple[int, i
              labelled: bool, max_digits: int) -> str | None:
     """The blank's digits as the handwriting network reads them, when it is sure of each
     (and a day is one of a month's)."""
-    # The box runs from the printed word before the blank to the one after: no margin
-    # sideways, or their letters' strokes would be taken for digits.
-    crop = _crop(image, header_ink, box, 0, max(2, round(HAND_RISE * (box[3] - box[1]))))
-    if crop.size == 0:
-        return None
-    read = handdigits.read_blank(crop, after_label=labelled, max_digits=max_digits)
+    for rise in HAND_RISES:
+        # The box runs from the printed word before the blank to the one after: no margin
+        # sideways, or their letters' strokes would be taken for digits.
+        pad = max(2, round(rise * (box[3] - box[1])))
+        crop = _crop(image, header_ink, box, 0, pad)
+        if crop.size == 0:
+            return None
+        top = min(pad, box[1])  # the printed line's rows in the crop
+        read = handdigits.read_blank(crop, after_label=labelled, max_digits=max_digits,
+                                     sure=HAND_SURE, line=(top, top + box[3] - box[1]))
+        if read is not None:
+            break
     if read is None or read.probability < HAND_SURE:
         return None
     if max_digits == 2 and not 1 <= int(read.digits) <= 31:

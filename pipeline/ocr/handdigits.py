@@ -7,7 +7,8 @@ those and the digits of handwriting faces (looped 2s, crossed 7s, 1s with a lead
 which MNIST's writers seldom make). Each glyph is normalised the way this module
 normalises the page's ink: cut to its ink, its longer side scaled to 20 pixels, centred
 by its mass in 28 × 28. Their probabilities are averaged: a digit only one of them is
-sure of is not sure. The caller decides what is sure enough, and flags what it takes.
+sure of is not sure. The caller decides what is sure enough (a glyph that reads both
+as one digit and as two needs to know), and flags what it takes.
 """
 
 from __future__ import annotations
@@ -119,24 +120,88 @@ class BlankReading:
     probability: float  # the least sure digit's
 
 
-def read_blank(grey: np.ndarray, after_label: bool = False, max_digits: int = 5
-               ) -> BlankReading | None:
+# A glyph at least this wide for its height may be two digits joined by a stroke.
+JOINED_WIDTH = 0.8
+# Wider than this for its height, digits run together (three, perhaps, one over the
+# next): not read.
+RUN_TOGETHER = 1.1
+# Where two digits touch, one stroke crosses the cut, at most this share of the height.
+JOIN_AT_MOST = 0.25
+
+
+def read_blank(grey: np.ndarray, after_label: bool = False, max_digits: int = 5,
+               sure: float = 0.8, line: tuple[int, int] | None = None) -> BlankReading | None:
     """The digits written into a blank (``grey``: the blank's crop, ink dark), or None
     where its ink is not clearly that: a rule run into the digits, digits run into each
     other, a glyph of scattered pieces. With ``after_label`` the crop starts with the
-    printed "Số:", and only what follows its colon is read."""
-    glyphs = _glyphs(grey, after_label)
-    if not glyphs or len(glyphs) > max_digits:
+    printed "Số:", and only what follows its colon is read. ``line``, the printed line's
+    rows in the crop, leaves out ink wholly above or below them (the lines around).
+
+    Two digits a hand joined with one stroke ("23" with the 2's tail run into the 3) are
+    read both as one glyph and cut at the join; ``sure`` is the probability a reading
+    needs: where both readings reach it and differ, neither is taken."""
+    glyphs = _glyphs(grey, after_label, line)
+    if not glyphs:
         return None
-    read = classify(glyphs)
-    return BlankReading("".join(str(d.digit) for d in read), min(d.probability for d in read))
+    digits, least = "", 1.0
+    for glyph in glyphs:
+        read = _read_glyph(glyph, sure)
+        if read is None:
+            return None
+        digits += read[0]
+        least = min(least, read[1])
+    if len(digits) > max_digits:
+        return None
+    return BlankReading(digits, least)
 
 
-def _glyphs(grey: np.ndarray, after_label: bool) -> list[np.ndarray] | None:
+def _read_glyph(glyph: np.ndarray, sure: float) -> tuple[str, float] | None:
+    ys, xs = np.nonzero(glyph)
+    ink = glyph[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    height, width = ink.shape
+    if width > RUN_TOGETHER * height:
+        return None
+    (whole,) = classify([ink])
+    halves = _halves(ink) if width >= JOINED_WIDTH * height else None
+    if halves is None:
+        return str(whole.digit), whole.probability
+    left, right = classify(list(halves))
+    split = f"{left.digit}{right.digit}", min(left.probability, right.probability)
+    if whole.probability >= sure and split[1] >= sure:
+        return str(whole.digit), 0.0  # one digit or two, each sure: a person decides
+    return split if split[1] >= whole.probability else (str(whole.digit), whole.probability)
+
+
+def _halves(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """A glyph cut where one thin stroke alone joins two digit-sized parts: at the
+    emptiest column of its middle, crossed by a single run of ink."""
+    height, width = ink.shape
+    columns = ink.sum(axis=0)
+    lo, hi = round(0.3 * width), round(0.7 * width)
+    if hi <= lo:
+        return None
+    cut = lo + int(np.argmin(columns[lo:hi + 1]))
+    column = ink[:, cut]
+    runs = np.count_nonzero(np.diff(np.concatenate(([0], column, [0]))) == 1)
+    if runs != 1 or column.sum() > JOIN_AT_MOST * height:
+        return None
+    left, right = ink[:, :cut], ink[:, cut + 1:]
+    for part in (left, right):
+        rows = np.nonzero(part.any(axis=1))[0]
+        if rows.size == 0 or rows[-1] - rows[0] + 1 < 0.5 * height:
+            return None  # a tail or a flag, not a digit
+    return left, right
+
+
+def _glyphs(grey: np.ndarray, after_label: bool, line: tuple[int, int] | None
+            ) -> list[np.ndarray] | None:
     _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     height, width = grey.shape
     inside = [i for i in range(1, n) if stats[i][4] >= 3]
+    if line is not None:  # the line above's descenders, the line below's letters
+        inside = [i for i in inside
+                  if stats[i][1] + stats[i][3] > line[0] and stats[i][1] < line[1]]
     # A word's letters cut by the crop's edges are none of the blank's; a line run
     # through the edge is a rule, and ink under it not readable here.
     edge = [i for i in inside if stats[i][0] == 0 or stats[i][0] + stats[i][2] >= width]
@@ -189,8 +254,6 @@ def _glyphs(grey: np.ndarray, after_label: bool) -> list[np.ndarray] | None:
         y1 = max(stats[i][1] + stats[i][3] for i in ids)
         if y1 - y0 < max(0.4 * tall, 0.2 * height):
             return None  # a piece too small for a digit beside the digits: not sure what it is
-        if x1 - x0 > 1.1 * (y1 - y0):
-            return None  # digits run together
         areas = [stats[i][4] for i in ids]
         if max(areas) < 0.5 * sum(areas):
             return None  # scattered pieces, no stroke of a digit
