@@ -197,6 +197,30 @@ def _text_mask(lines: list[str], font_path: str, size_px: int, pitch: float) -> 
     return np.asarray(im, dtype=np.float32) / 255.0
 
 
+# The share of legible handwritten numbers whose digits touch, a stroke run into the next.
+JOINED_SHARE = 0.3
+
+
+def _touching(glyphs: list[np.ndarray]) -> np.ndarray:
+    """Glyphs of one height set side by side so that each just touches the one before,
+    one or two pixels of ink overlapping where they come closest."""
+    out = glyphs[0]
+    for g in glyphs[1:]:
+        inked_out, inked_g = out > 0.1, g > 0.1
+        rows = inked_out.any(axis=1) & inked_g.any(axis=1)
+        if not rows.any():
+            out = np.hstack([out, g])
+            continue
+        right = out.shape[1] - 1 - np.argmax(inked_out[:, ::-1], axis=1)  # last ink per row
+        left = np.argmax(inked_g, axis=1)  # first ink per row
+        x = max(0, int((right[rows] - left[rows]).max()) - 1)  # a row where they overlap
+        canvas = np.zeros((out.shape[0], max(out.shape[1], x + g.shape[1])), np.float32)
+        canvas[:, :out.shape[1]] = out
+        canvas[:, x:x + g.shape[1]] = np.maximum(canvas[:, x:x + g.shape[1]], g)
+        out = canvas
+    return out
+
+
 def handwriting(
     rng: random.Random, text: str, px_per_mm: float, height_mm: float, legible: bool
 ) -> np.ndarray:
@@ -220,7 +244,13 @@ def handwriting(
         shift = round(rng.uniform(-0.08, 0.08) * size)
         glyphs.append(np.roll(arr, shift, axis=0))
     del font
-    mask = np.hstack(glyphs) if glyphs else np.zeros((size * 2, size), np.float32)
+    # Whether a hand runs its digits together is drawn from a stream of its own, so that
+    # the rest of the page is drawn as before.
+    joined = legible and len(glyphs) > 1 and random.Random(f"{text}/{size}").random() < JOINED_SHARE
+    if joined:
+        mask = _touching(glyphs)
+    else:
+        mask = np.hstack(glyphs) if glyphs else np.zeros((size * 2, size), np.float32)
     # A pen stroke is heavier than a typeface's hairlines.
     mask = cv2.dilate(mask, np.ones((2, 2), np.uint8)).clip(0, 1)
     if not legible:

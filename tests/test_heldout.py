@@ -104,6 +104,25 @@ def test_handwritten_fields_are_flagged_in_the_truth_and_drawn_as_ink(heldout_pa
     assert months_by_hand
 
 
+def test_a_legible_hand_now_and_then_runs_its_digits_together():
+    import random
+
+    import cv2
+
+    from synth import marks
+
+    def pieces(text: str) -> int:
+        ink = (marks.handwriting(random.Random(1), text, 300 / 25.4, 4, True) > 0.25)
+        return cv2.connectedComponents(ink.astype(np.uint8), connectivity=8)[0] - 1
+
+    numbers = [str(n) for n in range(10, 400, 7)]
+    counts = [pieces(n) for n in numbers]
+    joined = sum(c == 1 for c in counts) / len(numbers)  # each digit touching the next
+    assert 0.15 < joined < 0.45  # about JOINED_SHARE
+    apart = sum(c == len(n) for c, n in zip(counts, numbers, strict=True)) / len(numbers)
+    assert joined + apart > 0.95
+
+
 def test_heldout_issuers_signers_and_ethnic_names(heldout_pages):
     metas = [p.meta for p in first_pages(heldout_pages)]
     heads = {m.organ_lines[-1].split()[0] for m in metas} | {m.organ_lines[0] for m in metas}
