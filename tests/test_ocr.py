@@ -823,14 +823,38 @@ def test_two_digits_a_hand_joined_are_read_apart(digits: str) -> None:
     assert read.probability >= blanks.HAND_SURE
 
 
-def test_a_glyph_sure_both_as_one_digit_and_as_two_is_left_unsure() -> None:
+def test_a_glyph_sure_both_as_one_digit_and_as_two_is_left_unsure(monkeypatch) -> None:
     from pipeline.ocr import blanks, handdigits
 
-    # "12" whose 1 just touches the 2: read whole, a sure 0; cut, a sure 12.
-    grey = _joined("12", overlap=4)
+    grey = _joined("12", overlap=6)
     assert _pieces(grey) == 1
+    # Networks sure of both readings: the whole glyph an 8, its two halves 1 and 7.
+    real = handdigits.classify
+
+    def both_sure(glyphs: list[np.ndarray]) -> list[handdigits.Digit]:
+        real(glyphs)
+        if len(glyphs) == 1:
+            return [handdigits.Digit(8, 0.95)]
+        return [handdigits.Digit(1, 0.9), handdigits.Digit(7, 0.9)]
+
+    monkeypatch.setattr(handdigits, "classify", both_sure)
     read = handdigits.read_blank(grey, sure=blanks.HAND_SURE)
     assert read is not None and read.probability < blanks.HAND_SURE
+
+
+def test_two_digits_touching_are_not_read_surely_as_one() -> None:
+    from pipeline.ocr import blanks, handdigits
+
+    # Two digits run together, with no thin join to cut at: the networks' eleventh answer
+    # (two digits touching) keeps them from reading one digit surely ("18" as an 8).
+    read = []
+    for digits in ("18", "09", "30", "94", "83", "12", "40", "21"):
+        for overlap in (8, 10, 12):
+            glyphs = handdigits._glyphs(_joined(digits, overlap), False, None)
+            if glyphs is not None and len(glyphs) == 1:
+                read.append(handdigits.classify(glyphs)[0].probability)
+    assert len(read) >= 15
+    assert sum(p >= blanks.HAND_SURE for p in read) <= 1
 
 
 def test_ink_of_the_lines_around_the_blank_is_not_read() -> None:

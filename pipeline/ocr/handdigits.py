@@ -6,8 +6,10 @@ trained by ``scripts/train_hand_digits.py``: one on the MNIST handwritten digits
 those and the digits of handwriting faces (looped 2s, crossed 7s, 1s with a lead-in,
 which MNIST's writers seldom make). Each glyph is normalised the way this module
 normalises the page's ink: cut to its ink, its longer side scaled to 20 pixels, centred
-by its mass in 28 × 28. Their probabilities are averaged: a digit only one of them is
-sure of is not sure. The caller decides what is sure enough (a glyph that reads both
+by its mass in 28 × 28. Besides the ten digits each has an eleventh answer, two digits
+touching (``PAIR``), learnt from pairs of training digits run together, so that such a
+glyph is not read surely as one digit. Their probabilities are averaged: a digit only one
+of them is sure of is not sure. The caller decides what is sure enough (a glyph that reads both
 as one digit and as two needs to know), and flags what it takes.
 """
 
@@ -21,6 +23,7 @@ import cv2
 import numpy as np
 
 WEIGHTS = Path(__file__).with_name("hand_digits.npz")
+PAIR = 10  # the networks' eleventh answer: two digits touching, no one digit
 SIDE = 28
 BOX = 20  # MNIST's digits fill 20 × 20 inside their 28 × 28
 
@@ -57,7 +60,8 @@ class Digit:
 
 class Network:
     """Two 5 × 5 convolutions (16 and 32 maps, each ReLU and 2 × 2 max-pooled), a hidden
-    layer of 64, ten outputs (softmax). Forward only: training is the script's."""
+    layer of 64, eleven outputs (softmax): the digits and ``PAIR``. Forward only: training
+    is the script's."""
 
     NAMES = ("c1w", "c1b", "c2w", "c2b", "f1w", "f1b", "f2w", "f2b")
 
@@ -75,7 +79,7 @@ class Network:
         return y.reshape(n, c, h // 2, 2, wd // 2, 2).max(axis=(3, 5))
 
     def probabilities(self, inputs: np.ndarray) -> np.ndarray:
-        """(n, 28, 28) in 0–1 → (n, 10)."""
+        """(n, 28, 28) in 0–1 → (n, 11)."""
         w = self.w
         x = inputs.astype(np.float32)[:, None]
         x = self._conv_relu_pool(x, w["c1w"], w["c1b"])
@@ -110,7 +114,7 @@ def classify(glyphs: list[np.ndarray]) -> list[Digit]:
     """Each glyph's ink (as ``normalise`` takes it) read as its likeliest digit."""
     if not glyphs:
         return []
-    p = network().probabilities(np.stack([normalise(g) for g in glyphs]))
+    p = network().probabilities(np.stack([normalise(g) for g in glyphs]))[:, :PAIR]
     return [Digit(int(row.argmax()), float(row.max())) for row in p]
 
 
