@@ -789,9 +789,9 @@ def test_ink_that_is_not_clearly_digits_is_not_read() -> None:
     assert handdigits.read_blank(joined) is None
 
 
-def _joined(digits: str, overlap: int) -> np.ndarray:
+def _joined(digits: str, overlap: int, narrow: float = 0.75) -> np.ndarray:
     """Two digits written so close that the first one's stroke runs into the second
-    (``overlap`` pixels into its box), as a narrow hand writes them."""
+    (``overlap`` pixels into its box), by a hand ``narrow`` times as wide as the face."""
     import cv2
     from PIL import Image, ImageDraw, ImageFont
 
@@ -801,7 +801,7 @@ def _joined(digits: str, overlap: int) -> np.ndarray:
     d.text((20, 20), digits[0], font=face, fill=20)
     d.text((d.textbbox((20, 20), digits[0], font=face)[2] - overlap, 20), digits[1], font=face,
            fill=20)
-    return cv2.resize(np.asarray(im), None, fx=0.75, fy=1.0, interpolation=cv2.INTER_AREA)
+    return cv2.resize(np.asarray(im), None, fx=narrow, fy=1.0, interpolation=cv2.INTER_AREA)
 
 
 def _pieces(grey: np.ndarray) -> int:
@@ -821,6 +821,20 @@ def test_two_digits_a_hand_joined_are_read_apart(digits: str) -> None:
     read = handdigits.read_blank(grey, sure=blanks.HAND_SURE)
     assert read is not None and read.digits == digits
     assert read.probability >= blanks.HAND_SURE
+
+
+@pytest.mark.parametrize("digits", ["23", "12"])
+def test_two_joined_digits_wider_than_high_are_read_apart(digits: str) -> None:
+    from pipeline.ocr import blanks, handdigits
+
+    grey = _joined(digits, overlap=6, narrow=1.0)
+    ys, xs = np.nonzero(grey < 128)
+    assert np.ptp(xs) > 1.15 * np.ptp(ys)  # wider than one digit ever is
+    read = handdigits.read_blank(grey, sure=blanks.HAND_SURE)
+    assert read is not None and read.digits == digits and read.probability >= blanks.HAND_SURE
+    # With no thin join to cut at ("20": the 2's foot runs along the 0), not read surely.
+    wide = handdigits.read_blank(_joined("20", overlap=6, narrow=1.0), sure=blanks.HAND_SURE)
+    assert wide is None or wide.probability < blanks.HAND_SURE
 
 
 def test_a_glyph_sure_both_as_one_digit_and_as_two_is_left_unsure(monkeypatch) -> None:

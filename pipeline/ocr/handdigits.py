@@ -126,9 +126,9 @@ class BlankReading:
 
 # A glyph at least this wide for its height may be two digits joined by a stroke.
 JOINED_WIDTH = 0.8
-# Wider than this for its height, digits run together (three, perhaps, one over the
-# next): not read.
-RUN_TOGETHER = 1.1
+# Wider than this for its height, three digits or more run together: not read. (Two
+# touching are the networks' ``PAIR``, not one sure digit, so they are read: cut at a join.)
+RUN_TOGETHER = 1.8
 # Where two digits touch, one stroke crosses the cut, at most this share of the height.
 JOIN_AT_MOST = 0.25
 
