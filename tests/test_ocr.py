@@ -843,10 +843,7 @@ def test_a_glyph_sure_both_as_one_digit_and_as_two_is_left_unsure(monkeypatch) -
     grey = _joined("12", overlap=6)
     assert _pieces(grey) == 1
     # Networks sure of both readings: the whole glyph an 8, its two halves 1 and 7.
-    real = handdigits.classify
-
     def both_sure(glyphs: list[np.ndarray]) -> list[handdigits.Digit]:
-        real(glyphs)
         if len(glyphs) == 1:
             return [handdigits.Digit(8, 0.95)]
         return [handdigits.Digit(1, 0.9), handdigits.Digit(7, 0.9)]
