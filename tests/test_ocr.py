@@ -742,7 +742,7 @@ def _blank(label: str, digits: str, *, rule_through: bool = False) -> np.ndarray
 def test_digits_written_after_the_label_are_read(digits: str) -> None:
     from pipeline.ocr import blanks, handdigits
 
-    read = handdigits.read_blank(_blank("Số:", digits), after_label=True)
+    read = handdigits.read_blank(_blank("Số:", digits), blanks.HAND_SURE, after_label=True)
     assert read is not None and read.digits == digits
     assert read.probability >= blanks.HAND_SURE
 
@@ -771,22 +771,23 @@ def test_both_handwriting_networks_read_each_digit_and_their_answers_are_average
 def test_ink_that_is_not_clearly_digits_is_not_read() -> None:
     import cv2
 
-    from pipeline.ocr import handdigits
+    from pipeline.ocr import blanks, handdigits
 
     # A line struck through the digits: their shapes are not theirs alone.
-    assert handdigits.read_blank(_blank("Số:", "209", rule_through=True), after_label=True) is None
+    assert handdigits.read_blank(_blank("Số:", "209", rule_through=True), blanks.HAND_SURE,
+                                 after_label=True) is None
     # No colon, no label's end: nothing is read rather than the label's letters.
-    assert handdigits.read_blank(_blank("So", "209"), after_label=True) is None
+    assert handdigits.read_blank(_blank("So", "209"), blanks.HAND_SURE, after_label=True) is None
     # The dots of an empty blank.
     dots = np.full((80, 200), 255, np.uint8)
     for x in range(20, 180, 20):
         cv2.circle(dots, (x, 55), 3, 0, -1)
-    assert handdigits.read_blank(dots) is None
+    assert handdigits.read_blank(dots, blanks.HAND_SURE) is None
     # Digits run into one another.
     joined = np.full((100, 220), 255, np.uint8)
     for x in (10, 50, 90):
         cv2.putText(joined, "8", (x, 75), cv2.FONT_HERSHEY_SIMPLEX, 2.6, 0, 9)
-    assert handdigits.read_blank(joined) is None
+    assert handdigits.read_blank(joined, blanks.HAND_SURE) is None
 
 
 def _joined(digits: str, overlap: int, narrow: float = 0.75) -> np.ndarray:
@@ -818,7 +819,7 @@ def test_two_digits_a_hand_joined_are_read_apart(digits: str) -> None:
 
     grey = _joined(digits, overlap=6)
     assert _pieces(grey) == 1  # one glyph: read whole, it would be one digit
-    read = handdigits.read_blank(grey, sure=blanks.HAND_SURE)
+    read = handdigits.read_blank(grey, blanks.HAND_SURE)
     assert read is not None and read.digits == digits
     assert read.probability >= blanks.HAND_SURE
 
@@ -830,10 +831,10 @@ def test_two_joined_digits_wider_than_high_are_read_apart(digits: str) -> None:
     grey = _joined(digits, overlap=6, narrow=1.0)
     ys, xs = np.nonzero(grey < 128)
     assert np.ptp(xs) > 1.15 * np.ptp(ys)  # wider than one digit ever is
-    read = handdigits.read_blank(grey, sure=blanks.HAND_SURE)
+    read = handdigits.read_blank(grey, blanks.HAND_SURE)
     assert read is not None and read.digits == digits and read.probability >= blanks.HAND_SURE
     # With no thin join to cut at ("20": the 2's foot runs along the 0), not read surely.
-    wide = handdigits.read_blank(_joined("20", overlap=6, narrow=1.0), sure=blanks.HAND_SURE)
+    wide = handdigits.read_blank(_joined("20", overlap=6, narrow=1.0), blanks.HAND_SURE)
     assert wide is None or wide.probability < blanks.HAND_SURE
 
 
@@ -849,7 +850,7 @@ def test_a_glyph_sure_both_as_one_digit_and_as_two_is_left_unsure(monkeypatch) -
         return [handdigits.Digit(1, 0.9), handdigits.Digit(7, 0.9)]
 
     monkeypatch.setattr(handdigits, "classify", both_sure)
-    read = handdigits.read_blank(grey, sure=blanks.HAND_SURE)
+    read = handdigits.read_blank(grey, blanks.HAND_SURE)
     assert read is not None and read.probability < blanks.HAND_SURE
 
 
@@ -871,7 +872,7 @@ def test_two_digits_touching_are_not_read_surely_as_one() -> None:
 def test_ink_of_the_lines_around_the_blank_is_not_read() -> None:
     from PIL import Image, ImageDraw, ImageFont
 
-    from pipeline.ocr import handdigits
+    from pipeline.ocr import blanks, handdigits
 
     grey = _blank("", "18")
     im = Image.fromarray(np.vstack([np.full((60, grey.shape[1]), 255, np.uint8), grey]))
@@ -879,8 +880,9 @@ def test_ink_of_the_lines_around_the_blank_is_not_read() -> None:
     ImageDraw.Draw(im).text((70, -8), "4", font=ImageFont.truetype(PRINT_FACE, 40), fill=0)
     grey = np.asarray(im)
     line = (60 + 28, 60 + 110)
-    assert handdigits.read_blank(grey, line=line).digits == "18"
-    assert handdigits.read_blank(grey) is None or handdigits.read_blank(grey).digits != "18"
+    assert handdigits.read_blank(grey, blanks.HAND_SURE, line=line).digits == "18"
+    unbounded = handdigits.read_blank(grey, blanks.HAND_SURE)
+    assert unbounded is None or unbounded.digits != "18"
 
 
 def _hand_header() -> tuple[np.ndarray, OcrResult]:

@@ -179,8 +179,8 @@ def _by_hand(image: np.ndarray, header_ink: np.ndarray | None, box: tuple[int, i
         if crop.size == 0:
             return None
         top = min(pad, box[1])  # the printed line's rows in the crop
-        read = handdigits.read_blank(crop, after_label=labelled, max_digits=max_digits,
-                                     sure=HAND_SURE, line=(top, top + box[3] - box[1]))
+        read = handdigits.read_blank(crop, HAND_SURE, after_label=labelled, max_digits=max_digits,
+                                     line=(top, top + box[3] - box[1]))
         if read is not None:
             break
     if read is None or read.probability < HAND_SURE:

@@ -133,8 +133,8 @@ RUN_TOGETHER = 1.8
 JOIN_AT_MOST = 0.25
 
 
-def read_blank(grey: np.ndarray, after_label: bool = False, max_digits: int = 5,
-               sure: float = 0.8, line: tuple[int, int] | None = None) -> BlankReading | None:
+def read_blank(grey: np.ndarray, sure: float, after_label: bool = False, max_digits: int = 5,
+               line: tuple[int, int] | None = None) -> BlankReading | None:
     """The digits written into a blank (``grey``: the blank's crop, ink dark), or None
     where its ink is not clearly that: a rule run into the digits, digits run into each
     other, a glyph of scattered pieces. With ``after_label`` the crop starts with the
@@ -143,7 +143,8 @@ def read_blank(grey: np.ndarray, after_label: bool = False, max_digits: int = 5,
 
     Two digits a hand joined with one stroke ("23" with the 2's tail run into the 3) are
     read both as one glyph and cut at the join; ``sure`` is the probability a reading
-    needs: where both readings reach it and differ, neither is taken."""
+    needs (the caller's, ``blanks.HAND_SURE``): where both readings reach it and differ,
+    neither is taken."""
     glyphs = _glyphs(grey, after_label, line)
     if not glyphs:
         return None
