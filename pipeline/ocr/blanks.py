@@ -47,6 +47,15 @@ EMPTY_BLANK_LINES = 0.8
 
 ReadDigits = Callable[[np.ndarray, int, float], str]  # (crop, psm, enlargement) → text
 
+# The "Số:" label, folded and as Tesseract reads it ("so:", "s.o", "so:209").
+LABEL = re.compile(r"s\W*o")
+
+
+def before_notation(text: str) -> bool:
+    """A word a header's "/notation" may follow: a number, or the "Số:" label."""
+    key = fold(text)
+    return bool(re.search(r"\d", key) or LABEL.match(key))
+
 
 def candidates(result: OcrResult, height: int) -> list[Word]:
     """Unsure words where the header's blanks are: the number before "/notation" (a word
@@ -60,8 +69,7 @@ def candidates(result: OcrResult, height: int) -> list[Word]:
             continue
         key, after = fold(w.text), fold(nxt.text)
         prev = fold(words[i - 1].text) if i else ""
-        number = after.startswith("/") and (re.search(r"\d", key) or re.match(r"s\W*o", key)
-                                            or re.match(r"s\W*o", prev))
+        number = after.startswith("/") and (before_notation(w.text) or LABEL.match(prev))
         day = re.fullmatch(DAY_WORD, prev) is not None \
             and re.match(MONTH_WORD, after) is not None and len(w.text) <= 6
         month = re.fullmatch(MONTH_WORD, prev) is not None and after.startswith("nam") \
@@ -128,7 +136,7 @@ def reread(image: np.ndarray, result: OcrResult, read: ReadDigits,
             digits = None
         if digits is not None and not re.fullmatch(r"\d{1,5}", digits):
             digits = None
-        labelled = re.match(r"s\W*o", fold(w.text)) is not None
+        labelled = LABEL.match(fold(w.text)) is not None
         hand = _by_hand(image, header_ink, _blank_box(w, result), labelled,
                         max_digits=5 if _is_number(w, result) else 2)
         # Two readers that disagree leave the blank to a person.

@@ -17,7 +17,6 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.core.model import OcrResult, Word
-from pipeline.core.vi_text import fold
 from pipeline.ocr import blanks
 
 # A notation, slash first, as it may be printed (a year before it: "/2025/NQ-HĐND").
@@ -40,8 +39,7 @@ def candidates(result: OcrResult, height: int) -> list[Word]:
     for prev, w in zip(words, words[1:], strict=False):
         if prev.line != w.line or not w.text.startswith("/"):
             continue
-        after_number = re.search(r"\d", prev.text) or re.match(r"s\W*o", fold(prev.text))
-        if after_number and NOTATION.fullmatch(_trimmed(w.text)) is None:
+        if blanks.before_notation(prev.text) and NOTATION.fullmatch(_trimmed(w.text)) is None:
             out.append(w)
     # "Số: 115/CV-PAS§3": the number and the notation read as one word.
     for w in words:
