@@ -332,6 +332,13 @@ def test_number_line_never_wrong(data) -> None:
     assert found.value is None or found.value == value or lost_number or lost_notation, line
 
 
+def test_a_blank_before_an_unreadable_notation_gives_no_empty_number() -> None:
+    # Found by the test above: an unreadable number in the blank and a notation with a
+    # speck in it gave a number line with no part read, instead of none.
+    found = parse_number_line("Số:0'1 /U;BND-VP")
+    assert found.value is None and found.reason
+
+
 PLACES = ["Bát Tràng", "Hội An", "Ea Kar", "Mường Hum", "Phước Long", "Sa Pa", "Đức Trọng",
           "Thủy Nguyên", "Cẩm Xuyên", "Quỳnh Lưu", "Hà Nội", "Thành phố Hồ Chí Minh"]
 

@@ -343,8 +343,9 @@ def _notation_after_blank(blank: tuple[str, str], type_hint: str | None) -> Foun
     machine-readable ink, and a guess would be a lie in the archive."""
     seen, notation = blank
     read = parse_number_line("Số: 01" + notation.replace(" ", ""), type_hint)
-    if read.value is None:
-        return Found.none(f"number not readable ({seen!r}) and {read.reason}")
+    if read.value is None or read.value.code_notation is None:
+        # No number and no notation ("Số:0'1 /U;BND-VP"): nothing read, and no empty parts.
+        return Found.none(f"number not readable ({seen!r}) and {read.reason or 'no notation read'}")
     why = (f"the number in the blank is not readable (read {seen!r}): written or stamped "
            "by hand" if seen else "no number in the blank after 'Số:'")
     parts = NumberParts(None, read.value.code_notation, read.value.type_code)
