@@ -78,7 +78,7 @@ def page_work_to_json(work: PageWork) -> dict:
             "seconds": ocr.seconds,
             "surnames": [[list(m.before), list(m.box), m.fit, [list(r) for r in m.ranked],
                           [list(r) for r in m.middles]] for m in ocr.surnames],
-            "rereads": [[list(r.box), r.digits] for r in ocr.rereads],
+            "rereads": [[list(r.box), r.digits, r.guess] for r in ocr.rereads],
         },
         "toSource": np.asarray(work.to_source, dtype=float).tolist(),
         "rotation": work.rotation,
@@ -104,7 +104,7 @@ def page_work_from_json(data: dict) -> PageWork:
                       tuple((nfc(name), score) for name, score in ranked),
                       tuple((nfc(name), score) for name, score in middles))
          for before, box, fit, ranked, middles in raw.get("surnames", [])],
-        [Reread(tuple(box), digits) for box, digits in raw.get("rereads", [])],
+        [Reread(tuple(r[0]), r[1], *r[2:]) for r in raw.get("rereads", [])],
     )
     return PageWork(
         data["number"], ocr, np.array(data["toSource"], dtype=float), data["rotation"],

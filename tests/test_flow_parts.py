@@ -24,7 +24,7 @@ from pipeline.core.errors import (
     StorageError,
     TimestampUnavailableError,
 )
-from pipeline.core.model import Line, OcrResult, SurnameMatch, Word
+from pipeline.core.model import Line, OcrResult, Reread, SurnameMatch, Word
 
 
 @pytest.mark.parametrize(
@@ -133,6 +133,12 @@ def test_page_checkpoint_round_trip() -> None:
     assert process.page_work_from_json(json.loads(json.dumps(data))).ocr == work.ocr
     del data["ocr"]["surnames"]
     assert process.page_work_from_json(data).ocr.surnames == []
+    # A blank's reading keeps whether it was a guess; one written before guesses reads as sure.
+    work.ocr.rereads = [Reread((5, 5, 40, 20), "18", 0.52), Reread((50, 5, 90, 20), "209")]
+    data = json.loads(json.dumps(process.page_work_to_json(work)))
+    assert process.page_work_from_json(data).ocr.rereads == work.ocr.rereads
+    data["ocr"]["rereads"] = [[[5, 5, 40, 20], "18"]]
+    assert process.page_work_from_json(data).ocr.rereads == [Reread((5, 5, 40, 20), "18")]
 
 
 def test_checkpoint_text_comes_back_nfc() -> None:

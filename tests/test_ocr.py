@@ -938,6 +938,32 @@ def test_blanks_tesseract_cannot_read_are_read_by_the_handwriting_network() -> N
     assert [r.digits for r in blanks.reread(image, result, lambda c, p, s: "34")] == ["18"]
 
 
+def test_a_blank_the_network_reads_unsurely_is_offered_as_a_guess(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.ocr import blanks, handdigits
+
+    image, result = _hand_header()
+    read = handdigits.read_blank
+
+    def less_sure(probability: float):
+        def reading(*args, **kwargs):
+            found = read(*args, **kwargs)
+            return None if found is None else handdigits.BlankReading(found.digits, probability)
+        return reading
+
+    sure = blanks.reread(image, result, lambda c, p, s: "")
+    assert [(r.digits, r.guess) for r in sure] == [("349", None), ("18", None)]
+    maybe = (blanks.HAND_GUESS + blanks.HAND_SURE) / 2
+    monkeypatch.setattr(handdigits, "read_blank", less_sure(maybe))
+    guessed = blanks.reread(image, result, lambda c, p, s: "")
+    assert [(r.box, r.digits, r.guess) for r in guessed] == \
+        [(r.box, r.digits, pytest.approx(maybe, abs=1e-3)) for r in sure]
+    # A guess is no vote against Tesseract's agreeing readings (a sure network's is).
+    assert [(r.digits, r.guess) for r in blanks.reread(image, result, lambda c, p, s: "34")] == \
+        [("34", None), ("18", pytest.approx(maybe, abs=1e-3))]
+    monkeypatch.setattr(handdigits, "read_blank", less_sure(blanks.HAND_GUESS * 0.9))
+    assert blanks.reread(image, result, lambda c, p, s: "") == []
+
+
 def test_a_day_written_tall_above_its_line_is_read_in_a_taller_crop() -> None:
     from PIL import Image, ImageDraw, ImageFont
 
@@ -982,6 +1008,27 @@ def test_a_day_read_in_an_empty_blank_gives_the_date_flagged() -> None:
     date = extract.extract_document([(ocr_result, width, height)]).issued_date
     assert date.value == datetime.date(2026, 1, 18)
     assert date.confidence < extract.REVIEW_BELOW
+
+
+def test_a_guess_in_a_blank_is_taken_less_sure_than_an_agreed_reading() -> None:
+    from pipeline.core.model import Reread
+    from pipeline.extract import fields as extract
+    from pipeline.extract import params
+    from tests.test_extract import _page_with
+
+    ocr_result, width, height = _page_with(number="Số: /QĐ-UBND", date="Bát Tràng, ngày tháng 01 năm 2026").page()
+    label = next(w for w in ocr_result.words if w.text == "Số:")
+    ngay = next(w for w in ocr_result.words if w.text == "ngày")
+    thang = next(w for w in ocr_result.words if w.text == "tháng" and w.line == ngay.line)
+    number_blank = (label.box[2] + 1, label.box[1], label.box[2] + 80, label.box[3])
+    day_blank = (ngay.box[2], ngay.box[1], thang.box[0], ngay.box[3])
+    for guess, cap in ((None, params.DAY_REREAD), (0.45, 0.45)):
+        ocr_result.rereads = [Reread(number_blank, "87", guess), Reread(day_blank, "18", guess)]
+        found = extract.extract_document([(ocr_result, width, height)])
+        assert found.code_number.value == "87" and found.issued_date.value == datetime.date(2026, 1, 18)
+        for value in (found.code_number, found.issued_date):
+            assert value.confidence == pytest.approx(cap, abs=0.01)
+            assert ("a guess" in value.reason) == (guess is not None)
 
 
 def test_a_number_read_in_an_empty_blank_is_taken_flagged() -> None:

@@ -97,6 +97,9 @@ class Reread:
 
     box: tuple[int, int, int, int]  # the word's box, as in ``Word.box``
     digits: str  # what every reading agreed on: "270"
+    # None where the readings agreed or the handwriting network was sure; else the
+    # network's probability for its least likely digit: a guess, for a person to check.
+    guess: float | None = None
 
 
 @dataclass(frozen=True)

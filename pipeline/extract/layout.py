@@ -14,7 +14,7 @@ import statistics
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from pipeline.core.model import OcrResult, SurnameMatch, Word
+from pipeline.core.model import OcrResult, Reread, SurnameMatch, Word
 from pipeline.core.vi_text import clean, fold, letters, upper_ratio
 from pipeline.extract.params import (
     A4_LEFT_MARGIN_MM,
@@ -157,7 +157,7 @@ class Page:
     text_x1: float
     surnames: list[SurnameMatch] = field(default_factory=list)  # read by shape (OCR)
     # Unsure words of the header's blanks read again digits only (OCR): box → digits.
-    rereads: dict[tuple[int, int, int, int], str] = field(default_factory=dict)
+    rereads: dict[tuple[int, int, int, int], Reread] = field(default_factory=dict)
 
     @property
     def text_w(self) -> float:
@@ -240,4 +240,4 @@ def analyse(result: OcrResult, width: int, height: int) -> Page:
         xs1 = sorted(s.x1 for s in wide)
         text_x0, text_x1 = float(xs0[len(xs0) // 5]), float(xs1[(len(xs1) * 4) // 5])
     return Page(segs, width, height, em, text_x0, text_x1, list(result.surnames),
-                {r.box: r.digits for r in result.rereads})
+                {r.box: r for r in result.rereads})
