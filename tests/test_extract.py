@@ -1497,8 +1497,45 @@ def test_an_old_layout_with_two_authority_lines() -> None:
     b.add("Ngôn Văn Nghiệp", y + 500, cx=SIGN_CX)
     found = extract_document([b.page()])
     assert found.signer_position.value == "PHÓ CHỦ TỊCH"
-    assert "CHỦ TỊCH" in (found.signer_authority.value or "")
-    assert found.signer_authority.confidence < extract.REVIEW_BELOW  # the prefix is doubtful
+    # A deputy signs under it: the garbled prefix is "KT.", flagged all the same.
+    assert found.signer_authority.value == "TM. UBND TỈNH KT. CHỦ TỊCH"
+    assert found.signer_authority.confidence < extract.REVIEW_BELOW
+    assert "prefix taken for 'KT.'" in found.signer_authority.reason
+
+
+def _two_authority_lines(first: str, second: str, position: str) -> PageBuilder:
+    b = PageBuilder()
+    header(b)
+    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
+    b.add("Về việc giao quyền sử dụng đất ở", 710, cx=CX)
+    b.body(860, 12)
+    y = 860 + 12 * 70 + 80
+    b.add("Nơi nhận:", y, x=X0, size=46)
+    b.add(first, y, cx=SIGN_CX, same_line=True)
+    b.add(second, y + 66, cx=SIGN_CX)
+    b.add(position, y + 132, cx=SIGN_CX)
+    b.add("Ngôn Văn Nghiệp", y + 500, cx=SIGN_CX)
+    return b
+
+
+def test_the_old_slashed_prefixes_are_kept_as_printed() -> None:
+    found = extract_document([_two_authority_lines("T/M UBND TỈNH", "K/T CHỦ TỊCH", "PHÓ CHỦ TỊCH").page()])
+    assert found.signer_authority.value == "T/M. UBND TỈNH K/T. CHỦ TỊCH"
+    assert found.signer_position.value == "PHÓ CHỦ TỊCH"
+    assert "prefix taken" not in found.signer_authority.reason  # read, not inferred
+    # The second line's prefix garbled: inferred, in the first line's style.
+    found = extract_document([_two_authority_lines("T/M UBND TỈNH", ".„T CHỦ TỊCH", "PHÓ CHỦ TỊCH").page()])
+    assert found.signer_authority.value == "T/M. UBND TỈNH K/T. CHỦ TỊCH"
+    # One line alone, and NĐ 30's prefixes as they were.
+    alone = extract_document([decision_page(authority="T/M UBND TỈNH", position="CHỦ TỊCH").page()])
+    assert alone.signer_authority.value == "T/M. UBND TỈNH"
+    modern = extract_document([_two_authority_lines("TM. UBND TỈNH", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH").page()])
+    assert modern.signer_authority.value == "TM. UBND TỈNH KT. CHỦ TỊCH"
+
+
+def test_a_garbled_second_prefix_is_not_inferred_over_another_title() -> None:
+    found = extract_document([_two_authority_lines("TM UBND TỈNH", ".„T GIÁM ĐỐC", "PHÓ CHỦ TỊCH").page()])
+    assert "KT." not in (found.signer_authority.value or "")
 
 
 def test_an_issuing_departments_unit_word_is_not_taken_for_a_ward() -> None:

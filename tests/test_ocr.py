@@ -1045,6 +1045,59 @@ def test_a_number_read_in_an_empty_blank_is_taken_flagged() -> None:
     assert number.value == "87" and number.confidence < extract.REVIEW_BELOW
 
 
+# --------------------------------------------------------------------------- an authority's prefix
+
+
+def _authority_lines(first_read: str, first_conf: float) -> tuple[np.ndarray, OcrResult]:
+    """ "T/M UBND TỈNH" over "PHÓ CHỦ TỊCH" at the foot of a page's right half, its prefix
+    as the page's reading gave it."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    im = Image.new("L", (2100, 3000), 255)
+    d = ImageDraw.Draw(im)
+    face = ImageFont.truetype(PRINT_FACE, 44)
+    d.text((1300, 2200), "T/M  UBND TỈNH", font=face, fill=0)
+    d.text((1300, 2270), "PHÓ CHỦ TỊCH", font=face, fill=0)
+    words = [Word(first_read, first_conf, (1300, 2208, 1380, 2245), 0),
+             Word("UBND", 92.0, (1400, 2208, 1540, 2245), 0), Word("TỈNH", 90.0, (1556, 2200, 1660, 2245), 0),
+             Word("PHÓ", 95.0, (1300, 2270, 1390, 2315), 1), Word("CHỦ", 96.0, (1402, 2270, 1510, 2315), 1),
+             Word("TỊCH", 96.0, (1522, 2270, 1630, 2318), 1)]
+    return np.asarray(im), OcrResult(words, [], 90.0, 0.0)
+
+
+def test_an_unsure_authority_prefix_is_read_again_on_its_line_alone() -> None:
+    from pipeline.ocr import prefixes
+
+    image, result = _authority_lines("TM", 0.0)
+    fixed = prefixes.reread(image, result, _read_word)
+    assert [w.text for w in fixed.words][:3] == ["T/M", "UBND", "TỈNH"]
+    assert fixed.words[0].box == (1300, 2208, 1380, 2245)
+    # Read surely, it stays as read; so do the position's words (no prefix there).
+    image, result = _authority_lines("TM", 90.0)
+    assert prefixes.candidates(result, image.shape) == []
+    assert prefixes.reread(image, result, _read_word).words[0].text == "TM"
+
+
+def test_a_prefix_is_replaced_only_by_agreeing_readings_of_a_prefix() -> None:
+    from pipeline.ocr import prefixes
+
+    image, result = _authority_lines("„T", 30.0)
+
+    def reader(*answers: str):
+        it = iter(answers)
+        return lambda crop, psm: (next(it), 80.0)
+
+    assert prefixes.reread(image, result, reader("K/T CHỦ", "TÍM CHỦ")).words[0].text == "„T"
+    assert prefixes.reread(image, result, reader("TÍM CHỦ", "TÍM CHỦ")).words[0].text == "„T"
+    assert prefixes.reread(image, result, reader("_K/T CHỦ", "K/T CHỦ")).words[0].text == "K/T"
+    # A reading of the header's ink, or a word left of the signature block: not looked at.
+    top, left = OcrResult([Word("„T", 30.0, (1300, 300, 1380, 340), 0), Word("UBND", 92.0, (1400, 300, 1540, 340), 0)],
+                          [], 90.0, 0.0), \
+        OcrResult([Word("„T", 30.0, (200, 2208, 280, 2245), 0), Word("UBND", 92.0, (300, 2208, 440, 2245), 0)],
+                  [], 90.0, 0.0)
+    assert prefixes.candidates(top, image.shape) == prefixes.candidates(left, image.shape) == []
+
+
 # --------------------------------------------------------------------------- a notation alone
 
 

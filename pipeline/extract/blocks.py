@@ -11,7 +11,7 @@ prefix, position, the signature and seal, the signer's name).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -637,6 +637,9 @@ def page_number_at_top(page: Page) -> Segment | None:
 # --------------------------------------------------------------------------- signature
 
 _AUTH_TOKEN = re.compile(r"^\W*([a-z0-9]{1,3})\s*[.,:]\s*")
+# "T/M", "K/T", "T/L": the prefixes as printed before 2004 (NĐ 30 prints "TM.", "KT.", "TL.").
+_SLASHED = re.compile(r"^\W*([TtKk])\s*/\s*([MmTtLl])(?!\w)\.?\s*")
+_SLASHED_AS_PRINTED = {"TM.": "T/M.", "KT.": "K/T.", "TL.": "T/L."}
 _AUTH_PREFIX_KEYS = {words_folded(p): p for p in AUTHORITY_PREFIXES}
 _AUTH_LINES = [
     (words_folded(f"{p} {b}"), f"{p} {b}")
@@ -657,20 +660,35 @@ def _prefix_like(token: str) -> bool:
                for k in _AUTH_PREFIX_KEYS)
 
 
+def _unslashed(text: str) -> str:
+    """"T/M UBND TỈNH" → "TM. UBND TỈNH": an old prefix in NĐ 30's form (``_as_printed``
+    puts it back)."""
+    return _SLASHED.sub(lambda m: f"{m.group(1)}{m.group(2)}. ".upper(), text, count=1)
+
+
+def _as_printed(value: str | None, first_line: str) -> str | None:
+    """An authority in NĐ 30's prefixes ("TM. UBND TỈNH KT. CHỦ TỊCH") with the old ones
+    ("T/M. UBND TỈNH K/T. CHỦ TỊCH") where its first line prints them so."""
+    if value is None or _SLASHED.match(first_line) is None:
+        return value
+    return " ".join(_SLASHED_AS_PRINTED.get(w, w) for w in value.split(" "))
+
+
 def _authority(s: Segment) -> tuple[str, float] | None:
-    f = fold(s.text)
+    text = _unslashed(s.text)
+    f = fold(text)
     m = _AUTH_TOKEN.match(f)
-    token = m.group(1) if m else words_folded(s.text).split(" ")[0]
+    token = m.group(1) if m else words_folded(text).split(" ")[0]
     if not _prefix_like(token) or (not m and token not in _AUTH_PREFIX_KEYS):
         return None
-    key = words_folded(s.text)
+    key = words_folded(text)
     best = max(_AUTH_LINES, key=lambda c: _ratio(key, c[0]))
     score = _ratio(key, best[0])
     if score >= AUTHORITY_MIN_SCORE:
-        exact = score == 100 and vn_upper(s.text).replace(" ", "") == best[1].replace(" ", "")
+        exact = score == 100 and vn_upper(text).replace(" ", "") == best[1].replace(" ", "")
         return best[1], 1.0 if exact else AUTHORITY_FUZZY
     if token in _AUTH_PREFIX_KEYS:
-        rest = s.text[m.end():] if m else s.text.split(" ", 1)[-1]
+        rest = text[m.end():] if m else text.split(" ", 1)[-1]
         return f"{_AUTH_PREFIX_KEYS[token]} {vn_upper(rest).strip()}", AUTHORITY_PREFIX_ONLY
     return None
 
@@ -856,6 +874,8 @@ def find_signature(page: Page, after_y: float = 0.0) -> Signature:
         # signs in their own name, no TM./KT./TL. line is printed.
         authority = Found(None, AUTHORITY_NONE_PRINTED,
                           "no authority line above the position: none is printed")
+    if auth_seg is not None:
+        authority = replace(authority, value=_as_printed(authority.value, auth_seg.text))
     segs = [s for s in (auth_seg, pos_seg, name_seg) if s is not None]
     return Signature(authority, position, name, segs, shapes)
 
@@ -943,11 +963,28 @@ def _second_authority_line(page: Page, cands: list[Segment], pos_seg: Segment,
     lower = _position(below)
     if lower is None or lower[1] < 1.0:
         return pos_seg, authority, position
-    second = vn_upper(pos_seg.text).strip(" .,:;")
+    second = _second_line(pos_seg, lower[0])
+    inferred = "" if second.startswith("KT.") == words_folded(_unslashed(pos_seg.text)).startswith("kt") \
+        else f"; its prefix taken for 'KT.', as {lower[0]!r} signs under it"
     both = Found(f"{authority.value} {second}", round(min(authority.confidence, AUTHORITY_GARBLED), 3),
-                 f"a second authority line read as {pos_seg.text!r}")
+                 f"a second authority line read as {pos_seg.text!r}{inferred}")
     return below, both, with_ocr(Found(lower[0], lower[1]), [below], "position",
                                  slack=POSITION_EXACT_OCR_SLACK)
+
+
+def _second_line(s: Segment, position: str) -> str:
+    """An old layout's second authority line as it reads ("KT. CHỦ TỊCH"); a scrap before
+    the head's title over a deputy's ("„T CHỦ TỊCH" over "PHÓ CHỦ TỊCH") is "KT.": a deputy
+    signs in the head's stead (NĐ 30, and the layouts before it)."""
+    read = _authority(s)
+    if read is not None:
+        return read[0]
+    words = vn_upper(_unslashed(s.text)).strip(" .,:;").split(" ")
+    head = " ".join(words[1:])
+    if len(words) > 1 and position == f"PHÓ {head}" \
+            and sum(c.isalpha() for c in words[0]) <= AUTHORITY_SCRAP_MAX_LETTERS:
+        return f"KT. {head}"
+    return " ".join(words)
 
 
 def _position_under(authority: Found[str], pos_seg: Segment, position: Found[str]

@@ -13,7 +13,7 @@ from lxml import html
 
 from pipeline._exec import tesseract
 from pipeline.core.model import Line, OcrResult, Word
-from pipeline.ocr import blanks, columns, missed, notation, surnames, tones
+from pipeline.ocr import blanks, columns, missed, notation, prefixes, surnames, tones
 
 _BBOX = re.compile(r"bbox (-?\d+) (-?\d+) (-?\d+) (-?\d+)")
 _BASELINE = re.compile(r"baseline (-?[\d.]+) (-?[\d.]+)")
@@ -48,9 +48,10 @@ def recognize(
     circumflex, lost in the page's reading, is read again on its line alone (``tones``);
     a surname a seal garbled is matched by its shape (``_ocr_surnames``); a number or
     day written into a header's blank is read again (``blanks``), in ``header_ink``
-    (the header with its coloured ink kept, ``Prepared.header_ink``) where given; and a
+    (the header with its coloured ink kept, ``Prepared.header_ink``) where given; a
     notation read with a character no notation has is read again on its own
-    (``notation``).
+    (``notation``); and an authority line's prefix read unsurely, on its line alone
+    (``prefixes``).
     """
     start = time.perf_counter()
     x0, y0, x1, y1 = text_area(image, dpi)
@@ -90,6 +91,7 @@ def recognize(
             return " ".join(w.text for w in words), min((w.confidence for w in words), default=0.0)
 
         result = notation.reread(image, result, word)
+        result = prefixes.reread(image, result, word)
     result.seconds = time.perf_counter() - start
     return result
 
