@@ -833,9 +833,60 @@ def test_two_joined_digits_wider_than_high_are_read_apart(digits: str) -> None:
     assert np.ptp(xs) > 1.15 * np.ptp(ys)  # wider than one digit ever is
     read = handdigits.read_blank(grey, blanks.HAND_SURE)
     assert read is not None and read.digits == digits and read.probability >= blanks.HAND_SURE
-    # With no thin join to cut at ("20": the 2's foot runs along the 0), not read surely.
+    # With no thin join to cut at ("20": the 2's foot runs along the 0), read along the
+    # best cut.
     wide = handdigits.read_blank(_joined("20", overlap=6, narrow=1.0), blanks.HAND_SURE)
-    assert wide is None or wide.probability < blanks.HAND_SURE
+    assert wide is not None and wide.digits == "20"
+
+
+def test_touching_digits_with_no_thin_join_are_read_along_the_best_cut(monkeypatch) -> None:
+    from pipeline.ocr import blanks, handdigits
+
+    def sure_reads() -> tuple[int, int]:
+        right = wrong = 0
+        for digits in ("09", "20", "30", "94", "83", "40", "18", "21", "12", "57"):
+            for overlap in (8, 10, 12):
+                read = handdigits.read_blank(_joined(digits, overlap), blanks.HAND_SURE)
+                if read is not None and read.probability >= blanks.HAND_SURE:
+                    right += read.digits == digits
+                    wrong += read.digits != digits
+        return right, wrong
+
+    right, wrong = sure_reads()
+    assert wrong == 0 and right >= 18
+    monkeypatch.setattr(handdigits, "PAIR_CUT", 2.0)  # never cut: half as many read
+    assert sure_reads()[0] <= right - 8
+
+
+def test_a_touching_pair_two_cuts_read_differently_is_left_unread(monkeypatch) -> None:
+    from pipeline.ocr import handdigits
+
+    ink = (_joined("09", 10) < 128).astype(np.uint8)
+    ys, xs = np.nonzero(ink)
+    ink = ink[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    read = handdigits._best_cut(ink)
+    assert read is not None and read[0] == "09" and read[1] > 0
+    # Every cut read as well as the best, each giving other digits: no clear cut.
+    calls = iter(range(10**6))
+
+    def each_cut_other_digits(glyphs: list[np.ndarray]) -> np.ndarray:
+        p = np.full((len(glyphs), handdigits.PAIR + 1), 0.01)
+        for row in p:
+            row[next(calls) % 10] = 0.9
+        return p
+
+    monkeypatch.setattr(handdigits, "_probabilities", each_cut_other_digits)
+    assert handdigits._best_cut(ink)[1] == 0.0
+
+
+def test_a_cut_read_unsurely_is_no_guess(monkeypatch) -> None:
+    from pipeline.ocr import blanks, handdigits
+
+    grey = _joined("09", 10)
+    assert handdigits.read_blank(grey, blanks.HAND_SURE).digits == "09"
+    # A scribble cut anywhere reads as some digits, unsurely: not offered, not even as a guess.
+    monkeypatch.setattr(handdigits, "_best_cut", lambda ink: ("66", (blanks.HAND_GUESS + blanks.HAND_SURE) / 2))
+    assert handdigits.read_blank(grey, blanks.HAND_SURE).probability == 0.0
 
 
 def test_a_glyph_sure_both_as_one_digit_and_as_two_is_left_unsure(monkeypatch) -> None:

@@ -40,8 +40,8 @@ AGREE_AT_LEAST = 2
 HAND_SURE = 0.8
 # and as a guess (``Reread.guess``) when every digit is this likely. On numbers drawn in
 # faces the networks never learnt from (``scripts/hand_guess_calibration.py``), readings
-# whose least likely digit is at 0.4–0.5 are right 71 % of the time, at 0.5–0.8 88 %;
-# under 0.4, 20 %.
+# whose least likely digit is at 0.4–0.5 are right 70 % of the time, at 0.5–0.8 88 %; the
+# few under 0.4, half the time: a coin's toss is no value to offer.
 HAND_GUESS = 0.4
 # Handwriting rises above and falls below the printed line: the blank's crop reaches
 # this many line heights past it, and further when nothing is read at that height

@@ -8,7 +8,7 @@ which MNIST's writers seldom make). Each glyph is normalised the way this module
 normalises the page's ink: cut to its ink, its longer side scaled to 20 pixels, centred
 by its mass in 28 × 28. Besides the ten digits each has an eleventh answer, two digits
 touching (``PAIR``), learnt from pairs of training digits run together, so that such a
-glyph is not read surely as one digit. Their probabilities are averaged: a digit only one
+glyph is not read surely as one digit, but cut in two (``_best_cut``). Their probabilities are averaged: a digit only one
 of them is sure of is not sure. The caller decides what is sure enough (a glyph that reads
 both as one digit and as two needs to know), and flags what it takes.
 """
@@ -114,8 +114,12 @@ def classify(glyphs: list[np.ndarray]) -> list[Digit]:
     """Each glyph's ink (as ``normalise`` takes it) read as its likeliest digit."""
     if not glyphs:
         return []
-    p = network().probabilities(np.stack([normalise(g) for g in glyphs]))[:, :PAIR]
+    p = _probabilities(glyphs)[:, :PAIR]
     return [Digit(int(row.argmax()), float(row.max())) for row in p]
+
+
+def _probabilities(glyphs: list[np.ndarray]) -> np.ndarray:
+    return network().probabilities(np.stack([normalise(g) for g in glyphs]))
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,14 @@ JOINED_WIDTH = 0.8
 RUN_TOGETHER = 1.8
 # Where two digits touch, one stroke crosses the cut, at most this share of the height.
 JOIN_AT_MOST = 0.25
+# A glyph the networks take for two digits touching at least this likely, with no thin
+# join, is cut along the line that reads best: upright or slanted as a hand slants.
+PAIR_CUT = 0.5
+CUT_SLANTS = (-0.4, -0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3, 0.4)  # columns per row and per row
+CUT_FROM = (0.25, 0.75)  # where the cut crosses the glyph's middle row, in its width
+# Cuts read nearly as well as the best one (this share of its least likely half's
+# probability) that give other digits leave the glyph unread: no clear cut.
+CUT_CLEAR = 0.8
 
 
 def read_blank(grey: np.ndarray, sure: float, after_label: bool = False, max_digits: int = 5,
@@ -168,6 +180,12 @@ def _read_glyph(glyph: np.ndarray, sure: float) -> tuple[str, float] | None:
         return None
     (whole,) = classify([ink])
     halves = _halves(ink) if width >= JOINED_WIDTH * height else None
+    if halves is None and width >= JOINED_WIDTH * height \
+            and _probabilities([ink])[0, PAIR] >= PAIR_CUT:
+        # A cut is a reading of its own: taken sure, or not at all (a scribble cut
+        # anywhere reads as some digits, unsurely).
+        cut = _best_cut(ink)
+        return cut if cut is None or cut[1] >= sure else (cut[0], 0.0)
     if halves is None:
         return str(whole.digit), whole.probability
     left, right = classify(list(halves))
@@ -175,6 +193,39 @@ def _read_glyph(glyph: np.ndarray, sure: float) -> tuple[str, float] | None:
     if whole.probability >= sure and split[1] >= sure:
         return str(whole.digit), 0.0  # one digit or two, each sure: a person decides
     return split if split[1] >= whole.probability else (str(whole.digit), whole.probability)
+
+
+def _best_cut(ink: np.ndarray) -> tuple[str, float] | None:
+    """Two digits touching with no thin join between them ("09", the 9 leaning into the
+    0): read cut along each upright or slanted line across the glyph's middle; the cut
+    whose less likely half is likeliest, unless cuts nearly as good read other digits
+    (then its probability is 0: a person reads it)."""
+    height, width = ink.shape
+    rows = np.arange(height)[:, None] - (height - 1) / 2
+    cols = np.arange(width)[None, :]
+    pairs = []
+    step = max(1, width // 20)
+    for slant in CUT_SLANTS:
+        for middle in range(round(CUT_FROM[0] * width), round(CUT_FROM[1] * width) + 1, step):
+            left_side = cols < middle + slant * rows
+            parts = [np.where(left_side, ink, 0), np.where(left_side, 0, ink)]
+            if all(_digit_sized(part, height) for part in parts):
+                pairs.append(parts)
+    if not pairs:
+        return None
+    p = _probabilities([part for parts in pairs for part in parts])[:, :PAIR].reshape(len(pairs), 2, PAIR)
+    least = p.max(axis=2).min(axis=1)
+    best = int(least.argmax())
+    left, right = p[best].argmax(axis=1)
+    close = p.argmax(axis=2)[least >= CUT_CLEAR * least[best]]
+    if len({(int(a), int(b)) for a, b in close}) > 1:
+        return f"{left}{right}", 0.0
+    return f"{left}{right}", float(least[best])
+
+
+def _digit_sized(part: np.ndarray, height: int) -> bool:
+    rows = np.nonzero(part.any(axis=1))[0]
+    return rows.size > 0 and rows[-1] - rows[0] + 1 >= 0.5 * height
 
 
 def _halves(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
