@@ -1482,27 +1482,6 @@ def test_ethnic_minority_names_are_kept_as_printed(name: str) -> None:
     assert found.signer_name.confidence >= extract.REVIEW_BELOW
 
 
-def test_an_old_layout_with_two_authority_lines() -> None:
-    """T/M UBND TỈNH over K/T CHỦ TỊCH (its prefix garbled) over the position (before 2004)."""
-    b = PageBuilder()
-    header(b)
-    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
-    b.add("Về việc giao quyền sử dụng đất ở", 710, cx=CX)
-    b.body(860, 12)
-    y = 860 + 12 * 70 + 80
-    b.add("Nơi nhận:", y, x=X0, size=46)
-    b.add("TM UBND TỈNH", y, cx=SIGN_CX, same_line=True)
-    b.add(".„T CHỦ TỊCH", y + 66, cx=SIGN_CX)
-    b.add("PHÓ CHỦ TỊCH", y + 132, cx=SIGN_CX)
-    b.add("Ngôn Văn Nghiệp", y + 500, cx=SIGN_CX)
-    found = extract_document([b.page()])
-    assert found.signer_position.value == "PHÓ CHỦ TỊCH"
-    # A deputy signs under it: the garbled prefix is "KT.", flagged all the same.
-    assert found.signer_authority.value == "TM. UBND TỈNH KT. CHỦ TỊCH"
-    assert found.signer_authority.confidence < extract.REVIEW_BELOW
-    assert "prefix taken for 'KT.'" in found.signer_authority.reason
-
-
 def _two_authority_lines(first: str, second: str, position: str) -> PageBuilder:
     b = PageBuilder()
     header(b)
@@ -1516,6 +1495,16 @@ def _two_authority_lines(first: str, second: str, position: str) -> PageBuilder:
     b.add(position, y + 132, cx=SIGN_CX)
     b.add("Ngôn Văn Nghiệp", y + 500, cx=SIGN_CX)
     return b
+
+
+def test_an_old_layout_with_two_authority_lines() -> None:
+    """T/M UBND TỈNH over K/T CHỦ TỊCH (its prefix garbled) over the position (before 2004)."""
+    found = extract_document([_two_authority_lines("TM UBND TỈNH", ".„T CHỦ TỊCH", "PHÓ CHỦ TỊCH").page()])
+    assert found.signer_position.value == "PHÓ CHỦ TỊCH"
+    # A deputy signs under it: the garbled prefix is "KT.", flagged all the same.
+    assert found.signer_authority.value == "TM. UBND TỈNH KT. CHỦ TỊCH"
+    assert found.signer_authority.confidence < extract.REVIEW_BELOW
+    assert "prefix taken for 'KT.'" in found.signer_authority.reason
 
 
 def test_the_old_slashed_prefixes_are_kept_as_printed() -> None:
