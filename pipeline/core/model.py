@@ -6,6 +6,7 @@ called and tested on its own, and nothing here knows about Prefect.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -125,6 +126,13 @@ class OcrResult:
     seconds: float
     surnames: list[SurnameMatch] = field(default_factory=list)
     rereads: list[Reread] = field(default_factory=list)
+
+    def replace_words(self, changed: Mapping[Word, Word]) -> OcrResult:
+        """This result with each word in ``changed`` replaced by its new reading (in place,
+        and returned)."""
+        if changed:
+            self.words = [changed.get(w, w) for w in self.words]
+        return self
 
     @property
     def text(self) -> str:

@@ -53,9 +53,7 @@ def reread(image: np.ndarray, result: OcrResult, read: ReadWord) -> OcrResult:
     readings agree and are a notation close to the first reading."""
     changed = {}
     for w in candidates(result, image.shape[0]):
-        pad = max(2, round(PAD * (w.box[3] - w.box[1])))
-        x0, y0, x1, y1 = w.box
-        crop = image[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad]
+        crop = padded_crop(image, w.box)
         if crop.size == 0:
             continue
         readings = [read(crop, psm) for psm in MODES]
@@ -71,10 +69,14 @@ def reread(image: np.ndarray, result: OcrResult, read: ReadWord) -> OcrResult:
                 or Levenshtein.distance(text, _trimmed(w.text)) > MOST_EDITS:
             continue
         changed[w] = Word(text, min(c for _, c in readings), w.box, w.line)
-    if not changed:
-        return result
-    result.words = [changed.get(w, w) for w in result.words]
-    return result
+    return result.replace_words(changed)
+
+
+def padded_crop(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """``box`` of ``image`` with ``PAD`` of its height in blank round it."""
+    x0, y0, x1, y1 = box
+    pad = max(2, round(PAD * (y1 - y0)))
+    return image[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad]
 
 
 def _trimmed(text: str) -> str:

@@ -17,7 +17,7 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.core.model import OcrResult, Word
-from pipeline.ocr.notation import PAD, ReadWord
+from pipeline.ocr.notation import ReadWord, padded_crop
 
 PREFIX = re.compile(r"(?:TM|KT|TL|TUQ|Q|T/M|K/T|T/L)\.?")
 # A prefix read at least this sure (0–100) is left as read.
@@ -59,10 +59,9 @@ def reread(image: np.ndarray, result: OcrResult, read: ReadWord) -> OcrResult:
     where the readings agree and are a prefix close to the first reading."""
     changed = {}
     for w, line in candidates(result, image.shape):
-        x0, y0 = w.box[0], min(n.box[1] for n in line)
-        x1, y1 = max(n.box[2] for n in line), max(n.box[3] for n in line)
-        pad = max(2, round(PAD * (y1 - y0)))
-        crop = image[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad]
+        box = (w.box[0], min(n.box[1] for n in line), max(n.box[2] for n in line),
+               max(n.box[3] for n in line))
+        crop = padded_crop(image, box)
         if crop.size == 0:
             continue
         readings = [read(crop if scale == 1.0 else cv2.resize(
@@ -75,10 +74,7 @@ def reread(image: np.ndarray, result: OcrResult, read: ReadWord) -> OcrResult:
                 or Levenshtein.distance(text, _trimmed(w.text)) > MOST_EDITS:
             continue
         changed[w] = Word(text, min(c for _, c in readings), w.box, w.line)
-    if not changed:
-        return result
-    result.words = [changed.get(w, w) for w in result.words]
-    return result
+    return result.replace_words(changed)
 
 
 def _trimmed(text: str) -> str:

@@ -80,7 +80,4 @@ def reread(image: np.ndarray, result: OcrResult, read: ReadLine) -> OcrResult:
             if _toned(first.text, second.text):
                 changed[first] = Word(second.text, min(first.confidence, second.confidence,
                                                        MARK_ADDED), first.box, first.line)
-    if not changed:
-        return result
-    result.words = [changed.get(w, w) for w in result.words]
-    return result
+    return result.replace_words(changed)
