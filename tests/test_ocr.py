@@ -438,6 +438,54 @@ def test_scraps_of_seal_and_signature_are_dropped() -> None:
     assert "¿22 N3" in columns.without_scraps(moved, (h, w)).text
 
 
+def test_a_speck_read_as_a_letter_is_dropped() -> None:
+    """"Q" in a box two pixels wide (a speck of a seal's rim) is no letter; a small word of
+    the page's usual size, and small punctuation, stay. The size is the page's own."""
+    from pipeline.ocr import columns
+
+    def page(scale: float) -> OcrResult:
+        def box(x: int, w: int, h: int) -> tuple[int, int, int, int]:
+            return (round(x * scale), round(2000 * scale), round((x + w) * scale), round((2000 + h) * scale))
+
+        words = [Word("Q", 0.0, box(1400, 2, 3), 0), Word("TÂN", 79.0, box(1450, 70, 50), 0),
+                 Word("CHỦ", 96.0, box(1600, 110, 48), 0), Word("TỊCH", 96.0, box(1730, 130, 48), 0),
+                 Word("a", 96.0, box(400, 22, 22), 1), Word("là", 96.0, box(440, 40, 45), 1),
+                 Word(".", 90.0, box(490, 8, 8), 1), Word("các", 96.0, box(520, 60, 35), 1)]
+        lines = [Line(box(1400, 460, 60), (0.0, -10.0), 40.0 * scale),
+                 Line(box(400, 180, 50), (0.0, -10.0), 40.0 * scale)]
+        return OcrResult(words, lines, 80.0, 1.0)
+
+    for scale in (1.0, 0.25):  # at 300 dpi, and at 75 dpi
+        kept = columns.without_scraps(page(scale), (round(3508 * scale), round(2480 * scale)))
+        assert kept.text.splitlines() == ["TÂN CHỦ TỊCH", "a là . các"]
+
+
+def test_a_row_read_twice_is_kept_once() -> None:
+    """Tesseract reads a faint row of the canvas twice at times, as two lines over the same
+    ink ("KT. CHỦ TỊCH" and "——X⁄T. CHU ỊC"): the surer reading of each word stays."""
+    from pipeline.ocr import columns
+
+    image, boxes = _foot_of_letter()
+    merged = _merged_first_pass(boxes, right_conf=80.0)
+    alone = [Word(w.text, w.confidence, w.box, 1) for w in merged.words[2:5]]
+    number = [Word("2", 95.0, boxes["number"], 0)]
+    first = OcrResult(number + alone, [Line(boxes["number"], (0.0, -5.0), 30.0),
+                                       Line(_union_of(alone), (0.0, -12.0), 46.5)], 80.0, 1.0)
+
+    def twice(canvas: np.ndarray) -> OcrResult:
+        once = ocr._tesseract(canvas, "vie", None, 300, 6, 60)
+        # The same row again, as a second line, its words' boxes a little taller and wider.
+        again = [Word(t, c, (w.box[0] - 20, w.box[1] - 4, w.box[2] + 6, w.box[3] + 30), 1)
+                 for t, c, w in zip(("——X⁄T.", "VAN", "PHONC"), (4.0, 70.0, 1.0), once.words)]
+        return OcrResult(once.words + again, once.lines + once.lines, 80.0, 1.0)
+
+    assert columns.reread(image, first, 300, twice).text.splitlines() == ["2", "CHÁNH VĂN PHÒNG"]
+    # In one line, "ngày" read with its box over the day written into its blank: both stay.
+    day = [Word("ngày", 96.0, (405, 636, 574, 695), 0), Word("31", 84.0, (524, 632, 569, 699), 0),
+           Word("tháng", 95.0, (594, 638, 717, 689), 0)]
+    assert columns._read_once(day) == day
+
+
 def test_signature_side_line_read_again_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     """A line of the signature block on its own, read unsurely, is read again too (it was
     sized with the lines beside it); an unsure line elsewhere on the page is not."""

@@ -82,6 +82,13 @@ class Word:
     line: int  # index of its line in reading order
 
 
+def mostly_over(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """Half of box ``a`` or more lies in box ``b``."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return w > 0 and h > 0 and w * h >= 0.5 * (a[2] - a[0]) * (a[3] - a[1])
+
+
 @dataclass(frozen=True)
 class Line:
     """A text line with Tesseract's baseline: y = slope * (x - x0) + y1 + offset."""

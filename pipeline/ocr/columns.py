@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from pipeline.core.model import Line, OcrResult, Word
+from pipeline.core.model import Line, OcrResult, Word, mostly_over
 
 GAP_LINES = 3.0  # words further apart than this many line heights are in two columns
 PAD_LINES = (0.3, 0.12)  # around each word of a part: x, y, in line heights
@@ -50,6 +50,9 @@ SCRAP_CONF = 60.0  # a part read as nothing the second time is dropped if its wo
 SCRAP_RIGHT_OF = 0.35
 SCRAP_LINE_CHARS = 3
 SCRAP_LINE_CONF = 70.0
+# Letters read in a box smaller, each way, than this share of the page's usual word height
+# are a speck's.
+SPECK_WORDS = 0.25
 # A page number: alone, in the top margin, about the horizontal centre, a few mm of ink.
 NUMBER_TOP = 0.10  # of the page's height
 NUMBER_CENTRE = 0.12  # of the page's width, either side of the centre
@@ -188,6 +191,7 @@ def _read_parts(second: OcrResult, parts: list[_Part]) -> dict[int, tuple[Line, 
         top, bottom = part.canvas_y, part.canvas_y + part.box[3] - part.box[1]
         row = [wd for wd in second.words if top <= (wd.box[1] + wd.box[3]) / 2 < bottom
                and _is_text(wd.text) and (part.line >= 0 or wd.text.isdigit())]
+        row = _read_once(row)
         least = MIN_PART_CHARS if part.line >= 0 else 1
         if sum(_alnum(c) for wd in row for c in wd.text) < least:
             out[id(part)] = None
@@ -198,6 +202,18 @@ def _read_parts(second: OcrResult, parts: list[_Part]) -> dict[int, tuple[Line, 
         out[id(part)] = (Line(_shift(src.box, dx, dy), src.baseline, src.size),
                          [Word(wd.text, wd.confidence, _shift(wd.box, dx, dy), 0) for wd in row])
     return out
+
+
+def _read_once(row: list[Word]) -> list[Word]:
+    """A row's words with each stretch of ink read once: Tesseract reads a faint row
+    twice at times, as two lines over the same ink ("KT. CHỦ TỊCH" and "——X⁄T. CHU ỊC");
+    of two words of two lines over each other the surer stays. (Within a line, a word's
+    box may reach over a day written into its blank: that is no second reading.)"""
+    def twice(w: Word) -> bool:
+        return any(v.line != w.line and v.confidence > w.confidence
+                   and (mostly_over(w.box, v.box) or mostly_over(v.box, w.box)) for v in row)
+
+    return sorted((w for w in row if not twice(w)), key=lambda w: w.box[0])
 
 
 def _rebuild(result: OcrResult, parts: list[_Part],
@@ -254,15 +270,18 @@ def without_scraps(result: OcrResult, shape: tuple[int, int]) -> OcrResult:
     """``result`` without what the strokes of a seal or a signature were read as.
 
     Words of marks only (not letters, digits or punctuation: ⁄ ˆ ` ^ ~) go, and
-    so do scrap lines (``_scrap_line``) that start in the signature block's
-    column, below the top margin (a paragraph's last word, "vụ.", starts at the
-    left margin; a page number, "2", at the top).
+    so do letters read in a speck (``SPECK_WORDS``) and scrap lines (``_scrap_line``)
+    that start in the signature block's column, below the top margin (a paragraph's
+    last word, "vụ.", starts at the left margin; a page number, "2", at the top).
     """
     height, width = shape
+    heights = sorted(w.box[3] - w.box[1] for w in result.words)
+    speck = SPECK_WORDS * heights[len(heights) // 2] if heights else 0.0
     kept_lines: list[Line] = []
     words: list[Word] = []
     for index, line in enumerate(result.lines):
-        line_words = [w for w in result.words if w.line == index and _is_text(w.text)]
+        line_words = [w for w in result.words if w.line == index and _is_text(w.text)
+                      and not _speck(w, speck)]
         if not line_words or (line.box[1] > NUMBER_TOP * height and line.box[0] > SCRAP_RIGHT_OF * width
                               and _scrap_line(line_words)):
             continue
@@ -272,6 +291,13 @@ def without_scraps(result: OcrResult, shape: tuple[int, int]) -> OcrResult:
         return result
     mean = sum(w.confidence for w in words) / len(words) if words else None
     return OcrResult(words, kept_lines, mean, result.seconds)
+
+
+def _speck(word: Word, size: float) -> bool:
+    """A letter or digit read in a box smaller than ``size`` each way (a "Q" two pixels
+    wide, in a seal's rim): no letter is so small."""
+    x0, y0, x1, y1 = word.box
+    return any(_alnum(c) for c in word.text) and max(x1 - x0, y1 - y0) < size
 
 
 def _scrap_line(words: list[Word]) -> bool:
