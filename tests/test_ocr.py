@@ -250,13 +250,16 @@ def test_merge_leaves_out_a_word_read_twice() -> None:
     merged = missed.merge(page, extra, (350, 150))
     assert [w.text for w in merged.words] == ["ỦYBANNHÂNDÂN", "THÀNH", "PHỐ"]
     # A word read unsurely: the signature block's second look may read it better (a seal's
-    # scraps), the header's takes it for read ("NHÂN DÂN" twice otherwise).
+    # scraps), and its reading takes the unsure one's place; the header's takes it for read
+    # ("NHÂN DÂN" twice otherwise).
     unsure = OcrResult([Word("ỦY", 95.0, (378, 147, 440, 213), 0), Word("BAN", 94.0, (450, 147, 540, 213), 0),
                         Word("NHÂN", 33.0, (550, 147, 660, 213), 0)], [], 74.0, 1.0)
     extra = OcrResult([Word("BAN", 95.0, (100, 0, 190, 60), 0), Word("NHÂN", 95.0, (200, 0, 310, 60), 0),
                        Word("DÂN", 95.0, (320, 0, 400, 60), 0)],
                       [Line((100, 0, 400, 60), (0.0, -4.0), 50.0)], 95.0, 0.5)
-    assert [w.text for w in missed.merge(unsure, extra, (350, 150)).words][3:] == ["NHÂN", "DÂN"]
+    again = missed.merge(unsure, extra, (350, 150))
+    assert [(w.text, w.confidence) for w in again.words] == [
+        ("ỦY", 95.0), ("BAN", 94.0), ("NHÂN", 95.0), ("DÂN", 95.0)]
     assert [w.text for w in missed.merge(unsure, extra, (350, 150), header=True).words][3:] == []
 
 

@@ -12,7 +12,8 @@ nothing is read twice, in the header with its rules whitened and a line taken
 only where it lies over no word read (``region_crop``, ``merge``). Only lines
 of two or more sure words of two letters or more are kept (or a sure given
 name alone, the rest of its name garbled by the seal and the signature), and
-nothing the first pass read is changed.
+nothing the first pass read surely is changed (what it read unsurely under a
+word kept was the same ink read worse, and gives way).
 
 A signature's stroke that touches the name under it can make the block's
 read miss the name: when no line was kept where the region's lowest line of
@@ -27,7 +28,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from pipeline.core.model import Line, OcrResult, Word
+from pipeline.core.model import Line, OcrResult, Word, mostly_over
 from pipeline.core.vi_names import capitalised_syllable
 
 LOOK_DPI = 50.0  # unread ink is looked for at about this resolution
@@ -150,13 +151,6 @@ def _read_at_all(word: Word) -> bool:
     return any(c.isalnum() for c in word.text)
 
 
-def _mostly_over(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
-    """Half of box ``a`` or more lies in box ``b``."""
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    return w > 0 and h > 0 and w * h >= 0.5 * (a[2] - a[0]) * (a[3] - a[1])
-
-
 def _given_name(word: Word) -> bool:
     """A sure capitalised Vietnamese syllable ("Toàn"): the end of a signer's name whose
     other words the seal and the signature garbled, kept alone (its surname may be matched
@@ -168,17 +162,18 @@ def _given_name(word: Word) -> bool:
 def merge(result: OcrResult, extra: OcrResult, offset: tuple[int, int], *,
           header: bool = False) -> OcrResult:
     """``result`` with the second pass's good lines (boxes moved by ``offset``) after its own;
-    a word over one the first pass read surely is that one, read twice, and left out. In
-    the ``header``, a line is taken whole or not at all, and not if any of it lies over a
-    word the first pass read (however unsurely): part of an issuing body, sure, reads as
-    a whole one."""
+    a word over one the first pass read surely is that one, read twice, and left out, and
+    the first pass's unsure words under a word kept are left out instead. In the
+    ``header``, a line is taken whole or not at all, and not if any of it lies over a word
+    the first pass read (however unsurely): part of an issuing body, sure, reads as a
+    whole one."""
     dx, dy = offset
     words = list(result.words)
     lines = list(result.lines)
     read = [w.box for w in result.words if (_read_at_all(w) if header else w.confidence >= READ_CONF)]
 
     def twice(w: Word) -> bool:
-        return any(_mostly_over((w.box[0] + dx, w.box[1] + dy, w.box[2] + dx, w.box[3] + dy), b)
+        return any(mostly_over((w.box[0] + dx, w.box[1] + dy, w.box[2] + dx, w.box[3] + dy), b)
                    for b in read)
 
     for index, line in enumerate(extra.lines):
@@ -190,6 +185,13 @@ def merge(result: OcrResult, extra: OcrResult, offset: tuple[int, int], *,
             continue
         if len(kept) < MIN_LINE_WORDS and not _given_name(kept[0]):
             continue
+        # The first pass's unsure words under these ("1, CHL" under "TL. CHỦ") were the same
+        # ink read worse: they give way, and what it read surely beside them ("TỊCH") joins
+        # this line's row again.
+        if not header:
+            moved = [(a + dx, b + dy, c + dx, d + dy) for a, b, c, d in (w.box for w in kept)]
+            words = [w for w in words if w.confidence >= READ_CONF or not any(
+                mostly_over(w.box, m) or mostly_over(m, w.box) for m in moved)]
         n = len(lines)
         _, y0, _, y1 = line.box
         x0, x1 = min(w.box[0] for w in kept), max(w.box[2] for w in kept)
