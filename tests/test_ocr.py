@@ -1200,6 +1200,64 @@ def test_a_prefix_is_replaced_only_by_agreeing_readings_of_a_prefix() -> None:
     assert prefixes.candidates(top, image.shape) == prefixes.candidates(left, image.shape) == []
 
 
+# --------------------------------------------------------------------------- a name's word alone
+
+
+def _printed_name(name: str, first_read: list[tuple[str, float]], y: int = 2500
+               ) -> tuple[np.ndarray, OcrResult]:
+    """``name`` printed bold at the foot of a page's right half; its words as the page's
+    reading gave them (text, confidence), with the boxes of the ink."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    im = Image.new("L", (2480, 3508), 255)
+    d = ImageDraw.Draw(im)
+    face = ImageFont.truetype(BOLD, 50)
+    x, words = 1600, []
+    for (text, conf), printed in zip(first_read, name.split(), strict=True):
+        box = d.textbbox((x, y), printed, font=face)
+        d.text((x, y), printed, font=face, fill=0)
+        words.append(Word(text, conf, tuple(box), 0))
+        x = box[2] + 16
+    return np.asarray(im), OcrResult(words, [], 90.0, 0.0)
+
+
+def test_an_unsure_word_of_a_name_is_read_again_as_one_word() -> None:
+    """"Siu Thương" read "iu Thương" in the page: "Siu" alone reads right."""
+    from pipeline.ocr import namewords
+
+    image, result = _printed_name("Siu Thương", [("iu", 21.0), ("Thương", 96.0)])
+    fixed = namewords.reread(image, result, _read_word)
+    assert [w.text for w in fixed.words] == ["Siu", "Thương"]
+    assert fixed.words[0].box == result.words[0].box and fixed.words[0].confidence >= 70
+    # Read surely, a word stays as read; with no word read surely as a name's, the line
+    # is no name line; in the page's upper half it is no signature block.
+    image, result = _printed_name("Siu Thương", [("iu", 90.0), ("Thương", 96.0)])
+    assert namewords.candidates(result, image.shape) == []
+    image, result = _printed_name("Siu Thương", [("iu", 21.0), ("Thương", 40.0)])
+    assert namewords.candidates(result, image.shape) == []
+    image, result = _printed_name("Siu Thương", [("iu", 21.0), ("Thương", 96.0)], y=900)
+    assert namewords.candidates(result, image.shape) == []
+
+
+def test_a_name_word_is_replaced_only_by_agreeing_sure_close_readings() -> None:
+    from pipeline.ocr import namewords
+
+    def reader(*answers: tuple[str, float]):
+        it = iter(answers)
+        return lambda crop, psm: next(it)
+
+    def first(*answers: tuple[str, float]) -> str:
+        image, result = _printed_name("Siu Thương", [("iu", 21.0), ("Thương", 96.0)])
+        return namewords.reread(image, result, reader(*answers)).words[0].text
+
+    assert first(("Siu", 85.0), ("Sịu", 85.0)) == "iu"  # the readings disagree
+    assert first(("Siu", 85.0), ("Siu", 40.0)) == "iu"  # one is unsure
+    assert first(("Thiều", 85.0), ("Thiều", 85.0)) == "iu"  # too far from the first reading
+    assert first(("siu", 85.0), ("siu", 85.0)) == "iu"  # no name's word
+    assert first(("»Siu", 82.0), ("Siu'", 75.0)) == "Siu"  # specks round it trimmed
+    assert first(("Ksor", 85.0), ("Ksor", 85.0)) == "iu"  # a surname, but three letters off
+
+
 # --------------------------------------------------------------------------- a notation alone
 
 

@@ -13,7 +13,7 @@ from lxml import html
 
 from pipeline._exec import tesseract
 from pipeline.core.model import Line, OcrResult, Word
-from pipeline.ocr import blanks, columns, missed, notation, prefixes, surnames, tones
+from pipeline.ocr import blanks, columns, missed, namewords, notation, prefixes, surnames, tones
 
 _BBOX = re.compile(r"bbox (-?\d+) (-?\d+) (-?\d+) (-?\d+)")
 _BASELINE = re.compile(r"baseline (-?[\d.]+) (-?[\d.]+)")
@@ -46,12 +46,12 @@ def recognize(
     block of text, and its words added (``_ocr_missed``); what a seal's or a
     signature's strokes were read as is dropped; a name's tone mark stacked over a
     circumflex, lost in the page's reading, is read again on its line alone (``tones``);
-    a surname a seal garbled is matched by its shape (``_ocr_surnames``); a number or
-    day written into a header's blank is read again (``blanks``), in ``header_ink``
-    (the header with its coloured ink kept, ``Prepared.header_ink``) where given; a
-    notation read with a character no notation has is read again on its own
-    (``notation``); and an authority line's prefix read unsurely, on its line alone
-    (``prefixes``).
+    a name's word read unsurely, alone as one word (``namewords``); a surname a seal
+    garbled is matched by its shape (``_ocr_surnames``); a number or day written into a
+    header's blank is read again (``blanks``), in ``header_ink`` (the header with its
+    coloured ink kept, ``Prepared.header_ink``) where given; a notation read with a
+    character no notation has is read again on its own (``notation``); and an authority
+    line's prefix read unsurely, on its line alone (``prefixes``).
     """
     start = time.perf_counter()
     x0, y0, x1, y1 = text_area(image, dpi)
@@ -76,6 +76,12 @@ def recognize(
         result = columns.without_scraps(result, image.shape)
         result = tones.reread(
             image, result, lambda crop: _tesseract(crop, language, tessdata_dir, dpi, 7, timeout).words)
+
+        def word(crop: np.ndarray, psm: int) -> tuple[str, float]:
+            words = _tesseract(crop, language, tessdata_dir, dpi, psm, timeout).words
+            return " ".join(w.text for w in words), min((w.confidence for w in words), default=0.0)
+
+        result = namewords.reread(image, result, word)
         result.surnames = surnames.match(image, result)
 
         def digits(crop: np.ndarray, psm: int, scale: float) -> str:
@@ -85,11 +91,6 @@ def recognize(
             return "".join(w.text for w in parse_hocr(raw).words)
 
         result.rereads = blanks.reread(image, result, digits, header_ink)
-
-        def word(crop: np.ndarray, psm: int) -> tuple[str, float]:
-            words = _tesseract(crop, language, tessdata_dir, dpi, psm, timeout).words
-            return " ".join(w.text for w in words), min((w.confidence for w in words), default=0.0)
-
         result = notation.reread(image, result, word)
         result = prefixes.reread(image, result, word)
     result.seconds = time.perf_counter() - start
