@@ -339,6 +339,14 @@ def test_a_blank_before_an_unreadable_notation_gives_no_empty_number() -> None:
     assert found.value is None and found.reason
 
 
+def test_digits_both_sides_of_a_quote_and_a_bar_give_no_number_line() -> None:
+    # Found by the test above: "1112/UBND-VP" read with its slash lost and a speck after
+    # the first digit gave the notation "12UBND-VP".
+    found = parse_number_line("Số:1'I12UBND-VP")
+    assert found.value is None and "not told apart" in found.reason
+    assert parse_number_line("Số: 274'IUBND-VP").value.code_notation == "UBND-VP"  # as before
+
+
 PLACES = ["Bát Tràng", "Hội An", "Ea Kar", "Mường Hum", "Phước Long", "Sa Pa", "Đức Trọng",
           "Thủy Nguyên", "Cẩm Xuyên", "Quỳnh Lưu", "Hà Nội", "Thành phố Hồ Chí Minh"]
 

@@ -183,6 +183,10 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
             # "274'IUBND": the quote may be a speck, the "I" the slash or a last digit 1.
             number_unsure = re.match(r"[Il|]", notation_raw) is not None
             notation_raw = re.sub(r"^[Il|]+", "", notation_raw)
+            if notation_raw[:1].isdigit():
+                # "1'I12UBND": digits on both sides of the marks; where the number ends
+                # and what the notation is are not to be told.
+                return Found.none(f"number and notation not told apart in {s!r}")
         elif lost:
             num_raw, notation_raw = lost.groups()
             slash_lost = True
