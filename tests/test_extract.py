@@ -1284,6 +1284,27 @@ def _page_with(number: str = "Số: 08/QĐ-UBND",
     return b
 
 
+def test_a_date_line_in_two_pieces_set_a_little_apart_is_one_line() -> None:
+    """Blanks left wide cut the date line in two, one piece a few pixels higher than the
+    other: wherever the line sits on the page, it is read whole."""
+    for shift in range(0, 48, 4):
+        for rise in (3, 6, 9):
+            b = PageBuilder()
+            b.add("ỦY BAN NHÂN DÂN", 280, cx=LEFT_CX)
+            b.add("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 280, cx=RIGHT_CX, same_line=True)
+            b.add("XÃ BÁT TRÀNG", 345, cx=LEFT_CX)
+            b.add("Độc lập - Tự do - Hạnh phúc", 345, cx=RIGHT_CX, same_line=True)
+            b.add("Số: 08/QĐ-UBND", 470 + shift, cx=LEFT_CX, size=50)
+            b.add("Bát Tràng, ngày 05", 470 + shift, x=1330)
+            b.add("tháng 01 năm 2026", 470 + shift - rise, x=1900)
+            b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
+            b.add("Về việc thành lập Tổ công tác", 710, cx=CX)
+            b.body(1010, 8)
+            closing(b, 1010 + 8 * 70 + 80)
+            found = extract_document([b.page()])
+            assert found.issued_date.value == dt.date(2026, 1, 5), (shift, rise)
+
+
 @pytest.mark.parametrize("text, notation, code", [
     ("Số: 5⁄4 /QĐ-UBND", "QĐ-UBND", "QĐ"),      # handwriting Tesseract makes no digits of
     ("Số: „đ4| /QĐ-UBND", "QĐ-UBND", "QĐ"),

@@ -397,12 +397,17 @@ def _date_line(page: Page, right: list[Segment], below: Segment | None
         read_date = parse_date_line(s.text)
         if read_date.value is not None:
             return s, _day_in_blank(s, with_ocr(read_date, [s], "date"), page.rereads)
-    # Cut into pieces (a wide gap after the place): try each row's right part whole.
-    rows: dict[int, list[Segment]] = {}
-    for s in right:
-        rows.setdefault(round(s.cy / page.em), []).append(s)
-    for key in sorted(rows):
-        group = sorted(rows[key], key=lambda s: s.x0)
+    # Cut into pieces (a wide gap after the place, or blanks left empty): try each row's
+    # right part whole. A row is the pieces whose centres lie within a line of its first
+    # (a piece set a little higher, "tháng năm 2025" beside "Đồng Tháp, ngày", is in it).
+    rows: list[list[Segment]] = []
+    for s in sorted(right, key=lambda s: s.cy):
+        if rows and s.cy - rows[-1][0].cy < SAME_LINE_EM * page.em:
+            rows[-1].append(s)
+        else:
+            rows.append([s])
+    for row in rows:
+        group = sorted(row, key=lambda s: s.x0)
         if len(group) < 2:
             continue
         read_date = parse_date_line(" ".join(s.text for s in group))
