@@ -1551,6 +1551,36 @@ def test_the_old_slashed_prefixes_are_kept_as_printed() -> None:
     assert modern.signer_authority.value == "TM. UBND TỈNH KT. CHỦ TỊCH"
 
 
+def _authority_alone(authority: str) -> PageBuilder:
+    """A decision whose signature block shows only its authority line: a seal and a
+    signature hid the position and the name."""
+    b = PageBuilder()
+    header(b)
+    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
+    b.add("Về việc giao quyền sử dụng đất ở", 710, cx=CX)
+    b.body(860, 12)
+    y = 860 + 12 * 70 + 80
+    b.add("Nơi nhận:", y, x=X0, size=46)
+    b.add(authority, y, cx=SIGN_CX, same_line=True)
+    return b
+
+
+def test_an_authority_line_alone_is_still_read() -> None:
+    found = extract_document([_authority_alone("KT. CHỦ TỊCH").page()])
+    assert found.signer_authority.value == "KT. CHỦ TỊCH"
+    assert found.signer_position.value is None and found.signer_name.value is None
+    assert "no position line" in found.signer_position.reason
+    # A signature block on the page before is the document's; a page of body text
+    # with no authority line has none.
+    two = extract_document([_two_authority_lines("TM. UBND TỈNH", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH").page(),
+                            _authority_alone("TL. CHỦ TỊCH").page()])
+    assert (two.signer_authority.value, two.signer_position.value) == ("TM. UBND TỈNH KT. CHỦ TỊCH",
+                                                                       "PHÓ CHỦ TỊCH")
+    none = extract_document([_authority_alone("Trân trọng.").page()])
+    assert none.signer_authority.value is None
+    assert none.signer_authority.reason == "no signature block on the last page"
+
+
 def test_a_garbled_second_prefix_is_not_inferred_over_another_title() -> None:
     found = extract_document([_two_authority_lines("TM UBND TỈNH", ".„T GIÁM ĐỐC", "PHÓ CHỦ TỊCH").page()])
     assert "KT." not in (found.signer_authority.value or "")

@@ -527,7 +527,10 @@ def _spelt(organ: Found[str]) -> Found[str]:
 
 
 def _signature(pages: list[Page], header: Header) -> Signature | None:
-    """The signature block on the last page, or failing that the one before."""
+    """The signature block on the last page, or failing that the one before; or, with no
+    position or name read on any, the last page's authority line alone ("KT. CHỦ TỊCH"
+    over a seal and a signature that hid the rest): what was read is still said."""
+    authority_only = None
     for k in range(len(pages) - 1, -1, -1):
         after = 0.0  # on the first page, only below the header's blocks
         if k == 0 and header.subject_segs:
@@ -537,7 +540,9 @@ def _signature(pages: list[Page], header: Header) -> Signature | None:
         sig = find_signature(pages[k], after)
         if sig.found:
             return sig
-    return None
+        if authority_only is None and sig.authority.value is not None:
+            authority_only = sig
+    return authority_only
 
 
 class _Signer(NamedTuple):
