@@ -1754,6 +1754,8 @@ def test_number_lines_with_their_slash_or_type_misread(text: str, hint: str | No
     ("Số: 12/TTr-LBND", None, "TTr-UBND"),  # one for another
     ("Số: 12/QĐUBXND", None, "QĐ-UBND"),  # … and the dash lost
     ("Số: BCLUBND", "BC", "BC-UBND"),  # the dash read as a letter
+    ("Số: BCLUBXND", None, "BC-UBND"),  # … and the body a letter off
+    ("Số: 12/QĐIUBXND", None, "QĐ-UBND"),
 ])
 def test_a_known_body_a_letter_off_in_the_notation_is_taken_and_flagged(
         text: str, hint: str | None, want: str) -> None:
@@ -1773,6 +1775,8 @@ def test_other_bodies_in_the_notation_are_kept_as_read(text: str) -> None:
     ("SỞ TƯ PHÁP", None), ("SO TAI CHINH", None), ("Số: ABCXYZ", None),
     ("Số: 12 TIr-UBND", None),  # no heading to say what "TIr" is
     ("Số: 12 QX-UBND", "TTr"),  # two letters off
+    ("Số: BCLUBXXND", None),  # the dash as a letter, and the body two letters off
+    ("Số: XYLUBXND", None),  # no type code before the dash's letter
 ])
 def test_number_lines_that_are_not_read_as_one(text: str, hint: str | None) -> None:
     assert parse_number_line(text, hint).value is None

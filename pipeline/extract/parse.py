@@ -83,6 +83,8 @@ _NOTATION_PART = re.compile(r"^[A-Za-zĐđ0-9]+$")
 _KNOWN_ORGANS = ("UBND", "HĐND", "ĐU", "VP", "MTTQ", "BCĐ", "CA", "BCH")
 # A body this long is told from a letter off it ("UBXND"); a shorter one is not ("VH").
 _ORGAN_ONE_OFF_MIN_LETTERS = 4
+# What a notation's dash, run into the letters beside it, is read as ("BCLUBXND").
+_DASH_READ_AS = "LIl|_"
 
 
 def _digits(raw: str) -> tuple[str, int] | None:
@@ -291,7 +293,8 @@ def _known_organ_one_off(part: str) -> str | None:
 def _type_run_into_organ(run: str, type_hint: str | None
                          ) -> tuple[str, str, Found[str], str] | None:
     """"QĐUBND" → ("QĐ", "UBND", the code, ""): a type code and a known body run
-    together; or "BCUBXND" → ("BC", "UBND", …, "UBXND"), the body a letter off, as read."""
+    together; or "BCUBXND" → ("BC", "UBND", …, "UBXND"), the body a letter off, as read
+    (and what stood for the dash: "BCLUBXND" → ("BC", "UBND", …, "LUBXND"))."""
     whole = run.upper().replace("Đ", "D")
     for known in _KNOWN_ORGANS:
         head = run[: -len(known)]
@@ -307,6 +310,10 @@ def _type_run_into_organ(run: str, type_hint: str | None
             head, tail = run[:-n], run[-n:]
             if head and _known_organ_one_off(tail) == known:
                 code = canonical_type_code(head, type_hint)
+                if code.value is None and len(head) > 1 and head[-1] in _DASH_READ_AS:
+                    # "BCLUBXND": the dash read as a letter, before the body a letter off.
+                    head, tail = head[:-1], head[-1] + tail
+                    code = canonical_type_code(head, type_hint)
                 if code.value is not None:
                     found.append((head, known, code, tail))
     return found[0] if len(found) == 1 else None
