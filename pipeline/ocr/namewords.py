@@ -6,7 +6,8 @@ or is garbled, even when its ink is clean. Read alone as one word (``--psm 8``),
 it is and enlarged, the same ink reads right more often. Only a word of a name line
 is read again: a line of the signature block with a word read surely as a name's
 ("Thương"). The word is replaced only when both readings agree on a capitalised
-syllable or a known surname, read surely, a letter or two from the first reading.
+syllable or a known surname, read surely, a letter or two from the first reading; and it
+stays unsure (``TAKEN_CONF``): two readings differed, and the name goes to a person.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ READ_SURE = 70.0
 MOST_EDITS = 2
 # Readings of the word (one word, ``--psm 8``): as it is, and enlarged.
 SCALES = (1.0, 1.5)
+# The page and the word alone read the same ink two ways: the word taken stays this unsure
+# (0–100), and the name goes to a person ("Khặăm" read again "Khăm" lost its dot below).
+TAKEN_CONF = 60.0
 
 
 def candidates(result: OcrResult, shape: tuple[int, ...]) -> list[Word]:
@@ -74,7 +78,7 @@ def reread(image: np.ndarray, result: OcrResult, read: ReadWord) -> OcrResult:
         if not (capitalised_syllable(text) or is_surname(text)) or text == w.text \
                 or Levenshtein.distance(text, _trimmed(w.text)) > MOST_EDITS:
             continue
-        changed[w] = Word(text, min(c for _, c in readings), w.box, w.line)
+        changed[w] = Word(text, min(TAKEN_CONF, *(c for _, c in readings)), w.box, w.line)
     return result.replace_words(changed)
 
 
