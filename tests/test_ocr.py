@@ -259,7 +259,7 @@ def test_merge_leaves_out_a_word_read_twice() -> None:
                       [Line((100, 0, 400, 60), (0.0, -4.0), 50.0)], 95.0, 0.5)
     again = missed.merge(unsure, extra, (350, 150))
     assert [(w.text, w.confidence) for w in again.words] == [
-        ("ỦY", 95.0), ("BAN", 94.0), ("NHÂN", 95.0), ("DÂN", 95.0)]
+        ("ỦY", 95.0), ("BAN", 94.0), ("NHÂN", missed.GIVEN_WAY_CONF), ("DÂN", 95.0)]
     assert [w.text for w in missed.merge(unsure, extra, (350, 150), header=True).words][3:] == []
 
 

@@ -13,7 +13,7 @@ only where it lies over no word read (``region_crop``, ``merge``). Only lines
 of two or more sure words of two letters or more are kept (or a sure given
 name alone, the rest of its name garbled by the seal and the signature), and
 nothing the first pass read surely is changed (what it read unsurely under a
-word kept was the same ink read worse, and gives way).
+word kept was the same ink read worse, and gives way; the word kept stays unsure).
 
 A signature's stroke that touches the name under it can make the block's
 read miss the name: when no line was kept where the region's lowest line of
@@ -51,6 +51,7 @@ BAND_INK = 0.12  # rows with this share of the inkiest row's ink belong to a ban
 BAND_EM = (0.4, 2.2)  # a band this many line heights high is a line of text
 BAND_PAD = 0.3  # read with this much (in line heights) above and below
 RULE_EM = 2.0  # ink running level this many line heights is a rule, no letter's stroke
+GIVEN_WAY_CONF = 60.0  # a word read over the first pass's unsure ones is no surer than this
 
 
 def unread_regions(image: np.ndarray, words: list[Word], dpi: float) -> list[tuple[int, int, int, int]]:
@@ -187,17 +188,19 @@ def merge(result: OcrResult, extra: OcrResult, offset: tuple[int, int], *,
             continue
         # The first pass's unsure words under these ("1, CHL" under "TL. CHỦ") were the same
         # ink read worse: they give way, and what it read surely beside them ("TỊCH") joins
-        # this line's row again.
-        if not header:
-            moved = [(a + dx, b + dy, c + dx, d + dy) for a, b, c, d in (w.box for w in kept)]
-            words = [w for w in words if w.confidence >= READ_CONF or not any(
-                mostly_over(w.box, m) or mostly_over(m, w.box) for m in moved)]
+        # this line's row again. A word read over them stays unsure (``GIVEN_WAY_CONF``):
+        # two readings of that ink differed ("Khặăm", "Khăm"), the second no surer for it.
+        moved = [(a + dx, b + dy, c + dx, d + dy) for a, b, c, d in (w.box for w in kept)]
+        gave_way = [m for m in moved if not header and any(
+            w.confidence < READ_CONF and (mostly_over(w.box, m) or mostly_over(m, w.box)) for w in words)]
+        words = [w for w in words if w.confidence >= READ_CONF or not any(
+            mostly_over(w.box, m) or mostly_over(m, w.box) for m in gave_way)]
         n = len(lines)
         _, y0, _, y1 = line.box
         x0, x1 = min(w.box[0] for w in kept), max(w.box[2] for w in kept)
         lines.append(Line((x0 + dx, y0 + dy, x1 + dx, y1 + dy), line.baseline, line.size))
-        for w in kept:
-            a, b, c, d = w.box
-            words.append(Word(w.text, w.confidence, (a + dx, b + dy, c + dx, d + dy), n))
+        for w, box in zip(kept, moved, strict=True):
+            conf = min(w.confidence, GIVEN_WAY_CONF) if box in gave_way else w.confidence
+            words.append(Word(w.text, conf, box, n))
     mean = sum(w.confidence for w in words) / len(words) if words else None
     return OcrResult(words, lines, mean, result.seconds + extra.seconds)
