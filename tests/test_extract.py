@@ -1581,6 +1581,18 @@ def test_an_authority_line_alone_is_still_read() -> None:
     assert none.signer_authority.reason == "no signature block on the last page"
 
 
+def test_an_acting_heads_title_alone_is_the_position() -> None:
+    """"Q. HIỆU TRƯỞNG" alone: the acting principal signs in their own name, and "Q." is
+    part of their title; over a position line it stays the authority line."""
+    alone = extract_document([_authority_alone("Q. HIỆU TRƯỞNG").page()])
+    assert (alone.signer_authority.value, alone.signer_position.value) == (None, "Q. HIỆU TRƯỞNG")
+    assert alone.signer_authority.confidence >= extract.REVIEW_BELOW  # nothing is printed
+    over = extract_document([decision_page(authority="Q. HIỆU TRƯỞNG", position="PHÓ HIỆU TRƯỞNG").page()])
+    assert (over.signer_authority.value, over.signer_position.value) == ("Q. HIỆU TRƯỞNG", "PHÓ HIỆU TRƯỞNG")
+    kt = extract_document([_authority_alone("KT. HIỆU TRƯỞNG").page()])
+    assert (kt.signer_authority.value, kt.signer_position.value) == ("KT. HIỆU TRƯỞNG", None)
+
+
 def test_a_garbled_second_prefix_is_not_inferred_over_another_title() -> None:
     found = extract_document([_two_authority_lines("TM UBND TỈNH", ".„T GIÁM ĐỐC", "PHÓ CHỦ TỊCH").page()])
     assert "KT." not in (found.signer_authority.value or "")

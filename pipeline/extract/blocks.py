@@ -860,6 +860,13 @@ def find_signature(page: Page, after_y: float = 0.0) -> Signature:
         return none
     auth_seg, authority = _authority_line(cands, none.authority)
     pos_seg, position = _position_line(page, cands, auth_seg)
+    if auth_seg is not None and pos_seg is None and _acting_title(authority.value):
+        # "Q. HIỆU TRƯỞNG" alone: the acting head's own title, signing in their own name
+        # (KT./TL./TM./TUQ. sign for another); with a position under it, it stays the
+        # authority line.
+        pos_seg, position, auth_seg = auth_seg, authority, None
+        authority = Found(None, AUTHORITY_NONE_PRINTED,
+                          "no authority line above the position: 'Q.' is the acting head's title")
     if pos_seg is not None and auth_seg is None:
         auth_seg, pos_seg, authority, position = _prefixless_authority(
             page, cands, pos_seg, authority, position)
@@ -975,6 +982,11 @@ def _second_authority_line(page: Page, cands: list[Segment], pos_seg: Segment,
                  f"a second authority line read as {pos_seg.text!r}{inferred}")
     return below, both, with_ocr(Found(lower[0], lower[1]), [below], "position",
                                  slack=POSITION_EXACT_OCR_SLACK)
+
+
+def _acting_title(authority: str | None) -> bool:
+    """"Q. HIỆU TRƯỞNG": "Q." (quyền, acting) before a usual position."""
+    return authority is not None and authority.startswith("Q. ") and authority[3:] in POSITIONS
 
 
 def _second_line(s: Segment, position: str) -> str:
