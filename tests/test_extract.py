@@ -1703,6 +1703,43 @@ def test_a_blank_read_again_digits_only_is_taken_and_flagged() -> None:
     assert taken.code_number.confidence < extract.REVIEW_BELOW and "digits only" in (taken.code_number.reason or "")
 
 
+def test_a_day_read_again_as_other_digits_is_not_taken_as_read() -> None:
+    """The page read "06" (71), the digits-only readings "08": the readings disagree, and
+    the day goes to a person with the second; read again the same, it stands."""
+    from pipeline.core.model import Reread
+
+    b = _with_confidence(_page_with(date="Ninh Bình, ngày 06 tháng 5 năm 2026"), "06", 71.0)
+    result, w, h = b.page()
+    (day,) = [x for x in result.words if x.text == "06"]
+    assert extract_document([(result, w, h)]).issued_date.value == dt.date(2026, 5, 6)
+    result.rereads = [Reread(day.box, "08")]
+    found = extract_document([(result, w, h)]).issued_date
+    assert found.value == dt.date(2026, 5, 8) and found.confidence < extract.REVIEW_BELOW
+    assert "read otherwise" in found.reason
+    result.rereads = [Reread(day.box, "06")]
+    assert extract_document([(result, w, h)]).issued_date.confidence >= extract.REVIEW_BELOW
+    result.rereads = [Reread(day.box, "48")]  # no day of a month: the date is not trusted
+    found = extract_document([(result, w, h)]).issued_date
+    assert found.value == dt.date(2026, 5, 6) and found.confidence < extract.REVIEW_BELOW
+
+
+def test_a_day_read_surely_and_checked_as_other_digits_is_kept_and_doubted() -> None:
+    """Read surely (95), a day's second reading is only a check: "06" checked as "08" stays
+    "06", for a person to check; checked as "06", it stands as read."""
+    from pipeline.core.model import Reread
+
+    b = _with_confidence(_page_with(date="Ninh Bình, ngày 06 tháng 5 năm 2026"), "06", 95.0)
+    result, w, h = b.page()
+    (day,) = [x for x in result.words if x.text == "06"]
+    result.rereads = [Reread(day.box, "08")]
+    found = extract_document([(result, w, h)]).issued_date
+    assert found.value == dt.date(2026, 5, 6) and found.confidence < extract.REVIEW_BELOW
+    assert "'06' read again alone as '08'" in found.reason
+    result.rereads = [Reread(day.box, "06")]
+    found = extract_document([(result, w, h)]).issued_date
+    assert found.value == dt.date(2026, 5, 6) and found.confidence >= extract.REVIEW_BELOW
+
+
 def test_a_number_line_with_its_blank_unread_is_no_part_of_the_issuing_body() -> None:
     found = extract_document([_page_with(number="SỐ: Á# /UBND-VP").page()])
     assert found.organ_name.value == "ỦY BAN NHÂN DÂN XÃ BÁT TRÀNG"

@@ -747,6 +747,39 @@ def test_a_day_or_month_read_surely_as_no_day_or_month_is_read_again() -> None:
     assert [w.text for w in blanks.candidates(header("2²", "02"), 3000)] == ["2²"]
 
 
+def test_a_day_read_surely_is_checked_once_more_as_one_word() -> None:
+    """"ngày 06 tháng 5" read surely; one word alone, digits only, reads the day "08" at
+    both sizes: that reading is offered as a check. The same digits, none, readings that
+    disagree, or no day or month a month has: nothing."""
+    from pipeline.ocr import blanks
+
+    words = [Word("ngày", 96.0, (600, 100, 670, 130), 1), Word("06", 95.0, (690, 100, 730, 130), 1),
+             Word("tháng", 96.0, (750, 100, 830, 130), 1), Word("5", 96.0, (850, 100, 870, 130), 1),
+             Word("năm", 96.0, (890, 100, 950, 130), 1)]
+    result = OcrResult(words, [], 96.0, 0.0)
+    image = np.full((3000, 2000), 255, np.uint8)
+    assert [w.text for w, _ in blanks.sure_dates(result, 3000)] == ["06", "5"]
+    modes: list[int] = []
+
+    def reader(*answers: str):
+        it = iter(answers)  # the day at both sizes, then the month at both
+
+        def read(crop, psm, scale):
+            modes.append(psm)
+            return next(it)
+        return read
+
+    assert [(r.box, r.digits) for r in blanks.reread(image, result, reader("08", "08", "5", "5"))] == \
+        [((690, 100, 730, 130), "08")]
+    assert set(modes) == {blanks.CHECK_MODE}
+    assert blanks.reread(image, result, reader("06", "06", "5", "5")) == []
+    assert blanks.reread(image, result, reader("08", "06", "5", "5")) == []  # the sizes disagree
+    assert blanks.reread(image, result, reader("", "", "", "")) == []
+    assert blanks.reread(image, result, reader("40", "40", "15", "15")) == []
+    assert [r.digits for r in blanks.reread(image, result, reader("06", "06", "6", "6"))] == ["6"]
+    assert blanks.sure_dates(result, 300) == []  # the body's dates are not the header's
+
+
 def test_a_number_written_in_a_blank_is_read_digits_only_by_tesseract() -> None:
     """The real engine, four ways, on digits drawn into the blank."""
     import cv2

@@ -59,6 +59,8 @@ from pipeline.extract.params import (
     CV_MIN_LETTERS,
     CV_REACH_EM,
     CV_REACH_NO_NUMBER_EM,
+    DAY_CHECK_DISAGREES,
+    DAY_CHECKED_ABOVE,
     DAY_IN_BLANK_MAYBE,
     DAY_IN_BLANK_SURE,
     DAY_IN_BLANK_UNSURE,
@@ -452,12 +454,25 @@ def _day_in_blank(s: Segment, read: Found[PlaceDate], rereads: Rereads) -> Found
     if read.value is None:
         return read
     words = s.words
+    # A day or month read surely and read again only as a check: its other digits put the
+    # date in doubt, never replace it ("05" checked as "08": one word alone misreads too).
+    checked = [w for w in words if w.box in rereads and w.confidence >= 100 * DAY_CHECKED_ABOVE
+               and re.fullmatch(r"[0-9]{1,2}", w.text)]
+    doubted = [f"{w.text!r} read again alone as {rereads[w.box].digits!r}" for w in checked
+               if rereads[w.box].digits != w.text]
+    if doubted and read.value.date is not None:
+        return Found(read.value, round(min(read.confidence, DAY_CHECK_DISAGREES), 3),
+                     read.reason_and(f"{', '.join(doubted)}: to be checked"))
+    rereads = {box: r for box, r in rereads.items() if box not in {w.box for w in checked}}
     # Each blank read again (the day, and a month written by hand too), and a blank after
     # "ngày" or "tháng" Tesseract found no word in, read from its ink alone.
     again = [(w, rereads[w.box].digits, rereads[w.box]) for w in words if w.box in rereads]
     again += [(w, f"{w.text} {r.digits}", r) for w in words if _date_label(w)
               and w.box not in rereads and (r := _read_after(w, rereads)) is not None]
-    if again and (read.value.date is None
+    # Read again as other digits than the page's reading ("06" read, "08" again): the two
+    # readings disagree, and the day goes to a person with the second one.
+    disagree = any(w.box in rereads and digits != w.text.strip(".,") for w, digits, _ in again)
+    if again and (read.value.date is None or disagree
                   or min(w.confidence for w, _, _ in again) < 100 * DAY_IN_BLANK_SURE):
         text = s.text
         for w, digits, _ in again:
@@ -468,11 +483,15 @@ def _day_in_blank(s: Segment, read: Found[PlaceDate], rereads: Rereads) -> Found
                 f"{'no word' if _date_label(w) else repr(w.text)} as "
                 f"{digits.split()[-1]!r}{_guessed(r)}" for w, digits, r in again)
             sure = min(_reread_sure(r, DAY_REREAD) for _, _, r in again)
+            why = "the page read otherwise" if disagree else "written by hand"
             return Found(retold.value, round(min(read.confidence, sure), 3),
                          read.reason_and(f"the date's blanks read again as digits ({seen}): "
-                                         "written by hand, to be checked"))
+                                         f"{why}, to be checked"))
     if read.value.date is None:
         return read
+    if disagree:
+        return Found(read.value, round(min(read.confidence, DAY_IN_BLANK_UNSURE), 3), read.reason_and(
+            "the day read again as other digits, which make no date: to be checked"))
     keys = [fold(w.text) for w in words]
     start = next((i for i, k in enumerate(keys) if re.fullmatch(DAY_WORD, k)), None)
     if start is None:

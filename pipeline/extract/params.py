@@ -134,6 +134,11 @@ DAY_IN_BLANK_UNSURE = 0.6
 # written by hand all the same: a person checks it.
 NUMBER_REREAD = 0.75
 DAY_REREAD = 0.75
+# A day or month the page read at least this sure was read again only as a check
+# (``pipeline.ocr.blanks.sure_dates``): other digits there put it in doubt, this sure at
+# most, and never replace it.
+DAY_CHECKED_ABOVE = 0.85
+DAY_CHECK_DISAGREES = 0.6
 # Confidence of a number line with no "Số:" read before it.
 NUMBER_NO_PREFIX = 0.85
 # Factors on the confidence for each misreading read through:
