@@ -339,6 +339,14 @@ def test_a_blank_before_an_unreadable_notation_gives_no_empty_number() -> None:
     assert found.value is None and found.reason
 
 
+def test_a_bar_against_the_slash_is_no_sure_last_digit() -> None:
+    """"241/UBND-NV" read "241I/UBND-NV": the bar may be a 1 or the slash read twice."""
+    found = parse_number_line("Số: 241I/UBND-NV")
+    assert found.value.code_number == "2411" and found.confidence < extract.REVIEW_BELOW
+    assert "read twice" in found.reason
+    assert parse_number_line("Số: 2O1/UBND-NV").confidence >= extract.REVIEW_BELOW  # an O inside
+
+
 def test_digits_both_sides_of_a_quote_and_a_bar_give_no_number_line() -> None:
     # Found by the test above: "1112/UBND-VP" read with its slash lost and a speck after
     # the first digit gave the notation "12UBND-VP".

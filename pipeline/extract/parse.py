@@ -210,6 +210,10 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
         confidence *= (NUMBER_SOME_DIGITS_AS_LETTERS if fixes < len(num_raw)
                        else NUMBER_ALL_DIGITS_AS_LETTERS)
         reasons.append(f"number read as {num_raw!r}")
+        if len(num_raw) > 1 and num_raw[-1] in "Il|":
+            # "241I/UBND": a bar against the slash is as likely the slash read twice as a 1.
+            confidence *= NUMBER_SLASH_MAYBE_DIGIT
+            reasons.append(f"the last {num_raw[-1]!r} may be the '/' read twice")
     if len(number) == 1:
         # NĐ 30 writes numbers below 10 as "08": a single digit lost its neighbour.
         confidence *= NUMBER_ONE_DIGIT
