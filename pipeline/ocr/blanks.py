@@ -25,12 +25,12 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-import cv2
 import numpy as np
 
 from pipeline.core.model import OcrResult, Reread, Word
 from pipeline.core.vi_text import DAY_WORD, MONTH_WORD, fold
 from pipeline.ocr import handdigits
+from pipeline.ocr.crops import enlarged
 
 # Words above this share of the page's height are the header's.
 HEADER_SHARE = 0.35
@@ -155,8 +155,7 @@ def reread(image: np.ndarray, result: OcrResult, read: ReadDigits,
         readings = []
         for psm in MODES:
             for scale in SCALES:
-                big = crop if scale == 1.0 else cv2.resize(
-                    crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+                big = enlarged(crop, scale)
                 # "Số:209" read as "86:209": what precedes a colon is the printed label.
                 readings.append(read(big, psm, scale).strip().rsplit(":", 1)[-1])
         # A reading that found nothing (one line mode on a short crop often does) is no
@@ -185,9 +184,7 @@ def reread(image: np.ndarray, result: OcrResult, read: ReadDigits,
         crop = _crop(image, None, w.box, pad, pad)
         if crop.size == 0:
             continue
-        checks = {read(crop if scale == 1.0 else cv2.resize(
-            crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC), CHECK_MODE, scale).strip(":")
-            for scale in SCALES}
+        checks = {read(enlarged(crop, scale), CHECK_MODE, scale).strip(":") for scale in SCALES}
         (check,) = checks if len(checks) == 1 else ("",)
         if re.fullmatch(r"[0-9]{1,2}", check) and check != w.text and 1 <= int(check) <= most:
             found.append(Reread(w.box, check))

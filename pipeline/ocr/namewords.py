@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import re
 
-import cv2
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.core.model import OcrResult, Word
 from pipeline.core.vi_names import capitalised_syllable, is_surname
-from pipeline.ocr.notation import ReadWord, padded_crop
+from pipeline.ocr.crops import enlarged, padded_crop
+from pipeline.ocr.notation import ReadWord
 
 # A word read less sure than this (0–100) is read again,
 UNSURE_BELOW = 50.0
@@ -69,8 +69,7 @@ def reread(image: np.ndarray, result: OcrResult, read: ReadWord) -> OcrResult:
         crop = padded_crop(image, w.box)
         if crop.size == 0:
             continue
-        readings = [read(crop if scale == 1.0 else cv2.resize(
-            crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC), 8) for scale in SCALES]
+        readings = [read(enlarged(crop, scale), 8) for scale in SCALES]
         texts = {_trimmed(text) for text, _ in readings}
         if len(texts) != 1 or min(c for _, c in readings) < READ_SURE:
             continue

@@ -18,6 +18,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.core.model import OcrResult, Word
 from pipeline.ocr import blanks
+from pipeline.ocr.crops import padded_crop
 
 # A notation, slash first, as it may be printed (a year before it: "/2025/NQ-HĐND").
 NOTATION = re.compile(r"/(?:[A-Za-zĐđ0-9]+[-/])*[A-Za-zĐđ0-9]+")
@@ -25,8 +26,6 @@ NOTATION = re.compile(r"/(?:[A-Za-zĐđ0-9]+[-/])*[A-Za-zĐđ0-9]+")
 MODES = (7, 8)
 # Characters changed, at most, from the first reading to the one taken.
 MOST_EDITS = 2
-# Blank kept round the word's ink, in its height.
-PAD = 0.3
 
 ReadWord = Callable[[np.ndarray, int], tuple[str, float]]  # (crop, psm) → (text, confidence)
 
@@ -70,13 +69,6 @@ def reread(image: np.ndarray, result: OcrResult, read: ReadWord) -> OcrResult:
             continue
         changed[w] = Word(text, min(c for _, c in readings), w.box, w.line)
     return result.replace_words(changed)
-
-
-def padded_crop(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
-    """``box`` of ``image`` with ``PAD`` of its height in blank round it."""
-    x0, y0, x1, y1 = box
-    pad = max(2, round(PAD * (y1 - y0)))
-    return image[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad]
 
 
 def _trimmed(text: str) -> str:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 
-import cv2
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.core.model import OcrResult, Word
-from pipeline.ocr.notation import ReadWord, padded_crop
+from pipeline.ocr.crops import enlarged, padded_crop
+from pipeline.ocr.notation import ReadWord
 
 PREFIX = re.compile(r"(?:TM|KT|TL|TUQ|Q|T/M|K/T|T/L)\.?")
 # A prefix read at least this sure (0–100) is left as read.
@@ -64,8 +64,7 @@ def reread(image: np.ndarray, result: OcrResult, read: ReadWord) -> OcrResult:
         crop = padded_crop(image, box)
         if crop.size == 0:
             continue
-        readings = [read(crop if scale == 1.0 else cv2.resize(
-            crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC), 7) for scale in SCALES]
+        readings = [read(enlarged(crop, scale), 7) for scale in SCALES]
         texts = {_trimmed(text.split(" ", 1)[0]) for text, _ in readings}
         if len(texts) != 1:
             continue
