@@ -1519,15 +1519,25 @@ def test_ethnic_minority_names_are_kept_as_printed(name: str) -> None:
     assert found.signer_name.confidence >= extract.REVIEW_BELOW
 
 
-def _two_authority_lines(first: str, second: str, position: str) -> PageBuilder:
+_AUTHORITY_Y = 860 + 12 * 70 + 80  # the signature block's first line, beside "Nơi nhận:"
+
+
+def _authority_alone(authority: str) -> PageBuilder:
+    """A decision whose signature block shows only its authority line: a seal and a
+    signature hid the position and the name."""
     b = PageBuilder()
     header(b)
     b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
     b.add("Về việc giao quyền sử dụng đất ở", 710, cx=CX)
     b.body(860, 12)
-    y = 860 + 12 * 70 + 80
-    b.add("Nơi nhận:", y, x=X0, size=46)
-    b.add(first, y, cx=SIGN_CX, same_line=True)
+    b.add("Nơi nhận:", _AUTHORITY_Y, x=X0, size=46)
+    b.add(authority, _AUTHORITY_Y, cx=SIGN_CX, same_line=True)
+    return b
+
+
+def _two_authority_lines(first: str, second: str, position: str) -> PageBuilder:
+    b = _authority_alone(first)
+    y = _AUTHORITY_Y
     b.add(second, y + 66, cx=SIGN_CX)
     b.add(position, y + 132, cx=SIGN_CX)
     b.add("Ngôn Văn Nghiệp", y + 500, cx=SIGN_CX)
@@ -1559,18 +1569,6 @@ def test_the_old_slashed_prefixes_are_kept_as_printed() -> None:
     assert modern.signer_authority.value == "TM. UBND TỈNH KT. CHỦ TỊCH"
 
 
-def _authority_alone(authority: str) -> PageBuilder:
-    """A decision whose signature block shows only its authority line: a seal and a
-    signature hid the position and the name."""
-    b = PageBuilder()
-    header(b)
-    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
-    b.add("Về việc giao quyền sử dụng đất ở", 710, cx=CX)
-    b.body(860, 12)
-    y = 860 + 12 * 70 + 80
-    b.add("Nơi nhận:", y, x=X0, size=46)
-    b.add(authority, y, cx=SIGN_CX, same_line=True)
-    return b
 
 
 def test_an_authority_line_alone_is_still_read() -> None:
