@@ -134,6 +134,13 @@ class OcrResult:
     surnames: list[SurnameMatch] = field(default_factory=list)
     rereads: list[Reread] = field(default_factory=list)
 
+    def words_by_line(self) -> dict[int, list[Word]]:
+        """Each line's words, keyed by the line's index, lines and words in reading order."""
+        out: dict[int, list[Word]] = {}
+        for w in self.words:
+            out.setdefault(w.line, []).append(w)
+        return out
+
     def replace_words(self, changed: Mapping[Word, Word]) -> OcrResult:
         """This result with each word in ``changed`` replaced by its new reading (in place,
         and returned)."""

@@ -222,9 +222,7 @@ def _rebuild(result: OcrResult, parts: list[_Part],
     by_line: dict[int, list[_Part]] = {}
     for part in parts:
         by_line.setdefault(part.line, []).append(part)
-    members: dict[int, list[Word]] = {}
-    for word in result.words:
-        members.setdefault(word.line, []).append(word)
+    members = result.words_by_line()
     words: list[Word] = []
     lines: list[Line] = []
 

@@ -46,9 +46,7 @@ TAKEN_CONF = 60.0
 def candidates(result: OcrResult, shape: tuple[int, ...]) -> list[Word]:
     """The unsure words of the signature block's name lines."""
     height, width = shape[:2]
-    lines: dict[int, list[Word]] = {}
-    for w in result.words:
-        lines.setdefault(w.line, []).append(w)
+    lines = result.words_by_line()
     out: list[Word] = []
     for words in lines.values():
         if len(words) > MOST_WORDS or min(w.box[1] for w in words) < BELOW * height \

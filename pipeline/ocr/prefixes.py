@@ -38,9 +38,7 @@ def candidates(result: OcrResult, shape: tuple[int, ...]) -> list[tuple[Word, li
     """Each unsure short word opening a line of the signature block before a sure word
     of capitals, with its line's words."""
     height, width = shape[:2]
-    lines: dict[int, list[Word]] = {}
-    for w in result.words:
-        lines.setdefault(w.line, []).append(w)
+    lines = result.words_by_line()
     out = []
     for words in lines.values():
         words = sorted(words, key=lambda w: w.box[0])

@@ -50,9 +50,7 @@ def _toned(first: str, second: str) -> bool:
 def candidate_lines(result: OcrResult, shape: tuple[int, ...]) -> list[list[Word]]:
     """The signature block's lines with a name-like word that may have lost a stacked
     tone mark; lowest first."""
-    lines: dict[int, list[Word]] = {}
-    for w in result.words:
-        lines.setdefault(w.line, []).append(w)
+    lines = result.words_by_line()
     out = []
     for words in lines.values():
         words.sort(key=lambda w: w.box[0])

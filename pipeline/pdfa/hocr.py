@@ -24,10 +24,7 @@ def render(page: SourcePage, ocr: OcrResult | None, to_source: np.ndarray, engin
     """An hOCR 1.2 document for one page, boxes in source pixels."""
     lines_html = []
     if ocr is not None:
-        by_line: dict[int, list] = {}
-        for word in ocr.words:
-            by_line.setdefault(word.line, []).append(word)
-        for index, words in by_line.items():
+        for index, words in ocr.words_by_line().items():
             line = ocr.lines[index]
             angle = _angle(to_source, line.box)
             words_html = "".join(

@@ -120,10 +120,7 @@ def content(page: SourcePage, ocr: OcrResult, to_source: np.ndarray) -> bytes:
     sx, sy = 72.0 / page.dpi[0], 72.0 / page.dpi[1]
     to_pdf = np.array([[sx, 0, 0], [0, -sy, page.height * sy], [0, 0, 1]]) @ to_source
     out = [b"BT\n3 Tr\n", FONT_RESOURCE.encode() + b" 1 Tf\n"]
-    by_line: dict[int, list] = {}
-    for word in ocr.words:
-        by_line.setdefault(word.line, []).append(word)
-    for index, words in by_line.items():
+    for index, words in ocr.words_by_line().items():
         line = ocr.lines[index]
         slope, offset = line.baseline
         lx0, _, _, ly1 = line.box
