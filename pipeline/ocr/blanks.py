@@ -85,16 +85,13 @@ def candidates(result: OcrResult, height: int) -> list[Word]:
         key, after = fold(w.text), fold(nxt.text)
         prev = fold(words[i - 1].text) if i else ""
         number = after.startswith("/") and (before_notation(w.text) or LABEL.match(prev))
-        day = re.fullmatch(DAY_WORD, prev) is not None \
-            and re.match(MONTH_WORD, after) is not None and len(w.text) <= 6
-        month = re.fullmatch(MONTH_WORD, prev) is not None and after.startswith("nam") \
-            and len(w.text) <= 4
+        most = _date_blank(prev, after)
+        date = most is not None and len(w.text) <= (6 if most == 31 else 4)
         # Read surely, but no number: "Số:..." (the label and the blank's dots, the ink over
         # them unread), a month "0%"; or no day or month there is ("32" for a written 22).
         misread = (re.fullmatch(r"s\W*o\W*[:;]\W*[.…_]{2,}", key) is not None and number) \
-            or ((day or month) and not (re.fullmatch(r"[0-9]{1,2}", w.text)
-                                        and 1 <= int(w.text) <= (31 if day else 12)))
-        if (number or day or month) and (w.confidence < SURE_ABOVE or misread):
+            or (most is not None and date and not _within(w.text, most))
+        if (number or date) and (w.confidence < SURE_ABOVE or misread):
             out.append(w)
     return out
 
@@ -108,13 +105,25 @@ def sure_dates(result: OcrResult, height: int) -> list[tuple[Word, int]]:
     for prev, w, nxt in zip(words, words[1:], words[2:], strict=False):
         if not (prev.line == w.line == nxt.line and w.confidence >= SURE_ABOVE):
             continue
-        key, before, after = fold(w.text), fold(prev.text), fold(nxt.text)
-        day = re.fullmatch(DAY_WORD, before) is not None and re.match(MONTH_WORD, after) is not None
-        month = re.fullmatch(MONTH_WORD, before) is not None and after.startswith("nam")
-        most = 31 if day else 12
-        if (day or month) and re.fullmatch(r"[0-9]{1,2}", key) and 1 <= int(key) <= most:
+        most = _date_blank(fold(prev.text), fold(nxt.text))
+        if most is not None and _within(fold(w.text), most):
             out.append((w, most))
     return out
+
+
+def _date_blank(before: str, after: str) -> int | None:
+    """The most the blank between two folded words takes: 31 between "ngày" and "tháng"
+    (the day), 12 between "tháng" and "năm" (the month); None for any other pair."""
+    if re.fullmatch(DAY_WORD, before) and re.match(MONTH_WORD, after):
+        return 31
+    if re.fullmatch(MONTH_WORD, before) and after.startswith("nam"):
+        return 12
+    return None
+
+
+def _within(text: str, most: int) -> bool:
+    """One or two digits, from 1 to ``most``: a day or a month as it can be."""
+    return re.fullmatch(r"[0-9]{1,2}", text) is not None and 1 <= int(text) <= most
 
 
 def empty_blanks(result: OcrResult, height: int) -> list[tuple[tuple[int, int, int, int], int]]:
@@ -129,8 +138,7 @@ def empty_blanks(result: OcrResult, height: int) -> list[tuple[tuple[int, int, i
         key, after = fold(w.text), fold(nxt.text)
         if re.fullmatch(r"s\W*o\W*", key) and after.startswith("/"):
             most = 5
-        elif (re.fullmatch(DAY_WORD, key) and re.match(MONTH_WORD, after)) \
-                or (re.fullmatch(MONTH_WORD, key) and after.startswith("nam")):
+        elif _date_blank(key, after) is not None:
             most = 2
         else:
             continue
@@ -186,7 +194,7 @@ def reread(image: np.ndarray, result: OcrResult, read: ReadDigits,
             continue
         checks = {read(enlarged(crop, scale), CHECK_MODE, scale).strip(":") for scale in SCALES}
         (check,) = checks if len(checks) == 1 else ("",)
-        if re.fullmatch(r"[0-9]{1,2}", check) and check != w.text and 1 <= int(check) <= most:
+        if check != w.text and _within(check, most):
             found.append(Reread(w.box, check))
     for box, most in empty_blanks(result, image.shape[0]):
         hand = _by_hand(image, header_ink, box, False, max_digits=most)
