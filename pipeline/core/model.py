@@ -89,6 +89,11 @@ def mostly_over(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> b
     return w > 0 and h > 0 and w * h >= 0.5 * (a[2] - a[0]) * (a[3] - a[1])
 
 
+def one_over_the_other(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """Either box lies mostly in the other: two readings of the same ink."""
+    return mostly_over(a, b) or mostly_over(b, a)
+
+
 @dataclass(frozen=True)
 class Line:
     """A text line with Tesseract's baseline: y = slope * (x - x0) + y1 + offset."""

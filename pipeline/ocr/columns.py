@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from pipeline.core.model import Line, OcrResult, Word, mostly_over
+from pipeline.core.model import Line, OcrResult, Word, one_over_the_other
 
 GAP_LINES = 3.0  # words further apart than this many line heights are in two columns
 PAD_LINES = (0.3, 0.12)  # around each word of a part: x, y, in line heights
@@ -211,7 +211,7 @@ def _read_once(row: list[Word]) -> list[Word]:
     box may reach over a day written into its blank: that is no second reading.)"""
     def twice(w: Word) -> bool:
         return any(v.line != w.line and v.confidence > w.confidence
-                   and (mostly_over(w.box, v.box) or mostly_over(v.box, w.box)) for v in row)
+                   and one_over_the_other(w.box, v.box) for v in row)
 
     return sorted((w for w in row if not twice(w)), key=lambda w: w.box[0])
 

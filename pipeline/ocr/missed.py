@@ -28,7 +28,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from pipeline.core.model import Line, OcrResult, Word, mostly_over
+from pipeline.core.model import Line, OcrResult, Word, mostly_over, one_over_the_other
 from pipeline.core.vi_names import capitalised_syllable
 
 LOOK_DPI = 50.0  # unread ink is looked for at about this resolution
@@ -192,9 +192,9 @@ def merge(result: OcrResult, extra: OcrResult, offset: tuple[int, int], *,
         # two readings of that ink differed ("Khặăm", "Khăm"), the second no surer for it.
         moved = [(a + dx, b + dy, c + dx, d + dy) for a, b, c, d in (w.box for w in kept)]
         gave_way = [m for m in moved if not header and any(
-            w.confidence < READ_CONF and (mostly_over(w.box, m) or mostly_over(m, w.box)) for w in words)]
+            w.confidence < READ_CONF and one_over_the_other(w.box, m) for w in words)]
         words = [w for w in words if w.confidence >= READ_CONF or not any(
-            mostly_over(w.box, m) or mostly_over(m, w.box) for m in gave_way)]
+            one_over_the_other(w.box, m) for m in gave_way)]
         n = len(lines)
         _, y0, _, y1 = line.box
         x0, x1 = min(w.box[0] for w in kept), max(w.box[2] for w in kept)
