@@ -8,9 +8,10 @@ which MNIST's writers seldom make). Each glyph is normalised the way this module
 normalises the page's ink: cut to its ink, its longer side scaled to 20 pixels, centred
 by its mass in 28 × 28. Besides the ten digits each has an eleventh answer, two digits
 touching (``PAIR``), learnt from pairs of training digits run together, so that such a
-glyph is not read surely as one digit, but cut in two (``_best_cut``). Their probabilities are averaged: a digit only one
-of them is sure of is not sure. The caller decides what is sure enough (a glyph that reads
-both as one digit and as two needs to know), and flags what it takes.
+glyph is not read surely as one digit, but cut in two (``_best_cut``). Their
+probabilities are averaged: a digit only one of them is sure of is not sure. The caller
+decides what is sure enough (a glyph that reads both as one digit and as two needs to
+know), and flags what it takes.
 """
 
 from __future__ import annotations
