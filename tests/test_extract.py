@@ -1964,6 +1964,10 @@ def test_a_place_with_one_word_past_reading_is_the_one_listed_place_that_fits() 
     assert listed_past_one_garble(["Bát", "Tr4ng"]) is None  # one word read: too many fit
     assert listed_past_one_garble(["Bu0n", "VIq", "Thuột"]) is None  # two past reading
     assert listed_past_one_garble(["Buôn", "Ma", "Thuột"]) is None  # nothing to repair
+    # A garble that swallowed the next word, the space lost: its end is read.
+    assert listed_past_one_garble(["BUÔN", "W.\\LTHUỘT"]) == "Buôn Ma Thuột"
+    assert listed_past_one_garble(["BUÔN", "W.\\LT"]) is None  # no syllable at its end
+    assert listed_past_one_garble(["BLÔY", "WVTHUỘT"]) is None  # two past reading
     line, why, doubt = fix_organ_line("THÀNH PHỐ BUÔN IQ THUỘT", [])
     assert (line, doubt) == ("THÀNH PHỐ BUÔN MA THUỘT", True) and "2025 list" in (why or "")
     # The date line's place, with no header line naming it.

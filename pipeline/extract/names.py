@@ -23,6 +23,7 @@ from rapidfuzz.distance import Levenshtein
 from pipeline.core.vi_names import ETHNIC_SURNAMES, INITIAL, MIDDLE_NAMES, SURNAMES, syllable
 from pipeline.core.vi_text import fold, nfc, strip_foreign, tone_style, vn_upper, words_folded
 from pipeline.extract.params import (
+    GLUED_SYLLABLE_MIN,
     LISTED_MIN_WORDS_READ,
     ORGAN_HEAD_MIN_SCORE,
     ORGAN_NAMING_MIN_SCORE,
@@ -171,14 +172,39 @@ def voted(value: str, tokens: list[Token], spaces: bool = True) -> Voted:
 def listed_past_one_garble(words: list[str]) -> str | None:
     """The one place of the 2025 list a name read with one word no syllable spells stands
     for ("Buôn VIq Thuột" → Buôn Ma Thuột): as many words, the others the same, marks
-    aside. Two words at least must be read, or too many names fit; None if not one."""
+    aside. Two words at least must be read, or too many names fit, counting a syllable the
+    garble ends in ("BUÔN W.\\LTHUỘT"); None if not one."""
     from pipeline.core import commune  # (loading the list costs a tenth of a second)
 
-    garbled = [not (w.isalpha() and syllable(w)) for w in words]
-    if sum(garbled) != 1 or len(words) - 1 < LISTED_MIN_WORDS_READ:
+    garbled = [not _spelt(w) for w in words]
+    if sum(garbled) != 1:
         return None
-    found = commune.places_matching([None if g else w for w, g in zip(words, garbled, strict=True)])
+    keys = [None if g else w for w, g in zip(words, garbled, strict=True)]
+    if len(words) - 1 < LISTED_MIN_WORDS_READ:
+        # The garble may hold the next word, the space between lost ("W.\LTHUỘT" for
+        # "MA THUỘT"): its end, a syllable of GLUED_SYLLABLE_MIN letters or more, is read.
+        at = garbled.index(True)
+        tail = _spelt_tail(words[at])
+        if tail is None:
+            return None
+        keys[at:at + 1] = [None, tail]
+        if len(keys) - 1 < LISTED_MIN_WORDS_READ:
+            return None
+    found = commune.places_matching(keys)
     return found[0] if len(found) == 1 else None
+
+
+def _spelt(word: str) -> bool:
+    return word.isalpha() and bool(syllable(word))
+
+
+def _spelt_tail(word: str) -> str | None:
+    """The longest end of a garbled word that is a syllable of ``GLUED_SYLLABLE_MIN``
+    letters or more, with something left before it; None if none."""
+    for k in range(1, len(word) - GLUED_SYLLABLE_MIN + 1):
+        if _spelt(word[k:]):
+            return word[k:]
+    return None
 
 
 def _unit_word(words: list[str]) -> str | None:

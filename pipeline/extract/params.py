@@ -193,6 +193,9 @@ PLACE_FROM_ORGAN = 0.7
 # A place name with one word past reading matches the 2025 list's names by its other
 # words, at least this many (one alone fits too many names).
 LISTED_MIN_WORDS_READ = 2
+# A garbled word may end in the next word, the space lost: an end this long that is a
+# syllable ("THUỘT" of "W.\LTHUỘT") counts as read (a shorter one is too often chance).
+GLUED_SYLLABLE_MIN = 3
 
 # --------------------------------------------------------------------------- công văn subject
 
