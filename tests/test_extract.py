@@ -741,6 +741,24 @@ def test_signature_block_specks(authority: str, position: str, want_authority: s
     assert fields.signer_name.value == "Huỳnh Tấn Phước"
 
 
+@pytest.mark.parametrize(("read", "want"), [
+    ("Lèo Thị Khặăm", "Lèo Thị Khặm"),  # one vowel read twice, with its marks and without
+    ("Lèo Thị Khăặm", "Lèo Thị Khặm"),
+])
+def test_a_vowel_read_twice_keeps_its_marked_reading_and_is_doubted(read: str, want: str
+                                                                    ) -> None:
+    fields = extract_document([decision_page(name=read).page()])
+    assert fields.signer_name.value == want
+    assert fields.signer_name.confidence < 0.8 and "twice" in (fields.signer_name.reason or "")
+
+
+@pytest.mark.parametrize("word", ["Khặm", "Khoòng", "Rơơ", "Nguyễn", "Xeøhĩa"])
+def test_a_word_without_a_vowel_read_twice_is_left(word: str) -> None:
+    from pipeline.extract.names import vowel_read_twice
+
+    assert vowel_read_twice(word) is None
+
+
 def test_a_name_without_a_surname_is_doubted() -> None:
     fields = extract_document([decision_page(name="Thị Trinh").page()])
     assert fields.signer_name.value == "Thị Trinh"

@@ -80,6 +80,7 @@ from pipeline.extract.names import (
     unit_for,
     vote,
     voted,
+    vowel_read_twice,
 )
 from pipeline.extract.nd30 import CONG_VAN
 from pipeline.extract.params import (
@@ -102,6 +103,7 @@ from pipeline.extract.params import (
     NAME_SURNAME_FROM_DOSSIER,
     NAME_SURNAME_GUESSED,
     NAME_UNDER_SEAL,
+    NAME_VOWEL_READ_TWICE,
     NAME_WORD_LOST,
     NOTATION_DISAGREE,
     NOTATION_FROM_HEADING,
@@ -588,6 +590,13 @@ def _signer_name(found: Found[str], tokens: list[Token], elsewhere: list[Token],
             # A seal's lettering crossed the line: what is left may be misread too.
             name, why_scraps, guessed = read.value, read.reason, read.guessed
             cap = NAME_SURNAME_GUESSED if guessed else NAME_UNDER_SEAL
+    twice = {w: once for w in name.split() if (once := vowel_read_twice(w))}
+    if twice:
+        name = " ".join(twice.get(w, w) for w in name.split())
+        why_scraps = "; ".join(filter(None, [why_scraps] + [
+            f"{w!r} reads a vowel twice: {once!r} kept, the reading with its marks"
+            for w, once in twice.items()]))
+        cap = min(cap, NAME_VOWEL_READ_TWICE)
     v = voted(name, tokens, spaces=False)
     full, why_surname = fix_surname(v.value)
     doubt, why_vote = v.doubt, v.reason

@@ -207,6 +207,27 @@ def _spelt_tail(word: str) -> str | None:
     return None
 
 
+def vowel_read_twice(word: str) -> str | None:
+    """A name's word that no syllable spells, with one vowel read twice over ("Khặăm",
+    "Khăặm": the marks found on one pass, lost on the other), as the syllable left with the
+    marked reading alone ("Khặm"); None for any other word."""
+    if syllable(word):
+        return None
+    base = fold(word)
+    found = set()
+    for i in range(len(word) - 1):
+        if base[i] != base[i + 1] or base[i] not in "aeiouy":
+            continue
+        marks = [len(unicodedata.normalize("NFD", c)) for c in word[i:i + 2]]
+        if marks[0] == marks[1]:
+            continue  # "oo" is spelt so; no reading is the marked one
+        drop = i + 1 if marks[0] > marks[1] else i
+        kept = word[:drop] + word[drop + 1:]
+        if syllable(kept):
+            found.add(kept)
+    return found.pop() if len(found) == 1 else None
+
+
 def _unit_word(words: list[str]) -> str | None:
     """"XÃ", "PHƯỜNG"… for the opening word(s) of a line, allowing one stray letter
     ("THNH PHỐ": THÀNH PHỐ, of two words; not TỈNH, a letter from "THNH" alone)."""

@@ -409,6 +409,9 @@ NAME_UNDER_SEAL = 0.75
 NAME_SURNAME_GUESSED = 0.6
 # A first word that is no surname, or a middle name too: a word may be lost.
 NAME_WORD_LOST = 0.7
+# A name's word with a vowel read twice ("Khặăm"), kept with the marked reading ("Khặm"):
+# a guess at which reading is right, to be checked.
+NAME_VOWEL_READ_TWICE = 0.6
 # A doubted name read elsewhere in the document or dossier: this sure, or surer if it
 # was read so already.
 NAME_ELSEWHERE = 0.7
