@@ -1253,6 +1253,43 @@ def test_a_signature_without_a_name_takes_the_one_name_in_the_same_post() -> Non
                            [(1, 1), (2, 2), (3, 3)])[0].signer_name.value is None
 
 
+def _police_report(organ: tuple[str, ...]) -> PageBuilder:
+    b = PageBuilder()
+    for k, line in enumerate(organ):  # the header's left column, one or two lines
+        b.add(line, 280 + 65 * k, cx=LEFT_CX)
+    b.add("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 280, cx=RIGHT_CX, same_line=True)
+    b.add("Độc lập - Tự do - Hạnh phúc", 345, cx=RIGHT_CX, same_line=len(organ) > 1)
+    b.add("Số: 190/BC-CAT", 470, cx=LEFT_CX, size=50)
+    b.add("Ninh Bình, ngày 05 tháng 4 năm 2026", 470, cx=RIGHT_CX, same_line=True)
+    b.add("BÁO CÁO", 640, cx=CX, size=58)
+    b.add("Kết quả công tác bảo đảm an ninh trật tự", 710, cx=CX)
+    b.add(f"{organ[-1]} báo cáo kết quả như sau:", 790, x=X0, x1=X1)
+    b.body(860, 6)
+    closing(b, 860 + 6 * 70 + 80, authority="KT. GIÁM ĐỐC", position="PHÓ GIÁM ĐỐC",
+            name="Phạm Quang Dũng")
+    return b
+
+
+def test_an_issuing_body_read_short_of_the_dossiers_is_doubted() -> None:
+    """A header's second line lost ("BỘ CÔNG AN" over an unread "CÔNG AN TỈNH NINH
+    BÌNH"): the dossier's other documents name the body whole, and this one goes to review."""
+    whole = ("BỘ CÔNG AN", "CÔNG AN TỈNH NINH BÌNH")
+    short, full = _police_report(whole[:1]).page(), _police_report(whole).page()
+    alone = extract_document([short]).organ_name
+    assert alone.value == "BỘ CÔNG AN" and alone.confidence >= extract.REVIEW_BELOW
+    first, second = extract_dossier([short, full], [(1, 1), (2, 2)])
+    assert first.organ_name.value == "BỘ CÔNG AN"
+    assert first.organ_name.confidence < extract.REVIEW_BELOW
+    assert "CÔNG AN TỈNH NINH BÌNH" in (first.organ_name.reason or "")
+    assert second.organ_name == extract_document([full]).organ_name
+    # The same body throughout, or two others: nothing doubted.
+    again = extract_dossier([full, full], [(1, 1), (2, 2)])[0].organ_name
+    assert again == extract_document([full]).organ_name
+    other = _police_report(("BỘ CÔNG AN", "CÔNG AN TỈNH HÀ NAM")).page()
+    assert extract_dossier([short, full, other],
+                           [(1, 1), (2, 2), (3, 3)])[0].organ_name == alone
+
+
 def test_surnames_garbled_apart_are_read_together() -> None:
     """"Ràổ" and "Đấb" over the same names: Đào is a letter from each, no other surname is."""
     pages = [_decision("Ràổ Hồng Oanh").page(), _decision("Đấb Hồng Oanh").page()]

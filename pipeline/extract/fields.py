@@ -111,6 +111,7 @@ from pipeline.extract.params import (
     ORGAN_HEAD_FROM_TEXT,
     ORGAN_HEAD_MISSING,
     ORGAN_MISSPELT,
+    ORGAN_SHORTER_THAN_DOSSIER,
     ORGAN_UNIT_FROM_BODY,
     ORGAN_UNIT_MISSING,
     ORGAN_UNIT_WORD_LOST,
@@ -708,7 +709,8 @@ def extract_dossier(pages: list[OcrPage], ranges: list[tuple[int, int]]
     only one: the same officials sign a dossier's documents, and its text names them.
     A doubted place that is on no list takes the one listed name a letter away that the
     dossier prints. A signature with no name read takes the one name the dossier's
-    other documents carry under the same position of the same body.
+    other documents carry under the same position of the same body. An issuing body
+    read as only the first lines of the one the others name is doubted.
     """
     read = [_read_document(pages[a - 1 : b]) for a, b in ranges]
     # The dossier's words (its signature blocks aside), and the signers' names read
@@ -728,7 +730,27 @@ def extract_dossier(pages: list[OcrPage], ranges: list[tuple[int, int]]
             place = _listed_near(place.value, words, "dossier") or place
         out.append(replace(fields, signer_name=name, issued_place=place))
     out = _surnames_read_together(out)
-    return [replace(f, signer_name=_signer_in_the_same_post(f, out)) for f in out]
+    return [replace(f, signer_name=_signer_in_the_same_post(f, out),
+                    organ_name=_organ_cut_short(f.organ_name, out)) for f in out]
+
+
+def _organ_cut_short(organ: Found[str], dossier: list[DocumentFields]) -> Found[str]:
+    """An issuing body read surely whose words open, and only open, the one the dossier's
+    other documents name (their reading doubted or not: this only doubts): a header line
+    was lost, or the document is the superior body's own. Kept as read, for review."""
+    if organ.value is None or organ.confidence < REVIEW_BELOW:
+        return organ
+    mine = words_folded(organ.value).split()
+    longer = {f.organ_name.value for f in dossier
+              if f.organ_name.value is not None and f.organ_name.confidence >= GUESS_AT_LEAST
+              and (theirs := words_folded(f.organ_name.value).split())[:len(mine)] == mine
+              and len(theirs) > len(mine)}
+    if len(longer) != 1:
+        return organ
+    (other,) = longer
+    return Found(organ.value, ORGAN_SHORTER_THAN_DOSSIER, organ.reason_and(
+        f"the dossier's other documents are issued by {other!r}, of which this header "
+        "reads only the first words: a line may be lost"))
 
 
 def _surnames_read_together(dossier: list[DocumentFields]) -> list[DocumentFields]:

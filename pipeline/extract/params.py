@@ -398,6 +398,10 @@ ORGAN_UNIT_MISSING = 0.5
 # A lone unit line given the body's name above it by the document's text; left so.
 ORGAN_HEAD_FROM_TEXT = 0.7
 ORGAN_HEAD_MISSING = 0.5
+# An issuing body read as only the first lines of the one the dossier's other documents
+# name ("BỘ CÔNG AN" beside "BỘ CÔNG AN CÔNG AN TỈNH NINH BÌNH"): a line may be
+# lost, or the document be the superior body's own; at most this sure.
+ORGAN_SHORTER_THAN_DOSSIER = 0.6
 # A unit line under it without its unit word (XÃ, PHƯỜNG …), at most this sure.
 ORGAN_UNIT_WORD_LOST = 0.6
 
