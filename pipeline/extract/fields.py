@@ -76,6 +76,7 @@ from pipeline.extract.names import (
     names_only_a_unit,
     near_surname,
     opens_with_unit,
+    spelt_word,
     tokens_of,
     unit_for,
     vote,
@@ -391,7 +392,7 @@ def _place_from_organ(place: Found[str], header: Header, elsewhere: str | None) 
     if place.value is None or commune.is_place_name(place.value):
         return place
     read = place.value.split()
-    garbled = [not (w.isalpha() and syllable(w)) for w in read]
+    garbled = [not spelt_word(w) for w in read]
     if not any(garbled) or all(garbled):
         return place
     spellings = []
@@ -404,7 +405,7 @@ def _place_from_organ(place: Found[str], header: Header, elsewhere: str | None) 
     if elsewhere:
         spellings.append((elsewhere.split(), "the document elsewhere reads"))
     for named, where in spellings:
-        if len(named) == len(read) and all(w.isalpha() and syllable(w) for w in named) and all(
+        if len(named) == len(read) and all(spelt_word(w) for w in named) and all(
                 g or fold(w) == fold(n) for w, n, g in zip(read, named, garbled, strict=True)):
             spelt = " ".join(n[:1] + n[1:].lower() for n in named)
             return Found(spelt, min(place.confidence, PLACE_FROM_ORGAN), place.reason_and(
@@ -592,11 +593,10 @@ def _signer_name(found: Found[str], tokens: list[Token], elsewhere: list[Token],
             name, why_scraps, guessed = read.value, read.reason, read.guessed
             cap = NAME_SURNAME_GUESSED if guessed else NAME_UNDER_SEAL
     twice = {w: once for w in name.split() if (once := vowel_read_twice(w))}
+    why_twice = "; ".join(f"{w!r} reads a vowel twice: {once!r} kept, the reading with its "
+                          "marks" for w, once in twice.items()) or None
     if twice:
         name = " ".join(twice.get(w, w) for w in name.split())
-        why_scraps = "; ".join(filter(None, [why_scraps] + [
-            f"{w!r} reads a vowel twice: {once!r} kept, the reading with its marks"
-            for w, once in twice.items()]))
         cap = min(cap, NAME_VOWEL_READ_TWICE)
     v = voted(name, tokens, spaces=False)
     full, why_surname = fix_surname(v.value)
@@ -613,7 +613,7 @@ def _signer_name(found: Found[str], tokens: list[Token], elsewhere: list[Token],
     elif why_surname and full != v.other:
         # A line whose surname lost its accent may have lost others ("My Thuy").
         doubt = True
-    reason = "; ".join(r for r in (why_scraps, why_surname, why_vote) if r) or None
+    reason = "; ".join(r for r in (why_scraps, why_twice, why_surname, why_vote) if r) or None
     result = _repaired(found, full, reason, doubt)
     if result.confidence > cap:
         result = Found(result.value, cap, result.reason)

@@ -176,7 +176,7 @@ def listed_past_one_garble(words: list[str]) -> str | None:
     garble ends in ("BUÔN W.\\LTHUỘT"); None if not one."""
     from pipeline.core import commune  # (loading the list costs a tenth of a second)
 
-    garbled = [not _spelt(w) for w in words]
+    garbled = [not spelt_word(w) for w in words]
     if sum(garbled) != 1:
         return None
     keys = [None if g else w for w, g in zip(words, garbled, strict=True)]
@@ -194,7 +194,8 @@ def listed_past_one_garble(words: list[str]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def _spelt(word: str) -> bool:
+def spelt_word(word: str) -> bool:
+    """Letters only, spelt as a Vietnamese syllable: no word read past knowing."""
     return word.isalpha() and bool(syllable(word))
 
 
@@ -202,7 +203,7 @@ def _spelt_tail(word: str) -> str | None:
     """The longest end of a garbled word that is a syllable of ``GLUED_SYLLABLE_MIN``
     letters or more, with something left before it; None if none."""
     for k in range(1, len(word) - GLUED_SYLLABLE_MIN + 1):
-        if _spelt(word[k:]):
+        if spelt_word(word[k:]):
             return word[k:]
     return None
 
