@@ -1290,6 +1290,70 @@ def test_an_issuing_body_read_short_of_the_dossiers_is_doubted() -> None:
                            [(1, 1), (2, 2), (3, 3)])[0].organ_name == alone
 
 
+def test_a_reading_fits_past_its_garbled_words_only() -> None:
+    from pipeline.extract.names import fits_past_garbles
+    whole = "ỦY BAN NHÂN DÂN TỈNH ĐỒNG THÁP"
+    assert fits_past_garbles("ỦY BAN NHÂN DÂN TỈNH DÔNG TIELVP", whole)
+    assert fits_past_garbles("ỦY BAN NHÂN DÂN", whole)  # a line lost
+    assert fits_past_garbles("Hfc Toàn", "Hồ Đức Toàn")
+    assert not fits_past_garbles("ỦY BAN NHÂN DÂN TỈNH ĐỒNG NAI", whole)  # "NAI" is read
+    assert not fits_past_garbles("KÝ 5À, 0 HAÀN NHÂN ĐÂN", whole)  # "KÝ" is read, not there
+    assert not fits_past_garbles("THÁP ĐỒNG", whole)  # out of order
+    assert not fits_past_garbles("Xq Zw", "Hồ Đức Toàn")  # nothing read to fit
+
+
+def _decision_of(organ: tuple[str, str], place: str = "Bát Tràng",
+                 name: str = "Huỳnh Tấn Phước") -> PageBuilder:
+    b = PageBuilder()
+    header(b, organ=organ, date=f"{place}, ngày 05 tháng 01 năm 2026")
+    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
+    b.add("Về việc thành lập Tổ công tác chỉnh lý,", 710, cx=CX)
+    b.add("số hóa hồ sơ địa chính", 776, cx=CX)
+    b.body(1010, 8)
+    closing(b, 1010 + 8 * 70 + 80, name=name)
+    return b
+
+
+def test_a_garbled_issuing_body_takes_the_one_the_dossier_names() -> None:
+    """"… TỈNH DÔNG TIELVP": every word read is in "… TỈNH ĐỒNG THÁP", which the dossier's
+    other documents name surely; taken as a guess, for review."""
+    whole = ("ỦY BAN NHÂN DÂN", "TỈNH ĐỒNG THÁP")
+    garbled = _decision_of(("ỦY BAN NHÂN DÂN", "TỈNH DÔNG TIELVP"), "Cao Lãnh").page()
+    sure = _decision_of(whole, "Cao Lãnh").page()
+    alone = extract_document([garbled]).organ_name
+    assert alone.value != "ỦY BAN NHÂN DÂN TỈNH ĐỒNG THÁP"
+    assert alone.confidence < extract.REVIEW_BELOW
+    first, second = extract_dossier([garbled, sure], [(1, 1), (2, 2)])
+    assert first.organ_name.value == "ỦY BAN NHÂN DÂN TỈNH ĐỒNG THÁP"
+    assert first.organ_name.confidence < extract.REVIEW_BELOW
+    assert "TIELVP" in (first.organ_name.reason or "")
+    assert second.organ_name == extract_document([sure]).organ_name
+    # Issued at another place, or beside two bodies that fit: left as read.
+    elsewhere = _decision_of(whole, "Sa Đéc").page()
+    assert extract_dossier([garbled, elsewhere], [(1, 1), (2, 2)])[0].organ_name == alone
+    nai = _decision_of(("ỦY BAN NHÂN DÂN", "TỈNH ĐỒNG NAI"), "Cao Lãnh").page()
+    assert extract_dossier([garbled, sure, nai],
+                           [(1, 1), (2, 2), (3, 3)])[0].organ_name == alone
+
+
+def test_a_garbled_signer_takes_the_one_name_of_the_dossier_it_fits() -> None:
+    """"Hfc Toàn": one of the dossier's sure names ends so, Hồ Đức Toàn; a guess, for review."""
+    garbled, sure = _decision_of(ORGAN, name="Hfc Toàn").page(), _decision_of(
+        ORGAN, name="Hồ Đức Toàn").page()
+    alone = extract_document([garbled]).signer_name
+    assert alone.value == "Hfc Toàn" and alone.confidence < extract.REVIEW_BELOW
+    first = extract_dossier([garbled, sure], [(1, 1), (2, 2)])[0].signer_name
+    assert first.value == "Hồ Đức Toàn" and first.confidence < extract.REVIEW_BELOW
+    assert "Hfc Toàn" in (first.reason or "")
+    # Two names that fit: which one signed is not known.
+    other = _decision_of(ORGAN, name="Lê Văn Toàn").page()
+    assert extract_dossier([garbled, sure, other],
+                           [(1, 1), (2, 2), (3, 3)])[0].signer_name == alone
+
+
+ORGAN = ("ỦY BAN NHÂN DÂN", "XÃ BÁT TRÀNG")
+
+
 def test_surnames_garbled_apart_are_read_together() -> None:
     """"Ràổ" and "Đấb" over the same names: Đào is a letter from each, no other surname is."""
     pages = [_decision("Ràổ Hồng Oanh").page(), _decision("Đấb Hồng Oanh").page()]

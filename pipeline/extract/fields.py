@@ -9,7 +9,7 @@ image): no I/O, nothing cached.
   number at the top.
 * ``extract_document`` reads one document's fields: the header on its first
   page, the signature block on its last; ``extract_dossier`` reads each
-  document of a dossier and lets a doubted signer's name be settled by the
+  document of a dossier and lets a doubted signer's name or issuing body be settled by the
   dossier's other documents.
 * ``parse_number_line``, ``parse_date_line`` and ``match_type_name`` read
   single lines and are usable on their own.
@@ -66,6 +66,7 @@ from pipeline.extract.names import (
     UNIT_WORDS,
     Token,
     drop_leading_scraps,
+    fits_past_garbles,
     fix_organ_line,
     fix_surname,
     head_for,
@@ -97,6 +98,7 @@ from pipeline.extract.params import (
     DATE_BEFORE_ITS_CITATIONS,
     GUESS_AT_LEAST,
     NAME_ELSEWHERE,
+    NAME_FROM_DOSSIER,
     NAME_SAME_POST,
     NAME_SCRAPS_LEFT_OUT,
     NAME_SHAPE_AHEAD,
@@ -109,6 +111,7 @@ from pipeline.extract.params import (
     NOTATION_DISAGREE,
     NOTATION_FROM_HEADING,
     NOTATION_NOT_THE_HEADINGS,
+    ORGAN_FROM_DOSSIER,
     ORGAN_HEAD_FROM_TEXT,
     ORGAN_HEAD_MISSING,
     ORGAN_MISSPELT,
@@ -708,9 +711,12 @@ def extract_dossier(pages: list[OcrPage], ranges: list[tuple[int, int]]
     takes the surname its middle and given names carry elsewhere in the dossier, if
     only one: the same officials sign a dossier's documents, and its text names them.
     A doubted place that is on no list takes the one listed name a letter away that the
-    dossier prints. A signature with no name read takes the one name the dossier's
-    other documents carry under the same position of the same body. An issuing body
-    read as only the first lines of the one the others name is doubted.
+    dossier prints. A doubted issuing body or signer's name with words lost or garbled
+    takes the one the dossier's other documents read surely, if every word it does
+    read is in it (and, for a body, they were issued at the same place). A signature
+    with no name read takes the one name the dossier's other documents carry under the
+    same position of the same body. An issuing body read as only the first lines of
+    the one the others name is doubted. All of these are guesses, for review.
     """
     read = [_read_document(pages[a - 1 : b]) for a, b in ranges]
     # The dossier's words (its signature blocks aside), and the signers' names read
@@ -730,8 +736,55 @@ def extract_dossier(pages: list[OcrPage], ranges: list[tuple[int, int]]
             place = _listed_near(place.value, words, "dossier") or place
         out.append(replace(fields, signer_name=name, issued_place=place))
     out = _surnames_read_together(out)
+    out = [replace(f, organ_name=_organ_from_dossier(f, out)) for f in out]
+    out = [replace(f, signer_name=_signer_from_dossier(f.signer_name, out)) for f in out]
     return [replace(f, signer_name=_signer_in_the_same_post(f, out),
                     organ_name=_organ_cut_short(f.organ_name, out)) for f in out]
+
+
+def _one_that_fits(read: str, others: set[str]) -> str | None:
+    """The one value of ``others`` (sure readings from the dossier's other documents)
+    that a doubted reading could be, its garbled words aside; None if none or several."""
+    fitting = {fold(o): o for o in others if fits_past_garbles(read, o)}
+    return next(iter(fitting.values())) if len(fitting) == 1 else None
+
+
+def _organ_from_dossier(fields: DocumentFields, dossier: list[DocumentFields]) -> Found[str]:
+    """A doubted issuing body with a line lost or words garbled ("ỦY BAN NHÂN DÂN" alone,
+    "… TỈNH DÔNG TIELVP") that fits the one body the dossier's other documents name
+    surely, issued at the same place: that body, as a guess for review. The words
+    the page does show must all be in it; a place read otherwise rules it out."""
+    organ, place = fields.organ_name, fields.issued_place.value
+    if organ.value is None or organ.confidence >= REVIEW_BELOW:
+        return organ
+    sure = {f.organ_name.value for f in dossier
+            if f is not fields and f.organ_name.value is not None
+            and f.organ_name.confidence >= REVIEW_BELOW
+            and (place is None or f.issued_place.value is None
+                 or fold(f.issued_place.value) == fold(place))}
+    other = _one_that_fits(organ.value, sure)
+    if other is None or fold(other) == fold(organ.value):
+        return organ
+    return Found(other, ORGAN_FROM_DOSSIER,
+                 f"read {organ.value!r} ({organ.reason or 'doubted'}); the dossier's other "
+                 f"documents are issued by {other!r}, which fits what is read")
+
+
+def _signer_from_dossier(name: Found[str], dossier: list[DocumentFields]) -> Found[str]:
+    """A doubted signer's name with a word lost or garbled ("Hfc Toàn", "Seo Chứ") that
+    fits the one name the dossier's other documents carry surely ("Hồ Đức Toàn"): that
+    name, as a guess for review."""
+    if name.value is None or name.confidence >= REVIEW_BELOW:
+        return name
+    sure = {f.signer_name.value for f in dossier
+            if f.signer_name is not name and f.signer_name.value is not None
+            and f.signer_name.confidence >= REVIEW_BELOW}
+    other = _one_that_fits(name.value, sure)
+    if other is None or fold(other) == fold(name.value):
+        return name
+    return Found(other, NAME_FROM_DOSSIER,
+                 f"read {name.value!r} ({name.reason or 'doubted'}); the dossier's other "
+                 f"documents are signed by {other}, which fits what is read")
 
 
 def _organ_cut_short(organ: Found[str], dossier: list[DocumentFields]) -> Found[str]:

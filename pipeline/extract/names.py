@@ -199,6 +199,17 @@ def spelt_word(word: str) -> bool:
     return word.isalpha() and bool(syllable(word))
 
 
+def fits_past_garbles(read: str, other: str) -> bool:
+    """Whether a doubted reading could be ``other`` with words lost or garbled: its words
+    spelt as syllables are, folded and in order, words of ``other``, and there is at least
+    one ("ỦY BAN NHÂN DÂN TỈNH DÔNG TIELVP" fits "… TỈNH ĐỒNG THÁP"; "Hfc Toàn" fits
+    "Hồ Đức Toàn"; "KÝ 5À, 0 HAÀN" fits no UBND: "KÝ" is spelt and not there)."""
+    spelt = [fold(w) for w in read.split() if spelt_word(w)]
+    theirs = iter(fold(w) for w in other.split())
+    return bool(spelt) and len(read.split()) <= len(other.split()) + 1 and all(
+        w in theirs for w in spelt)
+
+
 def _spelt_tail(word: str) -> str | None:
     """The longest end of a garbled word that is a syllable of ``GLUED_SYLLABLE_MIN``
     letters or more, with something left before it; None if none."""

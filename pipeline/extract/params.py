@@ -402,6 +402,10 @@ ORGAN_HEAD_MISSING = 0.5
 # name ("BỘ CÔNG AN" beside "BỘ CÔNG AN CÔNG AN TỈNH NINH BÌNH"): a line may be
 # lost, or the document be the superior body's own; at most this sure.
 ORGAN_SHORTER_THAN_DOSSIER = 0.6
+# A doubted issuing body or signer's name, words lost or garbled, taken from the one the
+# dossier's other documents read surely and that fits what is read: a guess, for review.
+ORGAN_FROM_DOSSIER = 0.6
+NAME_FROM_DOSSIER = 0.6
 # A unit line under it without its unit word (XÃ, PHƯỜNG …), at most this sure.
 ORGAN_UNIT_WORD_LOST = 0.6
 
