@@ -144,6 +144,11 @@ CUT_FROM = (0.25, 0.75)  # where the cut crosses the glyph's middle row, in its 
 # Cuts read nearly as well as the best one (this share of its least likely half's
 # probability) that give other digits leave the glyph unread: no clear cut.
 CUT_CLEAR = 0.8
+# A glyph shorter than this share of the printed line's height (its box, accents and
+# all), or without the line of the crop's, is no digit beside the others: a digit is
+# written at least as tall as a lower-case letter, however much room the crop leaves.
+GLYPH_OF_LINE = 0.35
+GLYPH_OF_CROP = 0.2
 
 
 def read_blank(grey: np.ndarray, sure: float, after_label: bool = False, max_digits: int = 5,
@@ -306,10 +311,11 @@ def _glyphs(grey: np.ndarray, after_label: bool, line: tuple[int, int] | None
                 continue
         groups.append((x0, x1, [i]))
     out = []
+    least = GLYPH_OF_CROP * height if line is None else GLYPH_OF_LINE * (line[1] - line[0])
     for x0, x1, ids in groups:
         y0 = min(stats[i][1] for i in ids)
         y1 = max(stats[i][1] + stats[i][3] for i in ids)
-        if y1 - y0 < max(0.4 * tall, 0.2 * height):
+        if y1 - y0 < max(0.4 * tall, least):
             return None  # a piece too small for a digit beside the digits: not sure what it is
         areas = [stats[i][4] for i in ids]
         if max(areas) < 0.5 * sum(areas):
