@@ -1073,6 +1073,31 @@ def test_blanks_tesseract_cannot_read_are_read_by_the_handwriting_network() -> N
     assert [r.digits for r in blanks.reread(image, result, lambda c, p, s: "34")] == ["18"]
 
 
+def test_digits_written_small_in_a_tall_line_are_read() -> None:
+    """"Số: 60 /KH-UBND", the 60 written no taller than the print's small letters: the
+    0 is under half the printed line's box (its accents and all), and far under the
+    crop that reaches above and below the line for digits written tall."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from pipeline.ocr import blanks
+
+    im = Image.new("L", (900, 1400), 255)
+    d = ImageDraw.Draw(im)
+    serif = ImageFont.truetype(PRINT_FACE, 52)
+    d.text((100, 96), "Số:", font=serif, fill=0)
+    hand = ImageFont.truetype(HAND_FACE, 44)
+    for i, ch in enumerate("60"):
+        d.text((200 + 30 * i, 108), ch, font=hand, fill=30)
+    d.text((290, 96), "/KH-UBND", font=serif, fill=0)
+    image = np.asarray(im)
+    ys, _ = np.nonzero(image[:, 225:262] < 128)  # the 0's ink
+    assert ys.max() - ys.min() < 0.5 * 64
+    words = [Word("Số:", 96.0, (100, 92, 170, 156), 0),
+             Word("/KH-UBND", 92.0, (290, 100, 520, 156), 0)]
+    found = blanks.reread(image, OcrResult(words, [], 94.0, 0.0), lambda c, p, s: "")
+    assert [r.digits for r in found] == ["60"]
+
+
 def test_a_blank_the_network_reads_unsurely_is_offered_as_a_guess(monkeypatch: pytest.MonkeyPatch) -> None:
     from pipeline.ocr import blanks, handdigits
 
