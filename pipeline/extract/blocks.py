@@ -474,10 +474,9 @@ def _day_in_blank(s: Segment, read: Found[PlaceDate], rereads: Rereads) -> Found
     disagree = any(w.box in rereads and digits != w.text.strip(".,") for w, digits, _ in again)
     if again and (read.value.date is None or disagree
                   or min(w.confidence for w, _, _ in again) < 100 * DAY_IN_BLANK_SURE):
-        text = s.text
-        for w, digits, _ in again:
-            text = text.replace(w.text, digits, 1)
-        retold = parse_date_line(text)
+        # Word by word: the line's text has look-alikes unified ("—" read in a blank is "-").
+        swap = {id(w): digits for w, digits, _ in again}
+        retold = parse_date_line(clean(" ".join(swap.get(id(w), w.text) for w in words)))
         if retold.value is not None and retold.value.date is not None:
             seen = ", ".join(
                 f"{'no word' if _date_label(w) else repr(w.text)} as "
