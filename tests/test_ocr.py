@@ -963,13 +963,36 @@ def test_a_touching_pair_two_cuts_read_differently_is_left_unread(monkeypatch) -
     assert handdigits._best_cut(ink)[1] == 0.0
 
 
+def test_cuts_that_read_more_than_the_blank_takes_are_no_rivals(monkeypatch) -> None:
+    """A day's "05", its 0 touching the 5: slanted cuts read "65" and "95" nearly as well.
+    No day is 65: in a day's blank, the one reading left is clear."""
+    from pipeline.ocr import handdigits
+
+    ink = (_joined("05", 10) < 128).astype(np.uint8)
+    ys, xs = np.nonzero(ink)
+    ink = ink[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    calls = iter(range(10**6))
+
+    def first_digit_by_cut(glyphs: list[np.ndarray]) -> np.ndarray:
+        p = np.full((len(glyphs), handdigits.PAIR + 1), 0.01)
+        for k, row in enumerate(p):
+            n = next(calls)
+            row[(0, 6, 9)[(n // 2) % 3] if k % 2 == 0 else 5] = 0.95
+        return p
+
+    monkeypatch.setattr(handdigits, "_probabilities", first_digit_by_cut)
+    assert handdigits._best_cut(ink)[1] == 0.0
+    assert handdigits._best_cut(ink, most=31) == ("05", pytest.approx(0.95))
+    assert handdigits._best_cut(ink, most=3) is None  # no reading it can hold
+
+
 def test_a_cut_read_unsurely_is_no_guess(monkeypatch) -> None:
     from pipeline.ocr import blanks, handdigits
 
     grey = _joined("09", 10)
     assert handdigits.read_blank(grey, blanks.HAND_SURE).digits == "09"
     # A scribble cut anywhere reads as some digits, unsurely: not offered, not even as a guess.
-    monkeypatch.setattr(handdigits, "_best_cut", lambda ink: ("66", (blanks.HAND_GUESS + blanks.HAND_SURE) / 2))
+    monkeypatch.setattr(handdigits, "_best_cut", lambda ink, most=None: ("66", (blanks.HAND_GUESS + blanks.HAND_SURE) / 2))
     assert handdigits.read_blank(grey, blanks.HAND_SURE).probability == 0.0
 
 
@@ -1051,7 +1074,7 @@ def test_gaps_after_the_label_the_day_and_the_month_words_are_blanks() -> None:
              Word("ngày", 96.0, (600, 100, 670, 130), 1), Word("tháng", 96.0, (750, 100, 830, 130), 1),
              Word("năm", 96.0, (910, 100, 970, 130), 1), Word("2025", 96.0, (985, 100, 1060, 130), 1)]
     gaps = blanks.empty_blanks(OcrResult(words, [], 96.0, 0.0), 3000)
-    assert gaps == [((161, 100, 259, 130), 5), ((671, 100, 749, 130), 2), ((831, 100, 909, 130), 2)]
+    assert gaps == [((161, 100, 259, 130), 99999), ((671, 100, 749, 130), 31), ((831, 100, 909, 130), 12)]
     # One word space is no blank.
     near = [*words[:4], Word("năm", 96.0, (840, 100, 900, 130), 1)]
     assert len(blanks.empty_blanks(OcrResult(near, [], 96.0, 0.0), 3000)) == 2
@@ -1168,6 +1191,21 @@ def test_a_day_read_in_an_empty_blank_gives_the_date_flagged() -> None:
     date = extract.extract_document([(ocr_result, width, height)]).issued_date
     assert date.value == datetime.date(2026, 1, 18)
     assert date.confidence < extract.REVIEW_BELOW
+
+
+def test_a_dash_read_in_the_days_blank_gives_way_to_its_digits() -> None:
+    """Tesseract read the handwritten 04 as an em dash; the line's text has it as "-"."""
+    from pipeline.core.model import Reread
+    from pipeline.extract import fields as extract
+    from tests.test_extract import _page_with
+
+    ocr_result, width, height = _page_with(date="Hải Hậu, ngày — tháng 6 năm 2026").page()
+    dash = next(w for w in ocr_result.words if w.text == "—")
+    assert extract.extract_document([(ocr_result, width, height)]).issued_date.value is None
+    ocr_result.rereads = [Reread(dash.box, "04")]
+    date = extract.extract_document([(ocr_result, width, height)]).issued_date
+    assert date.value == datetime.date(2026, 6, 4)
+    assert date.confidence < extract.REVIEW_BELOW and "'—' as '04'" in (date.reason or "")
 
 
 def test_a_guess_in_a_blank_is_taken_less_sure_than_an_agreed_reading() -> None:

@@ -56,6 +56,8 @@ HAND_GUESS = 0.4
 # this many line heights past it, and further when nothing is read at that height
 # (a digit written tall is cut by the crop).
 HAND_RISES = (0.7, 1.3)
+# A document's number has five digits at most.
+NUMBER_MOST = 99999
 # A gap after "Số:" or "ngày" this many line heights wide is a blank Tesseract found
 # no word in.
 EMPTY_BLANK_LINES = 0.8
@@ -128,8 +130,8 @@ def _within(text: str, most: int) -> bool:
 
 def empty_blanks(result: OcrResult, height: int) -> list[tuple[tuple[int, int, int, int], int]]:
     """The header's blanks Tesseract read no word in: a gap after a sure "Số:" before the
-    "/notation", between "ngày" and "tháng", or "tháng" and "năm"; each box with the most
-    digits it takes."""
+    "/notation", between "ngày" and "tháng", or "tháng" and "năm"; each box with the
+    largest number it takes."""
     words = [w for w in result.words if w.box[3] < HEADER_SHARE * height]
     out = []
     for w, nxt in zip(words, words[1:], strict=False):
@@ -137,9 +139,9 @@ def empty_blanks(result: OcrResult, height: int) -> list[tuple[tuple[int, int, i
             continue
         key, after = fold(w.text), fold(nxt.text)
         if re.fullmatch(r"s\W*o\W*", key) and after.startswith("/"):
-            most = 5
-        elif _date_blank(key, after) is not None:
-            most = 2
+            most = NUMBER_MOST
+        elif (date := _date_blank(key, after)) is not None:
+            most = date
         else:
             continue
         line = max(w.box[3], nxt.box[3]) - min(w.box[1], nxt.box[1])
@@ -177,8 +179,7 @@ def reread(image: np.ndarray, result: OcrResult, read: ReadDigits,
         if digits is not None and not re.fullmatch(r"\d{1,5}", digits):
             digits = None
         labelled = LABEL.match(fold(w.text)) is not None
-        hand = _by_hand(image, header_ink, _blank_box(w, result), labelled,
-                        max_digits=5 if _is_number(w, result) else 2)
+        hand = _by_hand(image, header_ink, _blank_box(w, result), labelled, _most(w, result))
         if digits is not None:
             # Two readers that disagree leave the blank to a person; a guess is no vote.
             if hand is None or hand.guess is not None or hand.digits == digits:
@@ -197,7 +198,7 @@ def reread(image: np.ndarray, result: OcrResult, read: ReadDigits,
         if check != w.text and _within(check, most):
             found.append(Reread(w.box, check))
     for box, most in empty_blanks(result, image.shape[0]):
-        hand = _by_hand(image, header_ink, box, False, max_digits=most)
+        hand = _by_hand(image, header_ink, box, False, most)
         if hand is not None:
             found.append(replace(hand, box=box))
     return found
@@ -216,9 +217,17 @@ def _blank_box(w: Word, result: OcrResult) -> tuple[int, int, int, int]:
     return (x0, min(n.box[1] for n in near), x1, max(n.box[3] for n in near))
 
 
-def _is_number(w: Word, result: OcrResult) -> bool:
-    after = [n for n in result.words if n.line == w.line and n.box[0] >= w.box[2]]
-    return bool(after) and min(after, key=lambda n: n.box[0]).text.startswith("/")
+def _most(w: Word, result: OcrResult) -> int:
+    """The largest number the blank ``w`` was read in takes: a document's number before
+    its "/notation", a day or a month between the date's words (31 where they are not
+    read)."""
+    line = sorted((n for n in result.words if n.line == w.line), key=lambda n: n.box[0])
+    i = line.index(w)
+    after = fold(line[i + 1].text) if i + 1 < len(line) else ""
+    if after.startswith("/"):
+        return NUMBER_MOST
+    most = _date_blank(fold(line[i - 1].text) if i else "", after)
+    return 31 if most is None else most
 
 
 def _crop(image: np.ndarray, header_ink: np.ndarray | None, box: tuple[int, int, int, int],
@@ -229,7 +238,7 @@ def _crop(image: np.ndarray, header_ink: np.ndarray | None, box: tuple[int, int,
 
 
 def _by_hand(image: np.ndarray, header_ink: np.ndarray | None, box: tuple[int, int, int, int],
-             labelled: bool, max_digits: int) -> Reread | None:
+             labelled: bool, most: int) -> Reread | None:
     """The blank's digits as the handwriting network reads them (and a day is one of a
     month's): when it is sure of each, or, a guess, when each is likely enough."""
     for rise in HAND_RISES:
@@ -240,13 +249,11 @@ def _by_hand(image: np.ndarray, header_ink: np.ndarray | None, box: tuple[int, i
         if crop.size == 0:
             return None
         top = min(pad, box[1])  # the printed line's rows in the crop
-        read = handdigits.read_blank(crop, HAND_SURE, after_label=labelled, max_digits=max_digits,
+        read = handdigits.read_blank(crop, HAND_SURE, after_label=labelled, most=most,
                                      line=(top, top + box[3] - box[1]))
         if read is not None:
             break
     if read is None or read.probability < HAND_GUESS:
-        return None
-    if max_digits == 2 and not 1 <= int(read.digits) <= 31:
         return None
     guess = None if read.probability >= HAND_SURE else round(float(read.probability), 3)
     return Reread(box, read.digits, guess)

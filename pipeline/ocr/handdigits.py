@@ -151,13 +151,15 @@ GLYPH_OF_LINE = 0.35
 GLYPH_OF_CROP = 0.2
 
 
-def read_blank(grey: np.ndarray, sure: float, after_label: bool = False, max_digits: int = 5,
+def read_blank(grey: np.ndarray, sure: float, after_label: bool = False, most: int = 99999,
                line: tuple[int, int] | None = None) -> BlankReading | None:
     """The digits written into a blank (``grey``: the blank's crop, ink dark), or None
     where its ink is not clearly that: a rule run into the digits, digits run into each
     other, a glyph of scattered pieces. With ``after_label`` the crop starts with the
     printed "Số:", and only what follows its colon is read. ``line``, the printed line's
     rows in the crop, leaves out ink wholly above or below them (the lines around).
+    ``most`` is the largest number the blank takes (31 for a day, 12 for a month): a
+    reading of more is none.
 
     Two digits a hand joined with one stroke ("23" with the 2's tail run into the 3) are
     read both as one glyph and cut at the join; ``sure`` is the probability a reading
@@ -168,17 +170,24 @@ def read_blank(grey: np.ndarray, sure: float, after_label: bool = False, max_dig
         return None
     digits, least = "", 1.0
     for glyph in glyphs:
-        read = _read_glyph(glyph, sure)
+        # A glyph alone is the whole number: what it may be cut into is bounded too.
+        read = _read_glyph(glyph, sure, most if len(glyphs) == 1 else None)
         if read is None:
             return None
         digits += read[0]
         least = min(least, read[1])
-    if len(digits) > max_digits:
+    if not _takes(digits, most):
         return None
     return BlankReading(digits, least)
 
 
-def _read_glyph(glyph: np.ndarray, sure: float) -> tuple[str, float] | None:
+def _takes(digits: str, most: int) -> bool:
+    """Whether a blank that takes numbers up to ``most`` can hold ``digits``."""
+    return len(digits) <= len(str(most)) and 1 <= int(digits) <= most
+
+
+def _read_glyph(glyph: np.ndarray, sure: float, most: int | None = None
+                ) -> tuple[str, float] | None:
     ys, xs = np.nonzero(glyph)
     ink = glyph[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
     height, width = ink.shape
@@ -190,7 +199,7 @@ def _read_glyph(glyph: np.ndarray, sure: float) -> tuple[str, float] | None:
             and _probabilities([ink])[0, PAIR] >= PAIR_CUT:
         # A cut is a reading of its own: taken sure, or not at all (a scribble cut
         # anywhere reads as some digits, unsurely).
-        cut = _best_cut(ink)
+        cut = _best_cut(ink, most)
         return cut if cut is None or cut[1] >= sure else (cut[0], 0.0)
     if halves is None:
         return str(whole.digit), whole.probability
@@ -201,11 +210,13 @@ def _read_glyph(glyph: np.ndarray, sure: float) -> tuple[str, float] | None:
     return split if split[1] >= whole.probability else (str(whole.digit), whole.probability)
 
 
-def _best_cut(ink: np.ndarray) -> tuple[str, float] | None:
+def _best_cut(ink: np.ndarray, most: int | None = None) -> tuple[str, float] | None:
     """Two digits touching with no thin join between them ("09", the 9 leaning into the
     0): read cut along each upright or slanted line across the glyph's middle; the cut
     whose less likely half is likeliest, unless cuts nearly as good read other digits
-    (then its probability is 0: a person reads it)."""
+    (then its probability is 0: a person reads it). With ``most``, the glyph is the
+    blank's whole number: cuts that read more than it takes (a day's "65") are no
+    readings, neither best nor rival."""
     height, width = ink.shape
     rows = np.arange(height)[:, None] - (height - 1) / 2
     cols = np.arange(width)[None, :]
@@ -220,6 +231,10 @@ def _best_cut(ink: np.ndarray) -> tuple[str, float] | None:
     if not pairs:
         return None
     p = _probabilities([part for parts in pairs for part in parts])[:, :PAIR].reshape(len(pairs), 2, PAIR)
+    if most is not None:
+        p = p[[_takes(f"{a}{b}", most) for a, b in p.argmax(axis=2)]]
+        if not len(p):
+            return None
     least = p.max(axis=2).min(axis=1)
     best = int(least.argmax())
     left, right = p[best].argmax(axis=1)
