@@ -1302,6 +1302,25 @@ def test_a_reading_fits_past_its_garbled_words_only() -> None:
     assert not fits_past_garbles("Xq Zw", "Hồ Đức Toàn")  # nothing read to fit
 
 
+def test_a_dossier_settles_a_reading_sure_once_or_doubted_alike_twice() -> None:
+    from pipeline.extract.fields import Found, _one_that_fits, _settled
+
+    sure, doubted = 0.9, 0.7
+    whole = "SỞ GIÁO DỤC VÀ ĐÀO TẠO TRƯỜNG THPT CHU VĂN AN"
+    assert _settled([Found(whole, sure)]) == {whole}
+    assert _settled([Found(whole, doubted)]) == set()
+    assert _settled([Found(whole, doubted), Found(whole, doubted)]) == {whole}
+    assert _settled([Found("UỶ BAN NHÂN DÂN XÃ HOÀ AN", doubted),
+                     Found("ỦY BAN NHÂN DÂN XÃ HÒA AN", doubted)]) == {"ỦY BAN NHÂN DÂN XÃ HÒA AN"}
+    assert _one_that_fits("SỞ GIÁO DỤC VÀ-ĐÀO TẠO TRƯỜNG THPT CHU VĂN AN", {whole}) == whole
+    # Readings a mark apart are two: which is right, the dossier does not say.
+    police = "BỘ CÔNG AN CÔNG AN TỈNH NINH BÌNH"
+    assert _one_that_fits("BỘ CÔNG AN CÔNG AN TÍNH NINH BÌNH", {police}) == police
+    assert _one_that_fits("BỘ CÔNGAN CÔNG AN TỈNH NINH BÌNH",
+                          {police, police.replace("TỈNH", "TÍNH")}) is None
+    assert _one_that_fits(police, {police}) is None  # nothing to settle
+
+
 def _decision_of(organ: tuple[str, str], place: str = "Bát Tràng",
                  name: str = "Huỳnh Tấn Phước") -> PageBuilder:
     b = PageBuilder()

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from dataclasses import fields as dataclass_fields
@@ -50,7 +51,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.core.model import OcrResult, SurnameMatch
 from pipeline.core.vi_names import MIDDLE_NAMES, SURNAMES, is_surname, syllable
-from pipeline.core.vi_text import clean, fold, words_folded
+from pipeline.core.vi_text import clean, fold, tone_style, words_folded
 from pipeline.extract.blocks import (
     Header,
     Signature,
@@ -742,28 +743,38 @@ def extract_dossier(pages: list[OcrPage], ranges: list[tuple[int, int]]
                     organ_name=_organ_cut_short(f.organ_name, out)) for f in out]
 
 
+def _settled(found: Sequence[Found[str]]) -> set[str]:
+    """The readings the dossier's other documents settle: each read surely, and each two
+    of them read alike (each doubted, but one misreading twice over is rarer)."""
+    alike = Counter(tone_style(f.value) for f in found
+                    if f.value is not None and f.confidence >= GUESS_AT_LEAST)
+    return {tone_style(f.value) for f in found
+            if f.value is not None and f.confidence >= REVIEW_BELOW} | {
+        v for v, n in alike.items() if n >= 2}
+
+
 def _one_that_fits(read: str, others: set[str]) -> str | None:
-    """The one value of ``others`` (sure readings from the dossier's other documents)
-    that a doubted reading could be, its garbled words aside; None if none or several."""
-    fitting = {fold(o): o for o in others if fits_past_garbles(read, o)}
-    return next(iter(fitting.values())) if len(fitting) == 1 else None
+    """The one reading of ``others`` that a doubted reading could be, its garbled words
+    aside; None if none, or several (readings that differ by a mark are two)."""
+    fitting = [o for o in others if fits_past_garbles(read, o)]
+    if len(fitting) != 1 or fitting[0] == tone_style(read):
+        return None
+    return fitting[0]
 
 
 def _organ_from_dossier(fields: DocumentFields, dossier: list[DocumentFields]) -> Found[str]:
     """A doubted issuing body with a line lost or words garbled ("ỦY BAN NHÂN DÂN" alone,
-    "… TỈNH DÔNG TIELVP") that fits the one body the dossier's other documents name
-    surely, issued at the same place: that body, as a guess for review. The words
-    the page does show must all be in it; a place read otherwise rules it out."""
+    "… TỈNH DÔNG TIELVP") that fits the one body the dossier's other documents settle,
+    issued at the same place: that body, as a guess for review. The words the page does
+    show must all be in it; a place read otherwise rules it out."""
     organ, place = fields.organ_name, fields.issued_place.value
     if organ.value is None or organ.confidence >= REVIEW_BELOW:
         return organ
-    sure = {f.organ_name.value for f in dossier
-            if f is not fields and f.organ_name.value is not None
-            and f.organ_name.confidence >= REVIEW_BELOW
-            and (place is None or f.issued_place.value is None
-                 or fold(f.issued_place.value) == fold(place))}
-    other = _one_that_fits(organ.value, sure)
-    if other is None or fold(other) == fold(organ.value):
+    others = _settled([f.organ_name for f in dossier
+                       if f is not fields and (place is None or f.issued_place.value is None
+                                               or fold(f.issued_place.value) == fold(place))])
+    other = _one_that_fits(organ.value, others)
+    if other is None:
         return organ
     return Found(other, ORGAN_FROM_DOSSIER,
                  f"read {organ.value!r} ({organ.reason or 'doubted'}); the dossier's other "
@@ -772,15 +783,13 @@ def _organ_from_dossier(fields: DocumentFields, dossier: list[DocumentFields]) -
 
 def _signer_from_dossier(name: Found[str], dossier: list[DocumentFields]) -> Found[str]:
     """A doubted signer's name with a word lost or garbled ("Hfc Toàn", "Seo Chứ") that
-    fits the one name the dossier's other documents carry surely ("Hồ Đức Toàn"): that
-    name, as a guess for review."""
+    fits the one name the dossier's other documents settle ("Hồ Đức Toàn"): that name,
+    as a guess for review."""
     if name.value is None or name.confidence >= REVIEW_BELOW:
         return name
-    sure = {f.signer_name.value for f in dossier
-            if f.signer_name is not name and f.signer_name.value is not None
-            and f.signer_name.confidence >= REVIEW_BELOW}
-    other = _one_that_fits(name.value, sure)
-    if other is None or fold(other) == fold(name.value):
+    other = _one_that_fits(name.value, _settled([f.signer_name for f in dossier
+                                                  if f.signer_name is not name]))
+    if other is None:
         return name
     return Found(other, NAME_FROM_DOSSIER,
                  f"read {name.value!r} ({name.reason or 'doubted'}); the dossier's other "
