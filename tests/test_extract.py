@@ -1300,6 +1300,11 @@ def test_a_reading_fits_past_its_garbled_words_only() -> None:
     assert not fits_past_garbles("KÝ 5À, 0 HAÀN NHÂN ĐÂN", whole)  # "KÝ" is read, not there
     assert not fits_past_garbles("THÁP ĐỒNG", whole)  # out of order
     assert not fits_past_garbles("Xq Zw", "Hồ Đức Toàn")  # nothing read to fit
+    # A long word a letter off, where asked for: "NGHĨ" lost the A of NGHĨA.
+    hanh = "ỦY BAN NHÂN DÂN XÃ NGHĨA HÀNH"
+    assert not fits_past_garbles("ỦY BAN NHÂN DÂN XÃ NGHĨ VHVXXH", hanh)
+    assert fits_past_garbles("ỦY BAN NHÂN DÂN XÃ NGHĨ VHVXXH", hanh, letter_off=True)
+    assert not fits_past_garbles("XÃ AN HÀ", "XÃ AN HÒA", letter_off=True)  # too short
 
 
 def test_a_dossier_settles_a_reading_sure_once_or_doubted_alike_twice() -> None:
@@ -1350,6 +1355,11 @@ def test_a_garbled_issuing_body_takes_the_one_the_dossier_names() -> None:
     # Issued at another place, or beside two bodies that fit: left as read.
     elsewhere = _decision_of(whole, "Sa Đéc").page()
     assert extract_dossier([garbled, elsewhere], [(1, 1), (2, 2)])[0].organ_name == alone
+    # A place itself doubted ("Cao Lãnk", no place is so called) rules nothing out.
+    misread = _decision_of(("ỦY BAN NHÂN DÂN", "TỈNH DÔNG TIELVP"), "Cao Lãnk").page()
+    assert extract_document([misread]).issued_place.confidence < extract.REVIEW_BELOW
+    assert extract_dossier([misread, sure], [(1, 1), (2, 2)])[0].organ_name.value == \
+        "ỦY BAN NHÂN DÂN TỈNH ĐỒNG THÁP"
     nai = _decision_of(("ỦY BAN NHÂN DÂN", "TỈNH ĐỒNG NAI"), "Cao Lãnh").page()
     assert extract_dossier([garbled, sure, nai],
                            [(1, 1), (2, 2), (3, 3)])[0].organ_name == alone

@@ -753,10 +753,10 @@ def _settled(found: Sequence[Found[str]]) -> set[str]:
         v for v, n in alike.items() if n >= 2}
 
 
-def _one_that_fits(read: str, others: set[str]) -> str | None:
+def _one_that_fits(read: str, others: set[str], letter_off: bool = False) -> str | None:
     """The one reading of ``others`` that a doubted reading could be, its garbled words
     aside; None if none, or several (readings that differ by a mark are two)."""
-    fitting = [o for o in others if fits_past_garbles(read, o)]
+    fitting = [o for o in others if fits_past_garbles(read, o, letter_off)]
     if len(fitting) != 1 or fitting[0] == tone_style(read):
         return None
     return fitting[0]
@@ -766,14 +766,17 @@ def _organ_from_dossier(fields: DocumentFields, dossier: list[DocumentFields]) -
     """A doubted issuing body with a line lost or words garbled ("ỦY BAN NHÂN DÂN" alone,
     "… TỈNH DÔNG TIELVP") that fits the one body the dossier's other documents settle,
     issued at the same place: that body, as a guess for review. The words the page does
-    show must all be in it; a place read otherwise rules it out."""
-    organ, place = fields.organ_name, fields.issued_place.value
+    show must all be in it (a long one may be a letter off); a place read surely
+    otherwise rules it out."""
+    organ = fields.organ_name
     if organ.value is None or organ.confidence >= REVIEW_BELOW:
         return organ
+    sure_place = fields.issued_place.confidence >= REVIEW_BELOW
+    place = fields.issued_place.value if sure_place else None
     others = _settled([f.organ_name for f in dossier
                        if f is not fields and (place is None or f.issued_place.value is None
                                                or fold(f.issued_place.value) == fold(place))])
-    other = _one_that_fits(organ.value, others)
+    other = _one_that_fits(organ.value, others, letter_off=True)
     if other is None:
         return organ
     return Found(other, ORGAN_FROM_DOSSIER,

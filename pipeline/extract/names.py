@@ -24,6 +24,7 @@ from pipeline.core.vi_names import ETHNIC_SURNAMES, INITIAL, MIDDLE_NAMES, SURNA
 from pipeline.core.vi_text import fold, nfc, strip_foreign, tone_style, vn_upper, words_folded
 from pipeline.extract.params import (
     GLUED_SYLLABLE_MIN,
+    LETTER_OFF_MIN,
     LISTED_MIN_WORDS_READ,
     ORGAN_HEAD_MIN_SCORE,
     ORGAN_NAMING_MIN_SCORE,
@@ -199,15 +200,22 @@ def spelt_word(word: str) -> bool:
     return word.isalpha() and bool(syllable(word))
 
 
-def fits_past_garbles(read: str, other: str) -> bool:
+def fits_past_garbles(read: str, other: str, letter_off: bool = False) -> bool:
     """Whether a doubted reading could be ``other`` with words lost or garbled: its words
     spelt as syllables are, folded and in order, words of ``other``, and there is at least
     one ("ỦY BAN NHÂN DÂN TỈNH DÔNG TIELVP" fits "… TỈNH ĐỒNG THÁP"; "Hfc Toàn" fits
-    "Hồ Đức Toàn"; "KÝ 5À, 0 HAÀN" fits no UBND: "KÝ" is spelt and not there)."""
+    "Hồ Đức Toàn"; "KÝ 5À, 0 HAÀN" fits no UBND: "KÝ" is spelt and not there). With
+    ``letter_off``, a spelt word of ``LETTER_OFF_MIN`` letters or more may be a letter
+    off its word ("NGHĨ" for NGHĨA: a letter lost still spells a syllable)."""
     spelt = [fold(w) for w in read.split() if spelt_word(w)]
     theirs = iter(fold(w) for w in other.split())
+
+    def found(word: str) -> bool:
+        return any(t == word or (letter_off and len(word) >= LETTER_OFF_MIN
+                                 and Levenshtein.distance(t, word) <= 1) for t in theirs)
+
     return bool(spelt) and len(read.split()) <= len(other.split()) + 1 and all(
-        w in theirs for w in spelt)
+        found(w) for w in spelt)
 
 
 def _spelt_tail(word: str) -> str | None:

@@ -406,6 +406,9 @@ ORGAN_SHORTER_THAN_DOSSIER = 0.6
 # dossier's other documents read surely and that fits what is read: a guess, for review.
 ORGAN_FROM_DOSSIER = 0.6
 NAME_FROM_DOSSIER = 0.6
+# An issuing body's word this long that the dossier's reads a letter off still fits it
+# ("NGHĨ" for NGHĨA); a name's words must agree folded.
+LETTER_OFF_MIN = 4
 # A unit line under it without its unit word (XÃ, PHƯỜNG …), at most this sure.
 ORGAN_UNIT_WORD_LOST = 0.6
 
