@@ -712,6 +712,11 @@ def test_signer_name_cleanup(read: str, want: str, flagged: bool) -> None:
     ("ITM -ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", True),
     ("TL. CHỦ TỊCH", "vờ TƯ CHÁNH VĂN PHÒNG", "TL. CHỦ TỊCH", None, False),  # PHÓ or not
     (", CHỦ TỊCH", "H Q6 HỦ TỊCH", None, None, False),  # authority without its prefix
+    # Its prefix garbled or lost before a collective body: only "TM." is printed so, and
+    # under it the chairman signs.
+    ("M. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", True),
+    ("17M. UY BANN HAN DÂN", "CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", True),
+    ("ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", True),
     # The seal took the position's first letters, and left scraps of its own lettering.
     ("TM. ỦY BAN NHÂN DÂN", "v6 -£HỦ TỊCH", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", True),
     ("TL. CHỦ TỊCH", "Ấ V €H@m VĂN PHÒNG", "TL. CHỦ TỊCH", "CHÁNH VĂN PHÒNG", False),

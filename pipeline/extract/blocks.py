@@ -33,6 +33,7 @@ from pipeline.extract.names import drop_leading_scraps, name_from_line
 from pipeline.extract.nd30 import (
     AUTHORITY_BODIES,
     AUTHORITY_PREFIXES,
+    COLLECTIVE_BODIES,
     MOTTO,
     NATIONAL,
     POSITION_IN_CHARGE,
@@ -729,6 +730,22 @@ def _authority_garbled(s: Segment) -> tuple[str, float] | None:
     return f"{_AUTH_PREFIX_KEYS[prefix]} {body}", AUTHORITY_GARBLED
 
 
+_COLLECTIVE_KEYS = [(words_folded(b), b) for b in COLLECTIVE_BODIES]
+
+
+def _collective_authority(s: Segment) -> str | None:
+    """An authority line whose prefix is lost or garbled ("M. ỦY BAN NHÂN DÂN", "17M. UY
+    BANN HAN DÂN") and that names a collective body: NĐ 30 signs for a collective only
+    "TM." (thay mặt), so that is its prefix; None for any other line (before a title,
+    "CHỦ TỊCH", any of KT./TL./TUQ./Q. may have been printed)."""
+    words = words_folded(s.text).split()
+    readings = [" ".join(words)]
+    if len(words) > 1 and len(words[0]) <= AUTHORITY_SCRAP_MAX_LETTERS:
+        readings.append(" ".join(words[1:]))  # the prefix's scrap left out
+    score, body = max((_ratio(r, k), b) for r in readings for k, b in _COLLECTIVE_KEYS)
+    return f"TM. {body}" if score >= AUTHORITY_MIN_SCORE else None
+
+
 def _position(s: Segment) -> tuple[str, float] | None:
     """A usual position (fuzzy), one with specks before it, or a capitals line as read;
     "… PHỤ TRÁCH" after it kept."""
@@ -971,7 +988,11 @@ def _prefixless_authority(page: Page, cands: list[Segment], pos_seg: Segment,
             and below.caps >= PREFIXLESS_MIN_CAPS and below.n_letters >= PREFIXLESS_MIN_LETTERS:
         lower = _position(below)
         if lower is not None:
-            authority = Found.none(f"authority line read as {pos_seg.text!r}")
+            read = f"authority line read as {pos_seg.text!r}"
+            collective = _collective_authority(pos_seg)
+            authority = Found.none(read) if collective is None else Found(
+                collective, AUTHORITY_GARBLED,
+                f"{read}: before a collective body only 'TM.' is printed")
             position = Found(lower[0], round(min(PREFIXLESS_POSITION, lower[1]), 3),
                              f"position read as {below.text!r} under {pos_seg.text!r}, "
                              "an authority line without its prefix")

@@ -56,11 +56,16 @@ POSITIONS: tuple[str, ...] = (
 )
 # "PHÓ TRƯỞNG PHÒNG PHỤ TRÁCH": a position with the charge it holds, kept as printed.
 POSITION_IN_CHARGE = "PHỤ TRÁCH"
-AUTHORITY_BODIES: tuple[str, ...] = (
+
+# The bodies of AUTHORITY_BODIES that are collectives: one signs for them only "TM."
+# (thay mặt tập thể); before a title ("CHỦ TỊCH") one signs "KT.", "TL.", "TUQ." or "Q.".
+COLLECTIVE_BODIES: tuple[str, ...] = (
     "ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "THƯỜNG TRỰC HỘI ĐỒNG NHÂN DÂN", "BAN THƯỜNG VỤ",
     "ĐẢNG ỦY", "BAN CHỈ ĐẠO", "HỘI ĐỒNG", "BAN TỔ CHỨC", "TỔ CÔNG TÁC", "ĐOÀN KIỂM TRA",
-    "CHỦ TỊCH", "GIÁM ĐỐC", "TRƯỞNG BAN", "BỘ TRƯỞNG", "THỦ TRƯỞNG", "UBND TỈNH",
-    "UBND HUYỆN", "UBND XÃ", "UBND",
+    "UBND TỈNH", "UBND HUYỆN", "UBND XÃ", "UBND",
+)
+AUTHORITY_BODIES: tuple[str, ...] = (
+    *COLLECTIVE_BODIES, "CHỦ TỊCH", "GIÁM ĐỐC", "TRƯỞNG BAN", "BỘ TRƯỞNG", "THỦ TRƯỞNG",
 )
 
 NATIONAL = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
