@@ -9,8 +9,8 @@ image): no I/O, nothing cached.
   number at the top.
 * ``extract_document`` reads one document's fields: the header on its first
   page, the signature block on its last; ``extract_dossier`` reads each
-  document of a dossier and lets a doubted signer's name or issuing body be settled by the
-  dossier's other documents.
+  document of a dossier and lets a doubted signer's name or issuing body be
+  settled by the dossier's other documents.
 * ``parse_number_line``, ``parse_date_line`` and ``match_type_name`` read
   single lines and are usable on their own.
 
@@ -713,8 +713,9 @@ def extract_dossier(pages: list[OcrPage], ranges: list[tuple[int, int]]
     only one: the same officials sign a dossier's documents, and its text names them.
     A doubted place that is on no list takes the one listed name a letter away that the
     dossier prints. A doubted issuing body or signer's name with words lost or garbled
-    takes the one the dossier's other documents read surely, if every word it does
-    read is in it (and, for a body, they were issued at the same place). A signature
+    takes the one the dossier's other documents settle (read surely, or alike twice),
+    if every word it does read is in it (and, for a body, they were issued at the same
+    place). A signature
     with no name read takes the one name the dossier's other documents carry under the
     same position of the same body. An issuing body read as only the first lines of
     the one the others name is doubted. All of these are guesses, for review.
@@ -743,23 +744,25 @@ def extract_dossier(pages: list[OcrPage], ranges: list[tuple[int, int]]
                     organ_name=_organ_cut_short(f.organ_name, out)) for f in out]
 
 
-def _settled(found: Sequence[Found[str]]) -> set[str]:
-    """The readings the dossier's other documents settle: each read surely, and each two
-    of them read alike (each doubted, but one misreading twice over is rarer)."""
-    alike = Counter(tone_style(f.value) for f in found
-                    if f.value is not None and f.confidence >= GUESS_AT_LEAST)
-    return {tone_style(f.value) for f in found
-            if f.value is not None and f.confidence >= REVIEW_BELOW} | {
-        v for v, n in alike.items() if n >= 2}
+def _settled(found: Sequence[Found[str]]) -> dict[str, str]:
+    """The readings the dossier's other documents settle, each read surely or two of them
+    read alike (each doubted, but one misreading twice over is rarer): by their spelling
+    with the tone marks placed one way, each as printed ("UỶ BAN" stays "UỶ")."""
+    read = [(tone_style(f.value), f.value, f.confidence) for f in found
+            if f.value is not None and f.confidence >= GUESS_AT_LEAST]
+    alike = Counter(key for key, _, _ in read)
+    return {key: value for key, value, confidence in read
+            if confidence >= REVIEW_BELOW or alike[key] >= 2}
 
 
-def _one_that_fits(read: str, others: set[str], letter_off: bool = False) -> str | None:
-    """The one reading of ``others`` that a doubted reading could be, its garbled words
-    aside; None if none, or several (readings that differ by a mark are two)."""
-    fitting = [o for o in others if fits_past_garbles(read, o, letter_off)]
+def _one_that_fits(read: str, others: dict[str, str], letter_off: bool = False) -> str | None:
+    """The one settled reading (``_settled``) that a doubted reading could be, its garbled
+    words aside; None if none, or several (readings that differ by a mark are two), or if
+    it is what was read."""
+    fitting = [key for key in others if fits_past_garbles(read, key, letter_off)]
     if len(fitting) != 1 or fitting[0] == tone_style(read):
         return None
-    return fitting[0]
+    return others[fitting[0]]
 
 
 def _organ_from_dossier(fields: DocumentFields, dossier: list[DocumentFields]) -> Found[str]:
