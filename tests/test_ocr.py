@@ -1193,6 +1193,29 @@ def test_a_day_read_in_an_empty_blank_gives_the_date_flagged() -> None:
     assert date.confidence < extract.REVIEW_BELOW
 
 
+def test_a_day_written_by_hand_doubts_the_date_not_the_printed_place() -> None:
+    from pipeline.core.model import Reread
+    from pipeline.extract import fields as extract
+    from tests.test_extract import _page_with
+
+    ocr_result, width, height = _page_with(date="Bát Tràng, ngày tháng 01 năm 2026").page()
+    ngay = next(w for w in ocr_result.words if w.text == "ngày")
+    thang = next(w for w in ocr_result.words if w.text == "tháng" and w.line == ngay.line)
+    ocr_result.rereads = [Reread((ngay.box[2], ngay.box[1], thang.box[0], ngay.box[3]), "18")]
+    fields = extract.extract_document([(ocr_result, width, height)])
+    assert fields.issued_date.confidence < extract.REVIEW_BELOW
+    assert fields.issued_place.value == "Bát Tràng"
+    assert fields.issued_place.confidence >= extract.REVIEW_BELOW and not fields.issued_place.reason
+    # Its own words read unsurely, the place is doubted for them.
+    import dataclasses
+
+    ocr_result.words = [dataclasses.replace(w, confidence=50.0)
+                        if w.line == ngay.line and w.box[0] < ngay.box[0] else w
+                        for w in ocr_result.words]
+    place = extract.extract_document([(ocr_result, width, height)]).issued_place
+    assert place.confidence < extract.REVIEW_BELOW and "low OCR confidence" in (place.reason or "")
+
+
 def test_a_dash_read_in_the_days_blank_gives_way_to_its_digits() -> None:
     """Tesseract read the handwritten 04 as an em dash; the line's text has it as "-"."""
     from pipeline.core.model import Reread

@@ -51,7 +51,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.core.model import OcrResult, SurnameMatch
 from pipeline.core.vi_names import MIDDLE_NAMES, SURNAMES, is_surname, syllable
-from pipeline.core.vi_text import clean, fold, tone_style, words_folded
+from pipeline.core.vi_text import DAY_WORD, clean, fold, tone_style, words_folded
 from pipeline.extract.blocks import (
     Header,
     Signature,
@@ -376,13 +376,30 @@ def _place_date(header: Header, tokens: list[Token]) -> tuple[Found[datetime.dat
                    else Found.none(pd.reason or "the date is not readable"))
     if pd.value.place is None:
         return issued_date, Found.none("no place before the date")
-    conf = pd.confidence
+    found = Found(pd.value.place, pd.confidence, pd.reason)
     if header.date_seg is not None:
-        conf = min(conf, header.date_seg.confidence + PLACE_OCR_SLACK)
+        found = _place_by_its_words(found, header.date_seg)
     v = voted(pd.value.place, tokens)
-    place = _repaired(Found(pd.value.place, round(conf, 3), pd.reason), v.value, v.reason, v.doubt)
+    place = _repaired(found, v.value, v.reason, v.doubt)
     place = _place_from_organ(_place_on_the_list(place, tokens), header, v.other)
     return issued_date, _place_settled_by_list(place, v.other)
+
+
+def _place_by_its_words(place: Found[str], line: Segment) -> Found[str]:
+    """The place as sure as the OCR of its own words, before "ngày": it is printed, and
+    what doubts the date (a day or month written by hand, a digit misread) says nothing
+    of it. Without a "ngày" read, as sure as the whole line and the date."""
+    day = next((k for k, w in enumerate(line.words)
+                if re.fullmatch(DAY_WORD, fold(w.text).strip(",.;:")) is not None), None)
+    if not day:
+        return Found(place.value, round(min(place.confidence, line.confidence + PLACE_OCR_SLACK), 3),
+                     place.reason)
+    words = line.words[:day]
+    ocr = sum(w.confidence * max(1, len(w.text)) for w in words) / sum(
+        max(1, len(w.text)) for w in words) / 100
+    conf = round(min(1.0, ocr + PLACE_OCR_SLACK), 3)
+    return Found(place.value, conf,
+                 f"place read with low OCR confidence ({ocr:.2f})" if conf < REVIEW_BELOW else None)
 
 
 def _place_from_organ(place: Found[str], header: Header, elsewhere: str | None) -> Found[str]:
