@@ -1487,9 +1487,10 @@ def test_a_number_written_into_the_blank_is_left_out_and_the_notation_read(
     assert "blank" in (found.reason or "")
 
 
-@pytest.mark.parametrize("text", ["Số: 274'IUBND-VP", "Số: 274'IlUBND-VP"])
+@pytest.mark.parametrize("text", ["Số: 274'IUBND-VP", "Số: 274'IlUBND-VP", "Số: 27'OUBND-VP"])
 def test_a_quote_then_a_bar_leaves_the_number_out(text: str) -> None:
-    """A speck, then "I" for the last digit 1 or for the slash: the number is not known."""
+    """A speck, then "I" for the last digit 1 or for the slash, or "O" for a last 0 (no
+    notation opens with an O): the number is not known."""
     found = parse_number_line(text)
     assert found.value is not None and found.value.code_number is None
     assert found.value.code_notation == "UBND-VP"

@@ -182,9 +182,10 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
             num_raw, mark, notation_raw = slash.groups()
             confidence *= NUMBER_BACKSLASH
             reasons.append(f"'/' read as {mark!r}")
-            # "274'IUBND": the quote may be a speck, the "I" the slash or a last digit 1.
-            number_unsure = re.match(r"[Il|]", notation_raw) is not None
-            notation_raw = re.sub(r"^[Il|]+", "", notation_raw)
+            # "274'IUBND": the quote may be a speck, the "I" the slash or a last digit 1;
+            # "7'ONQ-UBND": the "O" a last digit 0 (no notation opens with an O).
+            number_unsure = re.match(r"[Il|O]", notation_raw) is not None
+            notation_raw = re.sub(r"^[Il|O]+", "", notation_raw)
             if notation_raw[:1].isdigit():
                 # "1'I12UBND": digits on both sides of the marks; where the number ends
                 # and what the notation is are not to be told.
@@ -275,7 +276,7 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
     else:
         notation = "-".join(organ_parts)
     if number_unsure:
-        reasons.append("a 1 or the '/' may follow the number: not taken")
+        reasons.append("a 1, a 0 or the '/' may follow the number: not taken")
     return Found(
         NumberParts(None if number_unsure else number, year + notation, code.value),
         round(confidence, 3),
