@@ -1262,8 +1262,12 @@ def test_a_number_read_in_an_empty_blank_is_taken_flagged() -> None:
     found = extract.extract_document([(ocr_result, width, height)])
     assert found.code_number.value is None and found.code_notation.value == "QĐ-UBND"
     ocr_result.rereads = [Reread((label.box[2] + 1, label.box[1], label.box[2] + 80, label.box[3]), "87")]
-    number = extract.extract_document([(ocr_result, width, height)]).code_number
-    assert number.value == "87" and number.confidence < extract.REVIEW_BELOW
+    fields = extract.extract_document([(ocr_result, width, height)])
+    assert fields.code_number.value == "87" and fields.code_number.confidence < extract.REVIEW_BELOW
+    # The notation is printed: the number written by hand doubts only the number.
+    assert fields.code_notation.value == "QĐ-UBND"
+    assert fields.code_notation.confidence >= extract.REVIEW_BELOW
+    assert fields.code_notation.reason is None
 
 
 # --------------------------------------------------------------------------- an authority's prefix

@@ -112,6 +112,7 @@ from pipeline.extract.params import (
     NOTATION_DISAGREE,
     NOTATION_FROM_HEADING,
     NOTATION_NOT_THE_HEADINGS,
+    NUMBER_OCR_SLACK,
     ORGAN_FROM_DOSSIER,
     ORGAN_HEAD_FROM_TEXT,
     ORGAN_HEAD_MISSING,
@@ -916,7 +917,7 @@ def _read_document(pages: list[OcrPage]) -> tuple[DocumentFields, bool, list[Tok
         code_number = (Found(number.value.code_number, number.confidence, number.reason)
                        if number.value.code_number is not None
                        else Found.none(number.reason or "the number is not readable"))
-        code_notation = (Found(number.value.code_notation, number.confidence, number.reason)
+        code_notation = (_notation(number, header, type_code.value)
                          if number.value.code_notation is not None
                          else Found.none(number.reason or "the notation is not readable"))
     else:
@@ -958,6 +959,30 @@ def _read_document(pages: list[OcrPage]) -> tuple[DocumentFields, bool, list[Tok
         signer_authority=signer_authority,
     )
     return _coarse(fields, min(analysed[0].em, analysed[-1].em)), surname_read, elsewhere
+
+
+def _notation(number: Found[NumberParts], header: Header, type_code: str | None) -> Found[str]:
+    """The printed notation, as sure as the number; or, where the number stands apart from
+    it ("Số: 26 /TTr-UBND", the 26 written into a blank by hand), as sure as its own words
+    and the line's parse: a number written by hand doubts the number, not the notation.
+    Only where the notation is as those words read it, and its type the heading's."""
+    assert number.value is not None
+    as_number = Found(number.value.code_notation, number.confidence, number.reason)
+    line = header.number_seg
+    at = None if line is None else next(
+        (i for i, w in enumerate(line.words) if w.text.startswith("/")), None)
+    if line is None or not at:
+        return as_number
+    parsed = parse_number_line(line.text, type_code)
+    if parsed.value is None or parsed.value.code_notation != number.value.code_notation \
+            or parsed.value.type_code not in (None, type_code):
+        return as_number
+    printed = line.words[at:]
+    ocr = sum(w.confidence * max(1, len(w.text)) for w in printed) / sum(
+        max(1, len(w.text)) for w in printed) / 100
+    sure = round(min(parsed.confidence, ocr + NUMBER_OCR_SLACK, 1.0), 3)
+    return Found(number.value.code_notation, sure,
+                 number.reason if sure < REVIEW_BELOW else None)
 
 
 def _coarse(fields: DocumentFields, em: float) -> DocumentFields:
