@@ -552,6 +552,19 @@ def test_low_ocr_confidence_lowers_field_confidence() -> None:
     assert fields.subject.confidence < 0.8 and fields.subject.reason
 
 
+@pytest.mark.parametrize("conf", [40, 77])
+def test_free_text_sent_to_review_says_why(conf: float) -> None:
+    """Read just under the review threshold (0.77), as well as far under it: the record
+    names the low OCR confidence, not only "low confidence"."""
+    b = PageBuilder()
+    header(b)
+    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
+    b.add("Về việc phê duyệt dự toán kinh phí", 710, cx=CX, conf=conf)
+    b.body(860, 10)
+    subject = extract_document([b.page()]).subject
+    assert subject.confidence < 0.8 and "low OCR confidence" in (subject.reason or "")
+
+
 def test_a_misread_name_is_outvoted_by_its_other_occurrences() -> None:
     b = PageBuilder()
     header(b, organ=("ỦY BAN NHÂN DÂN", "PHƯƠNG PHƯỢC LONG"),

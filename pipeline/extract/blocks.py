@@ -74,7 +74,6 @@ from pipeline.extract.params import (
     HEADER_LINE_MAX_WIDTH,
     HEADER_ZONE,
     LANDMARK_ZONE,
-    LOW_OCR_CONFIDENCE,
     MOTTO_MAX_BELOW_EM,
     MOTTO_MIN_SCORE,
     NAME_BELOW_POSITION_EM,
@@ -118,6 +117,7 @@ from pipeline.extract.params import (
     PREFIXLESS_MIN_LETTERS,
     PREFIXLESS_NEXT_LINE_EM,
     PREFIXLESS_POSITION,
+    REVIEW_BELOW,
     SAME_LINE_EM,
     SIGNATURE_CENTRE_FROM,
     SIGNATURE_COLUMN_FROM,
@@ -267,7 +267,7 @@ def with_ocr(found: Found[T], segs: list[Segment], what: str, slack: float = OCR
 
 
 def _low(conf: float, what: str) -> str | None:
-    return f"{what} read with low OCR confidence ({conf:.2f})" if conf < LOW_OCR_CONFIDENCE \
+    return f"{what} read with low OCR confidence ({conf:.2f})" if conf < REVIEW_BELOW \
         else None
 
 

@@ -69,8 +69,6 @@ WRAPPED_LINE_GAP_EM = 1.9
 # A parsed value is no surer than its words' OCR plus this: Tesseract's word
 # confidence runs low on tokens such as "47/QĐ-UBND" even when read right.
 OCR_SLACK = 0.2
-# Free text (issuing body, trích yếu, name) read below this OCR confidence says so.
-LOW_OCR_CONFIDENCE = 0.75
 
 # --------------------------------------------------------------------------- header
 
