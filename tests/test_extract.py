@@ -2231,3 +2231,36 @@ def test_every_value_of_a_page_scanned_too_coarsely_goes_to_review() -> None:
     # At 200 dpi (two thirds of the page's 300) the text is read as it stands.
     fine = extract_document([_scaled(page, 2 / 3)])
     assert all(getattr(fine, n).confidence == getattr(sharp, n).confidence for n in names)
+
+
+def test_a_line_run_on_into_the_next_column_is_no_other_reading() -> None:
+    """"CÔNG AN TỈNH NINH BÌNH ĐỘC": the header's line run on into "Độc lập" is the same
+    line, not a second reading that disagrees; a space lost ("HỘIAN") still counts."""
+    from pipeline.extract.names import tokens_of, vote, voted
+
+    run_on = tokens_of([("CÔNG AN TỈNH NINH BÌNH ĐỘC LẬP", 0.9)])
+    assert vote("CÔNG AN TỈNH NINH BÌNH", run_on).total == 1  # the run itself, once
+    assert voted("CÔNG AN TỈNH NINH BÌNH", run_on).reason is None
+    assert vote("HỘI AN", tokens_of([("HỘIAN báo cáo", 0.9)])).total == 1
+    assert vote("HỘI AN", tokens_of([("HỘIANH báo cáo", 0.9)])).total == 0  # a letter more
+
+
+
+def test_a_body_read_with_other_marks_than_the_dossiers_is_doubted_or_mended() -> None:
+    """"TÍNH" where the dossier's other documents read "TỈNH": two of them against one take
+    their reading, flagged; one against one leaves each as read, both flagged."""
+    right, misread = ("BỘ CÔNG AN", "CÔNG AN TỈNH NINH BÌNH"), ("BỘ CÔNG AN", "CÔNG AN TÍNH NINH BÌNH")
+    alone = extract_document([_police_report(misread).page()]).organ_name
+    assert alone.value == "BỘ CÔNG AN CÔNG AN TÍNH NINH BÌNH"
+    assert alone.confidence >= extract.REVIEW_BELOW  # the page alone cannot tell
+    pages = [_police_report(misread).page(), _police_report(right).page(),
+             _police_report(right).page()]
+    first, second, _ = extract_dossier(pages, [(1, 1), (2, 2), (3, 3)])
+    assert first.organ_name.value == "BỘ CÔNG AN CÔNG AN TỈNH NINH BÌNH"
+    assert first.organ_name.confidence < extract.REVIEW_BELOW and "TÍNH" in first.organ_name.reason
+    assert second.organ_name.value == "BỘ CÔNG AN CÔNG AN TỈNH NINH BÌNH"
+    assert second.organ_name.confidence < extract.REVIEW_BELOW  # one reading disagrees
+    one, other = extract_dossier(pages[:2], [(1, 1), (2, 2)])
+    assert one.organ_name.value == alone.value and one.organ_name.confidence < extract.REVIEW_BELOW
+    assert other.organ_name.value == "BỘ CÔNG AN CÔNG AN TỈNH NINH BÌNH"
+    assert other.organ_name.confidence < extract.REVIEW_BELOW

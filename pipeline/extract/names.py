@@ -31,7 +31,6 @@ from pipeline.extract.params import (
     VOTE_IMPLAUSIBLE_WEIGHT,
     VOTE_MIN_SCORE,
     VOTE_ONE_EDIT_MIN_LETTERS,
-    VOTE_RESPACED_MIN_SCORE,
 )
 
 _SURNAMES = frozenset(SURNAMES + ETHNIC_SURNAMES)
@@ -85,7 +84,7 @@ def vote(phrase: str, tokens: list[Token], min_ratio: float = VOTE_MIN_SCORE,
     Occurrences are runs of capitalised words whose letters, without
     diacritics and spaces, are equal or nearly (rapidfuzz ratio ≥
     ``min_ratio``) and start alike. With ``spaces``, runs of one word more or
-    fewer count too (a space read or lost: "HỘIAN"), if nearer still.
+    fewer count too (a space read or lost: "HỘIAN"), with the very same letters.
     Occurrences are weighted by OCR confidence.
     """
     words = _WORD.findall(nfc(phrase))
@@ -103,10 +102,13 @@ def vote(phrase: str, tokens: list[Token], min_ratio: float = VOTE_MIN_SCORE,
             wkey = "".join(fold(t) for t, _ in window)
             if wkey[:1] != key[:1] and words[0][:1].isupper():
                 continue
-            least = min_ratio if size == n else VOTE_RESPACED_MIN_SCORE
-            if wkey != key and fuzz.ratio(wkey, key) < least and not (
-                    size == n and len(key) >= VOTE_ONE_EDIT_MIN_LETTERS
-                    and Levenshtein.distance(wkey, key) <= 1):
+            if size != n:
+                # A space read or lost ("HỘIAN") keeps the letters, all of them: a word
+                # more ("CÔNG AN TỈNH NINH BÌNH ĐỘC", run on into the motto) is another run.
+                if wkey != key:
+                    continue
+            elif wkey != key and fuzz.ratio(wkey, key) < min_ratio and not (
+                    len(key) >= VOTE_ONE_EDIT_MIN_LETTERS and Levenshtein.distance(wkey, key) <= 1):
                 continue
             spelling = " ".join(t.lower() for t, _ in window)
             weights[spelling] += sum(c for _, c in window) / size

@@ -375,10 +375,9 @@ NAME_BY_SHAPE_ONLY = 0.5
 # --------------------------------------------------------------------------- names
 
 # Occurrences of a phrase: as many words scoring this (letters only, diacritics and
-# spaces aside), or one word more or fewer (a space read or lost) scoring this; a
-# phrase of this many letters or more also when a letter away.
+# spaces aside), or a phrase of this many letters or more a letter away; one word more
+# or fewer (a space read or lost) only with the same letters.
 VOTE_MIN_SCORE = 80
-VOTE_RESPACED_MIN_SCORE = 90
 VOTE_ONE_EDIT_MIN_LETTERS = 4
 # A spelling Vietnamese rules out ("trieu") weighs this much of an occurrence.
 VOTE_IMPLAUSIBLE_WEIGHT = 0.8
