@@ -2264,3 +2264,21 @@ def test_a_body_read_with_other_marks_than_the_dossiers_is_doubted_or_mended() -
     assert one.organ_name.value == alone.value and one.organ_name.confidence < extract.REVIEW_BELOW
     assert other.organ_name.value == "BỘ CÔNG AN CÔNG AN TỈNH NINH BÌNH"
     assert other.organ_name.confidence < extract.REVIEW_BELOW
+
+
+@pytest.mark.parametrize("line, subject", [
+    ("Điều 1. Phê duyệt dự toán kinh phí thu gom rác thải", None),  # an article: no trích yếu
+    ("Điều chỉnh dự toán kinh phí thu gom rác thải", "Điều chỉnh dự toán kinh phí thu gom rác thải"),
+])
+def test_an_article_of_the_body_is_no_trich_yeu(line: str, subject: str | None) -> None:
+    """The title lost, the heading found is the one over the articles ("QUYẾT ĐỊNH:"): the
+    line under it is "Điều 1. …", the body's, not a trích yếu to be taken surely."""
+    b = PageBuilder()
+    header(b)
+    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
+    b.add(line, 710, cx=CX)
+    b.body(860, 10)
+    found = extract_document([b.page()]).subject
+    assert found.value == subject
+    if subject is None:
+        assert "article" in (found.reason or "")

@@ -612,6 +612,11 @@ def _subject(page: Page, type_seg: Segment | None) -> tuple[list[Segment], Found
             break
         if s.caps > SUBJECT_STOP_CAPS and s.n_letters > SUBJECT_STOP_LETTERS:
             break
+        if _article(s.text):
+            if not segs:  # the heading found is the one over the articles ("QUYẾT ĐỊNH:")
+                return segs, Found.none(f"an article of the body under the heading "
+                                        f"({s.text[:40]!r}), no trích yếu")
+            break
         if segs and (body_opening(s.text) or _paragraph_start(page, s)):
             break
         if segs:
@@ -628,6 +633,11 @@ def _subject(page: Page, type_seg: Segment | None) -> tuple[list[Segment], Found
 # How a body's paragraphs open (a trích yếu never does): "Căn cứ …", "Kính gửi: …".
 _BODY_OPENINGS = ("can cu", "kinh gui", "thuc hien", "hom nay", "xet de nghi", "theo de nghi",
                   "xet to trinh", "theo to trinh", "de nghi", "nham ")
+
+
+def _article(text: str) -> bool:
+    """ "Điều 1. …": an article of the body, which no trích yếu is ("Điều chỉnh …" may be)."""
+    return re.match(r"\W*dieu\s*\d", fold(clean(text))) is not None
 
 
 def body_opening(text: str) -> bool:
