@@ -456,17 +456,20 @@ def _place_settled_by_list(place: Found[str], elsewhere: str | None) -> Found[st
 
 
 def _place_on_the_list(place: Found[str], tokens: list[Token]) -> Found[str]:
-    """A sure place the document prints only once, checked against the 2025 list of
-    communes and provinces: a name on no list ("Wim Long") is a misreading. The one
-    listed name a letter away is taken, as a guess, when the document prints it too;
-    otherwise the reading stays, doubted (it may be an older name)."""
+    """A sure place checked against the 2025 list of communes and provinces: a name on no
+    list ("Wim Long") is a misreading, whether the document prints it once or, a letter
+    from a listed name, more often. The one listed name a letter away is taken, as a
+    guess, when the document prints it too; otherwise the reading stays, doubted (it
+    may be an older name)."""
     if place.value is None or place.confidence < REVIEW_BELOW:
         return place
-    if vote(place.value, tokens).agree >= 2:
-        return place  # printed again, in the organ's name most often: the list is not needed
     from pipeline.core import commune  # (loading the list costs a tenth of a second)
 
     if commune.is_place_name(place.value):
+        return place
+    if vote(place.value, tokens).agree >= 2 and not commune.places_like(place.value):
+        # Printed again, in the organ's name most often: an older name, spelt alike. One a
+        # letter from a listed name ("Bắc Vinh") may be the same face misread twice over.
         return place
     return _listed_near(place.value, tokens, "document") or Found(
         place.value, PLACE_OFF_THE_LIST,
