@@ -395,9 +395,7 @@ def _place_by_its_words(place: Found[str], line: Segment) -> Found[str]:
     if not day:
         return Found(place.value, round(min(place.confidence, line.confidence + PLACE_OCR_SLACK), 3),
                      place.reason)
-    words = line.words[:day]
-    ocr = sum(w.confidence * max(1, len(w.text)) for w in words) / sum(
-        max(1, len(w.text)) for w in words) / 100
+    ocr = Segment(line.words[:day], line.size).confidence
     conf = round(min(1.0, ocr + PLACE_OCR_SLACK), 3)
     return Found(place.value, conf,
                  f"place read with low OCR confidence ({ocr:.2f})" if conf < REVIEW_BELOW else None)
@@ -802,11 +800,8 @@ def _organ_from_dossier(fields: DocumentFields, dossier: list[DocumentFields]) -
                        if f is not fields and (place is None or f.issued_place.value is None
                                                or fold(f.issued_place.value) == fold(place))])
     other = _one_that_fits(organ.value, others, letter_off=True)
-    if other is None:
-        return organ
-    return Found(other, ORGAN_FROM_DOSSIER,
-                 f"read {organ.value!r} ({organ.reason or 'doubted'}); the dossier's other "
-                 f"documents are issued by {other!r}, which fits what is read")
+    return organ if other is None else _guessed_from_dossier(
+        organ, other, ORGAN_FROM_DOSSIER, f"are issued by {other!r}")
 
 
 def _organ_marks_from_dossier(organ: Found[str], dossier: list[DocumentFields]) -> Found[str]:
@@ -842,11 +837,14 @@ def _signer_from_dossier(name: Found[str], dossier: list[DocumentFields]) -> Fou
         return name
     other = _one_that_fits(name.value, _settled([f.signer_name for f in dossier
                                                   if f.signer_name is not name]))
-    if other is None:
-        return name
-    return Found(other, NAME_FROM_DOSSIER,
-                 f"read {name.value!r} ({name.reason or 'doubted'}); the dossier's other "
-                 f"documents are signed by {other}, which fits what is read")
+    return name if other is None else _guessed_from_dossier(
+        name, other, NAME_FROM_DOSSIER, f"are signed by {other}")
+
+
+def _guessed_from_dossier(read: Found[str], other: str, sure: float, theirs: str) -> Found[str]:
+    """``other``, the dossier's reading that a doubted one fits, taken as a guess."""
+    return Found(other, sure, f"read {read.value!r} ({read.reason or 'doubted'}); the dossier's "
+                              f"other documents {theirs}, which fits what is read")
 
 
 def _organ_cut_short(organ: Found[str], dossier: list[DocumentFields]) -> Found[str]:
@@ -1006,9 +1004,7 @@ def _notation(number: Found[NumberParts], header: Header, type_code: str | None)
     if parsed.value is None or parsed.value.code_notation != number.value.code_notation \
             or parsed.value.type_code not in (None, type_code):
         return as_number
-    printed = line.words[at:]
-    ocr = sum(w.confidence * max(1, len(w.text)) for w in printed) / sum(
-        max(1, len(w.text)) for w in printed) / 100
+    ocr = Segment(line.words[at:], line.size).confidence
     sure = round(min(parsed.confidence, ocr + NUMBER_OCR_SLACK, 1.0), 3)
     return Found(number.value.code_notation, sure,
                  number.reason if sure < REVIEW_BELOW else None)
