@@ -2288,20 +2288,10 @@ def test_a_place_misread_alike_twice_is_still_checked_against_the_list() -> None
     """"Bắc Vinh" on the date line and in the issuing body: the same face misread twice,
     a letter from Bắc Ninh (and other listed names). Two readings alike are no proof
     then: the place is kept as read, doubted."""
-    b = PageBuilder()
-    header(b, organ=("ỦY BAN NHÂN DÂN", "TỈNH BẮC VINH"),
-           date="Bắc Vinh, ngày 05 tháng 01 năm 2026")
-    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
-    b.add("Về việc thành lập Tổ công tác chỉnh lý,", 710, cx=CX)
-    b.body(860, 8)
-    place = extract_document([b.page()]).issued_place
+    misread = _decision_of(("ỦY BAN NHÂN DÂN", "TỈNH BẮC VINH"), "Bắc Vinh")
+    place = extract_document([misread.page()]).issued_place
     assert place.value == "Bắc Vinh" and place.confidence < extract.REVIEW_BELOW
     assert "2025 list" in (place.reason or "")
     # A name on no list, and a letter from none, printed alike twice: an older name.
-    b = PageBuilder()
-    header(b, organ=("ỦY BAN NHÂN DÂN", "PHƯỜNG NHÂN CHÍNH"),
-           date="Nhân Chính, ngày 05 tháng 01 năm 2026")
-    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
-    b.add("Về việc thành lập Tổ công tác chỉnh lý,", 710, cx=CX)
-    b.body(860, 8)
-    assert extract_document([b.page()]).issued_place.confidence >= extract.REVIEW_BELOW
+    older = _decision_of(("ỦY BAN NHÂN DÂN", "PHƯỜNG NHÂN CHÍNH"), "Nhân Chính")
+    assert extract_document([older.page()]).issued_place.confidence >= extract.REVIEW_BELOW
