@@ -777,6 +777,18 @@ def test_a_word_without_a_vowel_read_twice_is_left(word: str) -> None:
     assert vowel_read_twice(word) is None
 
 
+@pytest.mark.parametrize(("least", "doubted"), [(55.0, True), (75.0, False)])
+def test_a_name_is_no_surer_than_its_least_sure_word(least: float, doubted: bool) -> None:
+    """"Giàng Mi Pó" with "Mi" read at 55 and the rest at 95 (length-weighted, 0.87): a
+    name with one word wrong is wrong, so it goes to review; a word at 75 does not send it."""
+    b = decision_page(name="Giàng Mi Pó")
+    b.words = [Word(w.text, least, w.box, w.line) if w.text == "Mi" else w for w in b.words]
+    name = extract_document([b.page()]).signer_name
+    assert name.value == "Giàng Mi Pó"
+    assert (name.confidence < 0.8) == doubted, name
+    assert ("low OCR confidence" in (name.reason or "")) == doubted
+
+
 def test_a_name_without_a_surname_is_doubted() -> None:
     fields = extract_document([decision_page(name="Thị Trinh").page()])
     assert fields.signer_name.value == "Thị Trinh"

@@ -367,8 +367,10 @@ NAME_MAX_OFFCENTRE = 0.2
 NAME_MIN_WORDS = 2
 NAME_MAX_WORDS = 6
 NAME_MIN_SCORE = 0.6
-# Its OCR confidence times this when not every word is name-like.
+# Its OCR confidence times this when not every word is name-like; and at most its least
+# sure word's OCR confidence and this.
 NAME_NOT_ALL_NAMELIKE = 0.8
+NAME_WORD_SLACK = 0.2
 # No name told on any line, its surname read by shape alone.
 NAME_BY_SHAPE_ONLY = 0.5
 
