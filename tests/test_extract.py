@@ -2010,10 +2010,30 @@ def test_other_bodies_in_the_notation_are_kept_as_read(text: str) -> None:
     assert found.confidence == 1.0
 
 
+@pytest.mark.parametrize("text, hint, want", [
+    ("Số: 292:UBND-TH", None, ("292", "UBND-TH")),  # a faint slash read as its dots
+    ("Số: 292.UBND-TH", None, ("292", "UBND-TH")),
+    ("Số: 222 .CAT-TH", None, ("222", "CAT-TH")),
+    # Slash lost, a space left: the number stands; a notation no known one opens is left.
+    ("Số: 12 TIr-UBND", None, ("12", None)),  # no heading to say what "TIr" is
+    ("Số: 12 QX-UBND", "TTr", ("12", None)),  # two letters off the heading's
+    ("Số: 222 CAT-TH", None, ("222", None)),
+    ("Số: 292 ULBND TH", None, ("292", None)),  # no dash: one part
+    ("Số: 292 LBND-TH", None, ("292", "UBND-TH")),  # a known body a letter off opens it
+])
+def test_a_number_set_apart_without_its_slash(text: str, hint: str | None,
+                                              want: tuple[str, str | None]) -> None:
+    found = parse_number_line(text, hint)
+    assert (found.value.code_number, found.value.code_notation) == want
+    assert found.confidence < extract.REVIEW_BELOW and "'/'" in found.reason
+    # Run into the number, the same notation tells no number (where it ends is a guess).
+    assert parse_number_line(text.replace(" ", "").replace("Số:", "Số: "), hint).value is None \
+        or want[1] is not None
+
+
 @pytest.mark.parametrize("text, hint", [
     ("SỞ TƯ PHÁP", None), ("SO TAI CHINH", None), ("Số: ABCXYZ", None),
-    ("Số: 12 TIr-UBND", None),  # no heading to say what "TIr" is
-    ("Số: 12 QX-UBND", "TTr"),  # two letters off
+    ("Số: 12QX-UBND", "TTr"),  # two letters off, run into the number
     ("Số: BCLUBXXND", None),  # the dash as a letter, and the body two letters off
     ("Số: XYLUBXND", None),  # no type code before the dash's letter
 ])

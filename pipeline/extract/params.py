@@ -142,6 +142,7 @@ NUMBER_NO_PREFIX = 0.85
 # Factors on the confidence for each misreading read through:
 NUMBER_BACKSLASH = 0.8  # "47\QĐ-UBND"
 NUMBER_SLASH_LOST = 0.8  # "47QĐ-UBND"
+NUMBER_DOTS_FOR_SLASH = 0.7  # "292:UBND-TH", "292.UBND-TH": a faint slash's dots
 NUMBER_SLASH_MAYBE_DIGIT = 0.6  # … and the number ends in 1 or 7, which may be the "/"
 NUMBER_SOME_DIGITS_AS_LETTERS = 0.85  # "1O5"
 NUMBER_ALL_DIGITS_AS_LETTERS = 0.7  # "lO"
@@ -151,6 +152,7 @@ NOTATION_DASH_LOST = 0.7  # "QĐUBND"
 NOTATION_ORGAN_ONE_OFF = 0.75  # "UBXND", "LBND": a known body a letter off, to be checked
 NOTATION_TYPE_RUN_IN = 0.5  # a type abbreviation run into the body's, not told apart
 NOTATION_UNREADABLE = 0.6  # "115/CV-PAS§3": the number after "Số:" kept, the notation left out
+NOTATION_UNKNOWN_OPENING = 0.6  # "Số: 222 CAT-TH": no slash, a space sets the number apart
 # A notation's type abbreviation taken for the one it reads as (QD → QĐ), or the one
 # the heading gives; one that could be either (HD: Hướng dẫn, or Hợp đồng with Đ lost).
 CODE_CORRECTED = 0.9

@@ -40,10 +40,12 @@ from pipeline.extract.params import (
     NOTATION_DASH_LOST,
     NOTATION_ORGAN_ONE_OFF,
     NOTATION_TYPE_RUN_IN,
+    NOTATION_UNKNOWN_OPENING,
     NOTATION_UNREADABLE,
     NOTATION_WITHOUT_NUMBER,
     NUMBER_ALL_DIGITS_AS_LETTERS,
     NUMBER_BACKSLASH,
+    NUMBER_DOTS_FOR_SLASH,
     NUMBER_NO_PREFIX,
     NUMBER_ONE_DIGIT,
     NUMBER_SLASH_LOST,
@@ -159,6 +161,8 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
     blank = _number_in_blank(rest) if has_prefix else None
     if blank is not None:
         return _notation_after_blank(blank, type_hint)
+    # "Số: 12 TTr-UBND", the slash lost but a space left: where the number ends is read.
+    set_apart = has_prefix and re.match(r"^\s*[0-9]{1,5}\s+[A-ZĐ]", rest) is not None
     # Trailing specks and punctuation ("… ` `", "UBND."): not part of the notation.
     rest = re.sub(r"[\W_]+$", "", re.sub(r"\s+", "", rest))
     rest = rest.replace("~", "-")
@@ -176,8 +180,14 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
         # ("76QĐ-UBND") lost it. "l", "I", "|" could be the slash or a digit 1 with
         # the slash lost ("0l" + "QĐ"): that is not for us to decide.
         slash = re.match(r"^([0-9Oo]{1,5})([\\'`‘’])([A-ZĐ].*)$", rest)
+        # A colon, a stop or a semicolon there is what a faint or broken slash left.
+        dots = re.match(r"^([0-9]{1,5})([.:;])([A-ZĐ].*)$", rest) if has_prefix else None
         lost = re.match(r"^([0-9]{1,5})([A-ZĐ].*)$", rest)
-        if slash:
+        if dots:
+            num_raw, mark, notation_raw = dots.groups()
+            confidence *= NUMBER_DOTS_FOR_SLASH
+            reasons.append(f"'/' read as {mark!r}")
+        elif slash:
             # A quote between the number and the notation is the slash too ("12'TTr-UBND").
             num_raw, mark, notation_raw = slash.groups()
             confidence *= NUMBER_BACKSLASH
@@ -258,8 +268,15 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
         elif any(parts[0].upper().replace("Đ", "D").startswith(k) for k in CODES_BY_KEY):
             confidence *= NOTATION_TYPE_RUN_IN
             reasons.append(f"{parts[0]!r} may be a type abbreviation run into the body's")
-    if slash_lost and code.value is None and parts[0].upper() not in _KNOWN_ORGANS:
-        return Found.none(f"no '/' read, and {parts[0]!r} opens no known notation")
+    if slash_lost and code.value is None and parts[0].upper() not in _KNOWN_ORGANS \
+            and not (set_apart and _known_organ_one_off(parts[0]) is not None):
+        why = f"no '/' read, and {parts[0]!r} opens no known notation"
+        if not set_apart:
+            return Found.none(why)
+        # A space sets the number apart: it stands, to be checked; the notation, garbled
+        # ("TIr-UBND") or an unknown body's, is left to a person.
+        return Found(NumberParts(number, None, None),
+                     round(confidence * NOTATION_UNKNOWN_OPENING, 3), "; ".join([*reasons, why]))
     organ_parts = parts[1:] if code.value is not None else parts
     organ_parts = [ORGAN_ABBR_FIX.get(p.upper(), p) for p in organ_parts]
     for i, part in enumerate(organ_parts):
