@@ -789,6 +789,18 @@ def test_a_name_is_no_surer_than_its_least_sure_word(least: float, doubted: bool
     assert ("low OCR confidence" in (name.reason or "")) == doubted
 
 
+@pytest.mark.parametrize(("read", "want"), [
+    ("LỲ Seo Phà", "Lỳ Seo Phà"),  # the ỳ read as a capital
+    ("HÀ Văn Nam", "Hà Văn Nam"),
+    ("LY Seo Phà", "LY Seo Phà"),  # no surname in any case: left as read
+])
+def test_a_surname_read_with_a_capital_inside_is_recased_and_doubted(read: str, want: str) -> None:
+    name = extract_document([decision_page(name=read).page()]).signer_name
+    assert name.value == want
+    assert name.confidence < 0.8
+    assert ("case" in (name.reason or "")) == (want != read)
+
+
 def test_a_name_without_a_surname_is_doubted() -> None:
     fields = extract_document([decision_page(name="Thị Trinh").page()])
     assert fields.signer_name.value == "Thị Trinh"

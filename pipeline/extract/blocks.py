@@ -17,6 +17,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.core.model import Reread, SurnameMatch, Word
+from pipeline.core.vi_names import capitalised_syllable, is_surname
 from pipeline.core.vi_text import (
     DAY_WORD,
     MONTH_WORD,
@@ -83,6 +84,7 @@ from pipeline.extract.params import (
     NAME_MIN_SCORE,
     NAME_MIN_WORDS,
     NAME_NOT_ALL_NAMELIKE,
+    NAME_SURNAME_RECASED,
     NAME_WORD_SLACK,
     NATIONAL_CONG_SCORE,
     NATIONAL_MIN_SCORE,
@@ -1112,7 +1114,11 @@ def _name_line(page: Page, cands: list[Segment], anchor: Segment | None
                 or drop_leading_scraps(line)[1] is not None]
         name_seg = max(told, key=lambda s: s.cy, default=None)
     if name_seg is not None:
-        text = " ".join(name_tokens(name_seg.text))
+        tokens = name_tokens(name_seg.text)
+        recased = _surname_recased(tokens)
+        if recased is not None:
+            tokens, best_score = [recased, *tokens[1:]], name_score(" ".join([recased, *tokens[1:]]))
+        text = " ".join(tokens)
         conf = _conf([name_seg]) * (1.0 if best_score == 1.0 else NAME_NOT_ALL_NAMELIKE)
         # A name is right only if every word is ("Giàng Mi Pó" for Mí): its least sure
         # word bounds it, however sure the others (a seal's scraps left out aside).
@@ -1121,6 +1127,10 @@ def _name_line(page: Page, cands: list[Segment], anchor: Segment | None
         reason = _low(conf, "signer's name")
         if best_score < 1.0:
             reason = f"name {name_seg.text!r} not all name-like words"
+        if recased is not None:
+            conf = min(conf, NAME_SURNAME_RECASED)
+            reason = "; ".join(filter(None, (f"surname read as {name_seg.text.split()[0]!r}: "
+                                             f"{recased}, a letter's case misread", reason)))
         return name_seg, Found(text, round(conf, 3), reason), _shapes_on(page, name_seg)
     # No name told on any line, but a line's last words were drawn over with a
     # surname before them: the name line, its surname left to the shape.
@@ -1132,6 +1142,17 @@ def _name_line(page: Page, cands: list[Segment], anchor: Segment | None
                      f"name read as {name_seg.text!r}")
         return name_seg, name, shapes
     return None, Found.none("no name under the signature (not read, or not name-like)"), []
+
+
+def _surname_recased(tokens: list[str]) -> str | None:
+    """The surname a name's first word spells with a letter read in the wrong case ("LỲ
+    Seo Phà": Lỳ), the words after it name-like; None otherwise."""
+    if len(tokens) < 2 or is_surname(tokens[0]) or tokens[0][1:].islower():
+        return None
+    recased = tokens[0][:1].upper() + tokens[0][1:].lower()
+    if not is_surname(recased) or not all(capitalised_syllable(t) for t in tokens[1:]):
+        return None
+    return recased
 
 
 def _shapes_on(page: Page, seg: Segment) -> list[SurnameMatch]:

@@ -683,8 +683,8 @@ def _surname_by_shape(found: Found[str], shapes: Sequence[SurnameMatch], line: l
         else:
             continue
         (best, score), *others = shape.ranked
-        if score < SHAPE_AT_LEAST or (read is not None and read in (t for t, _ in line)
-                                       and is_surname(read)):
+        if score < SHAPE_AT_LEAST or (read is not None and is_surname(read) and any(
+                t.lower() == read.lower() for t, _ in line)):
             return found
         if read is not None and dict(shape.ranked).get(read, -1.0) >= score - SHAPE_AHEAD:
             return found  # the spelling's guess fits the shape as well

@@ -373,6 +373,8 @@ NAME_MIN_SCORE = 0.6
 # sure word's OCR confidence and this.
 NAME_NOT_ALL_NAMELIKE = 0.8
 NAME_WORD_SLACK = 0.2
+# Its first word a surname but for a letter's case ("LỲ"): that surname, this sure at most.
+NAME_SURNAME_RECASED = 0.75
 # No name told on any line, its surname read by shape alone.
 NAME_BY_SHAPE_ONLY = 0.5
 
