@@ -541,6 +541,21 @@ def test_blank_page_gives_reasons_not_values() -> None:
     assert extract_document([]).type_name.reason == "no pages"
 
 
+def test_a_body_paragraph_citing_a_date_is_no_date_line() -> None:
+    """The header's date line unread (its blanks filled by hand), and a "Căn cứ" paragraph
+    of the body, short and right of the column split, citing a law's date: the place and the
+    date stay null, not "Căn cứ Luật …" of 2020."""
+    b = PageBuilder()
+    header(b, date="Bắc Ninh, nglx l7 thg TÌ nm")
+    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
+    b.add("Về việc phê duyệt dự toán kinh phí", 710, cx=CX)
+    b.add("Căn cứ Luật ngày 17 tháng 11 năm 2020;", 850, cx=CX + 300)
+    b.body(930, 10)
+    fields = extract_document([b.page()])
+    assert fields.issued_date.value is None and fields.issued_place.value is None
+    assert fields.subject.value == "Về việc phê duyệt dự toán kinh phí"
+
+
 def test_low_ocr_confidence_lowers_field_confidence() -> None:
     b = PageBuilder()
     header(b)

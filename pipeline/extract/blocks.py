@@ -397,6 +397,8 @@ def _number_in_blank(s: Segment, read: Found[NumberParts], rereads: Rereads
 def _date_line(page: Page, right: list[Segment], below: Segment | None
                ) -> tuple[Segment | None, Found[PlaceDate]]:
     """Place and date — under the motto (``below``), on the number's baseline."""
+    # A body's paragraph citing a date ("Căn cứ Luật … ngày 17 tháng 11 năm 2020") is none.
+    right = [s for s in right if not body_opening(s.text)]
     for s in right:
         if below is not None and s.cy <= below.cy:
             continue
