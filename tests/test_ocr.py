@@ -239,6 +239,50 @@ def test_a_rule_is_whitened_and_the_letters_kept() -> None:
     assert (missed.without_rules(letters_only, 300) == letters_only).all()
 
 
+def test_a_rule_struck_through_letters_leaves_their_strokes() -> None:
+    """A signature's level stroke run through a name: the rule goes, the letters' stems it
+    crossed stay whole."""
+    import cv2
+
+    letters = np.full((200, 900), 255, np.uint8)
+    cv2.putText(letters, "HKH MH", (50, 140), cv2.FONT_HERSHEY_SIMPLEX, 3, 0, 8)
+    struck = letters.copy()
+    cv2.line(struck, (30, 100), (870, 100), 0, 4)
+    clean = missed.without_rules(struck, 300)
+    stems = ((letters[80] < 128) & (letters[120] < 128))
+    gaps = ~(letters[60:150] < 128).any(axis=0)
+    assert stems.sum() > 50 and gaps[30:870].sum() > 50
+    assert (clean[98:103, stems] < 128).mean() > 0.9  # the stems crossed kept
+    assert (clean[98:103, 30:870][:, gaps[30:870]] == 255).mean() > 0.9  # the rule between gone
+
+
+def test_the_name_band_is_read_with_the_stroke_through_it_whitened(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The signature's last stroke run level through the name, and the block's read missing
+    the name: the name's band alone is read with the stroke whitened, its letters kept."""
+    import cv2
+    from PIL import Image, ImageDraw, ImageFont
+
+    page = Image.new("L", (2480, 3508), 255)
+    draw = ImageDraw.Draw(page)
+    draw.text((1500, 2700), "Danh Thị Sóc Kha", font=ImageFont.truetype(_BOLD_SERIF, 56), fill=0,
+              anchor="ls")
+    image = np.asarray(page).copy()
+    xs = np.arange(1450, 1950)
+    ys = (2560 + 60 * np.sin((xs - 1450) / 30.0)).astype(np.int32)
+    cv2.polylines(image, [np.stack([xs, ys], axis=1)], False, 0, 5)
+    cv2.line(image, (1420, 2680), (2050, 2684), 0, 5)
+    real = ocr._tesseract
+
+    def blind_but_the_band(image, language, tessdata_dir, dpi, psm, timeout):
+        result = real(image, language, tessdata_dir, dpi, psm, timeout)
+        if psm != 7:  # the page's and the block's reads miss the name
+            result = OcrResult([], [], None, result.seconds)
+        return result
+
+    monkeypatch.setattr(ocr, "_tesseract", blind_but_the_band)
+    assert "Sóc Kha" in ocr.recognize(image, dpi=300).text
+
+
 def test_merge_leaves_out_a_word_read_twice() -> None:
     page = OcrResult([Word("ỦYBANNHÂNDÂN", 87.0, (378, 147, 881, 213), 0)],
                      [Line((378, 147, 881, 213), (0.0, -5.0), 50.0)], 87.0, 1.0)
@@ -261,6 +305,23 @@ def test_merge_leaves_out_a_word_read_twice() -> None:
     assert [(w.text, w.confidence) for w in again.words] == [
         ("ỦY", 95.0), ("BAN", 94.0), ("NHÂN", missed.GIVEN_WAY_CONF), ("DÂN", 95.0)]
     assert [w.text for w in missed.merge(unsure, extra, (350, 150), header=True).words][3:] == []
+
+
+def test_a_header_line_is_whole_with_a_speck_before_it() -> None:
+    """The issuing body's unit line read again with a speck before it ("-. CÔNG AN TỈNH BẮC
+    NINH"): the speck is no word of it, and the line is taken; a word left out (a number,
+    unsure letters) still drops the line."""
+    page = OcrResult([Word("BỘ", 96.0, (510, 176, 560, 229), 0)], [], 96.0, 1.0)
+
+    def line(*words: tuple[str, float]) -> OcrResult:
+        return OcrResult([Word(t, c, (10 + 100 * i, 0, 90 + 100 * i, 40), 0) for i, (t, c) in enumerate(words)],
+                         [Line((10, 0, 90 + 100 * (len(words) - 1), 40), (0.0, -4.0), 40.0)], 90.0, 0.5)
+
+    unit = (("CÔNG", 89.0), ("AN", 92.0), ("TỈNH", 90.0), ("NINH", 96.0))
+    merged = missed.merge(page, line(("-.", 42.0), *unit), (300, 230), header=True)
+    assert [w.text for w in merged.words] == ["BỘ", "CÔNG", "AN", "TỈNH", "NINH"]
+    dropped = missed.merge(page, line(("x7", 42.0), *unit), (300, 230), header=True)
+    assert [w.text for w in dropped.words] == ["BỘ"]
 
 
 def test_in_the_header_ink_read_at_all_is_no_unread_line() -> None:

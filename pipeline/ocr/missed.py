@@ -17,7 +17,8 @@ word kept was the same ink read worse, and gives way; the word kept stays unsure
 
 A signature's stroke that touches the name under it can make the block's
 read miss the name: when no line was kept where the region's lowest line of
-ink lies, that band is read again alone (``--psm 7``).
+ink lies, that band is read again alone (``--psm 7``), with a stroke run level through
+the name whitened and the letters' stems it crossed kept (``without_rules``).
 
 On a clean page every blob of ink is explained by words, so the second pass
 costs only the look at a ~50 dpi copy.
@@ -118,14 +119,22 @@ def masked_crop(image: np.ndarray, words: list[Word], box: tuple[int, int, int, 
 
 def without_rules(crop: np.ndarray, dpi: float) -> np.ndarray:
     """``crop`` with its long horizontal rules whitened: a rule drawn close under a line
-    (the issuing body's) makes Tesseract lose the marks above the letters it touches."""
+    (the issuing body's) makes Tesseract lose the marks above the letters it touches, and
+    one run through a line (a signature's last stroke through the name) its letters."""
     em = BODY_PT / 72.0 * dpi
     ink = (crop < 128).astype(np.uint8)
     rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(3, round(RULE_EM * em))), np.uint8))
     if not rules.any():
         return crop
+    struck = cv2.dilate(rules, np.ones((3, 1), np.uint8)) > 0
+    # A letter the rule runs through ("Kha" struck by a signature's last stroke) keeps
+    # its stroke across it: ink just above and just below the rule is joined again.
+    left = ink.copy()
+    left[struck] = 0
+    across = round(struck.sum() / max(1, struck.any(axis=0).sum())) + 2
+    joined = cv2.morphologyEx(left, cv2.MORPH_CLOSE, np.ones((across, 1), np.uint8)) > 0
     out = crop.copy()
-    out[cv2.dilate(rules, np.ones((3, 1), np.uint8)) > 0] = 255
+    out[struck & ~joined] = 255
     return out
 
 
@@ -180,8 +189,8 @@ def merge(result: OcrResult, extra: OcrResult, offset: tuple[int, int], *,
     for index, line in enumerate(extra.lines):
         kept = [w for w in extra.words if w.line == index and w.confidence >= MIN_WORD_CONF
                 and sum(c.isalpha() for c in w.text) >= 2 and not twice(w)]
-        if header and len(kept) < sum(w.line == index for w in extra.words):
-            continue  # whole or not at all
+        if header and len(kept) < sum(w.line == index and _read_at_all(w) for w in extra.words):
+            continue  # whole or not at all (a speck, "-.", is no word of it)
         if not kept or sum(w.confidence for w in kept) / len(kept) < MIN_LINE_CONF:
             continue
         if len(kept) < MIN_LINE_WORDS and not _given_name(kept[0]):

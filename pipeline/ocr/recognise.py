@@ -71,7 +71,8 @@ def recognize(
             if band is not None and not any(
                     line.box[1] < box[1] + band[1] and line.box[3] > box[1] + band[0]
                     for line in result.lines[kept:]):
-                extra = _tesseract(crop[band[0]:band[1]], language, tessdata_dir, dpi, 7, timeout)
+                line = missed.without_rules(crop[band[0]:band[1]], dpi)
+                extra = _tesseract(line, language, tessdata_dir, dpi, 7, timeout)
                 result = missed.merge(result, extra, (box[0], box[1] + band[0]))
         result = columns.without_scraps(result, image.shape)
         result = tones.reread(
