@@ -807,6 +807,7 @@ def test_a_name_is_no_surer_than_its_least_sure_word(least: float, doubted: bool
 @pytest.mark.parametrize(("read", "want"), [
     ("LỲ Seo Phà", "Lỳ Seo Phà"),  # the ỳ read as a capital
     ("HÀ Văn Nam", "Hà Văn Nam"),
+    ("- lỳ Xè Giàng", "Lỳ Xè Giàng"),  # the capital read small, a speck before it
     ("LY Seo Phà", "LY Seo Phà"),  # no surname in any case: left as read
 ])
 def test_a_surname_read_with_a_capital_inside_is_recased_and_doubted(read: str, want: str) -> None:
@@ -814,6 +815,8 @@ def test_a_surname_read_with_a_capital_inside_is_recased_and_doubted(read: str, 
     assert name.value == want
     assert name.confidence < 0.8
     assert ("case" in (name.reason or "")) == (want != read)
+    if want != read:  # the reason names the word as read
+        assert repr(next(w for w in read.split() if w.lower() == want.split()[0].lower())) in name.reason
 
 
 def test_a_name_without_a_surname_is_doubted() -> None:

@@ -1117,7 +1117,7 @@ def _name_line(page: Page, cands: list[Segment], anchor: Segment | None
         name_seg = max(told, key=lambda s: s.cy, default=None)
     if name_seg is not None:
         tokens = name_tokens(name_seg.text)
-        recased = _surname_recased(tokens)
+        recased, read_as = _surname_recased(tokens), tokens[:1]
         if recased is not None:
             tokens, best_score = [recased, *tokens[1:]], name_score(" ".join([recased, *tokens[1:]]))
         text = " ".join(tokens)
@@ -1131,7 +1131,7 @@ def _name_line(page: Page, cands: list[Segment], anchor: Segment | None
             reason = f"name {name_seg.text!r} not all name-like words"
         if recased is not None:
             conf = min(conf, NAME_SURNAME_RECASED)
-            reason = "; ".join(filter(None, (f"surname read as {name_seg.text.split()[0]!r}: "
+            reason = "; ".join(filter(None, (f"surname read as {read_as[0]!r}: "
                                              f"{recased}, a letter's case misread", reason)))
         return name_seg, Found(text, round(conf, 3), reason), _shapes_on(page, name_seg)
     # No name told on any line, but a line's last words were drawn over with a
@@ -1148,11 +1148,12 @@ def _name_line(page: Page, cands: list[Segment], anchor: Segment | None
 
 def _surname_recased(tokens: list[str]) -> str | None:
     """The surname a name's first word spells with a letter read in the wrong case ("LỲ
-    Seo Phà": Lỳ), the words after it name-like; None otherwise."""
-    if len(tokens) < 2 or is_surname(tokens[0]) or tokens[0][1:].islower():
+    Seo Phà", "lỳ Xè Giàng": Lỳ), the words after it name-like; None otherwise."""
+    if len(tokens) < 2 or is_surname(tokens[0]):
         return None
     recased = tokens[0][:1].upper() + tokens[0][1:].lower()
-    if not is_surname(recased) or not all(capitalised_syllable(t) for t in tokens[1:]):
+    if recased == tokens[0] or not is_surname(recased) \
+            or not all(capitalised_syllable(t) for t in tokens[1:]):
         return None
     return recased
 
