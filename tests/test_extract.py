@@ -774,6 +774,22 @@ def test_signature_block_specks(authority: str, position: str, want_authority: s
     assert fields.signer_name.value == "Huỳnh Tấn Phước"
 
 
+@pytest.mark.parametrize(("authority", "want"), [
+    ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"),  # the committee's chairman signs for it
+    ("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"),  # a deputy, in the chairman's stead
+    ("TL. CHỦ TỊCH", None),  # for the chairman: any office's head may sign
+])
+def test_a_position_hidden_under_the_seal_is_the_one_its_authority_implies(
+        authority: str, want: str | None) -> None:
+    b = decision_page(authority=authority, position="CHÁNH VĂN PHÒNG")
+    hidden = {w.line for w in b.words if w.text == "CHÁNH"}
+    b.words = [w for w in b.words if w.line not in hidden]  # no word of the line read
+    fields = extract_document([b.page()])
+    assert fields.signer_position.value == want
+    assert fields.signer_position.confidence < 0.8 and fields.signer_position.reason
+    assert fields.signer_name.value == "Huỳnh Tấn Phước"
+
+
 @pytest.mark.parametrize(("read", "want"), [
     ("Lèo Thị Khặăm", "Lèo Thị Khặm"),  # one vowel read twice, with its marks and without
     ("Lèo Thị Khăặm", "Lèo Thị Khặm"),
@@ -1788,7 +1804,10 @@ def test_the_old_slashed_prefixes_are_kept_as_printed() -> None:
 def test_an_authority_line_alone_is_still_read() -> None:
     found = extract_document([_authority_alone("KT. CHỦ TỊCH").page()])
     assert found.signer_authority.value == "KT. CHỦ TỊCH"
-    assert found.signer_position.value is None and found.signer_name.value is None
+    assert found.signer_name.value is None
+    # The position none read: the deputy's, as "KT." implies, to be checked.
+    assert found.signer_position.value == "PHÓ CHỦ TỊCH"
+    assert found.signer_position.confidence < extract.REVIEW_BELOW
     assert "no position line" in found.signer_position.reason
     # A signature block on the page before is the document's; a page of body text
     # with no authority line has none.
@@ -1810,7 +1829,9 @@ def test_an_acting_heads_title_alone_is_the_position() -> None:
     over = extract_document([decision_page(authority="Q. HIỆU TRƯỞNG", position="PHÓ HIỆU TRƯỞNG").page()])
     assert (over.signer_authority.value, over.signer_position.value) == ("Q. HIỆU TRƯỞNG", "PHÓ HIỆU TRƯỞNG")
     kt = extract_document([_authority_alone("KT. HIỆU TRƯỞNG").page()])
-    assert (kt.signer_authority.value, kt.signer_position.value) == ("KT. HIỆU TRƯỞNG", None)
+    # "KT." alone stays the authority line; the deputy it implies is a guess, flagged.
+    assert (kt.signer_authority.value, kt.signer_position.value) == ("KT. HIỆU TRƯỞNG", "PHÓ HIỆU TRƯỞNG")
+    assert kt.signer_position.confidence < extract.REVIEW_BELOW
 
 
 def test_a_garbled_second_prefix_is_not_inferred_over_another_title() -> None:

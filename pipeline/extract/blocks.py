@@ -85,6 +85,7 @@ from pipeline.extract.params import (
     NAME_MIN_WORDS,
     NAME_NOT_ALL_NAMELIKE,
     NAME_SURNAME_RECASED,
+    POSITION_BY_AUTHORITY,
     NAME_WORD_SLACK,
     NATIONAL_CONG_SCORE,
     NATIONAL_MIN_SCORE,
@@ -927,6 +928,8 @@ def find_signature(page: Page, after_y: float = 0.0) -> Signature:
         position = _position_under(authority, pos_seg, position)
     elif auth_seg is not None and (authority.value or "").startswith("TM."):
         pos_seg, position = _chairman_by_tich(page, cands, auth_seg, authority, position)
+    if pos_seg is None and auth_seg is not None:
+        position = _position_by_authority(authority, position)
     name_seg, name, shapes = _name_line(page, cands, pos_seg or auth_seg)
     if pos_seg is None and auth_seg is None and name_seg is None:
         return none
@@ -1080,6 +1083,21 @@ def _position_under(authority: Found[str], pos_seg: Segment, position: Found[str
             position = Found(deputy, DEPUTY_UNDER_KT,
                              f"position read as {pos_seg.text!r}; under {authority.value!r}")
     return position
+
+
+def _position_by_authority(authority: Found[str], position: Found[str]) -> Found[str]:
+    """No position read under the authority line (a seal over it): who signs, as NĐ 30 has
+    it, a guess to be checked — for a people's committee or council (TM.) its chairman, in
+    a head's stead (KT.) a deputy."""
+    value = authority.value or ""
+    if value in ("TM. ỦY BAN NHÂN DÂN", "TM. HỘI ĐỒNG NHÂN DÂN"):
+        guess = "CHỦ TỊCH"
+    elif value.startswith("KT. ") and f"PHÓ {value[4:]}" in POSITIONS:
+        guess = f"PHÓ {value[4:]}"
+    else:
+        return position
+    return Found(guess, POSITION_BY_AUTHORITY,
+                 f"{position.reason}; under {value!r} the {guess} signs, as a rule")
 
 
 def _chairman_by_tich(page: Page, cands: list[Segment], auth_seg: Segment,

@@ -359,6 +359,10 @@ CHAIRMAN_BY_TICH = 0.6
 # head's own) is "PHÓ CHỦ TỊCH", this sure.
 DEPUTY_UNSURE_BELOW = 0.7
 DEPUTY_UNDER_KT = 0.7
+# No position read at all: the one the authority line implies (TM. ỦY BAN NHÂN DÂN: CHỦ
+# TỊCH; KT. CHỦ TỊCH: PHÓ CHỦ TỊCH), a guess; the committee's chairman may sign under a
+# "KT." line lost too.
+POSITION_BY_AUTHORITY = 0.6
 
 # The signer's name: at least this far under the position (the signature and seal
 # between; em), centred under it within this share of the text width.
