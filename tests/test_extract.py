@@ -774,6 +774,20 @@ def test_signature_block_specks(authority: str, position: str, want_authority: s
     assert fields.signer_name.value == "Huỳnh Tấn Phước"
 
 
+@pytest.mark.parametrize(("read", "position", "want"), [
+    ("RA KT. CHỦ Set TỊCH :", "PHÓ CHỦ TỊCH", "KT. CHỦ TỊCH"),  # the seal's lettering between
+    (".f TM. ĐIỂM ỦY xxx BAN rx NHÂN DÂN", "CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN"),
+    ("a b c TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", None),  # three scraps before: no prefix read
+    ("ab TM. ỦY xx yy zz ww vv BAN NHÂN DÂN", "CHỦ TỊCH", None),  # more scraps than words
+])
+def test_an_authority_line_among_the_seals_scraps(read: str, position: str, want: str | None) -> None:
+    fields = extract_document([decision_page(authority=read, position=position).page()])
+    assert fields.signer_authority.value == want
+    if want is not None:
+        assert fields.signer_authority.confidence < 0.8 and read in fields.signer_authority.reason
+        assert fields.signer_position.value == position
+
+
 @pytest.mark.parametrize(("authority", "want"), [
     ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"),  # the committee's chairman signs for it
     ("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"),  # a deputy, in the chairman's stead

@@ -42,7 +42,9 @@ from pipeline.extract.nd30 import (
 )
 from pipeline.extract.params import (
     AUTHORITY_FUZZY,
+    AUTHORITY_AMONG_SCRAPS,
     AUTHORITY_GARBLED,
+    AUTHORITY_SCRAPS_BEFORE,
     AUTHORITY_MIN_SCORE,
     AUTHORITY_NONE_PRINTED,
     AUTHORITY_PREFIX_ONLY,
@@ -746,6 +748,30 @@ def _authority_garbled(s: Segment) -> tuple[str, float] | None:
     return f"{_AUTH_PREFIX_KEYS[prefix]} {body}", AUTHORITY_GARBLED
 
 
+_AUTH_BODY_KEYS = sorted(((words_folded(b).split(), b) for b in AUTHORITY_BODIES + POSITIONS),
+                         key=lambda kb: -len(kb[0]))
+
+
+def _authority_among_scraps(s: Segment) -> tuple[str, float] | None:
+    """ "RA KT. CHỦ Set TỊCH :", ".f TM. ĐIỂM ỦY xxx BAN rx NHÂN DÂN": a prefix read whole,
+    a scrap or two before it, and after it every word of a known body or title in order,
+    the seal's lettering between them (no more scraps than the body has words)."""
+    words = words_folded(_unslashed(s.text)).split()
+    at = next((i for i, w in enumerate(words[:AUTHORITY_SCRAPS_BEFORE + 1])
+               if w in _AUTH_PREFIX_KEYS and w != "q"), None)
+    if at is None:
+        return None
+    rest = words[at + 1:]
+    for body_words, body in _AUTH_BODY_KEYS:
+        it = iter(enumerate(rest))
+        places = [next((i for i, w in it if w == b), None) for b in body_words]
+        if None in places or places[-1] - places[0] + 1 > 2 * len(body_words) \
+                or len(rest) - len(body_words) > len(body_words):
+            continue
+        return f"{_AUTH_PREFIX_KEYS[words[at]]} {body}", AUTHORITY_AMONG_SCRAPS
+    return None
+
+
 _COLLECTIVE_KEYS = [(words_folded(b), b) for b in COLLECTIVE_BODIES]
 
 
@@ -963,7 +989,7 @@ def _signature_column(page: Page, after_y: float) -> list[Segment]:
 def _authority_line(cands: list[Segment], none: Found[str]) -> tuple[Segment | None, Found[str]]:
     """The first line that reads as an authority line (TM./KT./TL. …)."""
     for s in cands:
-        a = _authority(s) or _authority_garbled(s)
+        a = _authority(s) or _authority_garbled(s) or _authority_among_scraps(s)
         if a is not None:
             why = None if a[1] >= AUTHORITY_SURE else f"authority read as {s.text!r}"
             return s, with_ocr(Found(a[0], a[1], why), [s], "authority")

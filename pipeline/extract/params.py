@@ -311,6 +311,10 @@ AUTHORITY_PREFIX_ONLY = 0.6
 AUTHORITY_GARBLED = 0.7
 # That scrap has at most this many letters.
 AUTHORITY_SCRAP_MAX_LETTERS = 4
+# A prefix read whole after at most this many scraps, and a known body's words after it with
+# the seal's lettering between ("RA KT. CHỦ Set TỊCH"): the two, this sure.
+AUTHORITY_SCRAPS_BEFORE = 2
+AUTHORITY_AMONG_SCRAPS = 0.6
 # An authority this sure, or surer, needs no reason.
 AUTHORITY_SURE = 0.9
 # How sure that no authority line is printed when the block opens with a sure position.
