@@ -556,6 +556,25 @@ def test_a_body_paragraph_citing_a_date_is_no_date_line() -> None:
     assert fields.subject.value == "Về việc phê duyệt dự toán kinh phí"
 
 
+@pytest.mark.parametrize(("unit_line", "want"), [
+    ("CƠ #!© HIÀIHÂU XÃ HẢI HẬU", "ỦY BAN NHÂN DÂN XÃ HẢI HẬU"),  # scraps before the unit
+    ("HIÀIHÂU XÃ NƠI KHÁC", None),  # no listed place after it: left as read
+    ("CƠ QUAN XÃ HẢI HẬU", None),  # words, not scraps, before it
+])
+def test_scraps_before_the_unit_word_are_left_out(unit_line: str, want: str | None) -> None:
+    b = PageBuilder()
+    header(b, organ=("ỦY BAN NHÂN DÂN", unit_line))
+    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
+    b.add("Về việc phê duyệt dự toán kinh phí", 710, cx=CX)
+    b.body(860, 10)
+    organ = extract_document([b.page()]).organ_name
+    assert organ.confidence < 0.8
+    if want is not None:
+        assert organ.value == want and "scraps" in organ.reason
+    else:
+        assert "scraps" not in (organ.reason or "")
+
+
 def test_low_ocr_confidence_lowers_field_confidence() -> None:
     b = PageBuilder()
     header(b)

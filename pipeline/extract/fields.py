@@ -120,6 +120,7 @@ from pipeline.extract.params import (
     ORGAN_SHORTER_THAN_DOSSIER,
     ORGAN_UNIT_FROM_BODY,
     ORGAN_UNIT_MISSING,
+    ORGAN_UNIT_AFTER_SCRAPS,
     ORGAN_UNIT_WORD_LOST,
     PLACE_FROM_ORGAN,
     PLACE_LISTED_NEAR,
@@ -529,9 +530,28 @@ def _organ_read(header: Header, place: str | None, tokens: list[Token]) -> Found
         # "ỦY BAN NHÂN DÂN" over "NHƠN TRẠCH": the unit word (XÃ, PHƯỜNG …) was lost, and
         # the document does not name the unit often enough to restore it (fix_organ_line).
         head, named = lines[0][0], lines[1][0]
+        unit = _unit_after_scraps(named)
+        if unit is not None:
+            return Found(f"{head} {unit}", round(min(organ.confidence, ORGAN_UNIT_AFTER_SCRAPS), 3),
+                         f"the line under {head!r} read as {named!r}: scraps before {unit!r} "
+                         "left out")
         return Found(organ.value, round(min(organ.confidence, ORGAN_UNIT_WORD_LOST), 3),
                      f"the line under {head!r} names no unit (XÃ, PHƯỜNG …): {named!r}")
     return organ
+
+
+def _unit_after_scraps(line: str) -> str | None:
+    """ "CƠ #!© HIÀIHÂU XÃ HẢI HẬU": a unit line with specks or words no syllable spells
+    before its unit word, and after that word a place on the 2025 list; that part, else None."""
+    from pipeline.core import commune
+
+    words = line.split()
+    for k in range(1, len(words) - 1):
+        unit, before = " ".join(words[k:]), words[:k]
+        if opens_with_unit(unit) and any(not syllable(w.lower()) for w in before) \
+                and commune.is_place_name(" ".join(words[k + 1:])):
+            return unit
+    return None
 
 
 # Abbreviations an issuing body's name may print ("UBND TỈNH", "CÔNG AN TP ĐÀ NẴNG").

@@ -422,6 +422,9 @@ NAME_FROM_DOSSIER = 0.6
 LETTER_OFF_MIN = 4
 # A unit line under it without its unit word (XÃ, PHƯỜNG …), at most this sure.
 ORGAN_UNIT_WORD_LOST = 0.6
+# A unit line with scraps before its unit word ("CƠ #!© HIÀIHÂU XÃ HẢI HẬU"), a listed place
+# after it: the scraps left out, at most this sure.
+ORGAN_UNIT_AFTER_SCRAPS = 0.6
 
 # The signer's name with scraps before it left out, at least this sure.
 NAME_SCRAPS_LEFT_OUT = 0.85
