@@ -2382,6 +2382,22 @@ def test_a_body_read_with_other_marks_than_the_dossiers_is_doubted_or_mended() -
     assert other.organ_name.confidence < extract.REVIEW_BELOW
 
 
+def test_a_signer_read_with_other_marks_than_the_dossiers_is_doubted_or_mended() -> None:
+    """"Trần Thế Tầm" where the dossier's other documents read "Trần Thế Tâm": two of them
+    against one take their reading, flagged; one against one leaves each, both flagged."""
+    pages = [decision_page(name=n).page() for n in ("Trần Thế Tầm", "Trần Thế Tâm", "Trần Thế Tâm")]
+    alone = extract_document([pages[0]]).signer_name
+    assert alone.value == "Trần Thế Tầm" and alone.confidence >= extract.REVIEW_BELOW
+    first, second, _ = extract_dossier(pages, [(1, 1), (2, 2), (3, 3)])
+    assert first.signer_name.value == "Trần Thế Tâm"
+    assert first.signer_name.confidence < extract.REVIEW_BELOW and "Tầm" in first.signer_name.reason
+    assert second.signer_name.value == "Trần Thế Tâm"
+    assert second.signer_name.confidence < extract.REVIEW_BELOW  # one reading disagrees
+    one, other = extract_dossier(pages[:2], [(1, 1), (2, 2)])
+    assert (one.signer_name.value, other.signer_name.value) == ("Trần Thế Tầm", "Trần Thế Tâm")
+    assert max(one.signer_name.confidence, other.signer_name.confidence) < extract.REVIEW_BELOW
+
+
 @pytest.mark.parametrize("line, subject", [
     ("Điều 1. Phê duyệt dự toán kinh phí thu gom rác thải", None),  # an article: no trích yếu
     ("Điều chỉnh dự toán kinh phí thu gom rác thải", "Điều chỉnh dự toán kinh phí thu gom rác thải"),

@@ -779,6 +779,7 @@ def extract_dossier(pages: list[OcrPage], ranges: list[tuple[int, int]]
     out = _surnames_read_together(out)
     out = [replace(f, organ_name=_organ_marks_from_dossier(f.organ_name, out)) for f in out]
     out = [replace(f, organ_name=_organ_from_dossier(f, out)) for f in out]
+    out = [replace(f, signer_name=_signer_marks_from_dossier(f.signer_name, out)) for f in out]
     out = [replace(f, signer_name=_signer_from_dossier(f.signer_name, out)) for f in out]
     return [replace(f, signer_name=_signer_in_the_same_post(f, out),
                     organ_name=_organ_cut_short(f.organ_name, out)) for f in out]
@@ -826,27 +827,37 @@ def _organ_from_dossier(fields: DocumentFields, dossier: list[DocumentFields]) -
 
 def _organ_marks_from_dossier(organ: Found[str], dossier: list[DocumentFields]) -> Found[str]:
     """An issuing body whose words the dossier's other documents read with other marks
-    ("TÍNH" beside "TỈNH", "CHU VAN AN" beside "CHU VĂN AN"): one reading is a misread.
-    Where two other documents or more agree on theirs and none reads it as this one
-    does, theirs is taken; else this one is kept. Either way it is doubted."""
-    if organ.value is None:
-        return organ
-    mine, key = tone_style(organ.value), words_folded(organ.value)
-    readings = [tone_style(f.organ_name.value) for f in dossier
-                if f.organ_name is not organ and f.organ_name.value is not None
-                and f.organ_name.confidence >= GUESS_AT_LEAST
-                and words_folded(f.organ_name.value) == key]
+    ("TÍNH" beside "TỈNH", "CHU VAN AN" beside "CHU VĂN AN"): see ``_marks_from_dossier``."""
+    return _marks_from_dossier(organ, [f.organ_name for f in dossier], ORGAN_FROM_DOSSIER)
+
+
+def _signer_marks_from_dossier(name: Found[str], dossier: list[DocumentFields]) -> Found[str]:
+    """A signer's name the dossier's other documents read with other marks ("Trần Thế Tầm"
+    beside "Trần Thế Tâm"): see ``_marks_from_dossier``."""
+    return _marks_from_dossier(name, [f.signer_name for f in dossier], NAME_FROM_DOSSIER)
+
+
+def _marks_from_dossier(found: Found[str], dossier: list[Found[str]], sure: float) -> Found[str]:
+    """A value whose words the dossier's other documents read with other marks: one reading
+    is a misread. Where two other documents or more agree on theirs and none reads it as
+    this one does, theirs is taken; else this one is kept. Either way it is doubted (at most
+    ``sure``)."""
+    if found.value is None:
+        return found
+    mine, key = tone_style(found.value), words_folded(found.value)
+    others_found = [f for f in dossier if f is not found and f.value is not None
+                    and f.confidence >= GUESS_AT_LEAST and words_folded(f.value) == key]
+    readings = [tone_style(f.value) for f in others_found]
     others = Counter(r for r in readings if r != mine)
     if not others:
-        return organ
+        return found
     (theirs, n), *rest = others.most_common()
     seen = ", ".join(f"{r!r} ({k}×)" for r, k in others.most_common())
     why = f"the dossier's other documents read it with other marks: {seen}"
     if n >= 2 and not rest and mine not in readings:
-        printed = next(f.organ_name.value for f in dossier if f.organ_name.value is not None
-                       and tone_style(f.organ_name.value) == theirs)
-        return Found(printed, ORGAN_FROM_DOSSIER, organ.reason_and(f"read {organ.value!r}; {why}"))
-    return Found(organ.value, min(organ.confidence, ORGAN_FROM_DOSSIER), organ.reason_and(why))
+        printed = next(f.value for f in others_found if tone_style(f.value) == theirs)
+        return Found(printed, sure, found.reason_and(f"read {found.value!r}; {why}"))
+    return Found(found.value, min(found.confidence, sure), found.reason_and(why))
 
 
 def _signer_from_dossier(name: Found[str], dossier: list[DocumentFields]) -> Found[str]:
