@@ -41,15 +41,15 @@ from pipeline.extract.nd30 import (
     POSITIONS,
 )
 from pipeline.extract.params import (
-    AUTHORITY_FUZZY,
     AUTHORITY_AMONG_SCRAPS,
+    AUTHORITY_FUZZY,
     AUTHORITY_GARBLED,
-    AUTHORITY_SCRAPS_BEFORE,
     AUTHORITY_MIN_SCORE,
     AUTHORITY_NONE_PRINTED,
     AUTHORITY_PREFIX_ONLY,
     AUTHORITY_SAME_LINE_EM,
     AUTHORITY_SCRAP_MAX_LETTERS,
+    AUTHORITY_SCRAPS_BEFORE,
     AUTHORITY_SURE,
     BODY_LINE_ENDS_AFTER,
     BODY_LINE_MAX_HEIGHT_EM,
@@ -87,7 +87,6 @@ from pipeline.extract.params import (
     NAME_MIN_WORDS,
     NAME_NOT_ALL_NAMELIKE,
     NAME_SURNAME_RECASED,
-    POSITION_BY_AUTHORITY,
     NAME_WORD_SLACK,
     NATIONAL_CONG_SCORE,
     NATIONAL_MIN_SCORE,
@@ -107,6 +106,7 @@ from pipeline.extract.params import (
     PAGE_NUMBER_MAX_OFFCENTRE,
     PAGE_NUMBER_ZONE,
     POSITION_AT_END_SCORE,
+    POSITION_BY_AUTHORITY,
     POSITION_CAPS_MIN,
     POSITION_CAPS_MIN_LETTERS,
     POSITION_EXACT_OCR_SLACK,
@@ -764,8 +764,9 @@ def _authority_among_scraps(s: Segment) -> tuple[str, float] | None:
     rest = words[at + 1:]
     for body_words, body in _AUTH_BODY_KEYS:
         it = iter(enumerate(rest))
-        places = [next((i for i, w in it if w == b), None) for b in body_words]
-        if None in places or places[-1] - places[0] + 1 > 2 * len(body_words) \
+        found = [next((i for i, w in it if w == b), None) for b in body_words]
+        places = [i for i in found if i is not None]
+        if len(places) < len(body_words) or places[-1] - places[0] + 1 > 2 * len(body_words) \
                 or len(rest) - len(body_words) > len(body_words):
             continue
         return f"{_AUTH_PREFIX_KEYS[words[at]]} {body}", AUTHORITY_AMONG_SCRAPS

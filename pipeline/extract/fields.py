@@ -118,9 +118,9 @@ from pipeline.extract.params import (
     ORGAN_HEAD_MISSING,
     ORGAN_MISSPELT,
     ORGAN_SHORTER_THAN_DOSSIER,
+    ORGAN_UNIT_AFTER_SCRAPS,
     ORGAN_UNIT_FROM_BODY,
     ORGAN_UNIT_MISSING,
-    ORGAN_UNIT_AFTER_SCRAPS,
     ORGAN_UNIT_WORD_LOST,
     PLACE_FROM_ORGAN,
     PLACE_LISTED_NEAR,
@@ -530,10 +530,10 @@ def _organ_read(header: Header, place: str | None, tokens: list[Token]) -> Found
         # "ỦY BAN NHÂN DÂN" over "NHƠN TRẠCH": the unit word (XÃ, PHƯỜNG …) was lost, and
         # the document does not name the unit often enough to restore it (fix_organ_line).
         head, named = lines[0][0], lines[1][0]
-        unit = _unit_after_scraps(named)
-        if unit is not None:
-            return Found(f"{head} {unit}", round(min(organ.confidence, ORGAN_UNIT_AFTER_SCRAPS), 3),
-                         f"the line under {head!r} read as {named!r}: scraps before {unit!r} "
+        kept = _unit_after_scraps(named)
+        if kept is not None:
+            return Found(f"{head} {kept}", round(min(organ.confidence, ORGAN_UNIT_AFTER_SCRAPS), 3),
+                         f"the line under {head!r} read as {named!r}: scraps before {kept!r} "
                          "left out")
         return Found(organ.value, round(min(organ.confidence, ORGAN_UNIT_WORD_LOST), 3),
                      f"the line under {head!r} names no unit (XÃ, PHƯỜNG …): {named!r}")
@@ -845,9 +845,9 @@ def _marks_from_dossier(found: Found[str], dossier: list[Found[str]], sure: floa
     if found.value is None:
         return found
     mine, key = tone_style(found.value), words_folded(found.value)
-    others_found = [f for f in dossier if f is not found and f.value is not None
-                    and f.confidence >= GUESS_AT_LEAST and words_folded(f.value) == key]
-    readings = [tone_style(f.value) for f in others_found]
+    given = [f.value for f in dossier if f is not found and f.confidence >= GUESS_AT_LEAST]
+    values = [v for v in given if v is not None and words_folded(v) == key]
+    readings = [tone_style(v) for v in values]
     others = Counter(r for r in readings if r != mine)
     if not others:
         return found
@@ -855,7 +855,7 @@ def _marks_from_dossier(found: Found[str], dossier: list[Found[str]], sure: floa
     seen = ", ".join(f"{r!r} ({k}×)" for r, k in others.most_common())
     why = f"the dossier's other documents read it with other marks: {seen}"
     if n >= 2 and not rest and mine not in readings:
-        printed = next(f.value for f in others_found if tone_style(f.value) == theirs)
+        printed = next(v for v in values if tone_style(v) == theirs)
         return Found(printed, sure, found.reason_and(f"read {found.value!r}; {why}"))
     return Found(found.value, min(found.confidence, sure), found.reason_and(why))
 
