@@ -807,6 +807,19 @@ def test_an_authority_line_among_the_seals_scraps(read: str, position: str, want
         assert fields.signer_position.value == position
 
 
+@pytest.mark.parametrize(("authority", "position", "want"), [
+    ("CHỦ TỊCH", "CHÁNH VĂN PHÒNG", "TL. CHỦ TỊCH"),  # an office's head signs for the head
+    ("J-_-1, CHỦ TỊCH,", "CHÁNH VĂN PHÒNG", "TL. CHỦ TỊCH"),
+    ("CHỦ TỊCH", "PHÓ CHỦ TỊCH", "KT. CHỦ TỊCH"),  # a deputy in the head's stead
+    ("GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "KT. GIÁM ĐỐC"),
+])
+def test_a_heads_title_without_its_prefix_takes_the_one_its_position_implies(
+        authority: str, position: str, want: str) -> None:
+    fields = extract_document([decision_page(authority=authority, position=position).page()])
+    assert (fields.signer_authority.value, fields.signer_position.value) == (want, position)
+    assert fields.signer_authority.confidence < 0.8 and "prefix lost" in fields.signer_authority.reason
+
+
 @pytest.mark.parametrize(("authority", "want"), [
     ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"),  # the committee's chairman signs for it
     ("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"),  # a deputy, in the chairman's stead

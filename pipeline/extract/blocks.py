@@ -42,6 +42,7 @@ from pipeline.extract.nd30 import (
 )
 from pipeline.extract.params import (
     AUTHORITY_AMONG_SCRAPS,
+    AUTHORITY_BY_POSITION,
     AUTHORITY_FUZZY,
     AUTHORITY_GARBLED,
     AUTHORITY_MIN_SCORE,
@@ -1038,11 +1039,28 @@ def _prefixless_authority(page: Page, cands: list[Segment], pos_seg: Segment,
             authority = Found.none(read) if collective is None else Found(
                 collective, AUTHORITY_GARBLED,
                 f"{read}: before a collective body only 'TM.' is printed")
+            if collective is None and position.value is not None:
+                authority = _prefix_by_position(position.value, lower[0], authority)
             position = Found(lower[0], round(min(PREFIXLESS_POSITION, lower[1]), 3),
                              f"position read as {below.text!r} under {pos_seg.text!r}, "
                              "an authority line without its prefix")
             return pos_seg, below, authority, position
     return None, pos_seg, authority, position
+
+
+def _prefix_by_position(title: str, lower: str, authority: Found[str]) -> Found[str]:
+    """A head's title ("CHỦ TỊCH") over another position, its prefix lost: a deputy ("PHÓ
+    CHỦ TỊCH") signs "KT." for the head; an office's head ("CHÁNH VĂN PHÒNG") "TL." (or
+    "TUQ.", which this cannot tell): a guess, to be checked. None over the title itself."""
+    if lower == f"PHÓ {title}":
+        prefix, who = "KT.", "a deputy signs in the head's stead"
+    elif title in POSITIONS and not title.startswith("PHÓ ") and lower != title \
+            and not lower.startswith("PHÓ "):
+        prefix, who = "TL.", "another office's head signs for the head ('TL.', or 'TUQ.')"
+    else:
+        return authority
+    return Found(f"{prefix} {title}", AUTHORITY_BY_POSITION,
+                 f"{authority.reason}: its prefix lost; under it {lower!r}: {who}")
 
 
 def _second_authority_line(page: Page, cands: list[Segment], pos_seg: Segment,

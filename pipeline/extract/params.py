@@ -315,6 +315,9 @@ AUTHORITY_SCRAP_MAX_LETTERS = 4
 # the seal's lettering between ("RA KT. CHỦ Set TỊCH"): the two, this sure.
 AUTHORITY_SCRAPS_BEFORE = 2
 AUTHORITY_AMONG_SCRAPS = 0.6
+# A head's title with its prefix lost, over a deputy's position ("KT.") or another office's
+# ("TL.", or "TUQ."): that prefix, a guess.
+AUTHORITY_BY_POSITION = 0.6
 # An authority this sure, or surer, needs no reason.
 AUTHORITY_SURE = 0.9
 # How sure that no authority line is printed when the block opens with a sure position.
