@@ -1142,7 +1142,7 @@ def _position_by_authority(authority: Found[str], position: Found[str]) -> Found
     else:
         return position
     return Found(guess, POSITION_BY_AUTHORITY,
-                 f"{position.reason}; under {value!r} the {guess} signs, as a rule")
+                 position.reason_and(f"under {value!r} the {guess} signs, as a rule"))
 
 
 def _chairman_by_tich(page: Page, cands: list[Segment], auth_seg: Segment,
@@ -1180,9 +1180,10 @@ def _name_line(page: Page, cands: list[Segment], anchor: Segment | None
         name_seg = max(told, key=lambda s: s.cy, default=None)
     if name_seg is not None:
         tokens = name_tokens(name_seg.text)
-        recased, read_as = _surname_recased(tokens), tokens[:1]
+        recased = _surname_recased(tokens)
         if recased is not None:
-            tokens, best_score = [recased, *tokens[1:]], name_score(" ".join([recased, *tokens[1:]]))
+            read_as, tokens = tokens[0], [recased, *tokens[1:]]
+            best_score = name_score(" ".join(tokens))
         text = " ".join(tokens)
         conf = _conf([name_seg]) * (1.0 if best_score == 1.0 else NAME_NOT_ALL_NAMELIKE)
         # A name is right only if every word is ("Giàng Mi Pó" for Mí): its least sure
@@ -1194,7 +1195,7 @@ def _name_line(page: Page, cands: list[Segment], anchor: Segment | None
             reason = f"name {name_seg.text!r} not all name-like words"
         if recased is not None:
             conf = min(conf, NAME_SURNAME_RECASED)
-            reason = "; ".join(filter(None, (f"surname read as {read_as[0]!r}: "
+            reason = "; ".join(filter(None, (f"surname read as {read_as!r}: "
                                              f"{recased}, a letter's case misread", reason)))
         return name_seg, Found(text, round(conf, 3), reason), _shapes_on(page, name_seg)
     # No name told on any line, but a line's last words were drawn over with a
