@@ -85,6 +85,20 @@ def _image_loaded(driver, element) -> bool:
     return driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", element)
 
 
+def _arrives(driver, path: str, seconds: float = 10.0) -> bool:
+    """Whether the browser's address comes to hold ``path`` (its query aside) within
+    ``seconds``: a form sent or a link followed with Enter navigates after the key is sent."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    try:
+        WebDriverWait(driver, seconds).until(
+            lambda d: path in d.current_url.split("?")[0])
+        return True
+    except TimeoutException:
+        return False
+
+
 def test_login_queue_correct_a_field_search_open_a_hit(site, browser, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -99,7 +113,7 @@ def test_login_queue_correct_a_field_search_open_a_hit(site, browser, tmp_path: 
     browser.find_element(By.ID, "password").send_keys("mat-khau-dai" + Keys.ENTER)
 
     # The queue: both dossiers of the commune, walked with the keyboard.
-    assert browser.current_url.endswith("/queue")
+    assert _arrives(browser, "/queue"), browser.current_url
     links = browser.find_elements(By.CLASS_NAME, "dossier-link")
     assert [a.text for a in links] == ["Hồ sơ giao đất số 42", "Hồ sơ giao đất số 41"]  # by key: 2020, 2025
     assert "Xã Đức Trọng (24958): 2/2" in browser.find_element(By.CLASS_NAME, "communes").text
@@ -108,7 +122,7 @@ def test_login_queue_correct_a_field_search_open_a_hit(site, browser, tmp_path: 
     browser.switch_to.active_element.send_keys(Keys.ENTER)
 
     # The dossier: each flagged field beside the scan cropped round it, Vietnamese first.
-    assert "/dossier" in browser.current_url
+    assert _arrives(browser, "/dossier"), browser.current_url
     fields = browser.find_elements(By.CSS_SELECTOR, "section.field")
     assert [f.find_element(By.TAG_NAME, "label").text for f in fields] == [
         "Hồ sơ · Chế độ sử dụng (01 công khai, 02 hạn chế, 03 mật)",
