@@ -2375,40 +2375,30 @@ def test_a_line_run_on_into_the_next_column_is_no_other_reading() -> None:
 
 
 
-def test_a_body_read_with_other_marks_than_the_dossiers_is_doubted_or_mended() -> None:
-    """"TÍNH" where the dossier's other documents read "TỈNH": two of them against one take
-    their reading, flagged; one against one leaves each as read, both flagged."""
-    right, misread = ("BỘ CÔNG AN", "CÔNG AN TỈNH NINH BÌNH"), ("BỘ CÔNG AN", "CÔNG AN TÍNH NINH BÌNH")
-    alone = extract_document([_police_report(misread).page()]).organ_name
-    assert alone.value == "BỘ CÔNG AN CÔNG AN TÍNH NINH BÌNH"
+@pytest.mark.parametrize(("field", "draw", "misread", "right", "mark"), [
+    ("organ_name", lambda body: _police_report(tuple(body.split(" / "))),
+     "BỘ CÔNG AN / CÔNG AN TÍNH NINH BÌNH", "BỘ CÔNG AN / CÔNG AN TỈNH NINH BÌNH", "TÍNH"),
+    ("signer_name", lambda name: decision_page(name=name), "Trần Thế Tầm", "Trần Thế Tâm", "Tầm"),
+])
+def test_a_reading_with_other_marks_than_the_dossiers_is_doubted_or_mended(
+        field: str, draw, misread: str, right: str, mark: str) -> None:
+    """"TÍNH" (an issuing body) or "Tầm" (a signer) where the dossier's other documents read
+    "TỈNH" or "Tâm": two of them against one take their reading, flagged; one against one
+    leaves each as read, both flagged."""
+    misread_value, right_value = misread.replace(" / ", " "), right.replace(" / ", " ")
+    pages = [draw(misread).page(), draw(right).page(), draw(right).page()]
+    alone = getattr(extract_document([pages[0]]), field)
+    assert alone.value == misread_value
     assert alone.confidence >= extract.REVIEW_BELOW  # the page alone cannot tell
-    pages = [_police_report(misread).page(), _police_report(right).page(),
-             _police_report(right).page()]
-    first, second, _ = extract_dossier(pages, [(1, 1), (2, 2), (3, 3)])
-    assert first.organ_name.value == "BỘ CÔNG AN CÔNG AN TỈNH NINH BÌNH"
-    assert first.organ_name.confidence < extract.REVIEW_BELOW and "TÍNH" in first.organ_name.reason
-    assert second.organ_name.value == "BỘ CÔNG AN CÔNG AN TỈNH NINH BÌNH"
-    assert second.organ_name.confidence < extract.REVIEW_BELOW  # one reading disagrees
-    one, other = extract_dossier(pages[:2], [(1, 1), (2, 2)])
-    assert one.organ_name.value == alone.value and one.organ_name.confidence < extract.REVIEW_BELOW
-    assert other.organ_name.value == "BỘ CÔNG AN CÔNG AN TỈNH NINH BÌNH"
-    assert other.organ_name.confidence < extract.REVIEW_BELOW
-
-
-def test_a_signer_read_with_other_marks_than_the_dossiers_is_doubted_or_mended() -> None:
-    """"Trần Thế Tầm" where the dossier's other documents read "Trần Thế Tâm": two of them
-    against one take their reading, flagged; one against one leaves each, both flagged."""
-    pages = [decision_page(name=n).page() for n in ("Trần Thế Tầm", "Trần Thế Tâm", "Trần Thế Tâm")]
-    alone = extract_document([pages[0]]).signer_name
-    assert alone.value == "Trần Thế Tầm" and alone.confidence >= extract.REVIEW_BELOW
-    first, second, _ = extract_dossier(pages, [(1, 1), (2, 2), (3, 3)])
-    assert first.signer_name.value == "Trần Thế Tâm"
-    assert first.signer_name.confidence < extract.REVIEW_BELOW and "Tầm" in first.signer_name.reason
-    assert second.signer_name.value == "Trần Thế Tâm"
-    assert second.signer_name.confidence < extract.REVIEW_BELOW  # one reading disagrees
-    one, other = extract_dossier(pages[:2], [(1, 1), (2, 2)])
-    assert (one.signer_name.value, other.signer_name.value) == ("Trần Thế Tầm", "Trần Thế Tâm")
-    assert max(one.signer_name.confidence, other.signer_name.confidence) < extract.REVIEW_BELOW
+    first, second, _ = (getattr(f, field) for f in extract_dossier(pages, [(1, 1), (2, 2), (3, 3)]))
+    assert first.value == right_value
+    assert first.confidence < extract.REVIEW_BELOW and mark in first.reason
+    assert second.value == right_value
+    assert second.confidence < extract.REVIEW_BELOW  # one reading disagrees
+    one, other = (getattr(f, field) for f in extract_dossier(pages[:2], [(1, 1), (2, 2)]))
+    assert one.value == alone.value and one.confidence < extract.REVIEW_BELOW
+    assert other.value == right_value
+    assert other.confidence < extract.REVIEW_BELOW
 
 
 @pytest.mark.parametrize("line, subject", [

@@ -1106,11 +1106,15 @@ def _second_line(s: Segment, position: str) -> str:
     return " ".join(words)
 
 
+# The authority lines for a people's committee or council: its chairman signs under them.
+_CHAIRED = ("TM. ỦY BAN NHÂN DÂN", "TM. HỘI ĐỒNG NHÂN DÂN")
+
+
 def _position_under(authority: Found[str], pos_seg: Segment, position: Found[str]
                     ) -> Found[str]:
     """The position as the authority line above it settles it: who signs for a body."""
     if (position.confidence < CHAIRMAN_UNSURE_BELOW and position.value == "CHỦ TỊCH"
-            and authority.value in ("TM. ỦY BAN NHÂN DÂN", "TM. HỘI ĐỒNG NHÂN DÂN")):
+            and authority.value in _CHAIRED):
         # For the committee (TM.) its chairman signs: specks before "CHỦ TỊCH" were
         # not a "PHÓ".
         position = Found("CHỦ TỊCH", CHAIRMAN_UNDER_TM,
@@ -1135,7 +1139,7 @@ def _position_by_authority(authority: Found[str], position: Found[str]) -> Found
     it, a guess to be checked — for a people's committee or council (TM.) its chairman, in
     a head's stead (KT.) a deputy."""
     value = authority.value or ""
-    if value in ("TM. ỦY BAN NHÂN DÂN", "TM. HỘI ĐỒNG NHÂN DÂN"):
+    if value in _CHAIRED:
         guess = "CHỦ TỊCH"
     elif value.startswith("KT. ") and f"PHÓ {value[4:]}" in POSITIONS:
         guess = f"PHÓ {value[4:]}"
