@@ -702,6 +702,21 @@ def test_surname_under_a_seal_is_matched_by_its_shape(name: str, garbled: str) -
     assert match.ranked[0][1] > match.ranked[1][1]
 
 
+@pytest.mark.parametrize("name, garbled", [
+    ("Lỳ Seo Phà", "Ly"), ("Lèo Thị Xuân", "co"), ("Thào Văn Dế", "Thảo"), ("Rơ Châm Hòa", "Rư"),
+])
+def test_an_ethnic_groups_surname_is_matched_too(name: str, garbled: str) -> None:
+    """A surname misread on a faded line, a mark or a letter from a Kinh one (Lý, Lạc,
+    Thân, La): the strokes only it has are on the page, so it is put first."""
+    from pipeline.ocr import surnames as _ocr_surnames
+
+    image, boxes = _name_line(name, seal_over_surname=False)
+    (match,) = [m for m in _ocr_surnames.match(image, _read_as(boxes, garbled, 20.0))
+                if len(m.before) == 2]
+    assert match.ranked[0][0] == name.split()[0], match.ranked
+    assert match.ranked[0][1] > match.ranked[1][1]
+
+
 def test_middle_name_and_surname_before_a_lone_given_name_are_matched() -> None:
     """"Trồng lữu Bình": only the given name was read; the middle name is matched by shape
     first, then the surnames before it."""

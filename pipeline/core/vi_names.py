@@ -25,7 +25,6 @@ SURNAMES: tuple[str, ...] = (
 )
 # The surnames of the 53 other ethnic groups (H'Mông, Dao, Tày, Nùng, Thái, Ê Đê, Gia Rai,
 # Khmer …) that read as a Kinh surname a mark away: a name printed so is never "corrected".
-# Not drawn when matching a surname by its shape under a seal (too many look-alikes).
 ETHNIC_SURNAMES: tuple[str, ...] = (
     "Giàng", "Lỳ", "Sùng", "Thào", "Vàng", "Mùa", "Lầu", "Hờ", "Vừ", "Cứ", "Tráng", "Mè",
     "Khà", "Sa", "Pờ", "Xồng", "Chẩu", "Chảo", "Tẩn", "Bàn", "Phàn", "Lìu", "Chìu", "Lù",

@@ -33,7 +33,13 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.core.model import OcrResult, SurnameMatch, Word
-from pipeline.core.vi_names import MIDDLE_NAMES, SURNAMES, capitalised_syllable, is_surname
+from pipeline.core.vi_names import (
+    ETHNIC_SURNAMES,
+    MIDDLE_NAMES,
+    SURNAMES,
+    capitalised_syllable,
+    is_surname,
+)
 
 # Bold serif faces from Debian's fonts-liberation2, fonts-noto-core, fonts-dejavu-core.
 FACES = (
@@ -55,8 +61,17 @@ SHIFT = 3  # pixels a name drawn may move to find its ink
 KEEP = 5  # names kept per match, best first
 MIN_MIDDLE = 0.6  # a middle name drawn must score this to be built on
 MIDDLE_SLACK = 0.03  # middle names this close to the best are tried with the surnames
+# An ethnic group's surname ranks this far below its fit (far rarer nationwide than the
+# Kinh ones: a seal's ink over "Hà" fits "Hờ" as well), unless the ink where it and the
+# best Kinh surname differ is its own: this much more of its own strokes there are inked
+# than of the other's (a grave mark printed where "Lý" has its acute).
+RARER_BEHIND = 0.03
+OWN_STROKES = 0.25
+MIN_OWN = 12  # pixels of its own a name must have for that
 _EDGE_JUNK = re.compile(r"^[\W\d_]+|[\W\d_]+$")
-_UNIQUE_SURNAMES = tuple(dict.fromkeys(SURNAMES))
+# The ethnic groups' surnames too: Lỳ is not Lý, nor Lèo Lạc (a shape match is for review).
+_UNIQUE_SURNAMES = tuple(dict.fromkeys(SURNAMES + ETHNIC_SURNAMES))
+_RARER = frozenset(ETHNIC_SURNAMES) - frozenset(SURNAMES)
 _MIDDLE_NAMES = tuple(sorted(MIDDLE_NAMES))
 
 
@@ -78,7 +93,7 @@ def match(image: np.ndarray, result: OcrResult) -> list[SurnameMatch]:
         box = _box(words)
         if len(words) == 1:
             # A lone given name after a garbled word ("đưu Triều"): its middle name first.
-            middles = _ranked(ink, near, fit, fit.x, _MIDDLE_NAMES, first=False)
+            middles = _ranked(ink, near, fit, fit.x, _MIDDLE_NAMES, first=False, rarer=())
             if not middles or middles[0][0] < MIN_MIDDLE:
                 continue
             # The middle names about as good as the best, each with the surnames drawn
@@ -236,18 +251,22 @@ def _place(ink: np.ndarray, drawn: np.ndarray, box: tuple[int, int, int, int], p
 
 
 def _ranked(ink: np.ndarray, near: np.ndarray, fit: _Fit, origin: int,
-            names: tuple[str, ...], first: bool = True) -> list[tuple[float, str]]:
+            names: tuple[str, ...], first: bool = True,
+            rarer: frozenset[str] | tuple[()] = _RARER) -> list[tuple[float, str]]:
     """Each of ``names`` drawn in the fitted face to end one space before ``origin`` (the
     next word's), scored by the ink it finds (``near``: the ink grown a pixel, for the
     face's small differences) less the ink of its place it leaves unexplained; best first.
     The place of the name that opens the line (``first``) runs from where the widest of
-    them would start; another word's, from its own start (a word is printed before it)."""
+    them would start; another word's, from its own start (a word is printed before it).
+    The ``rarer`` names rank ``RARER_BEHIND`` below their fit unless their own strokes
+    tell them from the best of the others (``_own_strokes``)."""
     font = _font(fit.path, fit.size)
     space = font.getlength(" ")
     widest = max(font.getlength(n + " ") for n in names)
     ascent, descent = font.getmetrics()
     py0, py1 = max(0, fit.y - ascent), min(ink.shape[0], fit.y + descent)
     scored: list[tuple[float, str]] = []
+    where: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for name in names:
         px0 = max(0, round(origin - (widest if first else font.getlength(name + " ") + space / 2)))
         px1 = max(px0, round(origin - space / 2))
@@ -271,6 +290,36 @@ def _ranked(ink: np.ndarray, near: np.ndarray, fit: _Fit, origin: int,
         cover[ys[keep] - py0, xs[keep] - px0] = 1
         covered = cv2.dilate(cover, np.ones((5, 5), np.uint8)) > 0
         unexplained = float((place & ~covered).sum()) / len(xs)
+        where[name] = (ys, xs)
         scored.append((round(found - UNEXPLAINED * unexplained, 3), name))
     scored.sort(key=lambda t: -t[0])
+    common = next((name for _, name in scored if name not in rarer), None)
+    if common is not None and any(name in rarer for _, name in scored):
+        scored = [(score, name) if name not in rarer
+                  or _own_strokes(near, where[name], where[common])
+                  else (round(score - RARER_BEHIND, 3), name) for score, name in scored]
+        scored.sort(key=lambda t: -t[0])
     return scored
+
+
+def _own_strokes(near: np.ndarray, a: tuple[np.ndarray, np.ndarray],
+                 b: tuple[np.ndarray, np.ndarray]) -> bool:
+    """Whether the ink tells name ``a`` from name ``b`` (each its drawn pixels, placed):
+    of the strokes only ``a`` has, ``OWN_STROKES`` more are inked than of ``b``'s own."""
+    ys = np.concatenate([a[0], b[0]])
+    xs = np.concatenate([a[1], b[1]])
+    y0, x0 = int(ys.min()), int(xs.min())
+    shape = (int(ys.max()) - y0 + 1, int(xs.max()) - x0 + 1)
+    masks = []
+    for py, px in (a, b):
+        m = np.zeros(shape, np.uint8)
+        m[py - y0, px - x0] = 1
+        masks.append(m)
+    grown = [cv2.dilate(m, np.ones((3, 3), np.uint8)) for m in masks]
+    only_a = (masks[0] > 0) & (grown[1] == 0)
+    only_b = (masks[1] > 0) & (grown[0] == 0)
+    if only_a.sum() < MIN_OWN:
+        return False
+    seen = near[y0:y0 + shape[0], x0:x0 + shape[1]]
+    inked_b = float(seen[only_b].mean()) if only_b.any() else 0.0
+    return float(seen[only_a].mean()) - inked_b >= OWN_STROKES
