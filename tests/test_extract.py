@@ -2245,6 +2245,19 @@ def test_a_two_word_unit_with_a_letter_lost_is_that_unit() -> None:
     assert fix_organ_line("TỈNH ĐỒNG THÁP", [])[0] == "TỈNH ĐỒNG THÁP"
 
 
+def test_a_unit_word_set_right_before_a_name_nobody_knows_is_doubted() -> None:
+    """"TINH PHỔ LÀO CAI" (THÀNH PHỐ LÀO CAI, faded): "TINH" is a letter from TỈNH, but
+    "PHỔ LÀO CAI" is named nowhere in the document and on no list, so the repaired line
+    is for review; before a listed place, or a name the document repeats, it is not."""
+    from pipeline.extract.names import fix_organ_line, tokens_of
+
+    line, why, doubt = fix_organ_line("TINH PHỔ LÀO CAI", [])
+    assert (line, doubt) == ("TỈNH PHỔ LÀO CAI", True) and "no list" in (why or "")
+    assert fix_organ_line("TINH LÀO CAI", [])[::2] == ("TỈNH LÀO CAI", False)
+    body = tokens_of([("Ủy ban nhân dân xã Nà Hang báo cáo; xã Nà Hang tổ chức", 0.9)])
+    assert fix_organ_line("XẢ NÀ HANG", body)[::2] == ("XÃ NÀ HANG", False)
+
+
 def test_an_organ_line_on_no_list_takes_the_listed_reading_of_two() -> None:
     """"TỈNH ĐÔNG THÁP" in the header, "tỉnh Đồng Tháp" in the body: one against one,
     and only Đồng Tháp is a province. Still for review."""

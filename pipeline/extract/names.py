@@ -372,7 +372,16 @@ def fix_organ_line(line: str, tokens: list[Token], place: str | None = None
             return named[0], named[1], True
     if v.reason:
         reasons.append(v.reason)
-    return " ".join(head + [v.value]), "; ".join(reasons) or None, v.doubt
+    doubt = v.doubt
+    if reasons and reasons[0].startswith("read ") and not supported and not doubt:
+        from pipeline.core import commune
+
+        if not commune.is_place_name(v.value):
+            # The unit word set right ("TINH" → TỈNH) before a name neither the document
+            # nor the 2025 list knows ("PHỔ LÀO CAI"): the line may be another unit's.
+            doubt = True
+            reasons.append(f"{v.value!r} is named nowhere else and on no list")
+    return " ".join(head + [v.value]), "; ".join(reasons) or None, doubt
 
 
 # Administrative units, which a body governs ("ỦY BAN NHÂN DÂN" over "XÃ …"), unlike the
