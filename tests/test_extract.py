@@ -2443,3 +2443,18 @@ def test_a_place_misread_alike_twice_is_still_checked_against_the_list() -> None
     # A name on no list, and a letter from none, printed alike twice: an older name.
     older = _decision_of(("ỦY BAN NHÂN DÂN", "PHƯỜNG NHÂN CHÍNH"), "Nhân Chính")
     assert extract_document([older.page()]).issued_place.confidence >= extract.REVIEW_BELOW
+
+
+def test_a_name_whose_last_word_is_garbled_is_the_one_named_elsewhere_that_ends_alike() -> None:
+    """"Lương Công Xehĩa" under the signature; "Ông Lương Công Nghĩa - Phó Chủ tịch" in
+    another document of the dossier: the one name after the same words whose last word
+    ends as the garbled one does. Two such names, or a last word that is a syllable
+    ("Lương Công Nghị"), settle nothing."""
+    from pipeline.extract.names import named_elsewhere, tokens_of
+
+    body = tokens_of([("1. Ông Lương Công Nghĩa - Phó Chủ tịch Ủy ban nhân dân xã, Tổ trưởng", 0.9)])
+    assert named_elsewhere("Lương Công Xehĩa", True, body) == ("Lương Công Nghĩa", 1)
+    assert named_elsewhere("Lương Công Nghị", True, body) is None
+    assert named_elsewhere("Lương Văn Xehĩa", True, body) is None  # the words before differ
+    two = body + tokens_of([("bà Lương Công Thĩa", 0.9)])
+    assert named_elsewhere("Lương Công Xehĩa", True, two) is None

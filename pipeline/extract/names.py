@@ -23,6 +23,7 @@ from rapidfuzz.distance import Levenshtein
 from pipeline.core.vi_names import ETHNIC_SURNAMES, INITIAL, MIDDLE_NAMES, SURNAMES, syllable
 from pipeline.core.vi_text import fold, nfc, strip_foreign, tone_style, vn_upper, words_folded
 from pipeline.extract.params import (
+    GARBLED_SAME_END,
     GLUED_SYLLABLE_MIN,
     LETTER_OFF_MIN,
     LISTED_MIN_WORDS_READ,
@@ -652,6 +653,23 @@ def given_names(name: str) -> list[str]:
     return tail if len(tail) >= 2 else []
 
 
+def _garbled_last_elsewhere(words: list[str], tokens: list[Token]) -> tuple[str, int] | None:
+    """A name read surname first whose last word no syllable spells ("Lương Công Xehĩa"):
+    the one name elsewhere with the words before it, letter for letter, and a last word
+    ending in the same ``GARBLED_SAME_END`` letters, marks and all ("Lương Công Nghĩa")."""
+    last = words[-1]
+    if len(words) < 2 or syllable(last.lower()) or len(last) < GARBLED_SAME_END:
+        return None
+    end, n = last[-GARBLED_SAME_END:].lower(), len(words)
+    found: dict[str, int] = defaultdict(int)
+    for i in range(len(tokens) - n + 1):
+        run = [t for t, _ in tokens[i:i + n]]
+        if run[:-1] == words[:-1] and run[-1] != last and run[-1].lower().endswith(end) \
+                and syllable(run[-1].lower()):
+            found[" ".join(run)] += 1
+    return next(iter(found.items())) if len(found) == 1 else None
+
+
 def named_elsewhere(name: str, surname_read: bool, tokens: list[Token]
                     ) -> tuple[str, int] | None:
     """How a doubted signer's name is read elsewhere (the body, the dossier's other
@@ -683,6 +701,8 @@ def named_elsewhere(name: str, surname_read: bool, tokens: list[Token]
         if run == given:
             exact[surname] += 1
     if surname_read:
+        if not near:
+            return _garbled_last_elsewhere(words, tokens)
         if name in near or len(near) != 1:
             return None
         return next(iter(near.items()))

@@ -443,6 +443,9 @@ NAME_VOWEL_READ_TWICE = 0.6
 # A doubted name read elsewhere in the document or dossier: this sure, or surer if it
 # was read so already.
 NAME_ELSEWHERE = 0.7
+# A name's last word no syllable spells is the one read elsewhere after the same words
+# that ends in this many of its letters, marks and all ("Xehĩa" → Nghĩa).
+GARBLED_SAME_END = 3
 # A surname drawn that finds less of its ink than this is no reading.
 SHAPE_AT_LEAST = 0.5
 # A surname this far ahead of the next is likelier; so close, as likely.
