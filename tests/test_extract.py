@@ -1501,10 +1501,14 @@ def test_a_garbled_signer_takes_the_one_name_of_the_dossier_it_fits() -> None:
     first = extract_dossier([garbled, sure], [(1, 1), (2, 2)])[0].signer_name
     assert first.value == "Hồ Đức Toàn" and first.confidence < extract.REVIEW_BELOW
     assert "Hfc Toàn" in (first.reason or "")
-    # Two names that fit: which one signed is not known.
-    other = _decision_of(ORGAN, name="Lê Văn Toàn").page()
+    # Two names that fit, both opening with the garbled word's letter: which one signed
+    # is not known. One that opens otherwise is no rival.
+    other = _decision_of(ORGAN, name="Hoàng Văn Toàn").page()
     assert extract_dossier([garbled, sure, other],
                            [(1, 1), (2, 2), (3, 3)])[0].signer_name == alone
+    unlike = _decision_of(ORGAN, name="Lê Văn Toàn").page()
+    assert extract_dossier([garbled, sure, unlike],
+                           [(1, 1), (2, 2), (3, 3)])[0].signer_name.value == "Hồ Đức Toàn"
 
 
 ORGAN = ("ỦY BAN NHÂN DÂN", "XÃ BÁT TRÀNG")
@@ -2458,3 +2462,18 @@ def test_a_name_whose_last_word_is_garbled_is_the_one_named_elsewhere_that_ends_
     assert named_elsewhere("Lương Văn Xehĩa", True, body) is None  # the words before differ
     two = body + tokens_of([("bà Lương Công Thĩa", 0.9)])
     assert named_elsewhere("Lương Công Xehĩa", True, two) is None
+
+
+def test_a_name_whose_first_word_is_garbled_is_the_one_named_elsewhere_with_its_given_name() -> None:
+    """"Hfc Toàn" under the signature (a stroke over "Hồ Đức"); "Chủ trì: Ông Hồ Đức Toàn"
+    in the dossier: the one name elsewhere ending in "Toàn" whose surname opens with an
+    H. Another H… Toàn, or none opening with the letter, settles nothing."""
+    from pipeline.extract.names import named_elsewhere, tokens_of
+
+    body = tokens_of([("1. Chủ trì: Ông Hồ Đức Toàn - Chủ tịch Ủy ban nhân dân xã.", 0.9),
+                      ("2. Thư ký: Bà Đỗ Mỹ Trang - Công chức Văn phòng.", 0.9)])
+    assert named_elsewhere("Hfc Toàn", False, body) == ("Hồ Đức Toàn", 1)
+    assert named_elsewhere("Xfc Toàn", False, body) is None  # no X… Toàn
+    assert named_elsewhere("Hfc Trang", False, body) is None  # Đỗ Mỹ Trang opens with Đ
+    two = body + tokens_of([("Ông Hoàng Văn Toàn phát biểu", 0.9)])
+    assert named_elsewhere("Hfc Toàn", False, two) is None

@@ -653,6 +653,23 @@ def given_names(name: str) -> list[str]:
     return tail if len(tail) >= 2 else []
 
 
+def _garbled_first_elsewhere(words: list[str], tokens: list[Token]) -> tuple[str, int] | None:
+    """A name read as a word no syllable spells and a given name ("Hfc Toàn", the seal's
+    stroke over "Hồ Đức"): the one name elsewhere, a surname and a word or two, that
+    ends in that given name and opens with the garbled word's letter ("Hồ Đức Toàn")."""
+    if len(words) != 2 or syllable(words[0].lower()) or _kind(words[1]) != "name":
+        return None
+    first, given = fold(words[0])[:1], words[1]
+    found: dict[str, int] = defaultdict(int)
+    for n in (3, 4):
+        for i in range(len(tokens) - n + 1):
+            run = [t for t, _ in tokens[i:i + n]]
+            if run[-1] == given and run[0] in _SURNAMES and fold(run[0])[:1] == first \
+                    and all(_kind(w) == "name" for w in run[1:-1]):
+                found[" ".join(run)] += 1
+    return next(iter(found.items())) if len(found) == 1 else None
+
+
 def _garbled_last_elsewhere(words: list[str], tokens: list[Token]) -> tuple[str, int] | None:
     """A name read surname first whose last word no syllable spells ("Lương Công Xehĩa"):
     the one name elsewhere with the words before it, letter for letter, and a last word
@@ -685,7 +702,7 @@ def named_elsewhere(name: str, surname_read: bool, tokens: list[Token]
     words = name.split()
     given = words[1:] if surname_read else given_names(name)
     if len(given) < 2:
-        return None
+        return None if surname_read else _garbled_first_elsewhere(words, tokens)
     n = len(given)
     exact: dict[str, int] = defaultdict(int)
     near: dict[str, int] = defaultdict(int)
