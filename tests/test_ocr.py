@@ -13,7 +13,7 @@ import pytest
 from pipeline._exec import tesseract
 from pipeline.core.errors import MissingDependencyError
 from pipeline.core.model import Line, OcrResult, Word
-from pipeline.ocr import missed
+from pipeline.ocr import columns, missed
 from pipeline.ocr import recognise as ocr
 from tests.conftest import draw_page
 
@@ -322,6 +322,44 @@ def test_a_header_line_is_whole_with_a_speck_before_it() -> None:
     assert [w.text for w in merged.words] == ["BỘ", "CÔNG", "AN", "TỈNH", "NINH"]
     dropped = missed.merge(page, line(("x7", 42.0), *unit), (300, 230), header=True)
     assert [w.text for w in dropped.words] == ["BỘ"]
+
+
+def test_a_line_read_twice_over_a_rule_keeps_each_word_once() -> None:
+    """Tesseract's one line over "THÀNH PHỐ SÓC TRĂNG" with a rule under "PHỐ SÓC": "HỔ"
+    and "SÓC" read, and "PHÔ" and "SÓC" again in boxes swelled down to the rule. Each
+    stretch of ink is one word, the surer reading; a day in its blank stays."""
+    words = [Word("THẦNH", 83.0, (408, 281, 592, 331), 0), Word("PHÔ", 87.0, (624, 277, 715, 375), 0),
+             Word("SÓC", 92.0, (747, 277, 854, 375), 0), Word("HỔ", 34.0, (655, 279, 733, 331), 0),
+             Word("SÓC", 93.0, (750, 281, 852, 332), 0), Word("TRĂNG", 85.0, (867, 282, 1055, 331), 0),
+             Word("ngày", 90.0, (1500, 281, 1700, 331), 0), Word("12", 60.0, (1600, 285, 1650, 331), 0)]
+    result = OcrResult(words, [Line((408, 277, 1700, 375), (0.0, -4.0), 50.0)], 80.0, 1.0)
+    once = columns.read_once(result)
+    assert [w.text for w in once.words] == ["THẦNH", "PHÔ", "SÓC", "TRĂNG", "ngày", "12"]
+    assert once.words[2].confidence == 93.0
+    # A box swelled over its neighbour ("HÒA" reaching over "XÃ") is two words still.
+    motto = OcrResult([Word("CỘNG", 96.0, (1199, 244, 1344, 301), 0), Word("HÒA", 96.0, (1362, 235, 1556, 307), 0),
+                       Word("XÃ", 96.0, (1481, 231, 1542, 311), 0)], [], 96.0, 1.0)
+    assert columns.read_once(motto) is motto
+
+
+def test_a_header_line_read_surely_but_for_a_word_is_taken_with_it() -> None:
+    """The unit line under "BỘ CÔNG AN" read again as "CÔNG AN TĨNH[34] BĂC NINH": taken
+    whole, its unsure word unsure (without it the body reads as "BỘ CÔNG AN", the
+    ministry); a line of scraps is not."""
+    page = OcrResult([Word("BỘ", 96.0, (552, 289, 621, 346), 0), Word("CÔNG", 93.0, (638, 289, 785, 335), 0),
+                      Word("AN", 92.0, (800, 299, 870, 354), 0)], [], 94.0, 1.0)
+
+    def line(*words: tuple[str, float]) -> OcrResult:
+        return OcrResult([Word(t, c, (10 + 160 * i, 60, 150 + 160 * i, 100), 0) for i, (t, c) in enumerate(words)],
+                         [Line((10, 60, 150 + 160 * (len(words) - 1), 100), (0.0, -4.0), 40.0)], 90.0, 0.5)
+
+    merged = missed.merge(page, line(("CÔNG", 93.0), ("AN", 91.0), ("TĨNH", 34.0), ("BĂC", 82.0),
+                                     ("NINH", 96.0)), (330, 300), header=True)
+    assert [(w.text, w.confidence) for w in merged.words][3:] == [
+        ("CÔNG", 93.0), ("AN", 91.0), ("TĨNH", 34.0), ("BĂC", 82.0), ("NINH", 96.0)]
+    scraps = missed.merge(page, line(("VW", 16.0), ("X5YX//", 0.0), ("XIAN/71", 8.0), ("ộA", 0.0)),
+                          (330, 300), header=True)
+    assert len(scraps.words) == 3
 
 
 def test_in_the_header_ink_read_at_all_is_no_unread_line() -> None:
@@ -1418,6 +1456,26 @@ def _printed_name(name: str, first_read: list[tuple[str, float]], y: int = 2500
         words.append(Word(text, conf, tuple(box), 0))
         x = box[2] + 16
     return np.asarray(im), OcrResult(words, [], 90.0, 0.0)
+
+
+def test_a_name_word_whose_capital_was_lost_is_read_again_with_the_gap_before_it() -> None:
+    """"Danh Thị Sóc Kha" read "… Sóc na" surely, the box round "ha" only: a word opening
+    small after a name's word lost its capital; read again from the word before it, it is
+    "Kha", to be checked."""
+    from PIL import ImageFont
+
+    from pipeline.ocr import namewords
+
+    image, result = _printed_name("Danh Thị Sóc Kha", [("Danh", 96.0), ("Thị", 95.0), ("Sóc", 90.0),
+                                                       ("Kha", 95.0)])
+    k = round(ImageFont.truetype(BOLD, 50).getlength("K"))
+    x0, y0, x1, y1 = result.words[3].box
+    lost = Word("na", 95.0, (x0 + k, y0 + 12, x1, y1), 0)
+    result = OcrResult([*result.words[:3], lost], [], 90.0, 0.0)
+    fixed = namewords.reread(image, result, _read_word)
+    assert [w.text for w in fixed.words] == ["Danh", "Thị", "Sóc", "Kha"]
+    assert fixed.words[3].confidence == namewords.TAKEN_CONF
+    assert result.words[2].box[2] < fixed.words[3].box[0] < lost.box[0]  # from the gap before
 
 
 def test_an_unsure_word_of_a_name_is_read_again_as_one_word() -> None:

@@ -44,6 +44,7 @@ REREAD_BELOW = 93.0  # a part is read again if one of its words is less sure tha
 MIN_PART_CHARS = 2  # a part of fewer letters and digits, alone far out on a line, is a scrap
 PUNCTUATION = set("-–—/.,;:()\"'%")  # a word of other marks only is a scrap (` ˆ ⁄ ®)
 SCRAP_CONF = 60.0  # a part read as nothing the second time is dropped if its words were below this
+SAME_INK = 0.5  # two words of a line overlapping side to side by this much of each read the same ink
 # A line that starts right of SCRAP_RIGHT_OF of the page's width (the seal's and the
 # signature's side), below the top margin, is their scrap with fewer than SCRAP_LINE_CHARS
 # letters and digits, or read less surely than SCRAP_LINE_CONF without a word of 3 letters.
@@ -262,6 +263,33 @@ def _part_of(line: Line, box: Box) -> Line:
 def _union(boxes: list[Box]) -> Box:
     return (min(b[0] for b in boxes), min(b[1] for b in boxes),
             max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def read_once(result: OcrResult) -> OcrResult:
+    """``result`` with each stretch of a line's ink read once. Tesseract reads a line a
+    rule is drawn under twice at times, in one line: "THẦNH HỔ SÓC TRĂNG" with "PHÔ SÓC"
+    (their boxes swelled down to the rule) over "HỔ SÓC". Of two words of two letters or
+    more that each lie half or more over the other, side to side, the surer stays. (A word
+    whose box swelled over its neighbour, "HÒA" over "XÃ", is not that; nor is a digit: a
+    word's box may reach over a day written into its blank.)"""
+    def letters(w: Word) -> bool:
+        return sum(c.isalpha() for c in w.text) >= 2
+
+    def same_ink(a: Word, b: Word) -> bool:
+        across = min(a.box[2], b.box[2]) - max(a.box[0], b.box[0])
+        down = min(a.box[3], b.box[3]) - max(a.box[1], b.box[1])
+        return down > 0 and across >= SAME_INK * max(a.box[2] - a.box[0], b.box[2] - b.box[0])
+
+    def twice(w: Word) -> bool:
+        return letters(w) and any(
+            v is not w and v.line == w.line and letters(v) and same_ink(w, v)
+            and (v.confidence, v.box) > (w.confidence, w.box) for v in result.words)
+
+    words = [w for w in result.words if not twice(w)]
+    if len(words) == len(result.words):
+        return result
+    mean = sum(w.confidence for w in words) / len(words) if words else None
+    return OcrResult(words, result.lines, mean, result.seconds)
 
 
 def without_scraps(result: OcrResult, shape: tuple[int, int]) -> OcrResult:

@@ -19,7 +19,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.core.model import OcrResult, Word
 from pipeline.core.vi_names import capitalised_syllable, is_surname
-from pipeline.ocr.crops import enlarged, padded_crop
+from pipeline.ocr.crops import PAD, enlarged, padded_crop
 from pipeline.ocr.notation import ReadWord
 
 # A word read less sure than this (0–100) is read again,
@@ -43,19 +43,31 @@ SCALES = (1.0, 1.5)
 TAKEN_CONF = 60.0
 
 
-def candidates(result: OcrResult, shape: tuple[int, ...]) -> list[Word]:
-    """The unsure words of the signature block's name lines."""
+def candidates(result: OcrResult, shape: tuple[int, ...]
+               ) -> list[tuple[Word, tuple[int, int, int, int]]]:
+    """The unsure words of the signature block's name lines, each with the box to read
+    again; and a word there that opens with a small letter after a name's word ("Sốc na"
+    for "Sóc Kha": the capital lost), with the gap before it, where that capital was."""
     height, width = shape[:2]
     lines = result.words_by_line()
-    out: list[Word] = []
+    out: list[tuple[Word, tuple[int, int, int, int]]] = []
     for words in lines.values():
         if len(words) > MOST_WORDS or min(w.box[1] for w in words) < BELOW * height \
                 or min(w.box[0] for w in words) < RIGHT_OF * width:
             continue
         if not any(w.confidence >= NAME_SURE and capitalised_syllable(w.text) for w in words):
             continue
-        out.extend(w for w in words if w.confidence < UNSURE_BELOW
-                   and any(c.isalpha() for c in w.text))
+        words = sorted(words, key=lambda w: w.box[0])
+        for prev, w in zip([None, *words], words, strict=False):
+            if w.confidence < UNSURE_BELOW and any(c.isalpha() for c in w.text):
+                out.append((w, w.box))
+            elif prev is not None and _trimmed(w.text)[:1].islower() \
+                    and sum(c.isalpha() for c in w.text) >= 2 \
+                    and _trimmed(prev.text)[:1].isupper():
+                y0, y1 = min(w.box[1], prev.box[1]), max(w.box[3], prev.box[3])
+                # Clear of the word before, padding and all (its last letter is no part).
+                x0 = min(w.box[0], prev.box[2] + 1 + max(2, round(PAD * (y1 - y0))))
+                out.append((w, (x0, y0, w.box[2], y1)))
     return out
 
 
@@ -63,8 +75,8 @@ def reread(image: np.ndarray, result: OcrResult, read: ReadWord) -> OcrResult:
     """``result`` with each candidate replaced by what it reads as one word, where the
     readings agree, are sure, are a name's word and are close to the first reading."""
     changed = {}
-    for w in candidates(result, image.shape):
-        crop = padded_crop(image, w.box)
+    for w, box in candidates(result, image.shape):
+        crop = padded_crop(image, box)
         if crop.size == 0:
             continue
         readings = [read(enlarged(crop, scale), 8) for scale in SCALES]
@@ -75,7 +87,7 @@ def reread(image: np.ndarray, result: OcrResult, read: ReadWord) -> OcrResult:
         if not (capitalised_syllable(text) or is_surname(text)) or text == w.text \
                 or Levenshtein.distance(text, _trimmed(w.text)) > MOST_EDITS:
             continue
-        changed[w] = Word(text, min(TAKEN_CONF, *(c for _, c in readings)), w.box, w.line)
+        changed[w] = Word(text, min(TAKEN_CONF, *(c for _, c in readings)), box, w.line)
     return result.replace_words(changed)
 
 

@@ -39,6 +39,7 @@ def recognize(
 ) -> OcrResult:
     """Run Tesseract on a grey/bilevel uint8 image and parse its hOCR.
 
+    Words of a line read twice over the same ink are read once (``columns.read_once``).
     With ``second_look`` (and the automatic layout, ``psm`` 3), the unsure
     parts of a line run across two columns are read again one line each, and a
     page number left unread is looked for (``_ocr_columns``); ink of a signature
@@ -56,6 +57,7 @@ def recognize(
     start = time.perf_counter()
     x0, y0, x1, y1 = text_area(image, dpi)
     result = shifted(_tesseract(image[y0:y1, x0:x1], language, tessdata_dir, dpi, psm, timeout), x0, y0)
+    result = columns.read_once(result)
     if second_look and psm == 3:
         result = columns.reread(
             image, result, dpi,
