@@ -2089,6 +2089,14 @@ def test_number_lines_with_their_slash_or_type_misread(text: str, hint: str | No
     assert found.confidence < 1.0 and found.reason
 
 
+def test_digits_on_both_sides_of_a_mark_for_the_slash_tell_no_number() -> None:
+    """"S'6:O1HĐND-VP" ("Số: 01/HĐND-VP", the slash lost, "ố" read as 6): the colon may be
+    the label's, and "O1" the number; nothing is read rather than "6" and "O1HĐND-VP"."""
+    assert parse_number_line("S'6:O1HĐND-VP").value is None
+    assert parse_number_line("S'6:OlHĐND-VP").value is None  # "l" for the 1
+    assert parse_number_line("Số: 6:QĐ-UBND").value == ("6", "QĐ-UBND", "QĐ")
+
+
 @pytest.mark.parametrize("text, hint, want", [
     ("Số: 12/QĐ-UBXND", None, "QĐ-UBND"),  # a letter inserted in a known body
     ("Số: 12/TTr-LBND", None, "TTr-UBND"),  # one for another

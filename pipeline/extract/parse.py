@@ -185,6 +185,10 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
         lost = re.match(r"^([0-9]{1,5})([A-ZĐ].*)$", rest)
         if dots:
             num_raw, mark, notation_raw = dots.groups()
+            if re.match(r"[OoIl|]*[0-9]|[OoIl|]{2}", notation_raw):
+                # "S'6:O1HĐND-VP", "…:OlHĐND-VP": digits or their look-alikes after the mark
+                # too; the mark may be the label's, and where the number ends is not told.
+                return Found.none(f"number and notation not told apart in {s!r}")
             confidence *= NUMBER_DOTS_FOR_SLASH
             reasons.append(f"'/' read as {mark!r}")
         elif slash:
