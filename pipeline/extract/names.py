@@ -345,11 +345,13 @@ def fix_organ_line(line: str, tokens: list[Token], place: str | None = None
     words = text.split()
     reasons = []
     head, rest = [], words
+    unit_set_right = False
     for k in (2, 1):
         unit = _unit_word(words[:k])
         if unit and len(words) > k:
             head, rest = unit.split(), words[k:]
             if unit != " ".join(words[:k]):
+                unit_set_right = True
                 reasons.append(f"read {' '.join(words[:k])!r} for {unit!r}")
             break
     name = " ".join(rest)
@@ -374,7 +376,7 @@ def fix_organ_line(line: str, tokens: list[Token], place: str | None = None
     if v.reason:
         reasons.append(v.reason)
     doubt = v.doubt
-    if reasons and reasons[0].startswith("read ") and not supported and not doubt:
+    if unit_set_right and not supported and not doubt:
         from pipeline.core import commune
 
         if not commune.is_place_name(v.value):

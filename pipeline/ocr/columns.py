@@ -280,15 +280,12 @@ def read_once(result: OcrResult) -> OcrResult:
         down = min(a.box[3], b.box[3]) - max(a.box[1], b.box[1])
         return down > 0 and across >= SAME_INK * max(a.box[2] - a.box[0], b.box[2] - b.box[0])
 
-    by_line: dict[int, list[Word]] = {}
-    for w in result.words:
-        if letters(w):
-            by_line.setdefault(w.line, []).append(w)
+    lines = result.words_by_line()
 
     def twice(w: Word) -> bool:
         return letters(w) and any(
-            v is not w and same_ink(w, v) and (v.confidence, v.box) > (w.confidence, w.box)
-            for v in by_line[w.line])
+            v is not w and letters(v) and same_ink(w, v)
+            and (v.confidence, v.box) > (w.confidence, w.box) for v in lines[w.line])
 
     words = [w for w in result.words if not twice(w)]
     if len(words) == len(result.words):

@@ -187,13 +187,13 @@ def merge(result: OcrResult, extra: OcrResult, offset: tuple[int, int], *,
                    for b in read)
 
     for index, line in enumerate(extra.lines):
-        kept = [w for w in extra.words if w.line == index and w.confidence >= MIN_WORD_CONF
-                and sum(c.isalpha() for c in w.text) >= 2 and not twice(w)]
+        lettered = [w for w in extra.words if w.line == index
+                    and sum(c.isalpha() for c in w.text) >= 2 and not twice(w)]
+        kept = [w for w in lettered if w.confidence >= MIN_WORD_CONF]
         if header and len(kept) >= MIN_LINE_WORDS:
             # A header line read surely but for a word ("CÔNG AN TĨNH[34] BĂC NINH") is
             # taken with that word, unsure: without it the body reads as a shorter one.
-            kept = [w for w in extra.words if w.line == index
-                    and sum(c.isalpha() for c in w.text) >= 2 and not twice(w)]
+            kept = lettered
         if header and len(kept) < sum(w.line == index and _read_at_all(w) for w in extra.words):
             continue  # whole or not at all (a speck, "-.", is no word of it)
         if not kept or sum(w.confidence for w in kept) / len(kept) < MIN_LINE_CONF:
