@@ -43,15 +43,13 @@ def _client():
 
 
 def _runs_of(stack) -> list:
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
+    """This stack's dossier runs (the server is shared: other tests' pools run the same names)."""
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags, WorkPoolFilter, WorkPoolFilterName
 
     with _client() as c:
-        runs = c.read_flow_runs(flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[f"xa-{COMMUNE}"])))
-    return [r for r in runs if r.parameters.get("claim_id") and _mine(stack, r)]
-
-
-def _mine(stack, run) -> bool:
-    return (run.work_pool_name or stack.pool) == stack.pool
+        runs = c.read_flow_runs(flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[f"xa-{COMMUNE}"])),
+                                work_pool_filter=WorkPoolFilter(name=WorkPoolFilterName(any_=[stack.pool])))
+    return [r for r in runs if r.parameters.get("claim_id")]
 
 
 def test_drop_done_failed_duplicate_and_artifacts(stack, tmp_path: Path) -> None:
