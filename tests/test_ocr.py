@@ -804,6 +804,8 @@ def test_unsure_words_in_the_headers_blanks_are_the_candidates() -> None:
 
     assert [w.text for w in blanks.candidates(_header_words("209", 60.0), 3000)] == ["209", "18"]
     assert [w.text for w in blanks.candidates(_header_words("209", 95.0), 3000)] == ["18"]
+    # Read surely, but letters are no number (a written "21" read "z7").
+    assert [w.text for w in blanks.candidates(_header_words("z7", 93.0), 3000)] == ["z7", "18"]
     # Further down the page, a "ngày 18 tháng" is the body's: not a blank.
     assert blanks.candidates(_header_words("209", 60.0), 300) == []
 
@@ -844,6 +846,28 @@ def test_a_reading_that_finds_nothing_is_no_vote_against_the_others() -> None:
     assert blanks.reread(image, words, lambda c, p, s: next(calls)) == []
     # Nothing read at all: nothing offered.
     assert blanks.reread(image, words, lambda c, p, s: "") == []
+
+
+def test_digits_tesseract_lost_are_taken_from_a_sure_network_as_a_guess(monkeypatch) -> None:
+    """A written "11" read "-": Tesseract, digits only, reads "1" at one mode and nothing at
+    the other; the network, sure, reads "11". Offered, as a guess for a person."""
+    from pipeline.core.model import Reread
+    from pipeline.ocr import blanks
+
+    image = np.full((3000, 2000), 255, np.uint8)
+    words = _header_words("209", 95.0)
+    words.words[4] = Word("-", 27.0, (690, 100, 730, 130), 1)
+
+    def by_mode(said: dict[int, str]):
+        return lambda crop, psm, scale: said[psm]
+
+    monkeypatch.setattr(blanks, "_by_hand", lambda image, ink, box, labelled, most: Reread(box, "11"))
+    (got,) = blanks.reread(image, words, by_mode({7: "1", 8: ""}))
+    assert (got.box, got.digits, got.guess) == ((690, 100, 730, 130), "11", blanks.HAND_SURE)
+    # Every reading saying "1": Tesseract lost nothing; the two disagree, left to a person.
+    assert blanks.reread(image, words, by_mode({7: "1", 8: "1"})) == []
+    # Other digits than the network's: no ink lost, a disagreement.
+    assert blanks.reread(image, words, by_mode({7: "4", 8: ""})) == []
 
 
 def test_a_day_or_month_read_surely_as_no_day_or_month_is_read_again() -> None:
@@ -1074,6 +1098,34 @@ def test_a_touching_pair_two_cuts_read_differently_is_left_unread(monkeypatch) -
         return p
 
     monkeypatch.setattr(handdigits, "_probabilities", each_cut_other_digits)
+    assert handdigits._best_cut(ink)[1] == 0.0
+
+
+def test_a_rival_cut_far_less_likely_leaves_the_cut_clear(monkeypatch) -> None:
+    """"26", the 2's foot run into the 6: the best cut reads it at 0.998; a cut slanted
+    against the hand reads "25" at 0.81. Not nearly as good (odds of 498 against 4): the
+    glyph reads 26. A rival at 0.9 beside a best at 0.95 (odds 9 and 19) is."""
+    from pipeline.ocr import handdigits
+
+    ink = (_joined("26", 10) < 128).astype(np.uint8)
+    ys, xs = np.nonzero(ink)
+    ink = ink[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+
+    def one_rival(best: float, rival: float):
+        calls = iter(range(10**6))
+
+        def probabilities(glyphs: list[np.ndarray]) -> np.ndarray:
+            p = np.full((len(glyphs), handdigits.PAIR + 1), 0.001)
+            for k, row in enumerate(p):
+                cut = next(calls) // 2
+                first = k % 2 == 0
+                row[2 if first else (6 if cut else 5)] = best if cut else rival
+            return p
+        return probabilities
+
+    monkeypatch.setattr(handdigits, "_probabilities", one_rival(0.998, 0.81))
+    assert handdigits._best_cut(ink) == ("26", pytest.approx(0.998))
+    monkeypatch.setattr(handdigits, "_probabilities", one_rival(0.95, 0.9))
     assert handdigits._best_cut(ink)[1] == 0.0
 
 

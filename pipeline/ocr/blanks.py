@@ -90,8 +90,10 @@ def candidates(result: OcrResult, height: int) -> list[Word]:
         most = _date_blank(prev, after)
         date = most is not None and len(w.text) <= (6 if most == 31 else 4)
         # Read surely, but no number: "Số:..." (the label and the blank's dots, the ink over
-        # them unread), a month "0%"; or no day or month there is ("32" for a written 22).
-        misread = (re.fullmatch(r"s\W*o\W*[:;]\W*[.…_]{2,}", key) is not None and number) \
+        # them unread), "z7" (a written 21: letters are no number), a month "0%"; or no day
+        # or month there is ("32" for a written 22).
+        misread = (number and (re.fullmatch(r"s\W*o\W*[:;]\W*[.…_]{2,}", key) is not None
+                               or (not LABEL.match(key) and re.fullmatch(r"\d+", key) is None))) \
             or (most is not None and date and not _within(w.text, most))
         if (number or date) and (w.confidence < SURE_ABOVE or misread):
             out.append(w)
@@ -184,6 +186,10 @@ def reread(image: np.ndarray, result: OcrResult, read: ReadDigits,
             # Two readers that disagree leave the blank to a person; a guess is no vote.
             if hand is None or hand.guess is not None or hand.digits == digits:
                 found.append(Reread(w.box, digits))
+            elif len(said) < len(readings) and digits in hand.digits:
+                # Fewer readings, fewer digits: Tesseract lost ink the network is sure of
+                # ("1" of a written "11"). Offered as a guess, for a person to check.
+                found.append(replace(hand, box=w.box, guess=HAND_SURE))
         elif hand is not None:
             found.append(replace(hand, box=w.box))
     for w, most in sure_dates(result, image.shape[0]):
