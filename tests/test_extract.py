@@ -1994,6 +1994,21 @@ def test_a_blank_read_again_digits_only_is_taken_and_flagged() -> None:
     assert taken.code_number.confidence < extract.REVIEW_BELOW and "digits only" in (taken.code_number.reason or "")
 
 
+def test_a_number_read_in_the_blank_before_a_notation_whose_slash_was_lost_is_taken_and_flagged() -> None:
+    """ "Số: 19 /QĐ-UBND", the 19 written by hand and the slash not read: the page reads
+    "Số: QĐ-UBND"; the digits read in the gap after the label are the number, to check."""
+    from pipeline.core.model import Reread
+
+    result, w, h = _page_with(number="Số:      QĐ-UBND").page()
+    (label,) = [x for x in result.words if x.text == "Số:"]
+    without = extract_document([(result, w, h)])
+    assert (without.code_number.value, without.code_notation.value) == (None, "QĐ-UBND")
+    result.rereads = [Reread((label.box[2] + 1, label.box[1], label.box[2] + 90, label.box[3]), "19")]
+    taken = extract_document([(result, w, h)])
+    assert (taken.code_number.value, taken.code_notation.value) == ("19", "QĐ-UBND")
+    assert taken.code_number.confidence < extract.REVIEW_BELOW and "digits only" in (taken.code_number.reason or "")
+
+
 def test_a_day_read_again_as_other_digits_is_not_taken_as_read() -> None:
     """The page read "06" (71), the digits-only readings "08": the readings disagree, and
     the day goes to a person with the second; read again the same, it stands."""

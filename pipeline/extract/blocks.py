@@ -369,6 +369,11 @@ def _number_in_blank(s: Segment, read: Found[NumberParts], rereads: Rereads
     as plain digits less surely; else it is left out (the notation is printed and stands)."""
     words = s.words
     at = next((i for i, w in enumerate(words) if w.text.startswith("/")), None)
+    if read.value is not None and at is None and read.value.code_number is None and len(words) >= 2 \
+            and fold(words[0].text).strip(" .:;'") == "so":
+        # "Số: TTr-UBND", the slash lost and the blank's ink unread: the digits read in the
+        # gap after the label, if any.
+        at = 1
     if read.value is None or not at:
         return read
     ink = [w for w in words[:at] if fold(w.text).strip(" .:;'") not in ("so", "")]

@@ -66,6 +66,9 @@ ReadDigits = Callable[[np.ndarray, int, float], str]  # (crop, psm, enlargement)
 
 # The "Số:" label, folded and as Tesseract reads it ("so:", "s.o", "so:209").
 LABEL = re.compile(r"s\W*o")
+# A notation read without its slash ("TTr-UBND", "TIT-UBND": a thin slash is lost now and
+# then): capitals, a hyphen, capitals.
+NOTATION = re.compile(r"[A-ZĐ][A-Za-zĐđ]{0,5}-[A-ZĐ]")
 
 
 def before_notation(text: str) -> bool:
@@ -132,15 +135,15 @@ def _within(text: str, most: int) -> bool:
 
 def empty_blanks(result: OcrResult, height: int) -> list[tuple[tuple[int, int, int, int], int]]:
     """The header's blanks Tesseract read no word in: a gap after a sure "Số:" before the
-    "/notation", between "ngày" and "tháng", or "tháng" and "năm"; each box with the
-    largest number it takes."""
+    "/notation" (or the notation, its slash lost), between "ngày" and "tháng", or "tháng"
+    and "năm"; each box with the largest number it takes."""
     words = [w for w in result.words if w.box[3] < HEADER_SHARE * height]
     out = []
     for w, nxt in zip(words, words[1:], strict=False):
         if nxt.line != w.line:
             continue
         key, after = fold(w.text), fold(nxt.text)
-        if re.fullmatch(r"s\W*o\W*", key) and after.startswith("/"):
+        if re.fullmatch(r"s\W*o\W*", key) and (after.startswith("/") or NOTATION.match(nxt.text)):
             most = NUMBER_MOST
         elif (date := _date_blank(key, after)) is not None:
             most = date
