@@ -1129,23 +1129,6 @@ def test_a_rival_cut_far_less_likely_leaves_the_cut_clear(monkeypatch) -> None:
     assert handdigits._best_cut(ink)[1] == 0.0
 
 
-def test_touching_digits_are_cut_along_the_hands_slant() -> None:
-    """A pair written leaning forward is cut leaning forward only: a cut against the
-    slant takes a piece of one digit into the other (a 6 read as a 5)."""
-    import cv2
-
-    from pipeline.ocr import handdigits
-
-    ink = (_joined("26", 10) < 128).astype(np.uint8)
-    ys, xs = np.nonzero(ink)
-    upright = ink[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
-    h, w = upright.shape
-    # Sheared so that the top leans 0.3 columns per row to the right (x falls as y grows).
-    leaning = cv2.warpAffine(upright, np.float32([[1, -0.3, 0.3 * h], [0, 1, 0]]), (w + h, h))
-    assert max(handdigits._slants(leaning)) <= 0.0 and -0.3 in handdigits._slants(leaning)
-    assert 0.0 in handdigits._slants(upright) and max(map(abs, handdigits._slants(upright))) < 0.4
-
-
 def test_cuts_that_read_more_than_the_blank_takes_are_no_rivals(monkeypatch) -> None:
     """A day's "05", its 0 touching the 5: slanted cuts read "65" and "95" nearly as well.
     No day is 65: in a day's blank, the one reading left is clear."""

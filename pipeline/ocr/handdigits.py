@@ -141,11 +141,6 @@ JOIN_AT_MOST = 0.25
 PAIR_CUT = 0.5
 CUT_SLANTS = (-0.4, -0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3, 0.4)  # columns per row and per row
 CUT_FROM = (0.25, 0.75)  # where the cut crosses the glyph's middle row, in its width
-# A cut follows the hand's slant: only slants this close to the glyph's own (its ink's
-# second moments, as MNIST's deskewing measures it) are tried. Cut against the slant, a
-# 6 reads as a 5, a 19 as 27. (On numbers in faces the networks never learnt from, one
-# wrong sure reading fewer in 5,280, one right one fewer.)
-CUT_SLANT_SPREAD = 0.25
 # Cuts read nearly as well as the best one that give other digits leave the glyph unread:
 # no clear cut. Nearly as well: the odds of their least likely half (p / (1 - p)) at least
 # the best's over this. (Odds, not probabilities: a cut at 0.998 beside one at 0.81, a
@@ -231,7 +226,7 @@ def _best_cut(ink: np.ndarray, most: int | None = None) -> tuple[str, float] | N
     cols = np.arange(width)[None, :]
     pairs = []
     step = max(1, width // 20)
-    for slant in _slants(ink):
+    for slant in CUT_SLANTS:
         for middle in range(round(CUT_FROM[0] * width), round(CUT_FROM[1] * width) + 1, step):
             left_side = cols < middle + slant * rows
             parts = [np.where(left_side, ink, 0), np.where(left_side, 0, ink)]
@@ -252,14 +247,6 @@ def _best_cut(ink: np.ndarray, most: int | None = None) -> tuple[str, float] | N
     if len({(int(a), int(b)) for a, b in close}) > 1:
         return f"{left}{right}", 0.0
     return f"{left}{right}", float(least[best])
-
-
-def _slants(ink: np.ndarray) -> list[float]:
-    """The cut slants (columns per row) near the glyph's own: its ink's x drifting with y."""
-    m = cv2.moments(ink.astype(np.float32))
-    own = m["mu11"] / m["mu02"] if m["mu02"] else 0.0
-    near = [s for s in CUT_SLANTS if abs(s - own) <= CUT_SLANT_SPREAD]
-    return near or [min(CUT_SLANTS, key=lambda s: abs(s - own))]
 
 
 def _digit_sized(part: np.ndarray, height: int) -> bool:
