@@ -142,11 +142,13 @@ PAIR_CUT = 0.5
 CUT_SLANTS = (-0.4, -0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3, 0.4)  # columns per row and per row
 CUT_FROM = (0.25, 0.75)  # where the cut crosses the glyph's middle row, in its width
 # Cuts read nearly as well as the best one that give other digits leave the glyph unread:
-# no clear cut. Nearly as well: the odds of their least likely half (p / (1 - p)) at least
-# the best's over this. (Odds, not probabilities: a cut at 0.998 beside one at 0.81, a
-# 6 cut slanted against the hand and read as a 5, is clear; one at 0.9 beside one at 0.7
-# is not. On numbers in the faces the networks never learnt from, this reads 10 in 5,280
-# more surely than a ratio of probabilities of 0.8 did, none of them wrongly.)
+# no clear cut. Nearly as well, by their least likely half: this share of the best's
+# probability at least, and its odds (p / (1 - p)) at least the best's over
+# ``CUT_CLEAR_ODDS``. By probability alone, a cut at 0.998 beside one at 0.81 (a 6 cut
+# slanted against the hand, read as a 5) is not clear; its odds are a hundred times the
+# rival's. (On numbers in the faces the networks never learnt from, the odds read 10 in
+# 5,280 more surely, none of them wrongly.)
+CUT_CLEAR = 0.8
 CUT_CLEAR_ODDS = 4.5
 # A glyph shorter than this share of the printed line's height (its box, accents and
 # all), or without the line of the crop's, is no digit beside the others: a digit is
@@ -243,7 +245,7 @@ def _best_cut(ink: np.ndarray, most: int | None = None) -> tuple[str, float] | N
     best = int(least.argmax())
     left, right = p[best].argmax(axis=1)
     odds = least / np.maximum(1.0 - least, 1e-9)
-    close = p.argmax(axis=2)[odds * CUT_CLEAR_ODDS >= odds[best]]
+    close = p.argmax(axis=2)[(least >= CUT_CLEAR * least[best]) & (odds * CUT_CLEAR_ODDS >= odds[best])]
     if len({(int(a), int(b)) for a, b in close}) > 1:
         return f"{left}{right}", 0.0
     return f"{left}{right}", float(least[best])
