@@ -2009,6 +2009,18 @@ def test_a_number_read_in_the_blank_before_a_notation_whose_slash_was_lost_is_ta
     assert taken.code_number.confidence < extract.REVIEW_BELOW and "digits only" in (taken.code_number.reason or "")
 
 
+def test_a_year_read_unsurely_leaves_the_date_for_review() -> None:
+    """ "năm 2023" read at 0 for a printed 2024: the line's other words, read surely, do not
+    vouch for the year."""
+    sure = extract_document([_page_with(date="Bát Tràng, ngày 17 tháng 02 năm 2023").page()])
+    assert sure.issued_date.value == dt.date(2023, 2, 17)
+    assert sure.issued_date.confidence >= extract.REVIEW_BELOW
+    b = _with_confidence(_page_with(date="Bát Tràng, ngày 17 tháng 02 năm 2023"), "2023", 0.0)
+    found = extract_document([b.page()])
+    assert found.issued_date.value == dt.date(2023, 2, 17)
+    assert found.issued_date.confidence < extract.REVIEW_BELOW and "year" in (found.issued_date.reason or "")
+
+
 def test_a_day_read_again_as_other_digits_is_not_taken_as_read() -> None:
     """The page read "06" (71), the digits-only readings "08": the readings disagree, and
     the day goes to a person with the second; read again the same, it stands."""

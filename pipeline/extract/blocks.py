@@ -144,6 +144,8 @@ from pipeline.extract.params import (
     TYPE_MIN_CAPS,
     TYPE_MIN_LETTERS,
     WRAPPED_LINE_GAP_EM,
+    YEAR_SURE,
+    YEAR_UNSURE,
 )
 from pipeline.extract.parse import (
     NumberParts,
@@ -413,7 +415,7 @@ def _date_line(page: Page, right: list[Segment], below: Segment | None
             continue
         read_date = parse_date_line(s.text)
         if read_date.value is not None:
-            return s, _day_in_blank(s, with_ocr(read_date, [s], "date"), page.rereads)
+            return s, _year_read(s, _day_in_blank(s, with_ocr(read_date, [s], "date"), page.rereads))
     # Cut into pieces (a wide gap after the place, or blanks left empty): try each row's
     # right part whole. A row is the pieces whose centres lie within a line of its first
     # (a piece set a little higher, "tháng năm 2025" beside "Đồng Tháp, ngày", is in it).
@@ -430,8 +432,23 @@ def _date_line(page: Page, right: list[Segment], below: Segment | None
         read_date = parse_date_line(" ".join(s.text for s in group))
         if read_date.value is not None:
             joined = Segment([w for s in group for w in s.words], group[0].size)
-            return joined, _day_in_blank(joined, with_ocr(read_date, group, "date"), page.rereads)
+            return joined, _year_read(joined, _day_in_blank(joined, with_ocr(read_date, group, "date"),
+                                                            page.rereads))
     return None, Found.none("no 'ngày … tháng … năm …' line in the header")
+
+
+def _year_read(s: Segment, read: Found[PlaceDate]) -> Found[PlaceDate]:
+    """A date is no surer than its year's word: the line's other words read surely do not
+    vouch for a year Tesseract was unsure of ("2023" at 0 for a printed 2024)."""
+    if read.value is None or read.value.date is None:
+        return read
+    words = s.words
+    year = next((w for prev, w in zip(words, words[1:], strict=False)
+                 if fold(prev.text).startswith("nam") and re.search(r"\d", w.text)), None)
+    if year is None or year.confidence >= YEAR_SURE:
+        return read
+    return Found(read.value, round(min(read.confidence, YEAR_UNSURE), 3), read.reason_and(
+        f"year read as {year.text!r} with low OCR confidence ({year.confidence / 100:.2f})"))
 
 
 def _reread_sure(again: Reread, agreed: float) -> float:

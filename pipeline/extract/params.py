@@ -173,6 +173,10 @@ DATE_DIGIT_AS_LETTER = 0.85  # "thángl2"
 DATE_BRACKET_AS_ONE = 0.85  # … and "]" for 1 ("ngày 2]"): a 1 whose foot is eroded, or a speck
 # A date its own text's citations come after cannot be the issue date as read.
 DATE_BEFORE_ITS_CITATIONS = 0.5
+# A year's word read less surely than this (Tesseract's 0–100) leaves the date this sure:
+# the line's other words vouch for nothing of it.
+YEAR_SURE = 50.0
+YEAR_UNSURE = 0.6
 # An issuing body's name with a word no Vietnamese syllable spells.
 ORGAN_MISSPELT = 0.6
 DATE_DAY_WITHOUT_ZERO = 0.7  # "ngày 5" where NĐ 30 prints "05"
