@@ -139,6 +139,12 @@ class OcrResult:
     surnames: list[SurnameMatch] = field(default_factory=list)
     rereads: list[Reread] = field(default_factory=list)
 
+    @classmethod
+    def of(cls, words: list[Word], lines: list[Line], seconds: float) -> OcrResult:
+        """A result whose mean confidence is its words' (None with no words)."""
+        mean = sum(w.confidence for w in words) / len(words) if words else None
+        return cls(words, lines, mean, seconds)
+
     def words_by_line(self) -> dict[int, list[Word]]:
         """Each line's words, keyed by the line's index, lines and words in reading order."""
         out: dict[int, list[Word]] = {}

@@ -249,8 +249,7 @@ def _rebuild(result: OcrResult, parts: list[_Part],
                 part.action == "reread" and sum(wd.confidence for wd in first) / len(first) >= SCRAP_CONF
             ):
                 add(_part_of(line, part.box), first)
-    mean = sum(wd.confidence for wd in words) / len(words) if words else None
-    return OcrResult(words, lines, mean, result.seconds)
+    return OcrResult.of(words, lines, result.seconds)
 
 
 def _part_of(line: Line, box: Box) -> Line:
@@ -290,8 +289,7 @@ def read_once(result: OcrResult) -> OcrResult:
     words = [w for w in result.words if not twice(w)]
     if len(words) == len(result.words):
         return result
-    mean = sum(w.confidence for w in words) / len(words) if words else None
-    return OcrResult(words, result.lines, mean, result.seconds)
+    return OcrResult.of(words, result.lines, result.seconds)
 
 
 def without_scraps(result: OcrResult, shape: tuple[int, int]) -> OcrResult:
@@ -317,8 +315,7 @@ def without_scraps(result: OcrResult, shape: tuple[int, int]) -> OcrResult:
         kept_lines.append(line)
     if len(words) == len(result.words):
         return result
-    mean = sum(w.confidence for w in words) / len(words) if words else None
-    return OcrResult(words, kept_lines, mean, result.seconds)
+    return OcrResult.of(words, kept_lines, result.seconds)
 
 
 def _speck(word: Word, size: float) -> bool:

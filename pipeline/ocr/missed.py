@@ -216,5 +216,4 @@ def merge(result: OcrResult, extra: OcrResult, offset: tuple[int, int], *,
         for w, box in zip(kept, moved, strict=True):
             conf = min(w.confidence, GIVEN_WAY_CONF) if box in gave_way else w.confidence
             words.append(Word(w.text, conf, box, n))
-    mean = sum(w.confidence for w in words) / len(words) if words else None
-    return OcrResult(words, lines, mean, result.seconds + extra.seconds)
+    return OcrResult.of(words, lines, result.seconds + extra.seconds)

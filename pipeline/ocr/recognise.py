@@ -180,8 +180,7 @@ def parse_hocr(raw: bytes) -> OcrResult:
             )
         )
         words.extend(line_words)
-    mean = sum(w.confidence for w in words) / len(words) if words else None
-    return OcrResult(words, lines, mean, 0.0)
+    return OcrResult.of(words, lines, 0.0)
 
 
 def _box(title: str) -> tuple[int, int, int, int] | None:
