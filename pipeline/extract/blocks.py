@@ -369,16 +369,19 @@ def _number_in_blank(s: Segment, read: Found[NumberParts], rereads: Rereads
     by hand or by a stamp, more often than not: it is taken when its own words were read
     with confidence; flagged, when every digits-only reading of it agrees, or it was read
     as plain digits less surely; else it is left out (the notation is printed and stands)."""
+    def bare(w: Word) -> str:  # "Số:" is "so", a speck or a mark ""
+        return fold(w.text).strip(" .:;'")
+
     words = s.words
     at = next((i for i, w in enumerate(words) if w.text.startswith("/")), None)
     if read.value is not None and at is None and read.value.code_number is None and len(words) >= 2 \
-            and fold(words[0].text).strip(" .:;'") == "so":
+            and bare(words[0]) == "so":
         # "Số: TTr-UBND", the slash lost and the blank's ink unread: the digits read in the
         # gap after the label, if any.
         at = 1
     if read.value is None or not at:
         return read
-    ink = [w for w in words[:at] if fold(w.text).strip(" .:;'") not in ("so", "")]
+    ink = [w for w in words[:at] if bare(w) not in ("so", "")]
     if read.value.code_number is not None:
         conf = min((w.confidence for w in ink), default=0.0) / 100
         if conf >= NUMBER_IN_BLANK_SURE:
