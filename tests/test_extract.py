@@ -2021,6 +2021,45 @@ def test_a_year_read_unsurely_leaves_the_date_for_review() -> None:
     assert found.issued_date.confidence < extract.REVIEW_BELOW and "year" in (found.issued_date.reason or "")
 
 
+def test_a_year_not_read_as_four_digits_leaves_the_place_and_no_date() -> None:
+    """ "năm 20235" for a printed 2025 (a thin-stroked 5 taken apart): the line is still the
+    date line, its place stands, the date is null with the reason; the year read again
+    alone as "2025" gives the date, for a person to check."""
+    from pipeline.core.model import Reread
+
+    result, w, h = _page_with(date="Hà Giang, ngày 21 tháng 3 năm 20235").page()
+    found = extract_document([(result, w, h)])
+    assert found.issued_place.value == "Hà Giang"
+    assert found.issued_date.value is None and "20235" in (found.issued_date.reason or "")
+    (year,) = [x for x in result.words if x.text == "20235"]
+    result.rereads = [Reread(year.box, "2025")]
+    found = extract_document([(result, w, h)])
+    assert found.issued_place.value == "Hà Giang"
+    assert found.issued_date.value == dt.date(2025, 3, 21)
+    assert found.issued_date.confidence < extract.REVIEW_BELOW
+    assert "read again alone as '2025'" in (found.issued_date.reason or "")
+    assert parse_date_line("Hà Giang, ngày 21 tháng 3 năm 202-").value == ("Hà Giang", None)
+    # A body's citation with such a year is no date line.
+    assert parse_date_line("Căn cứ Luật ngày 17 tháng 11 năm 20201 của Quốc hội").value is None
+
+
+def test_a_year_read_surely_but_read_again_otherwise_goes_to_a_person() -> None:
+    """ "2035" read surely for a printed 2025; alone, digits only, "2025": the date takes the
+    second reading, flagged. A second reading that makes no date leaves the page's, flagged."""
+    from pipeline.core.model import Reread
+
+    result, w, h = _page_with(date="Hà Giang, ngày 21 tháng 3 năm 2035").page()
+    assert extract_document([(result, w, h)]).issued_date.confidence >= extract.REVIEW_BELOW
+    (year,) = [x for x in result.words if x.text == "2035"]
+    result.rereads = [Reread(year.box, "2025")]
+    found = extract_document([(result, w, h)]).issued_date
+    assert found.value == dt.date(2025, 3, 21) and found.confidence < extract.REVIEW_BELOW
+    result.rereads = [Reread(year.box, "1025")]
+    found = extract_document([(result, w, h)]).issued_date
+    assert found.value == dt.date(2035, 3, 21) and found.confidence < extract.REVIEW_BELOW
+    assert "'1025'" in (found.reason or "")
+
+
 def test_a_day_read_again_as_other_digits_is_not_taken_as_read() -> None:
     """The page read "06" (71), the digits-only readings "08": the readings disagree, and
     the day goes to a person with the second; read again the same, it stands."""

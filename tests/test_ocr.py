@@ -918,6 +918,61 @@ def test_a_day_read_surely_is_checked_once_more_as_one_word() -> None:
     assert blanks.sure_dates(result, 300) == []  # the body's dates are not the header's
 
 
+def _date_line(year: str, conf: float, day: str = "21") -> OcrResult:
+    return OcrResult([Word("ngày", 96.0, (600, 100, 670, 130), 1), Word(day, 96.0, (690, 100, 730, 130), 1),
+                      Word("tháng", 96.0, (750, 100, 830, 130), 1), Word("3", 96.0, (850, 100, 870, 130), 1),
+                      Word("năm", 96.0, (890, 100, 950, 130), 1), Word(year, conf, (970, 100, 1070, 130), 1)],
+                     [], 90.0, 0.0)
+
+
+def test_the_header_dates_year_is_read_again_where_three_readings_agree() -> None:
+    """ "năm 20235" (or "2035", surely) for a printed 2025: three of the four digits-only
+    readings saying 2025, that is offered; fewer, no four digits, the page's own reading,
+    or a year in the body: nothing."""
+    from pipeline.ocr import blanks
+
+    image = np.full((3000, 2000), 255, np.uint8)
+    ((word, box),) = blanks.years(_date_line("20235", 81.0), 3000)
+    assert word.text == "20235" and box[:2] == word.box[:2] and box[2] == word.box[2] + 30
+    assert blanks.years(_date_line("20235", 81.0), 300) == []  # the body's
+
+    def reader(*years: str):
+        it = iter(["21", "21", "3", "3", *years])  # the day and month checked first
+        return lambda crop, psm, scale: next(it)
+
+    def offered(year: str, *readings: str) -> list[tuple[tuple[int, int, int, int], str]]:
+        return [(r.box, r.digits) for r in blanks.reread(image, _date_line(year, 81.0), reader(*readings))]
+
+    assert offered("20235", "2025", "2025", "2023", "2025") == [((970, 100, 1070, 130), "2025")]
+    assert offered("2035", "2025", "2025", "2025", "2025") == [((970, 100, 1070, 130), "2025")]
+    assert offered("20235", "2025", "2025", "2023", "2021") == []
+    assert offered("20235", "20235", "20235", "20235", "20235") == []
+    assert offered("2025,", "2025", "2025", "2025", "2025") == []
+
+
+def test_a_thin_stroked_year_is_read_again_by_tesseract() -> None:
+    """The real engine on a date line set in a high-contrast italic: the page's reading
+    takes the year's 5 for a 3 ("2023"); read again alone, digits only, it is 2025."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from pipeline.ocr import blanks, recognise
+
+    im = Image.new("L", (1400, 1000), 255)  # the line in the page's top third, the header
+    face = ImageFont.truetype("/usr/share/fonts/truetype/noto/NotoSerifDisplay-Italic.ttf", 50)
+    ImageDraw.Draw(im).text((600, 95), "ngày 21 tháng 3 năm 2025", font=face, fill=0)
+    image = np.asarray(im)
+    page = recognise._tesseract(image, "vie", None, 300, 6, 60)
+    ((year, _),) = blanks.years(page, image.shape[0])
+
+    def read(crop: np.ndarray, psm: int, scale: float) -> str:
+        raw = tesseract.hocr_image(crop, language="vie", tessdata_dir=None, dpi=round(300 * scale),
+                                   psm=psm, timeout=60, only=blanks.DIGITS)
+        return "".join(w.text for w in ocr.parse_hocr(raw).words)
+
+    offered = [r.digits for r in blanks.reread(image, page, read) if r.box == year.box]
+    assert offered == ([] if year.text == "2025" else ["2025"])
+
+
 def test_a_number_written_in_a_blank_is_read_digits_only_by_tesseract() -> None:
     """The real engine, four ways, on digits drawn into the blank."""
     import cv2

@@ -44,10 +44,12 @@ def _fold_char(c: str) -> str:
 
 
 # The date line's keywords as OCR reads them, on folded text: "ngày" (ngay, nqay, ngav …)
-# and "tháng" (thang, tbang, tng …). Shared by the OCR's second look at hand-filled blanks
-# and the extraction's date parsing.
+# and "tháng" (thang, tbang, tng …), and "năm" (nam, narn, nan …; a speck may follow it:
+# "nămr"). Shared by the OCR's second look at hand-filled blanks and the extraction's date
+# parsing.
 DAY_WORD = r"n[gq][a-z]{0,2}?[yv]"
 MONTH_WORD = r"t[hb]?[a-z]{0,3}?g"
+YEAR_WORD = r"n[a-z]{0,2}?(?:m|rn|n)[a-z]?"
 
 
 def fold(text: str) -> str:

@@ -21,6 +21,7 @@ from pipeline.core.vi_names import capitalised_syllable, is_surname
 from pipeline.core.vi_text import (
     DAY_WORD,
     MONTH_WORD,
+    YEAR_WORD,
     clean,
     fold,
     strip_foreign,
@@ -416,9 +417,9 @@ def _date_line(page: Page, right: list[Segment], below: Segment | None
     for s in right:
         if below is not None and s.cy <= below.cy:
             continue
-        read_date = parse_date_line(s.text)
-        if read_date.value is not None:
-            return s, _year_read(s, _day_in_blank(s, with_ocr(read_date, [s], "date"), page.rereads))
+        read_date = _date_read(s, [s], page.rereads)
+        if read_date is not None:
+            return s, read_date
     # Cut into pieces (a wide gap after the place, or blanks left empty): try each row's
     # right part whole. A row is the pieces whose centres lie within a line of its first
     # (a piece set a little higher, "tháng năm 2025" beside "Đồng Tháp, ngày", is in it).
@@ -432,22 +433,53 @@ def _date_line(page: Page, right: list[Segment], below: Segment | None
         group = sorted(row, key=lambda s: s.x0)
         if len(group) < 2:
             continue
-        read_date = parse_date_line(" ".join(s.text for s in group))
-        if read_date.value is not None:
-            joined = Segment([w for s in group for w in s.words], group[0].size)
-            return joined, _year_read(joined, _day_in_blank(joined, with_ocr(read_date, group, "date"),
-                                                            page.rereads))
+        joined = Segment([w for s in group for w in s.words], group[0].size)
+        read_date = _date_read(joined, group, page.rereads)
+        if read_date is not None:
+            return joined, read_date
     return None, Found.none("no 'ngày … tháng … năm …' line in the header")
 
 
-def _year_read(s: Segment, read: Found[PlaceDate]) -> Found[PlaceDate]:
+def _date_read(s: Segment, parts: list[Segment], rereads: Rereads) -> Found[PlaceDate] | None:
+    """The place and date of a line (``parts``: its segments), None when it is no date
+    line. Its year read again alone as other digits (``pipeline.ocr.blanks.years``) is
+    taken where it makes a date, and the date goes to a person: the two readings differ."""
+    year = _year_word(s)
+    again = rereads.get(year.box) if year is not None else None
+    read = parse_date_line(s.text)
+    why = None
+    if year is not None and again is not None:
+        rereads = {box: r for box, r in rereads.items() if box != year.box}
+        retold = Segment([Word(again.digits, w.confidence, w.box, w.line) if w is year else w
+                          for w in s.words], s.size)
+        read_again = parse_date_line(retold.text)
+        if read_again.value is not None and read_again.value.date is not None:
+            s, read = retold, read_again
+        if read.value is not None and read.value.date is not None:
+            why = f"year read as {year.text!r}, read again alone as {again.digits!r}"
+    if read.value is None:
+        return None
+    return _year_read(s, _day_in_blank(s, with_ocr(read, parts, "date"), rereads), why)
+
+
+def _year_word(s: Segment) -> Word | None:
+    """The date line's year: the first word with a digit after "năm"."""
+    words = s.words
+    return next((w for prev, w in zip(words, words[1:], strict=False)
+                 if re.fullmatch(YEAR_WORD, fold(prev.text)) and re.search(r"\d", w.text)), None)
+
+
+def _year_read(s: Segment, read: Found[PlaceDate], again: str | None = None
+               ) -> Found[PlaceDate]:
     """A date is no surer than its year's word: the line's other words read surely do not
-    vouch for a year Tesseract was unsure of ("2023" at 0 for a printed 2024)."""
+    vouch for a year Tesseract was unsure of ("2023" at 0 for a printed 2024), nor for one
+    read otherwise alone (``again``: how)."""
     if read.value is None or read.value.date is None:
         return read
-    words = s.words
-    year = next((w for prev, w in zip(words, words[1:], strict=False)
-                 if fold(prev.text).startswith("nam") and re.search(r"\d", w.text)), None)
+    if again is not None:
+        return Found(read.value, round(min(read.confidence, YEAR_UNSURE), 3),
+                     read.reason_and(f"{again}: to be checked"))
+    year = _year_word(s)
     if year is None or year.confidence >= YEAR_SURE:
         return read
     return Found(read.value, round(min(read.confidence, YEAR_UNSURE), 3), read.reason_and(

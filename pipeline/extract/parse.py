@@ -15,7 +15,16 @@ from typing import NamedTuple
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.core.vi_text import DAY_WORD, MONTH_WORD, clean, fold, tone_style, vn_upper, words_folded
+from pipeline.core.vi_text import (
+    DAY_WORD,
+    MONTH_WORD,
+    YEAR_WORD,
+    clean,
+    fold,
+    tone_style,
+    vn_upper,
+    words_folded,
+)
 from pipeline.extract.found import Found
 from pipeline.extract.nd30 import (
     CODE_BY_UPPER,
@@ -398,7 +407,7 @@ _N12 = r"[0-9oil|\]]{1,2}"
 _DATE = re.compile(
     r"(?P<dkw>" + DAY_WORD + r")[\s,.]*(?P<d>" + _N12 + r")[\s,./]*"
     r"(?P<mkw>" + MONTH_WORD + r")[\s,.]*(?P<m>" + _N12 + r")[\s,./]*"
-    r"(?P<ykw>n[a-z]{0,2}?(?:m|rn|n))[a-z]?[\s,.]*(?P<y>[0-9oil|]{4})(?![0-9])"
+    r"(?P<ykw>" + YEAR_WORD + r")[\s,.]*(?P<y>[0-9oil|]{4})(?![0-9])"
 )
 
 
@@ -470,16 +479,29 @@ def _words_date(s: str) -> tuple[int, int, int, int] | None:
 _DATE_BLANKS = re.compile(
     r"(?P<dkw>\b" + DAY_WORD + r")(?P<d>.{0,6}?)\s*"
     r"(?P<mkw>t[hb][a-z]{0,3}?g)(?P<m>.{0,6}?)\s*"
-    r"(?P<ykw>n[a-z]{0,2}?(?:m|rn|n))[a-z]?[\s,.:]*(?P<y>[0-9]{4})(?![0-9])"
+    r"(?P<ykw>" + YEAR_WORD + r")[\s,.:]*(?P<y>[0-9]{4})(?![0-9])"
+)
+
+
+# … or with its year not read as four digits ("20235", "202-": a thin-stroked face's
+# digit taken apart or lost).
+_YEAR_UNREAD = re.compile(
+    r"(?P<dkw>\b" + DAY_WORD + r")(?P<d>.{0,6}?)\s*(?P<mkw>" + MONTH_WORD + r")(?P<m>.{0,6}?)\s*"
+    r"(?P<ykw>" + YEAR_WORD + r")[\s,.:]*(?P<y>[0-9]\S{0,6})\s*$"
 )
 
 
 def _date_in_blanks(s: str, f: str) -> Found[PlaceDate]:
-    """A date line whose day or month is not readable: the place it prints is, the
+    """A date line whose day, month or year is not readable: the place it prints is, the
     date is not (never half a date)."""
     m = _DATE_BLANKS.search(f)
     if m is None:
-        return Found.none(f"no 'ngày … tháng … năm …' in {s!r}")
+        m = _YEAR_UNREAD.search(f)
+        if m is None:
+            return Found.none(f"no 'ngày … tháng … năm …' in {s!r}")
+        year = s[m.start("y"):m.end("y")]
+        return Found(PlaceDate(_place(s, m.start("dkw")), None), 1.0,
+                     f"the year is not readable (read {year!r})")
     day, month = s[m.start("d"):m.end("d")].strip(), s[m.start("m"):m.end("m")].strip()
     place = _place(s, m.start("dkw"))
     why = (f"the date's blanks are not readable (day {day!r}, month {month!r}): "

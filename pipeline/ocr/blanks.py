@@ -17,6 +17,12 @@ both sizes (``sure_dates``): some faces' 8 the page's reading takes for a 6, sur
 Where both agree on other digits, that reading is offered as a check: the extraction
 keeps the page's reading and, the two disagreeing, sends the date to a person (one word
 alone misreads too: a 5 as an 8).
+
+The date line's year is printed, but some faces' thin strokes the page's reading takes
+apart or loses ("20235", "202-" for a printed 2025, 2024; "2035", surely). It is read
+again the same four ways (``years``), and where three of them give the same four digits
+other than the page's, that reading is offered; the extraction takes it, for a person to
+check.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from dataclasses import replace
 import numpy as np
 
 from pipeline.core.model import OcrResult, Reread, Word
-from pipeline.core.vi_text import DAY_WORD, MONTH_WORD, fold
+from pipeline.core.vi_text import DAY_WORD, MONTH_WORD, YEAR_WORD, fold
 from pipeline.ocr import handdigits
 from pipeline.ocr.crops import enlarged
 
@@ -40,6 +46,9 @@ SURE_ABOVE = 85.0
 MODES = (7, 8)
 SCALES = (1.0, 1.5)
 DIGITS = "0123456789:"
+# Readings of a year that must give the same four digits (of ``len(MODES) * len(SCALES)``):
+# one alone misreads a thin-stroked face as the page's reading does.
+YEAR_AGREE = 3
 # A day or month read surely is read once more this way (one word): in a face whose 8
 # Tesseract's page reading takes for a 6, one word alone reads it right.
 CHECK_MODE = 8
@@ -115,6 +124,26 @@ def sure_dates(result: OcrResult, height: int) -> list[tuple[Word, int]]:
         most = _date_blank(fold(prev.text), fold(nxt.text))
         if most is not None and _within(fold(w.text), most):
             out.append((w, most))
+    return out
+
+
+def years(result: OcrResult, height: int) -> list[tuple[Word, tuple[int, int, int, int]]]:
+    """The header date line's year ("ngày … tháng … năm 2025"), each with the box to read
+    it again in: a line height more on the right, up to the next word, where a last digit
+    the page's reading lost may be."""
+    words = [w for w in result.words if w.box[3] < HEADER_SHARE * height]
+    out = []
+    for i, w in enumerate(words):
+        if i == 0 or not re.search(r"\d", w.text):
+            continue
+        before = [fold(n.text) for n in words[:i] if n.line == w.line]
+        if not (before and re.fullmatch(YEAR_WORD, before[-1])
+                and any(re.fullmatch(DAY_WORD, k) for k in before)):
+            continue
+        nxt = words[i + 1] if i + 1 < len(words) and words[i + 1].line == w.line else None
+        x0, y0, x1, y1 = w.box
+        right = x1 + (y1 - y0) if nxt is None else min(x1 + (y1 - y0), nxt.box[0] - 1)
+        out.append((w, (x0, y0, max(x1, right), y1)))
     return out
 
 
@@ -206,6 +235,17 @@ def reread(image: np.ndarray, result: OcrResult, read: ReadDigits,
         (check,) = checks if len(checks) == 1 else ("",)
         if check != w.text and _within(check, most):
             found.append(Reread(w.box, check))
+    for w, box in years(result, image.shape[0]):
+        pad = max(2, (box[3] - box[1]) // 2)
+        crop = _crop(image, None, box, pad, pad)
+        if crop.size == 0:
+            continue
+        readings = [read(enlarged(crop, scale), psm, scale).strip(":")
+                    for psm in MODES for scale in SCALES]
+        agreed = [r for r in set(readings)
+                  if re.fullmatch(r"\d{4}", r) and readings.count(r) >= YEAR_AGREE]
+        if agreed and agreed[0] != w.text.strip(".,;"):
+            found.append(Reread(w.box, agreed[0]))
     for box, most in empty_blanks(result, image.shape[0]):
         hand = _by_hand(image, header_ink, box, False, most)
         if hand is not None:
