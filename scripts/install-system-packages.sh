@@ -8,10 +8,11 @@
 #   --list       print the chosen packages, one a line, and install nothing
 set -euo pipefail
 
-# Running sohoa: Python, Tesseract with the Vietnamese model, poppler, the fonts.
+# Running sohoa: Python, Tesseract with the Vietnamese model (and the Vietnamese-script model,
+# a second reader of the signer's name), poppler, the fonts.
 RUNTIME_PACKAGES=(
   python3 python3-venv
-  tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd
+  tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd tesseract-ocr-script-viet
   poppler-utils
   # Full Vietnamese coverage (ộ, ự, ế): fonts-liberation2, not the old fonts-liberation.
   fonts-noto-core fonts-liberation2 fonts-dejavu-core

@@ -498,6 +498,7 @@ def test_runtime_packages_are_a_subset_of_the_full_list() -> None:
     runtime = packages("--runtime")
     assert set(runtime) < set(full)
     assert {"python3", "python3-venv", "tesseract-ocr", "tesseract-ocr-vie", "tesseract-ocr-osd",
+            "tesseract-ocr-script-viet",
             "poppler-utils", "fonts-noto-core", "fonts-liberation2"} <= set(runtime)
     assert {"softhsm2", "opensc", "postgresql", "python3-dev"} <= set(full) - set(runtime)
     assert packages(SOHOA_PACKAGES="runtime") == runtime

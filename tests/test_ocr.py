@@ -1772,3 +1772,60 @@ def test_a_second_reading_of_other_words_changes_nothing_and_the_body_is_not_rea
     # A line starting at the left margin (the body's) is not read again.
     left = _bold_name_line(["Trân", "Hoàng", "Tuân"], x=300)[1]
     assert tones.candidate_lines(left, image.shape) == []
+
+
+def _bold_name(printed: list[str], read_as: list[str], x: int = 1500) -> tuple[np.ndarray, OcrResult]:
+    """A name printed bold in a signature block's place, read by the page as ``read_as``."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    im = Image.new("L", (2480, 3508), 255)
+    d = ImageDraw.Draw(im)
+    font = ImageFont.truetype(BOLD_FACE, 46)
+    words, left = [], x
+    for word, read in zip(printed, read_as, strict=True):
+        d.text((left, 2300), word, font=font, fill=0, anchor="ls")
+        x0, y0, x1, y1 = d.textbbox((left, 2300), word, font=font, anchor="ls")
+        words.append(Word(read, 95.0, (round(x0), round(y0), round(x1), round(y1)), 0))
+        left = round(x1) + 14
+    return np.asarray(im), OcrResult(words, [], 95.0, 0.0)
+
+
+def test_a_name_the_check_model_reads_with_other_marks_is_left_unsure() -> None:
+    """ "Chữ" read surely for a printed "Chứ": the other model, reading the line alone with
+    the same letters and other marks, leaves the word unsure; its text stays as read."""
+    from pipeline.ocr import tones
+
+    image, result = _bold_name(["Vàng", "A", "Chứ"], ["Vàng", "A", "Chữ"])
+
+    def saying(*texts: str):
+        return lambda crop: [Word(t, 90.0, (0, 0, 1, 1), 0) for t in texts]
+
+    checked = tones.check(image, result, saying("Vàng", "A", "Chứ"))
+    assert [(w.text, w.confidence) for w in checked.words] == \
+        [("Vàng", 95.0), ("A", 95.0), ("Chữ", tones.MARKS_DIFFER)]
+    # Letters the other model reads otherwise say nothing of the marks; nor does case; a
+    # word it lost leaves the others compared.
+    for again in (("Vàng", "A", "Chữ"), ("Vàng", "A", "Chứa"), ("VÀNG", "A", "CHỮ"), ("Vàng", "Chữ")):
+        _, result = _bold_name(["Vàng", "A", "Chứ"], ["Vàng", "A", "Chữ"])
+        assert {w.confidence for w in tones.check(image, result, saying(*again)).words} == {95.0}
+    _, result = _bold_name(["Vàng", "A", "Chứ"], ["Vàng", "A", "Chữ"])
+    assert [w.confidence for w in tones.check(image, result, saying("Vang", "Chữ")).words] == \
+        [tones.MARKS_DIFFER, 95.0, 95.0]
+    # A line starting at the left margin (the body's) is no signer's name.
+    image, left = _bold_name(["Vàng", "A", "Chứ"], ["Vàng", "A", "Chữ"], x=300)
+    assert tones.name_line(left, image.shape) is None
+
+
+def test_the_check_model_reads_a_names_marks_apart_from_the_page_model() -> None:
+    """The real second model on a name printed bold: a mark the page's reading got wrong
+    leaves that word unsure; read right, nothing changes."""
+    from pipeline.ocr import tones
+
+    def read(crop: np.ndarray) -> list[Word]:
+        return ocr.parse_hocr(tesseract.hocr_image(crop, language=tones.CHECK_MODEL, tessdata_dir=None,
+                                                   dpi=300, psm=7, timeout=60)).words
+
+    image, wrong = _bold_name(["Vàng", "A", "Chứ"], ["Vàng", "A", "Chữ"])
+    assert [w.confidence for w in tones.check(image, wrong, read).words] == [95.0, 95.0, tones.MARKS_DIFFER]
+    image, right = _bold_name(["Vàng", "A", "Chứ"], ["Vàng", "A", "Chứ"])
+    assert [w.confidence for w in tones.check(image, right, read).words] == [95.0, 95.0, 95.0]

@@ -70,6 +70,13 @@ def model_path(language: str, tessdata_dir: Path | None) -> Path:
 
 
 @functools.cache
+def has_model(language: str, tessdata_dir: Path | None) -> bool:
+    """Whether the model is installed (one that only checks a reading may be left out)."""
+    folder = tessdata_dir or default_tessdata()
+    return ((folder or Path(".")) / f"{language}.traineddata").is_file()
+
+
+@functools.cache
 def model_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

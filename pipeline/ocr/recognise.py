@@ -48,7 +48,9 @@ def recognize(
     signature's strokes were read as is dropped; a name's tone mark stacked over a
     circumflex, lost in the page's reading, is read again on its line alone (``tones``);
     a name's word read unsurely, alone as one word (``namewords``); a surname a seal
-    garbled is matched by its shape (``_ocr_surnames``); a number or day written into a
+    garbled is matched by its shape (``_ocr_surnames``); the signer's name is read again
+    by a second model, and a word it reads with other marks left unsure
+    (``tones.check``); a number or day written into a
     header's blank is read again (``blanks``), in ``header_ink`` (the header with its
     coloured ink kept, ``Prepared.header_ink``) where given; a notation read with a
     character no notation has is read again on its own (``notation``); and an authority
@@ -86,6 +88,11 @@ def recognize(
 
         result = namewords.reread(image, result, word)
         result.surnames = surnames.match(image, result)
+        if tesseract.has_model(tones.CHECK_MODEL, tessdata_dir):
+            # After the surnames' shapes are matched: a surname left unsure here is read
+            # letter for letter, only its marks in doubt.
+            result = tones.check(image, result, lambda crop: _tesseract(
+                crop, tones.CHECK_MODEL, tessdata_dir, dpi, 7, timeout).words)
 
         def digits(crop: np.ndarray, psm: int, scale: float) -> str:
             raw = tesseract.hocr_image(crop, language=language, tessdata_dir=tessdata_dir,
