@@ -1770,6 +1770,17 @@ def test_signing_authority_kept_apart_from_the_position() -> None:
     assert police.signer_position.value == "PHÓ TRƯỞNG PHÒNG PHỤ TRÁCH"
 
 
+def test_an_authority_line_as_near_two_known_ones_goes_to_a_person() -> None:
+    """ "XT,CHÚ TỊCH" scores the same against "TM. CHỦ TỊCH" and "KT. CHỦ TỊCH": the one
+    fewer letters misread is taken ("X" for "K"), flagged. One rival far off, no flag."""
+    close = extract_document([decision_page(authority="XT,CHÚ TỊCH", position="PHÓ CHỦ TỊCH").page()])
+    assert close.signer_authority.value == "KT. CHỦ TỊCH"
+    assert close.signer_authority.confidence < extract.REVIEW_BELOW
+    clear = extract_document([decision_page(authority="KT. CHÚ TỊCH", position="PHÓ CHỦ TỊCH").page()])
+    assert clear.signer_authority.value == "KT. CHỦ TỊCH"
+    assert clear.signer_authority.confidence >= extract.REVIEW_BELOW
+
+
 def test_no_authority_line_printed_is_a_sure_null_not_a_review() -> None:
     from pipeline.extract import documents
 
@@ -2153,6 +2164,19 @@ def test_number_lines_with_their_slash_or_type_misread(text: str, hint: str | No
     assert found.value is not None
     assert (found.value.code_number, found.value.code_notation) == want
     assert found.confidence < 1.0 and found.reason
+
+
+def test_a_slash_lost_before_a_body_no_list_knows_leaves_the_notation_for_review() -> None:
+    """ "Số: 34TB-LUBXND": the slash lost in the ink, and "LUBXND" a body no list has (the
+    dash run into "UBND", its N read "XN"): to be checked. A known body, the slash lost,
+    stands as before; an unknown one after a slash read is taken as printed."""
+    garbled = parse_number_line("Số: 34TB-LUBXND")
+    assert garbled.value is not None and garbled.value.code_notation == "TB-LUBXND"
+    assert garbled.confidence < extract.REVIEW_BELOW and "'LUBXND'" in (garbled.reason or "")
+    known = parse_number_line("Số: 34TB-UBND")
+    assert known.value is not None and known.confidence >= extract.REVIEW_BELOW
+    printed = parse_number_line("Số: 34/TB-SXD")
+    assert printed.value is not None and printed.confidence == 1.0
 
 
 def test_digits_on_both_sides_of_a_mark_for_the_slash_tell_no_number() -> None:

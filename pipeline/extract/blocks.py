@@ -49,6 +49,8 @@ from pipeline.extract.params import (
     AUTHORITY_MIN_SCORE,
     AUTHORITY_NONE_PRINTED,
     AUTHORITY_PREFIX_ONLY,
+    AUTHORITY_RIVAL,
+    AUTHORITY_RIVAL_POINTS,
     AUTHORITY_SAME_LINE_EM,
     AUTHORITY_SCRAP_MAX_LETTERS,
     AUTHORITY_SCRAPS_BEFORE,
@@ -786,6 +788,13 @@ def _authority(s: Segment) -> tuple[str, float] | None:
     score = _ratio(key, best[0])
     if score >= AUTHORITY_MIN_SCORE:
         exact = score == 100 and vn_upper(text).replace(" ", "") == best[1].replace(" ", "")
+        rivals = {c for c in _AUTH_LINES if c[1] != best[1]
+                  and _ratio(key, c[0]) >= max(score - AUTHORITY_RIVAL_POINTS, AUTHORITY_MIN_SCORE)}
+        if rivals and not exact:
+            # "XT,CHÚ TỊCH" is as near "TM. CHỦ TỊCH" as "KT. CHỦ TỊCH" by the ratio: the
+            # fewest letters misread decides ("X" for "K"), and a person checks.
+            nearest = min([best, *rivals], key=lambda c: Levenshtein.distance(key, c[0]))
+            return nearest[1], AUTHORITY_RIVAL
         return best[1], 1.0 if exact else AUTHORITY_FUZZY
     if token in _AUTH_PREFIX_KEYS:
         rest = text[m.end():] if m else text.split(" ", 1)[-1]

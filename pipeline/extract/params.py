@@ -150,6 +150,7 @@ NUMBER_ONE_DIGIT = 0.6  # "8" where NĐ 30 prints "08"
 NOTATION_COLON_FOR_DASH = 0.8  # "QĐ:UBND"
 NOTATION_DASH_LOST = 0.7  # "QĐUBND"
 NOTATION_ORGAN_ONE_OFF = 0.75  # "UBXND", "LBND": a known body a letter off, to be checked
+NOTATION_UNKNOWN_ORGAN = 0.8  # "34TB-LUBXND": the slash lost, and a body no list here has
 NOTATION_TYPE_RUN_IN = 0.5  # a type abbreviation run into the body's, not told apart
 NOTATION_UNREADABLE = 0.6  # "115/CV-PAS§3": the number after "Số:" kept, the notation left out
 NOTATION_UNKNOWN_OPENING = 0.6  # "Số: 222 CAT-TH": no slash, a space sets the number apart
@@ -311,6 +312,10 @@ SIGNATURE_CENTRE_FROM = 0.5
 # stands, this sure; a known body after a scrap holding a prefix ("ITM -ỦY BAN …"), this.
 AUTHORITY_MIN_SCORE = 85
 AUTHORITY_FUZZY = 0.9
+# … unless another authority line scores within this many points of it, one with another
+# prefix or body: then it is this sure at most.
+AUTHORITY_RIVAL_POINTS = 3
+AUTHORITY_RIVAL = 0.7
 AUTHORITY_PREFIX_ONLY = 0.6
 AUTHORITY_GARBLED = 0.7
 # That scrap has at most this many letters.

@@ -50,6 +50,7 @@ from pipeline.extract.params import (
     NOTATION_ORGAN_ONE_OFF,
     NOTATION_TYPE_RUN_IN,
     NOTATION_UNKNOWN_OPENING,
+    NOTATION_UNKNOWN_ORGAN,
     NOTATION_UNREADABLE,
     NOTATION_WITHOUT_NUMBER,
     NUMBER_ALL_DIGITS_AS_LETTERS,
@@ -298,6 +299,12 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
             organ_parts[i] = near
             confidence *= NOTATION_ORGAN_ONE_OFF
             reasons.append(f"{part!r} read, taken as {near!r}")
+    unknown = [part for part in organ_parts if part.upper() not in _KNOWN_ORGANS]
+    if slash_lost and unknown:
+        # The slash lost in the ink, a body's abbreviation no list has may be misread too
+        # ("TB-LUBXND"): many bodies' are not on it, so only with that doubt.
+        confidence *= NOTATION_UNKNOWN_ORGAN
+        reasons.append(f"{'-'.join(unknown)!r}: no body's abbreviation this reads knows")
     if code.value is not None:
         confidence *= code.confidence
         if code.reason:
