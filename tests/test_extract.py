@@ -866,6 +866,25 @@ def test_a_name_is_no_surer_than_its_least_sure_word(least: float, doubted: bool
     assert ("low OCR confidence" in (name.reason or "")) == doubted
 
 
+@pytest.mark.parametrize(("name", "conf", "doubted"), [
+    ("Thạch Thị Sà Râyv", 66.0, True),  # a y's tail read as a v, unsurely: no syllable
+    ("Thạch Thị Sà Rây", 66.0, False),  # spelt as a syllable: the word's 66 is no matter here
+    ("Thạch Thị Sà Râyv", 95.0, False),  # read surely: as printed
+    ("Ksor Y Bih", 80.0, True),
+    ("Ksor Y Bih", 95.0, False),  # an Ê Đê given name, read surely
+])
+def test_a_name_word_spelt_as_no_syllable_and_read_unsurely_goes_to_review(
+        name: str, conf: float, doubted: bool) -> None:
+    b = decision_page(name=name)
+    last = name.split()[-1]
+    b.words = [Word(w.text, conf, w.box, w.line) if w.text == last else w for w in b.words]
+    found = extract_document([b.page()]).signer_name
+    assert found.value == name
+    assert ("no Vietnamese syllable" in (found.reason or "")) == doubted, found
+    if doubted:
+        assert found.confidence < extract.REVIEW_BELOW
+
+
 @pytest.mark.parametrize(("read", "want"), [
     ("LỲ Seo Phà", "Lỳ Seo Phà"),  # the ỳ read as a capital
     ("HÀ Văn Nam", "Hà Văn Nam"),

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.core.model import Reread, SurnameMatch, Word
-from pipeline.core.vi_names import capitalised_syllable, is_surname
+from pipeline.core.vi_names import capitalised_syllable, is_surname, syllable
 from pipeline.core.vi_text import (
     DAY_WORD,
     MONTH_WORD,
@@ -91,6 +91,8 @@ from pipeline.extract.params import (
     NAME_MIN_WORDS,
     NAME_NOT_ALL_NAMELIKE,
     NAME_SURNAME_RECASED,
+    NAME_UNSPELT,
+    NAME_UNSPELT_BELOW,
     NAME_WORD_SLACK,
     NATIONAL_CONG_SCORE,
     NATIONAL_MIN_SCORE,
@@ -1263,6 +1265,11 @@ def _name_line(page: Page, cands: list[Segment], anchor: Segment | None
         reason = _low(conf, "signer's name")
         if best_score < 1.0:
             reason = f"name {name_seg.text!r} not all name-like words"
+        unspelt = [w.text for w in name_seg.words if w.confidence < NAME_UNSPELT_BELOW
+                   and len(w.text) > 1 and w.text.isalpha() and not syllable(w.text)]
+        if unspelt and best_score == 1.0:
+            conf = min(conf, NAME_UNSPELT)
+            reason = f"{unspelt[0]!r} is spelt as no Vietnamese syllable"
         if recased is not None:
             conf = min(conf, NAME_SURNAME_RECASED)
             reason = "; ".join(filter(None, (f"surname read as {read_as!r}: "

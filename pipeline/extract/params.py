@@ -393,6 +393,11 @@ NAME_MIN_SCORE = 0.6
 # sure word's OCR confidence and this.
 NAME_NOT_ALL_NAMELIKE = 0.8
 NAME_WORD_SLACK = 0.2
+# A word of the name spelt as no Vietnamese syllable nor an ethnic group's surname this
+# reading knows, and read under this word confidence (0–100; "Râyv" at 66: a y's tail read
+# as a v), this sure at most. Read surely, such a word is a name's own ("Y Bih").
+NAME_UNSPELT_BELOW = 85.0
+NAME_UNSPELT = 0.7
 # Its first word a surname but for a letter's case ("LỲ"): that surname, this sure at most.
 NAME_SURNAME_RECASED = 0.75
 # No name told on any line, its surname read by shape alone.
