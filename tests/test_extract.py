@@ -2176,6 +2176,7 @@ def test_a_number_line_cut_by_its_blank_with_its_slash_lost_is_read_whole() -> N
     ("Số: BC-UBND", None, (None, "BC-UBND")),  # neither number nor slash read
     ("Số: .BCUBND", None, (None, "BC-UBND")),
     ("Số: UBND-VP", None, (None, "UBND-VP")),
+    ("Số: TIT-UBND", "TTr", (None, "TIT-UBND")),  # closed by a known body: the heading tells
 ])
 def test_number_lines_with_their_slash_or_type_misread(text: str, hint: str | None,
                                                        want: tuple[str | None, str]) -> None:
