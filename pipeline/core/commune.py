@@ -119,6 +119,24 @@ def places_matching(words: list[str | None]) -> list[str]:
     return sorted(found.values())
 
 
+def province_spelt(words: list[str]) -> str | None:
+    """The one province of the 2025 list ``words`` name, marks, case and spaces aside
+    ("TĨNH", "BAC NINH" → "Bắc Ninh"; "Hà Nội" for "THANH PHO HA NOI" too: the city's
+    name without its unit word); None if none or more than one."""
+    key = _bare(" ".join(words))
+    found = {n for n in _province_names() if _bare(n) == key}
+    return found.pop() if len(found) == 1 else None
+
+
+@functools.cache
+def _province_names() -> frozenset[str]:
+    names = set()
+    for p in Province.iter_all():
+        full = unicodedata.normalize("NFC", p.name)
+        names.add(full.removeprefix("Thành phố ").removeprefix("Tỉnh ").strip())
+    return frozenset(names)
+
+
 @functools.cache
 def _place_keys() -> frozenset[str]:
     return frozenset(_tone_free_key(n) for n in _place_names())

@@ -51,7 +51,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.core.model import OcrResult, SurnameMatch
 from pipeline.core.vi_names import MIDDLE_NAMES, SURNAMES, is_surname, syllable
-from pipeline.core.vi_text import DAY_WORD, clean, fold, tone_style, words_folded
+from pipeline.core.vi_text import DAY_WORD, clean, fold, tone_style, vn_upper, words_folded
 from pipeline.extract.blocks import (
     Header,
     Signature,
@@ -117,6 +117,7 @@ from pipeline.extract.params import (
     ORGAN_HEAD_FROM_TEXT,
     ORGAN_HEAD_MISSING,
     ORGAN_MISSPELT,
+    ORGAN_PROVINCE_SPELT,
     ORGAN_SHORTER_THAN_DOSSIER,
     ORGAN_UNIT_AFTER_SCRAPS,
     ORGAN_UNIT_FROM_BODY,
@@ -493,7 +494,39 @@ def _listed_near(value: str, tokens: list[Token], where: str) -> Found[str] | No
 
 
 def _organ(header: Header, place: str | None, tokens: list[Token]) -> Found[str]:
-    return _spelt(_organ_read(header, place, tokens))
+    return _spelt(_province_spelt(_organ_read(header, place, tokens)))
+
+
+# A province's unit words, folded, as an issuing body's name prints them before it.
+_PROVINCE_UNITS = (("tinh", "TỈNH"), ("thanh pho", "THÀNH PHỐ"))
+
+
+def _province_spelt(organ: Found[str]) -> Found[str]:
+    """A province named after its unit word with marks misread ("CÔNG AN TĨNH BAC NINH")
+    is spelt as the 2025 list spells it, flagged: the words' letters are the list's, only
+    their marks were in doubt. Other names (a province before 2025, a commune) stand."""
+    from pipeline.core import commune  # (loading the list costs a tenth of a second)
+
+    if organ.value is None:
+        return organ
+    words = organ.value.split()
+    for i in range(len(words)):
+        for key, unit in _PROVINCE_UNITS:
+            n = len(key.split())
+            if " ".join(fold(w) for w in words[i:i + n]) != key:
+                continue
+            for k in range(len(words) - i - n, 0, -1):  # the longest name first
+                name = commune.province_spelt(words[i + n:i + n + k])
+                if name is None:
+                    continue
+                spelt = [*words[:i], *unit.split(), *vn_upper(name).split(), *words[i + n + k:]]
+                if spelt == words:
+                    return organ
+                read = " ".join(words[i:i + n + k])
+                return Found(" ".join(spelt), round(min(organ.confidence, ORGAN_PROVINCE_SPELT), 3),
+                             organ.reason_and(f"read {read!r}: the 2025 list spells the province "
+                                              f"{unit} {vn_upper(name)}"))
+    return organ
 
 
 def _organ_read(header: Header, place: str | None, tokens: list[Token]) -> Found[str]:

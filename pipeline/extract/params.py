@@ -180,6 +180,9 @@ YEAR_SURE = 50.0
 YEAR_UNSURE = 0.6
 # An issuing body's name with a word no Vietnamese syllable spells.
 ORGAN_MISSPELT = 0.6
+# A province after its unit word, its marks misread ("TĨNH BAC NINH"), spelt as the 2025 list
+# spells it: this sure at most, a change from what was read.
+ORGAN_PROVINCE_SPELT = 0.75
 DATE_DAY_WITHOUT_ZERO = 0.7  # "ngày 5" where NĐ 30 prints "05"
 DATE_MONTH_MISPRINTED = 0.6  # "tháng 3" printed "03", or "01" printed "1"
 DATE_IN_WORDS = 0.75  # "ngày mười lăm tháng chín …": rare in print, and what a hand-filled day misreads as
