@@ -520,9 +520,9 @@ def _province_spelt(organ: Found[str]) -> Found[str]:
                 if name is None:
                     continue
                 spelt = [*words[:i], *unit.split(), *vn_upper(name).split(), *words[i + n + k:]]
-                if spelt == words:
-                    return organ
                 read = " ".join(words[i:i + n + k])
+                if spelt == words or tone_style(read) == tone_style(" ".join(spelt[i:i + n + k])):
+                    return organ  # as the list spells it, or with the older tone placement
                 return Found(" ".join(spelt), round(min(organ.confidence, ORGAN_PROVINCE_SPELT), 3),
                              organ.reason_and(f"read {read!r}: the 2025 list spells the province "
                                               f"{unit} {vn_upper(name)}"))
