@@ -470,7 +470,8 @@ def _year_word(s: Segment) -> Word | None:
     """The date line's year: the first word with a digit after "năm"."""
     words = s.words
     return next((w for prev, w in zip(words, words[1:], strict=False)
-                 if re.fullmatch(YEAR_WORD, fold(prev.text)) and re.search(r"\d", w.text)), None)
+                 if re.fullmatch(YEAR_WORD + r"\W*", fold(prev.text)) and re.search(r"\d", w.text)),
+                None)
 
 
 def _year_read(s: Segment, read: Found[PlaceDate], again: str | None = None

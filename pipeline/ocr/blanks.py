@@ -137,7 +137,7 @@ def years(result: OcrResult, height: int) -> list[tuple[Word, tuple[int, int, in
         if i == 0 or not re.search(r"\d", w.text):
             continue
         before = [fold(n.text) for n in words[:i] if n.line == w.line]
-        if not (before and re.fullmatch(YEAR_WORD, before[-1])
+        if not (before and re.fullmatch(YEAR_WORD + r"\W*", before[-1])
                 and any(re.fullmatch(DAY_WORD, k) for k in before)):
             continue
         nxt = words[i + 1] if i + 1 < len(words) and words[i + 1].line == w.line else None
