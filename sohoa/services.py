@@ -153,6 +153,12 @@ def _check(args: argparse.Namespace) -> int:
     else:  # OCR still works; a surname under a seal is only guessed from its spelling
         print("Cảnh báo / Warning: no bold serif face to match surnames under a seal by shape "
               "(fonts-liberation2, fonts-noto-core, fonts-dejavu-core)", file=sys.stderr)
+    check_model = ocr.name_check_model(settings.ocr.tessdata_dir)
+    if check_model is not None:
+        print(f"name check model {check_model}")
+    else:  # OCR still works; a name's mark misread surely is not caught by a second reading
+        print("Cảnh báo / Warning: no second model to check the signer's name's marks "
+              "(tesseract-ocr-script-viet)", file=sys.stderr)
     if os.environ.get("PREFECT_API_URL"):
         try:
             _require_api()

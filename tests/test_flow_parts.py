@@ -174,11 +174,13 @@ def test_check_passes_on_this_machine() -> None:
     assert got.returncode == 0, got.stderr
     assert "tesseract" in got.stdout and "vie.traineddata" in got.stdout
     assert "name faces LiberationSerif-Bold" in got.stdout  # surnames under a seal, by shape
+    assert "name check model" in got.stdout and "Vietnamese.traineddata" in got.stdout
 
 
 def test_check_fails_without_the_model_or_the_api(tmp_path: Path) -> None:
     got = _sohoa("check", SOHOA_OCR__TESSDATA_DIR=str(tmp_path))
     assert got.returncode != 0 and "vie" in got.stderr
+    assert "tesseract-ocr-script-viet" in got.stderr  # the name check's model: a warning
     got = _sohoa("check", PREFECT_API_URL="http://127.0.0.1:9/api")
     assert got.returncode != 0 and "Prefect" in got.stderr
 

@@ -70,10 +70,9 @@ def model_path(language: str, tessdata_dir: Path | None) -> Path:
 
 
 @functools.cache
-def has_model(language: str, tessdata_dir: Path | None) -> bool:
-    """Whether the model is installed (one that only checks a reading may be left out)."""
-    folder = tessdata_dir or default_tessdata()
-    return ((folder or Path(".")) / f"{language}.traineddata").is_file()
+def model_folder(tessdata_dir: Path | None) -> Path:
+    """Where the models are: the configured folder, or tesseract's own."""
+    return tessdata_dir or default_tessdata() or Path(".")
 
 
 @functools.cache

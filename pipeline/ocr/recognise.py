@@ -88,7 +88,7 @@ def recognize(
 
         result = namewords.reread(image, result, word)
         result.surnames = surnames.match(image, result)
-        if tesseract.has_model(tones.CHECK_MODEL, tessdata_dir):
+        if tones.check_model(tessdata_dir) is not None:
             # After the surnames' shapes are matched: a surname left unsure here is read
             # letter for letter, only its marks in doubt.
             result = tones.check(image, result, lambda crop: _tesseract(

@@ -23,9 +23,11 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
+from pipeline._exec import tesseract
 from pipeline.core.model import OcrResult, Word
 from pipeline.core.vi_names import capitalised_syllable
 from pipeline.core.vi_text import TONE_MARKS, VOWEL_MARKS, fold, untoned
@@ -46,6 +48,12 @@ CHECK_MODEL = "Vietnamese"
 # the name, no surer than its least sure word and a little (``NAME_WORD_SLACK``), is for
 # review.
 MARKS_DIFFER = 50.0
+
+def check_model(tessdata_dir: Path | None) -> Path | None:
+    """The second reader's model file, when installed (without it, ``check`` is left out)."""
+    path = tesseract.model_folder(tessdata_dir) / f"{CHECK_MODEL}.traineddata"
+    return path if path.is_file() else None
+
 
 ReadLine = Callable[[np.ndarray], list[Word]]  # a line's crop → its words (psm 7)
 
