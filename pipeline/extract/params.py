@@ -437,6 +437,9 @@ ORGAN_SHORTER_THAN_DOSSIER = 0.6
 # dossier's other documents read surely and that fits what is read: a guess, for review.
 ORGAN_FROM_DOSSIER = 0.6
 NAME_FROM_DOSSIER = 0.6
+# A signer's name read surely whose words, a letter off at most, open a longer one the
+# dossier's other documents are signed with ("Vũ Việt" beside "Võ Việt Tùng"): this sure.
+NAME_SHORTER_THAN_DOSSIER = 0.6
 # An issuing body's word this long that the dossier's reads a letter off still fits it
 # ("NGHĨ" for NGHĨA); a name's words must agree folded.
 LETTER_OFF_MIN = 4
