@@ -1319,16 +1319,8 @@ def test_blanks_tesseract_cannot_read_are_read_by_the_handwriting_network() -> N
     assert [(r.box, r.digits) for r in blanks.reread(image, unread, lambda c, p, s: "")][0] == \
         ((161, 100, 344, 150), "349")
     # Tesseract's digits-only readings agreeing on another number: the two disagree,
-    # and the blank is left to a person; so is the day's blank, which they read "34".
-    assert blanks.reread(image, result, lambda c, p, s: "34") == []
-    # In a blank Tesseract found no word in, its digits-only readings of other digits (a
-    # flourish the networks read as digits, Tesseract as "7") leave it to a person; of some
-    # of the network's digits (ink lost), of nothing, or one reading alone, they do not.
-    assert blanks.reread(image, unread, lambda c, p, s: "7") == []
-    assert [r.digits for r in blanks.reread(image, unread, lambda c, p, s: "34")] == ["349"]
-    calls = iter(["", "", "", "7", "", "", "", ""])
-    assert [r.digits for r in blanks.reread(image, unread, lambda c, p, s: next(calls))] == \
-        ["349", "18"]
+    # and the blank is left to a person.
+    assert [r.digits for r in blanks.reread(image, result, lambda c, p, s: "34")] == ["18"]
 
 
 def test_digits_written_small_in_a_tall_line_are_read() -> None:
@@ -1375,10 +1367,9 @@ def test_a_blank_the_network_reads_unsurely_is_offered_as_a_guess(monkeypatch: p
     guessed = blanks.reread(image, result, lambda c, p, s: "")
     assert [(r.box, r.digits, r.guess) for r in guessed] == \
         [(r.box, r.digits, pytest.approx(maybe, abs=1e-3)) for r in sure]
-    # A guess is no vote against Tesseract's agreeing readings (a sure network's is); in
-    # the day's blank, where Tesseract found no word, its "34" leaves the guess 18 out.
+    # A guess is no vote against Tesseract's agreeing readings (a sure network's is).
     assert [(r.digits, r.guess) for r in blanks.reread(image, result, lambda c, p, s: "34")] == \
-        [("34", None)]
+        [("34", None), ("18", pytest.approx(maybe, abs=1e-3))]
     monkeypatch.setattr(handdigits, "read_blank", less_sure(blanks.HAND_GUESS * 0.9))
     assert blanks.reread(image, result, lambda c, p, s: "") == []
 

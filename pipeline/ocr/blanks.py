@@ -70,9 +70,6 @@ NUMBER_MOST = 99999
 # A gap after "Số:" or "ngày" this many line heights wide is a blank Tesseract found
 # no word in.
 EMPTY_BLANK_LINES = 0.8
-# The network's reading of such a blank is not offered when this many of Tesseract's
-# digits-only readings read other digits.
-CONTRADICTED_BY = 2
 
 ReadDigits = Callable[[np.ndarray, int, float], str]  # (crop, psm, enlargement) → text
 
@@ -251,24 +248,9 @@ def reread(image: np.ndarray, result: OcrResult, read: ReadDigits,
             found.append(Reread(w.box, agreed[0]))
     for box, most in empty_blanks(result, image.shape[0]):
         hand = _by_hand(image, header_ink, box, False, most)
-        if hand is not None and not _contradicted(image, header_ink, box, hand.digits, read):
+        if hand is not None:
             found.append(replace(hand, box=box))
     return found
-
-
-def _contradicted(image: np.ndarray, header_ink: np.ndarray | None,
-                  box: tuple[int, int, int, int], digits: str, read: ReadDigits) -> bool:
-    """Whether Tesseract's digits-only readings of a blank it found no word in read digits
-    the network's reading does not hold, two of them at least ("7" where the network read
-    "28" in a flourish: the networks have no answer for ink that is no digit). Readings of
-    nothing, or of some of its digits (ink lost), say nothing against it."""
-    pad = max(2, (box[3] - box[1]) // 2)
-    crop = _crop(image, header_ink, box, 0, pad)  # no room sideways: the printed words
-    if crop.size == 0:
-        return False
-    readings = [read(enlarged(crop, scale), psm, scale).strip().rsplit(":", 1)[-1]
-                for psm in MODES for scale in SCALES]
-    return sum(1 for r in readings if r and r not in digits) >= CONTRADICTED_BY
 
 
 def _blank_box(w: Word, result: OcrResult) -> tuple[int, int, int, int]:
