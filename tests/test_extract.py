@@ -2213,6 +2213,8 @@ def test_a_number_line_cut_by_its_blank_with_its_slash_lost_is_read_whole() -> N
     ("Số: .BCUBND", None, (None, "BC-UBND")),
     ("Số: UBND-VP", None, (None, "UBND-VP")),
     ("Số: TIT-UBND", "TTr", (None, "TIT-UBND")),  # closed by a known body: the heading tells
+    ("Số: 33/KH-LUBXD", None, ("33", "KH-UBND")),  # the dash read twice, once as "L"
+    ("Số: 33/KH-LUBND", None, ("33", "KH-UBND")),
 ])
 def test_number_lines_with_their_slash_or_type_misread(text: str, hint: str | None,
                                                        want: tuple[str | None, str]) -> None:
@@ -2223,12 +2225,12 @@ def test_number_lines_with_their_slash_or_type_misread(text: str, hint: str | No
 
 
 def test_a_slash_lost_before_a_body_no_list_knows_leaves_the_notation_for_review() -> None:
-    """ "Số: 34TB-LUBXND": the slash lost in the ink, and "LUBXND" a body no list has (the
-    dash run into "UBND", its N read "XN"): to be checked. A known body, the slash lost,
-    stands as before; an unknown one after a slash read is taken as printed."""
-    garbled = parse_number_line("Số: 34TB-LUBXND")
-    assert garbled.value is not None and garbled.value.code_notation == "TB-LUBXND"
-    assert garbled.confidence < extract.REVIEW_BELOW and "'LUBXND'" in (garbled.reason or "")
+    """ "Số: 34TB-QLXD": the slash lost in the ink, and "QLXD" a body no list here has (a
+    real one, or a misreading): to be checked. A known body, the slash lost, stands as
+    before; an unknown one after a slash read is taken as printed."""
+    garbled = parse_number_line("Số: 34TB-QLXD")
+    assert garbled.value is not None and garbled.value.code_notation == "TB-QLXD"
+    assert garbled.confidence < extract.REVIEW_BELOW and "'QLXD'" in (garbled.reason or "")
     known = parse_number_line("Số: 34TB-UBND")
     assert known.value is not None and known.confidence >= extract.REVIEW_BELOW
     printed = parse_number_line("Số: 34/TB-SXD")

@@ -295,6 +295,12 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
     organ_parts = [ORGAN_ABBR_FIX.get(p.upper(), p) for p in organ_parts]
     for i, part in enumerate(organ_parts):
         near = _known_organ_one_off(part)
+        if near is None and i == 0 and code.value is not None and len(part) > 1 \
+                and part[0] in _DASH_READ_AS:
+            # "KH-LUBXD": the dash after the type read twice, once as a letter, before a
+            # known body (or one a letter off).
+            rest = part[1:]
+            near = rest.upper() if rest.upper() in _KNOWN_ORGANS else _known_organ_one_off(rest)
         if near is not None:
             organ_parts[i] = near
             confidence *= NOTATION_ORGAN_ONE_OFF
@@ -302,7 +308,7 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
     unknown = [part for part in organ_parts if part.upper() not in _KNOWN_ORGANS]
     if slash_lost and unknown:
         # The slash lost in the ink, a body's abbreviation no list has may be misread too
-        # ("TB-LUBXND"): many bodies' are not on it, so only with that doubt.
+        # ("34TB-QLXD"): many bodies' are not on it, so only with that doubt.
         confidence *= NOTATION_UNKNOWN_ORGAN
         reasons.append(f"{'-'.join(unknown)!r}: no body's abbreviation this reads knows")
     if code.value is not None:
