@@ -2109,6 +2109,13 @@ def test_a_year_not_read_as_four_digits_leaves_the_place_and_no_date() -> None:
     assert parse_date_line("Căn cứ Luật ngày 17 tháng 11 năm 20201 của Quốc hội").value is None
 
 
+def test_a_day_read_as_several_words_of_scraps_keeps_the_place() -> None:
+    """ "ngày EŠ” JẰHg „7 tháng 4": a day written by hand read as three words of scraps:
+    the line is still the date line, its place stands, the date is not read."""
+    found = parse_date_line("Sóc Trăng, ngày EŠ” JẰHg „7 tháng 4 năm 2025")
+    assert found.value == ("Sóc Trăng", None) and "written by hand" in (found.reason or "")
+
+
 def test_a_year_read_surely_but_read_again_otherwise_goes_to_a_person() -> None:
     """ "2035" read surely for a printed 2025; alone, digits only, "2025": the date takes the
     second reading, flagged. A second reading that makes no date leaves the page's, flagged."""

@@ -493,10 +493,11 @@ def _words_date(s: str) -> tuple[int, int, int, int] | None:
 
 
 # "ngày … tháng … năm 2025" with the day or month written by hand into the blanks: the
-# printed keywords and year stand, what fills a blank is anything short (or nothing).
+# printed keywords and year stand, what fills a blank is anything short (or nothing; a hand
+# read as two or three words of scraps, "EŠ” JẰHg „7", is still short).
 _DATE_BLANKS = re.compile(
-    r"(?P<dkw>\b" + DAY_WORD + r")(?P<d>.{0,6}?)\s*"
-    r"(?P<mkw>t[hb][a-z]{0,3}?g)(?P<m>.{0,6}?)\s*"
+    r"(?P<dkw>\b" + DAY_WORD + r")(?P<d>.{0,16}?)\s*"
+    r"(?P<mkw>t[hb][a-z]{0,3}?g)(?P<m>.{0,16}?)\s*"
     r"(?P<ykw>" + YEAR_WORD + r")[\s,.:]*(?P<y>[0-9]{4})(?![0-9])"
 )
 
@@ -504,7 +505,7 @@ _DATE_BLANKS = re.compile(
 # … or with its year not read as four digits ("20235", "202-": a thin-stroked face's
 # digit taken apart or lost).
 _YEAR_UNREAD = re.compile(
-    r"(?P<dkw>\b" + DAY_WORD + r")(?P<d>.{0,6}?)\s*(?P<mkw>" + MONTH_WORD + r")(?P<m>.{0,6}?)\s*"
+    r"(?P<dkw>\b" + DAY_WORD + r")(?P<d>.{0,16}?)\s*(?P<mkw>" + MONTH_WORD + r")(?P<m>.{0,16}?)\s*"
     r"(?P<ykw>" + YEAR_WORD + r")[\s,.:]*(?P<y>[0-9]\S{0,6})\s*$"
 )
 
