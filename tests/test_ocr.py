@@ -1829,3 +1829,21 @@ def test_the_check_model_reads_a_names_marks_apart_from_the_page_model() -> None
     assert [w.confidence for w in tones.check(image, wrong, read).words] == [95.0, 95.0, tones.MARKS_DIFFER]
     image, right = _bold_name(["Vàng", "A", "Chứ"], ["Vàng", "A", "Chứ"])
     assert [w.confidence for w in tones.check(image, right, read).words] == [95.0, 95.0, 95.0]
+
+
+def test_without_the_check_model_the_name_is_read_as_before(tmp_path: Path, monkeypatch) -> None:
+    """A model folder holding only ``vie``: the signer's name is not read a second time,
+    and the page is read all the same."""
+    from pipeline.ocr import tones
+
+    folder = tesseract.model_folder(None)
+    (tmp_path / "vie.traineddata").symlink_to(folder / "vie.traineddata")
+    assert tones.check_model(tmp_path) is None
+    assert tones.check_model(None) == folder / "Vietnamese.traineddata"
+    checked: list[int] = []
+    monkeypatch.setattr(tones, "check", lambda image, result, read: checked.append(1) or result)
+    image, _ = _bold_name(["Vàng", "A", "Chứ"], ["Vàng", "A", "Chứ"])
+    words = ocr.recognize(image, tessdata_dir=tmp_path).words
+    assert "Chứ" in [w.text for w in words] and checked == []
+    ocr.recognize(image)
+    assert checked == [1]

@@ -49,6 +49,7 @@ CHECK_MODEL = "Vietnamese"
 # review.
 MARKS_DIFFER = 50.0
 
+
 def check_model(tessdata_dir: Path | None) -> Path | None:
     """The second reader's model file, when installed (without it, ``check`` is left out)."""
     path = tesseract.model_folder(tessdata_dir) / f"{CHECK_MODEL}.traineddata"
