@@ -42,7 +42,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from dataclasses import fields as dataclass_fields
 from typing import Any, NamedTuple
@@ -826,14 +826,11 @@ def _signer_cut_short(name: Found[str], dossier: list[DocumentFields]) -> Found[
     Tùng"): a word may be lost, and one misread. Kept as read, for review."""
     if name.value is None or name.confidence < REVIEW_BELOW:
         return name
-    mine = [fold(w) for w in name.value.split()]
-    longer = {f.signer_name.value for f in dossier
-              if f.signer_name.value is not None and f.signer_name.confidence >= GUESS_AT_LEAST
-              and len(theirs := [fold(w) for w in f.signer_name.value.split()]) > len(mine)
-              and all(Levenshtein.distance(a, b) <= 1 for a, b in zip(mine, theirs, strict=False))}
-    if len(longer) != 1:
+    other = _opened_by(name.value, [f.signer_name for f in dossier],
+                       lambda v: [fold(w) for w in v.split()],
+                       lambda a, b: Levenshtein.distance(a, b) <= 1)
+    if other is None:
         return name
-    (other,) = longer
     return Found(name.value, NAME_SHORTER_THAN_DOSSIER, name.reason_and(
         f"the dossier's other documents are signed {other!r}, whose first words this name "
         "reads: a word may be lost"))
@@ -938,17 +935,25 @@ def _organ_cut_short(organ: Found[str], dossier: list[DocumentFields]) -> Found[
     was lost, or the document is the superior body's own. Kept as read, for review."""
     if organ.value is None or organ.confidence < REVIEW_BELOW:
         return organ
-    mine = words_folded(organ.value).split()
-    longer = {f.organ_name.value for f in dossier
-              if f.organ_name.value is not None and f.organ_name.confidence >= GUESS_AT_LEAST
-              and (theirs := words_folded(f.organ_name.value).split())[:len(mine)] == mine
-              and len(theirs) > len(mine)}
-    if len(longer) != 1:
+    other = _opened_by(organ.value, [f.organ_name for f in dossier],
+                       lambda v: words_folded(v).split(), str.__eq__)
+    if other is None:
         return organ
-    (other,) = longer
     return Found(organ.value, ORGAN_SHORTER_THAN_DOSSIER, organ.reason_and(
         f"the dossier's other documents are issued by {other!r}, of which this header "
         "reads only the first words: a line may be lost"))
+
+
+def _opened_by(value: str, others: Sequence[Found[str]], words: Callable[[str], list[str]],
+               alike: Callable[[str, str], bool]) -> str | None:
+    """The one reading among ``others`` (sure enough to guess on) with more words than
+    ``value``, whose first words are ``value``'s, each ``alike``; None if none or several."""
+    mine = words(value)
+    longer = {f.value for f in others
+              if f.value is not None and f.confidence >= GUESS_AT_LEAST
+              and len(theirs := words(f.value)) > len(mine)
+              and all(alike(a, b) for a, b in zip(mine, theirs, strict=False))}
+    return longer.pop() if len(longer) == 1 else None
 
 
 def _surnames_read_together(dossier: list[DocumentFields]) -> list[DocumentFields]:
