@@ -2244,6 +2244,14 @@ def test_a_slash_lost_before_a_body_no_list_knows_leaves_the_notation_for_review
     assert printed.value is not None and printed.confidence == 1.0
 
 
+@pytest.mark.parametrize("line", ["Số:OlNQ-UBND", "Số: I2UBND-VP", "Số:OINQ-UBND"])
+def test_a_number_run_into_its_notation_is_no_notation_without_a_number(line: str) -> None:
+    """ "01" read "Ol" and run into "NQ-UBND", the slash lost: what opens the notation may be
+    the number's digits, so the line gives no notation of its own."""
+    found = parse_number_line(line)
+    assert found.value is None or found.value.code_notation in (None, "NQ-UBND", "UBND-VP")
+
+
 def test_digits_on_both_sides_of_a_mark_for_the_slash_tell_no_number() -> None:
     """"S'6:O1HĐND-VP" ("Số: 01/HĐND-VP", the slash lost, "ố" read as 6): the colon may be
     the label's, and "O1" the number; nothing is read rather than "6" and "O1HĐND-VP"."""

@@ -373,11 +373,12 @@ def _notation_without_number(rest: str, type_hint: str | None) -> Found[NumberPa
     read, if it opens with a type code or a known body, to be checked."""
     notation = re.sub(r"^[\W_]+", "", rest)
     read = parse_number_line("Số: 01/" + notation, type_hint)
-    # Opened by a type code or a known body, or letters closed by one ("TIT-UBND": TTr
-    # misread two letters over, the heading then tells; never "I2UBND-VP", digits in it).
+    # Opened by a type code or a known body, or capitals closed by one ("TIT-UBND": TTr
+    # misread two letters over, the heading then tells); never digits or what may be digits
+    # before it ("I2UBND-VP", "OlNQ-UBND": the number 01 run into "NQ").
     parts = notation.upper().split("-")
     closed = len(parts) >= 2 and parts[-1] in _KNOWN_ORGANS \
-        and re.fullmatch(r"[A-ZĐ]{2,6}", parts[0]) is not None
+        and re.fullmatch(r"[A-HJ-NP-ZĐ][A-ZĐ]{1,5}", notation.split("-")[0]) is not None
     if read.value is None or (read.value.type_code is None and parts[0] not in _KNOWN_ORGANS
                               and not closed):
         return Found.none(f"no number and no known notation in {rest!r}")
