@@ -210,6 +210,8 @@ def test_number_line_hd_ambiguity() -> None:
     ("ngày 01 tháng 02 năm 2025", None, dt.date(2025, 2, 1)),
     ("Phước.Long, ngày 07 tháng 3 năm 2026", "Phước Long", dt.date(2026, 3, 7)),
     ("TP.Hồ Chí Minh, ngày 07 tháng 3 năm 2026", "TP.Hồ Chí Minh", dt.date(2026, 3, 7)),
+    # A thin y broken on a photocopy into a backslash and a quote.
+    ("Bắc Ninh, ngà\\' 11 tháng 4 năm 2026", "Bắc Ninh", dt.date(2026, 4, 11)),
 ])
 def test_date_line(text: str, place: str | None, date: dt.date) -> None:
     found = parse_date_line(text)
@@ -345,6 +347,16 @@ def test_a_bar_against_the_slash_is_no_sure_last_digit() -> None:
     assert found.value.code_number == "2411" and found.confidence < extract.REVIEW_BELOW
     assert "read twice" in found.reason
     assert parse_number_line("Số: 2O1/UBND-NV").confidence >= extract.REVIEW_BELOW  # an O inside
+
+
+def test_a_slash_read_twice_leaves_the_number_and_notation_flagged() -> None:
+    """"147/QĐ-CAT" read "I47/7/QĐ-CAT" on a photocopy: a single stroke between two slashes
+    is the slash again (a year there would be four digits)."""
+    found = parse_number_line("SÕ: I47/7/QĐ-CAT")
+    assert found.value == ("147", "QĐ-CAT", "QĐ")
+    assert found.confidence < extract.REVIEW_BELOW and "'7/'" in found.reason
+    assert parse_number_line("Số: 15/2025/NQ-HĐND").value.code_notation == "2025/NQ-HĐND"
+    assert parse_number_line("Số: 15/25/NQ-HĐND").value is None  # two digits: no year, no slash
 
 
 def test_digits_both_sides_of_a_quote_and_a_bar_give_no_number_line() -> None:

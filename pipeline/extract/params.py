@@ -142,6 +142,7 @@ NUMBER_NO_PREFIX = 0.85
 # Factors on the confidence for each misreading read through:
 NUMBER_BACKSLASH = 0.8  # "47\QĐ-UBND"
 NUMBER_SLASH_LOST = 0.8  # "47QĐ-UBND"
+NUMBER_SLASH_TWICE = 0.7  # "147/7/QĐ-CAT": the slash read again as a 7, 1 or bar
 NUMBER_DOTS_FOR_SLASH = 0.7  # "292:UBND-TH", "292.UBND-TH": a faint slash's dots
 NUMBER_SLASH_MAYBE_DIGIT = 0.6  # … and the number ends in 1 or 7, which may be the "/"
 NUMBER_SOME_DIGITS_AS_LETTERS = 0.85  # "1O5"

@@ -60,6 +60,7 @@ from pipeline.extract.params import (
     NUMBER_ONE_DIGIT,
     NUMBER_SLASH_LOST,
     NUMBER_SLASH_MAYBE_DIGIT,
+    NUMBER_SLASH_TWICE,
     NUMBER_SOME_DIGITS_AS_LETTERS,
     TYPE_ACCENTS_OFF,
     TYPE_BY_ACCENTS,
@@ -244,6 +245,13 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
         confidence *= NUMBER_ONE_DIGIT
         reasons.append(f"a one-digit number ({number!r}); NĐ 30 writes '0{number}'")
     year = ""
+    doubled = re.match(r"^[17Il|]/(?=[^/]*$)", notation_raw)
+    if doubled:
+        # "147/7/QĐ-CAT": a thick slash read twice, once as the stroke it looks like; a year
+        # between the slashes would be four digits.
+        notation_raw = notation_raw[doubled.end():]
+        confidence *= NUMBER_SLASH_TWICE
+        reasons.append(f"'/' read as {doubled.group()[0] + '/'!r} after the number")
     if "/" in notation_raw:  # "15/2025/NQ-HĐND": a year between number and notation
         first, notation_raw = notation_raw.split("/", 1)
         yd = _digits(first)
