@@ -2347,6 +2347,38 @@ def test_a_place_with_a_garbled_word_takes_the_issuing_bodys_spelling() -> None:
     assert extract_document([b.page()]).issued_place.value == "Cư Kuin VIq"
 
 
+def _place_page(place: str, organ: tuple[str, str]) -> PageBuilder:
+    b = PageBuilder()
+    header(b, organ=organ, date=f"{place}, ngày 22 tháng 02 năm 2026")
+    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
+    b.add("Về việc thành lập Tổ công tác", 710, cx=CX)
+    b.body(860, 12)
+    closing(b, 860 + 12 * 70 + 80)
+    return b
+
+
+def test_a_garbled_place_takes_the_unit_name_of_the_body_as_found() -> None:
+    """The date line's place garbled twice over ("Buôn 1a [Ruột") or with a capital no
+    place name prints ("Buôn VI Thuột"); the body's line garbled too, or not read: the body
+    as found (repaired, or the dossier's) names the place, flagged."""
+    unit = ("ỦY BAN NHÂN DÂN", "THÀNH PHỐ BUÔN MA THUỘT")
+    for read, organ in [("Buôn VI Thuột", unit), ("Buôn VIa Thuột", unit),
+                        ("Buôn 1a [Ruột", ("ỦY BAN NHÂN DÂN", "THÀNH PHỐ BUÔN M.\\V THUỘT"))]:
+        place = extract_document([_place_page(read, organ).page()]).issued_place
+        assert place.value == "Buôn Ma Thuột", read
+        assert place.confidence < extract.REVIEW_BELOW
+    # The unit's line not read on one document: the dossier's body names its place.
+    pages = [_place_page("Buôn 1a [Ruột", ("ỦY BAN NHÂN DÂN", "-")).page(),
+             _place_page("Buôn Ma Thuột", unit).page()]
+    first = extract_dossier(pages, [(1, 1), (2, 2)])[0]
+    assert first.organ_name.value == "ỦY BAN NHÂN DÂN THÀNH PHỐ BUÔN MA THUỘT"
+    assert first.issued_place.value == "Buôn Ma Thuột"
+    assert first.issued_place.confidence < extract.REVIEW_BELOW
+    # A word read right that the body's name does not have: no such repair.
+    place = extract_document([_place_page("Buôn VI Sơn", unit).page()]).issued_place
+    assert place.value == "Buôn VI Sơn"
+
+
 def test_a_day_with_a_bracket_for_its_one_is_read_and_flagged() -> None:
     found = parse_date_line("Nghĩa Hành, ngày 2] tháng 3 năm 2025")
     assert found.value == ("Nghĩa Hành", dt.date(2025, 3, 21))

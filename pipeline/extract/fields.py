@@ -385,7 +385,8 @@ def _place_date(header: Header, tokens: list[Token]) -> tuple[Found[datetime.dat
         found = _place_by_its_words(found, header.date_seg)
     v = voted(pd.value.place, tokens)
     place = _repaired(found, v.value, v.reason, v.doubt)
-    place = _place_from_organ(_place_on_the_list(place, tokens), header, v.other)
+    place = _place_from_organ(_place_on_the_list(place, tokens),
+                              [seg.text for seg in header.organ_segs], v.other)
     return issued_date, _place_settled_by_list(place, v.other)
 
 
@@ -404,23 +405,28 @@ def _place_by_its_words(place: Found[str], line: Segment) -> Found[str]:
                  f"place read with low OCR confidence ({ocr:.2f})" if conf < REVIEW_BELOW else None)
 
 
-def _place_from_organ(place: Found[str], header: Header, elsewhere: str | None) -> Found[str]:
+def _place_from_organ(place: Found[str], organ_lines: list[str], elsewhere: str | None,
+                      organ: str | None = None) -> Found[str]:
     """A place with words no Vietnamese syllable spells ("Buôn VIq Thuột", "Buôn \\Iq
-    Thuột"), on no list, takes the issuing body's unit name ("THÀNH PHỐ BUÔN MA THUỘT"),
-    or else the spelling read ``elsewhere`` in the document, where that has as many
-    words, each a syllable, and the same ones wherever the place reads a word right: the
-    date line names the issuer's own locality. To be checked."""
+    Thuột") or in a case no place name is printed in ("Buôn VI Thuột"), on no list, takes
+    the issuing body's unit name ("THÀNH PHỐ BUÔN MA THUỘT", as one of its ``organ_lines``
+    reads or as the ``organ`` found reads it whole), or else the spelling read ``elsewhere`` in the
+    document, where that has as many words, each a syllable, and the same ones wherever the
+    place reads a word right: the date line names the issuer's own locality. To be checked."""
     from pipeline.core import commune
 
     if place.value is None or commune.is_place_name(place.value):
         return place
     read = place.value.split()
-    garbled = [not spelt_word(w) for w in read]
+    garbled = [not spelt_word(w) or _case_broken(w) for w in read]
     if not any(garbled) or all(garbled):
         return place
     spellings = []
-    for seg in header.organ_segs:
-        words = clean(seg.text).split()
+    # The body's lines as read, then the ends of its name as found (a garbled line repaired).
+    ends = [clean(line).split() for line in organ_lines]
+    if organ:
+        ends += [organ.split()[i:] for i in range(len(organ.split()))]
+    for words in ends:
         for k in (2, 1):
             if len(words) - k == len(read) and words_folded(" ".join(words[:k])) in UNIT_WORDS:
                 spellings.append((words[k:], "the issuing body's line names"))
@@ -439,6 +445,12 @@ def _place_from_organ(place: Found[str], header: Header, elsewhere: str | None) 
             f"read {place.value!r}, a word past reading: {listed!r} is the one place on the "
             "2025 list its other words fit"))
     return place
+
+def _case_broken(word: str) -> bool:
+    """A capital after a word's first letter ("VIa", "VI" for Ma), no abbreviation's full
+    stop in it: a place's words are printed with a capital first letter only."""
+    return "." not in word and any(c.isupper() for c in word[1:])
+
 
 def _place_settled_by_list(place: Found[str], elsewhere: str | None) -> Found[str]:
     """Two readings of the place that disagree ("Đị Nẵng" here, "Đá Nẵng" elsewhere), the
@@ -816,8 +828,11 @@ def extract_dossier(pages: list[OcrPage], ranges: list[tuple[int, int]]
     out = [replace(f, signer_name=_signer_marks_from_dossier(f.signer_name, out)) for f in out]
     out = [replace(f, signer_name=_signer_from_dossier(f.signer_name, out)) for f in out]
     out = [replace(f, signer_name=_signer_cut_short(f.signer_name, out)) for f in out]
-    return [replace(f, signer_name=_signer_in_the_same_post(f, out),
-                    organ_name=_organ_cut_short(f.organ_name, out)) for f in out]
+    out = [replace(f, signer_name=_signer_in_the_same_post(f, out),
+                   organ_name=_organ_cut_short(f.organ_name, out)) for f in out]
+    # The issuing body the dossier settled may name the place a garbled date line reads.
+    return [replace(f, issued_place=_place_from_organ(f.issued_place, [], None, f.organ_name.value))
+            for f in out]
 
 
 def _signer_cut_short(name: Found[str], dossier: list[DocumentFields]) -> Found[str]:
@@ -1043,6 +1058,7 @@ def _read_document(pages: list[OcrPage]) -> tuple[DocumentFields, bool, list[Tok
     issued_date, issued_place = _place_date(header, tokens)
     issued_date = _not_before_its_citations(issued_date, analysed, header)
     organ = _organ(header, issued_place.value, tokens)
+    issued_place = _place_from_organ(issued_place, [], None, organ.value)
     if type_name.value == CONG_VAN:
         subject = header.cv_subject
     else:
