@@ -2379,6 +2379,21 @@ def test_a_garbled_place_takes_the_unit_name_of_the_body_as_found() -> None:
     assert place.value == "Buôn VI Sơn"
 
 
+def test_a_notation_with_no_type_under_a_heading_is_flagged_with_its_number() -> None:
+    """"Số: 15 /TI-UBND" under TỜ TRÌNH: the notation printed apart from the number is as
+    doubtful as the number, since its type is not the heading's."""
+    b = PageBuilder()
+    header(b, number="Số: 15 /TI-UBND")
+    b.add("TỜ TRÌNH", 640, cx=CX, size=58)
+    b.add("Về việc thành lập Tổ công tác", 710, cx=CX)
+    b.body(860, 12)
+    closing(b, 860 + 12 * 70 + 80)
+    doc = extract_document([b.page()])
+    assert doc.code_notation.value == "TI-UBND" and doc.type_code.value == "TTr"
+    assert doc.code_notation.confidence < extract.REVIEW_BELOW
+    assert "type abbreviation" in doc.code_notation.reason
+
+
 def test_a_day_with_a_bracket_for_its_one_is_read_and_flagged() -> None:
     found = parse_date_line("Nghĩa Hành, ngày 2] tháng 3 năm 2025")
     assert found.value == ("Nghĩa Hành", dt.date(2025, 3, 21))

@@ -1108,7 +1108,9 @@ def _notation(number: Found[NumberParts], header: Header, type_code: str | None)
         return as_number
     parsed = parse_number_line(line.text, type_code)
     if parsed.value is None or parsed.value.code_notation != number.value.code_notation \
-            or parsed.value.type_code not in (None, type_code):
+            or parsed.value.type_code != type_code:
+        # No abbreviation where the heading gives one ("TI-UBND" under TỜ TRÌNH): the
+        # number's doubt is the notation's.
         return as_number
     ocr = Segment(line.words[at:], line.size).confidence
     sure = round(min(parsed.confidence, ocr + NUMBER_OCR_SLACK, 1.0), 3)
