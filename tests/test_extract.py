@@ -884,6 +884,8 @@ def test_a_name_is_no_surer_than_its_least_sure_word(least: float, doubted: bool
     ("Thạch Thị Sà Râyv", 95.0, False),  # read surely: as printed
     ("Ksor Y Bih", 80.0, True),
     ("Ksor Y Bih", 95.0, False),  # an Ê Đê given name, read surely
+    ("Sơn Thị Sà S Rây", 95.0, True),  # a lone consonant, however sure: a stroke read
+    ("Nay Y Dớt", 95.0, False),  # a lone vowel is a name's word
 ])
 def test_a_name_word_spelt_as_no_syllable_and_read_unsurely_goes_to_review(
         name: str, conf: float, doubted: bool) -> None:

@@ -1266,8 +1266,9 @@ def _name_line(page: Page, cands: list[Segment], anchor: Segment | None
         reason = _low(conf, "signer's name")
         if best_score < 1.0:
             reason = f"name {name_seg.text!r} not all name-like words"
-        unspelt = [w.text for w in name_seg.words if w.confidence < NAME_UNSPELT_BELOW
-                   and len(w.text) > 1 and w.text.isalpha() and not syllable(w.text)]
+        # A lone consonant ("Sà S Rây") is no name's word however surely read: a stroke.
+        unspelt = [w.text for w in name_seg.words if w.text.isalpha() and not syllable(w.text)
+                   and (len(w.text) == 1 or w.confidence < NAME_UNSPELT_BELOW)]
         if unspelt and best_score == 1.0:
             conf = min(conf, NAME_UNSPELT)
             reason = f"{unspelt[0]!r} is spelt as no Vietnamese syllable"
