@@ -2396,6 +2396,20 @@ def test_a_notation_with_no_type_under_a_heading_is_flagged_with_its_number() ->
     assert "type abbreviation" in doc.code_notation.reason
 
 
+@pytest.mark.parametrize(("read", "want"), [
+    ("BỘ GÔNG AN", "BỘ CÔNG AN"),  # a letter misread in a ministry's name
+    ("BỘ CỘNGAN", "BỘ CÔNG AN"),  # another mark, a space lost
+    ("BỘ TÀI NGUYÊN VÀ MỎI TRƯỜNG", "BỘ TÀI NGUYÊN VÀ MÔI TRƯỜNG"),  # merged in 2025
+    ("SỞ XÂY DỰNG", "SỞ XÂY DỰNG"),  # a Sở is named as its ministry is: never taken for it
+    ("SỞ GIÁO DỤC VÀ ĐÀO TẠO", "SỞ GIÁO DỤC VÀ ĐÀO TẠO"),
+    ("BỘ CHỈ HUY QUÂN SỰ", "BỘ CHỈ HUY QUÂN SỰ"),  # no ministry
+])
+def test_a_ministrys_line_is_read_against_the_list_of_ministries(read: str, want: str) -> None:
+    from pipeline.extract.names import fix_organ_line
+
+    assert fix_organ_line(read, [])[0] == want
+
+
 def test_a_day_with_a_bracket_for_its_one_is_read_and_flagged() -> None:
     found = parse_date_line("Nghĩa Hành, ngày 2] tháng 3 năm 2025")
     assert found.value == ("Nghĩa Hành", dt.date(2025, 3, 21))

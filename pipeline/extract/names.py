@@ -47,6 +47,19 @@ ORGAN_HEADS: tuple[str, ...] = (
     "ỦY BAN MẶT TRẬN TỔ QUỐC VIỆT NAM", "BAN CHỈ HUY QUÂN SỰ", "CÔNG AN", "TRẠM Y TẾ",
     "VĂN PHÒNG HỘI ĐỒNG NHÂN DÂN VÀ ỦY BAN NHÂN DÂN", "BAN CHỈ ĐẠO",
 )
+# Ministries and bodies of their rank: the first line of their units' documents ("BỘ CÔNG
+# AN" over "CÔNG AN TỈNH …"), as from 2025 and as older dossiers print those merged then.
+MINISTRIES: tuple[str, ...] = (
+    "BỘ QUỐC PHÒNG", "BỘ CÔNG AN", "BỘ NGOẠI GIAO", "BỘ NỘI VỤ", "BỘ TƯ PHÁP", "BỘ TÀI CHÍNH",
+    "BỘ CÔNG THƯƠNG", "BỘ NÔNG NGHIỆP VÀ MÔI TRƯỜNG", "BỘ XÂY DỰNG",
+    "BỘ VĂN HÓA, THỂ THAO VÀ DU LỊCH", "BỘ KHOA HỌC VÀ CÔNG NGHỆ", "BỘ GIÁO DỤC VÀ ĐÀO TẠO",
+    "BỘ Y TẾ", "BỘ DÂN TỘC VÀ TÔN GIÁO", "NGÂN HÀNG NHÀ NƯỚC VIỆT NAM", "THANH TRA CHÍNH PHỦ",
+    "VĂN PHÒNG CHÍNH PHỦ",
+    # Before 2025.
+    "BỘ KẾ HOẠCH VÀ ĐẦU TƯ", "BỘ GIAO THÔNG VẬN TẢI", "BỘ TÀI NGUYÊN VÀ MÔI TRƯỜNG",
+    "BỘ NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN", "BỘ THÔNG TIN VÀ TRUYỀN THÔNG",
+    "BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "ỦY BAN DÂN TỘC",
+)
 UNIT_WORDS: dict[str, str] = {
     words_folded(w): w
     for w in ("XÃ", "PHƯỜNG", "THỊ TRẤN", "ĐẶC KHU", "HUYỆN", "QUẬN", "THỊ XÃ", "THÀNH PHỐ",
@@ -325,20 +338,34 @@ def organ_line_from_document(text: str, tokens: list[Token], place: str | None =
     return best, f"read {text!r}; the document names it {best!r} ({near[best]}×)"
 
 
+def _heads_for(key: str) -> tuple[str, ...]:
+    """The known first lines a folded line may be read against. A ministry's name only
+    after its own first word: a Sở is named as its ministry is ("SỞ XÂY DỰNG", "BỘ XÂY
+    DỰNG"). Nor a line opening with one unit word for a head opening with another ("BỘ
+    CHỈ HUY QUÂN SỰ", a province's, is no BAN CHỈ HUY QUÂN SỰ)."""
+    first = key.split()[:1]
+    unit = bool(first) and first[0] in UNIT_WORDS
+
+    def fits(head: str) -> bool:
+        return words_folded(head).split()[:1] == first or not unit
+
+    return tuple(h for h in ORGAN_HEADS if fits(h)) + tuple(
+        m for m in MINISTRIES if words_folded(m).split()[:1] == first)
+
+
 def fix_organ_line(line: str, tokens: list[Token], place: str | None = None
                    ) -> tuple[str, str | None, bool]:
     """One header line of the issuing body, repaired with what the document says.
 
     Returns (line, reason if changed or doubted, doubt). A known first line
-    ("ỦY BAN NHÂN DÂN") is taken whole; a unit line has its unit word
+    ("ỦY BAN NHÂN DÂN", a ministry) is taken whole; a unit line has its unit word
     ("XÃ", "PHƯỜNG") set right and its name voted on; a line the vote finds
     no support for takes the document's own naming of the unit, if near.
     """
     text = vn_upper(re.sub(r"\s+", " ", strip_foreign(line)).strip())
     key = words_folded(text)
-    best = max(ORGAN_HEADS, key=lambda h: fuzz.ratio(key, words_folded(h)))
-    score = fuzz.ratio(key, words_folded(best))
-    if score >= ORGAN_HEAD_MIN_SCORE:
+    best = max(_heads_for(key), key=lambda h: fuzz.ratio(key, words_folded(h)), default="")
+    if best and fuzz.ratio(key, words_folded(best)) >= ORGAN_HEAD_MIN_SCORE:
         if tone_style(text) == tone_style(best):
             return text, None, False  # "UỶ BAN" as printed: the older tone placement is right
         return best, None if best == text else f"read {line!r}", False
