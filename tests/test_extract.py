@@ -359,6 +359,15 @@ def test_a_slash_read_twice_leaves_the_number_and_notation_flagged() -> None:
     assert parse_number_line("Số: 15/25/NQ-HĐND").value is None  # two digits: no year, no slash
 
 
+def test_a_number_misread_past_knowing_leaves_the_notation_read() -> None:
+    """"Số: 06/TB-CAT" read "0ó/TB-CAT": no number is guessed, the printed notation is read."""
+    found = parse_number_line("Số: 0ó/TB-CAT")
+    assert found.value == (None, "TB-CAT", "TB") and "'0ó' unreadable" in found.reason
+    # Nothing a notation opens with after the slash, or no digit before it: no number line.
+    assert parse_number_line("Số: 0ó/XYZ").value is None
+    assert parse_number_line("Số: ab/TB-CAT").value is None
+
+
 def test_digits_both_sides_of_a_quote_and_a_bar_give_no_number_line() -> None:
     # Found by the test above: "1112/UBND-VP" read with its slash lost and a speck after
     # the first digit gave the notation "12UBND-VP".

@@ -230,6 +230,13 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
     num_raw = num_raw.strip(".,:;'`")  # a speck beside the number ("1906./…")
     digits = _digits(num_raw)
     if digits is None:
+        if has_prefix and "/" in rest and re.search(r"[0-9]", num_raw) and len(num_raw) <= 5:
+            # "Số: 0ó/TB-CAT": a digit misread past knowing; the notation is printed, and read.
+            read = parse_number_line("Số: 01/" + notation_raw, type_hint)
+            if read.value is not None and read.value.type_code is not None:
+                why = f"number {num_raw!r} unreadable"
+                return Found(NumberParts(None, read.value.code_notation, read.value.type_code),
+                             read.confidence, read.reason_and(why) if read.reason else why)
         return Found.none(f"number {num_raw!r} unreadable")
     number, fixes = digits
     if fixes:
