@@ -1299,9 +1299,13 @@ def test_gaps_after_the_label_the_day_and_the_month_words_are_blanks() -> None:
     # One word space is no blank.
     near = [*words[:4], Word("năm", 96.0, (840, 100, 900, 130), 1)]
     assert len(blanks.empty_blanks(OcrResult(near, [], 96.0, 0.0), 3000)) == 2
-    # The notation's thin slash lost ("TIT-UBND" for /TTr-UBND): the gap before it is the blank.
+    # The notation's thin slash lost ("TIT-UBND" for /TTr-UBND): the gap before it is the
+    # blank, but for the slash's width (its ink, in the gap, would be read as a digit 1).
     slash_lost = [words[0], Word("TIT-UBND", 59.0, (260, 100, 400, 130), 0)]
-    assert blanks.empty_blanks(OcrResult(slash_lost, [], 59.0, 0.0), 3000) == [((161, 100, 259, 130), 99999)]
+    assert blanks.empty_blanks(OcrResult(slash_lost, [], 59.0, 0.0), 3000) == [((161, 100, 249, 130), 99999)]
+    # … and its hyphen ("QĐUBND" for /QĐ-UBND).
+    run_in = [words[0], Word("QĐUBND", 31.0, (260, 100, 400, 130), 0)]
+    assert blanks.empty_blanks(OcrResult(run_in, [], 31.0, 0.0), 3000) == [((161, 100, 249, 130), 99999)]
     # A word after the label that is no notation leaves no blank.
     other = [words[0], Word("thôn", 96.0, (260, 100, 400, 130), 0)]
     assert blanks.empty_blanks(OcrResult(other, [], 96.0, 0.0), 3000) == []

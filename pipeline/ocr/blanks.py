@@ -71,13 +71,16 @@ NUMBER_MOST = 99999
 # no word in.
 EMPTY_BLANK_LINES = 0.8
 
+# A slash's width, in line heights, at most.
+SLASH_LINES = 0.35
+
 ReadDigits = Callable[[np.ndarray, int, float], str]  # (crop, psm, enlargement) → text
 
 # The "Số:" label, folded and as Tesseract reads it ("so:", "s.o", "so:209").
 LABEL = re.compile(r"s\W*o")
 # A notation read without its slash ("TTr-UBND", "TIT-UBND": a thin slash is lost now and
-# then): capitals, a hyphen, capitals.
-NOTATION = re.compile(r"[A-ZĐ][A-Za-zĐđ]{0,5}-[A-ZĐ]")
+# then), or without its hyphen too ("QĐUBND"): capitals, a hyphen or none, capitals.
+NOTATION = re.compile(r"[A-ZĐ][A-Za-zĐđ]{0,5}-?[A-ZĐ]{2}")
 
 
 def before_notation(text: str) -> bool:
@@ -180,7 +183,11 @@ def empty_blanks(result: OcrResult, height: int) -> list[tuple[tuple[int, int, i
             continue
         line = max(w.box[3], nxt.box[3]) - min(w.box[1], nxt.box[1])
         if nxt.box[0] - w.box[2] >= EMPTY_BLANK_LINES * line:
-            box = (w.box[2] + 1, min(w.box[1], nxt.box[1]), nxt.box[0] - 1, max(w.box[3], nxt.box[3]))
+            # A notation read without its slash leaves the slash in the gap, where it would
+            # be read as a last digit 1.
+            end = nxt.box[0] - 1 - (round(SLASH_LINES * line) if most == NUMBER_MOST
+                                    and not after.startswith("/") else 0)
+            box = (w.box[2] + 1, min(w.box[1], nxt.box[1]), end, max(w.box[3], nxt.box[3]))
             out.append((box, most))
     return out
 
