@@ -212,6 +212,8 @@ def test_number_line_hd_ambiguity() -> None:
     ("TP.Hồ Chí Minh, ngày 07 tháng 3 năm 2026", "TP.Hồ Chí Minh", dt.date(2026, 3, 7)),
     # A thin y broken on a photocopy into a backslash and a quote.
     ("Bắc Ninh, ngà\\' 11 tháng 4 năm 2026", "Bắc Ninh", dt.date(2026, 4, 11)),
+    ("Ea Kar, ngà 24 tháng 02 năm 2024", "Ea Kar", dt.date(2024, 2, 24)),  # … or lost
+    ("Ngã Năm, ngày 05 tháng 01 năm 2026", "Ngã Năm", dt.date(2026, 1, 5)),  # a place, no day
 ])
 def test_date_line(text: str, place: str | None, date: dt.date) -> None:
     found = parse_date_line(text)

@@ -44,10 +44,10 @@ def _fold_char(c: str) -> str:
 
 
 # The date line's keywords as OCR reads them, on folded text: "ngày" (ngay, nqay, ngav …;
-# a thin y broken into a backslash and a quote, "ngà\'"), "tháng" (thang, tbang, tng …) and
-# "năm" (nam, narn, nan …; a speck may follow it: "nămr"). Shared by the OCR's second look at
-# hand-filled blanks and the extraction's date parsing.
-DAY_WORD = r"n[gq][a-z]{0,2}?(?:[yv]|\\')"
+# a thin y broken into a backslash and a quote, "ngà\'", or lost, "ngà"), "tháng" (thang,
+# tbang, tng …) and "năm" (nam, narn, nan …; a speck may follow it: "nămr"). Shared by the
+# OCR's second look at hand-filled blanks and the extraction's date parsing.
+DAY_WORD = r"n[gq](?:[a-z]{0,2}?(?:[yv]|\\')|a)"
 MONTH_WORD = r"t[hb]?[a-z]{0,3}?g"
 YEAR_WORD = r"n[a-z]{0,2}?(?:m|rn|n)[a-z]?"
 
