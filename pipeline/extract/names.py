@@ -511,12 +511,15 @@ def fix_surname(name: str) -> tuple[str, str | None]:
 
 def near_surname(word: str) -> str | None:
     """The one surname ``word`` is a letter away from ("Đhạm" → "Phạm", "Hgỳnh" →
-    "Huỳnh"), with accents or, failing that, one letter for another without them
+    "Huỳnh", "Nav" → "Nay"), with accents or, failing that, one letter for another without them
     ("Trậh" → "Trần"); None when none is, or more than one. A seal stamped over a
     name garbles its first word."""
     if len(word) < 3 or word in _SURNAMES or word in MIDDLE_NAMES:
         return None
     low = word.lower()
+    if low.endswith("v") and word[:-1] + "y" in _SURNAMES:
+        # No syllable ends in v: a y whose tail was lost ("Nav" for Nay), ethnic or not.
+        return word[:-1] + "y"
     # Guesses are Kinh surnames only: a word a letter from an ethnic one ("Tráng") is as
     # likely a misread given name, and stays as read.
     near = {s for s in SURNAMES if Levenshtein.distance(low, s.lower()) <= 1}
