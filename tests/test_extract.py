@@ -2505,6 +2505,9 @@ def test_a_two_word_unit_with_a_letter_lost_is_that_unit() -> None:
     line, why, _ = fix_organ_line("THNH PHỐ BUÔN MA THUỘT", [])
     assert line.startswith("THÀNH PHỐ ") and "THNH PHỐ" in (why or "")
     assert fix_organ_line("TỈNH ĐỒNG THÁP", [])[0] == "TỈNH ĐỒNG THÁP"
+    # A space read inside the unit word's first word.
+    line, why, _ = fix_organ_line("TH YNH PHỐ BUÔN MA THUỘT", [])
+    assert line == "THÀNH PHỐ BUÔN MA THUỘT" and "TH YNH PHỐ" in (why or "")
 
 
 def test_a_unit_word_set_right_before_a_name_nobody_knows_is_doubted() -> None:

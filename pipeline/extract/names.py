@@ -373,8 +373,10 @@ def fix_organ_line(line: str, tokens: list[Token], place: str | None = None
     reasons = []
     head, rest = [], words
     unit_set_right = False
-    for k in (2, 1):
-        unit = _unit_word(words[:k])
+    # The unit word's one or two words, or two read with a space inside the first ("TH YNH
+    # PHỐ" for THÀNH PHỐ).
+    for k, opening in ((2, words[:2]), (1, words[:1]), (3, ["".join(words[:2]), *words[2:3]])):
+        unit = _unit_word(opening) if len(words) >= k else None
         if unit and len(words) > k:
             head, rest = unit.split(), words[k:]
             if unit != " ".join(words[:k]):
