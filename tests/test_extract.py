@@ -2248,6 +2248,9 @@ def test_a_number_line_cut_by_its_blank_with_its_slash_lost_is_read_whole() -> N
     ("Số: TIT-UBND", "TTr", (None, "TIT-UBND")),  # closed by a known body: the heading tells
     ("Số: 33/KH-LUBXD", None, ("33", "KH-UBND")),  # the dash read twice, once as "L"
     ("Số: 33/KH-LUBND", None, ("33", "KH-UBND")),
+    ("Số:40UBNDTH", None, ("40", "UBND-TH")),  # a công văn's body and unit, slash and dash lost
+    ("Số: 222 CAT-TH", None, ("222", "CAT-TH")),  # a province's police, the slash lost
+    ("Số: 3/QĐCAT", None, ("3", "QĐ-CAT")),
 ])
 def test_number_lines_with_their_slash_or_type_misread(text: str, hint: str | None,
                                                        want: tuple[str | None, str]) -> None:
@@ -2315,7 +2318,7 @@ def test_other_bodies_in_the_notation_are_kept_as_read(text: str) -> None:
     # Slash lost, a space left: the number stands; a notation no known one opens is left.
     ("Số: 12 TIr-UBND", None, ("12", None)),  # no heading to say what "TIr" is
     ("Số: 12 QX-UBND", "TTr", ("12", None)),  # two letters off the heading's
-    ("Số: 222 CAT-TH", None, ("222", None)),
+    ("Số: 222 SXD-KH", None, ("222", None)),  # a Sở's body: on no list
     ("Số: 292 ULBND TH", None, ("292", None)),  # no dash: one part
     ("Số: 292 LBND-TH", None, ("292", "UBND-TH")),  # a known body a letter off opens it
 ])

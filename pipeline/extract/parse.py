@@ -93,7 +93,12 @@ class TypeMatch(NamedTuple):
 _NUMBER_PREFIX = re.compile(r"^[\W_]*?[s$]\s*(?:[a-z]|[06](?=[\s:;.,]))?\s*[:;.,'\"]*\s*")
 _DIGITISH = {"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "i": "1"}
 _NOTATION_PART = re.compile(r"^[A-Za-zĐđ0-9]+$")
-_KNOWN_ORGANS = ("UBND", "HĐND", "ĐU", "VP", "MTTQ", "BCĐ", "CA", "BCH")
+_KNOWN_ORGANS = ("UBND", "HĐND", "ĐU", "VP", "MTTQ", "BCĐ", "CA", "BCH",
+                 # Police: of a province, a city, a district, a commune, a ward.
+                 "CAT", "CATP", "CAH", "CAX", "CAP")
+# A body's abbreviation that may open a công văn's notation, its unit's after it
+# ("UBND-TH"): long enough not to be the opening of another word.
+_ORGAN_FIRST_MIN_LETTERS = 3
 # A body this long is told from a letter off it ("UBXND"); a shorter one is not ("VH").
 _ORGAN_ONE_OFF_MIN_LETTERS = 4
 # What a notation's dash, run into the letters beside it, is read as ("BCLUBXND").
@@ -294,6 +299,11 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
             if off:
                 confidence *= NOTATION_ORGAN_ONE_OFF
                 reasons.append(f"{parts[0] + off!r} read, taken as {head + known!r}")
+        elif (run := _organ_run_into_unit(parts[0])) is not None:
+            # "40UBNDTH": a công văn's body and its unit ("UBND-TH"), the dash lost too.
+            parts = list(run)
+            confidence *= NOTATION_DASH_LOST
+            reasons.append("'-' missing in the notation")
         elif any(parts[0].upper().replace("Đ", "D").startswith(k) for k in CODES_BY_KEY):
             confidence *= NOTATION_TYPE_RUN_IN
             reasons.append(f"{parts[0]!r} may be a type abbreviation run into the body's")
@@ -340,6 +350,17 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
         round(confidence, 3),
         "; ".join(reasons) or None,
     )
+
+
+def _organ_run_into_unit(run: str) -> tuple[str, str] | None:
+    """"UBNDTH" → ("UBND", "TH"): a known body and a unit's abbreviation of one to four
+    capitals run together; None otherwise."""
+    for known in sorted(_KNOWN_ORGANS, key=len, reverse=True):
+        unit = run[len(known):]
+        if len(known) >= _ORGAN_FIRST_MIN_LETTERS and run.upper().startswith(known) \
+                and re.fullmatch(r"[A-ZĐ][A-Za-zĐđ]{0,3}", unit):
+            return known, unit
+    return None
 
 
 def _known_organ_one_off(part: str) -> str | None:
