@@ -342,12 +342,14 @@ def _heads_for(key: str) -> tuple[str, ...]:
     """The known first lines a folded line may be read against. A ministry's name only
     after its own first word: a Sở is named as its ministry is ("SỞ XÂY DỰNG", "BỘ XÂY
     DỰNG"). Nor a line opening with one unit word for a head opening with another ("BỘ
-    CHỈ HUY QUÂN SỰ", a province's, is no BAN CHỈ HUY QUÂN SỰ)."""
+    CHỈ HUY QUÂN SỰ", a province's, is no BAN CHỈ HUY QUÂN SỰ); a head's first word lost
+    ("BAN NHÂN DÂN") is still its head."""
     first = key.split()[:1]
     unit = bool(first) and first[0] in UNIT_WORDS
 
     def fits(head: str) -> bool:
-        return words_folded(head).split()[:1] == first or not unit
+        opening = words_folded(head).split()[:1]
+        return opening == first or not (unit and opening[0] in UNIT_WORDS)
 
     return tuple(h for h in ORGAN_HEADS if fits(h)) + tuple(
         m for m in MINISTRIES if words_folded(m).split()[:1] == first)
