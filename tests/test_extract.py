@@ -370,6 +370,33 @@ def test_a_number_misread_past_knowing_leaves_the_notation_read() -> None:
     assert parse_number_line("Số: ab/TB-CAT").value is None
 
 
+def test_a_number_lines_second_reading_counts_only_where_the_page_gives_none() -> None:
+    from pipeline.core.model import LineAgain
+
+    def page(number: str, again: str) -> tuple[OcrResult, int, int]:
+        b = PageBuilder()
+        header(b, number=number)
+        b.add("THÔNG BÁO", 640, cx=CX, size=58)
+        b.add("Kết luận của Chủ tịch Ủy ban nhân dân xã", 710, cx=CX)
+        b.body(860, 12)
+        closing(b, 860 + 12 * 70 + 80)
+        result, w, h = b.page()
+        line = [x for x in result.words if x.box[1] >= 440 and x.box[3] <= 530 and x.box[0] < w / 2]
+        box = (min(x.box[0] for x in line), min(x.box[1] for x in line),
+               max(x.box[2] for x in line), max(x.box[3] for x in line))
+        words = tuple(Word(t, 95.0, (box[0] + 100 * i, box[1], box[0] + 100 * i + 90, box[3]), 0)
+                      for i, t in enumerate(again.split()))
+        result.lines_again = (LineAgain(box, words),)
+        return result, w, h
+
+    doc = extract_document([page("3Ố: 3+TBUBND", "Số: 34/TB-UBND")])
+    assert (doc.code_number.value, doc.code_notation.value) == ("34", "TB-UBND")
+    assert doc.code_number.confidence < extract.REVIEW_BELOW
+    assert "on its line alone" in doc.code_number.reason
+    doc = extract_document([page("Số: 34/TB-UBND", "Số: 84/TB-UBND")])
+    assert doc.code_number.value == "34" and doc.code_number.confidence == 1.0
+
+
 def test_digits_both_sides_of_a_quote_and_a_bar_give_no_number_line() -> None:
     # Found by the test above: "1112/UBND-VP" read with its slash lost and a speck after
     # the first digit gave the notation "12UBND-VP".

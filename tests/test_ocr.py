@@ -1851,3 +1851,76 @@ def test_without_the_check_model_the_name_is_read_as_before(tmp_path: Path, monk
     assert "Chứ" in [w.text for w in words] and checked == []
     ocr.recognize(image)
     assert checked == [1]
+
+
+def _header_page() -> np.ndarray:
+    """An A4 page at 300 dpi with an NĐ 30 header, its number line "Số: 34/TB-UBND"."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    page = Image.new("L", (2480, 3508), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(REGULAR, 50)
+    bold = ImageFont.truetype(BOLD, 50)
+    for x, y, text, face in [
+            (420, 300, "ỦY BAN NHÂN DÂN", font), (1250, 300, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold),
+            (450, 370, "XÃ BÁT TRÀNG", bold), (1450, 370, "Độc lập - Tự do - Hạnh phúc", bold),
+            (430, 480, "Số: 34/TB-UBND", font), (1350, 480, "Bát Tràng, ngày 05 tháng 01 năm 2026", font),
+            (1060, 640, "THÔNG BÁO", bold), (700, 710, "Kết luận của Chủ tịch Ủy ban nhân dân xã", bold)]:
+        draw.text((x, y), text, font=face, fill=0)
+    return np.asarray(page)
+
+
+def test_a_number_line_the_page_misreads_is_read_again_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page's reading (and the columns' second look) runs the number line's parts
+    together ("3Ố: 3+TBUBND"); read alone by Tesseract, the line gives the number and
+    notation, which the extraction takes, flagged, only because the page's reading gives
+    none."""
+    from pipeline.extract import fields as extract
+
+    image = _header_page()
+    real = ocr._tesseract
+
+    def garbling(image, language, tessdata_dir, dpi, psm, timeout):
+        result = real(image, language, tessdata_dir, dpi, psm, timeout)
+        line = [w for w in result.words if w.text.startswith(("Số", "34", "/TB"))]
+        if psm in (3, 6) and line:  # the page's reading, and the columns' second look
+            x0, y0 = min(w.box[0] for w in line), min(w.box[1] for w in line)
+            x1, y1 = max(w.box[2] for w in line), max(w.box[3] for w in line)
+            garbled = [Word("3Ố:", 40.0, (x0, y0, x0 + 60, y1), line[0].line),
+                       Word("3+TBUBND", 30.0, (x0 + 80, y0, x1, y1), line[0].line)]
+            result.words = [w for w in result.words if w not in line] + garbled
+        return result
+
+    monkeypatch.setattr(ocr, "_tesseract", garbling)
+    result = ocr.recognize(image, dpi=300)
+    (again,) = result.lines_again
+    assert "34" in " ".join(w.text for w in again.words)
+    fields = extract.extract_document([(result, image.shape[1], image.shape[0])])
+    assert (fields.code_number.value, fields.code_notation.value) == ("34", "TB-UBND")
+    assert fields.code_number.confidence < extract.REVIEW_BELOW
+    assert "on its line alone" in fields.code_number.reason
+    # Read as printed, the line is not read again.
+    monkeypatch.setattr(ocr, "_tesseract", real)
+    assert ocr.recognize(image, dpi=300).lines_again == ()
+
+
+def test_only_the_headers_left_lines_read_unsurely_are_read_again() -> None:
+    from pipeline.ocr import numberline
+
+    words = [Word("Số:", 93.0, (400, 480, 470, 520), 0), Word("3+TBUBND", 30.0, (490, 480, 800, 520), 0),
+             Word("Số:", 40.0, (1400, 480, 1470, 520), 1), Word("12/QĐ-UBND", 30.0, (1490, 480, 1800, 520), 1),
+             Word("Số:", 93.0, (400, 560, 470, 600), 2), Word("12/QĐ-UBND", 96.0, (490, 560, 800, 600), 2),
+             Word("Số:", 40.0, (400, 2480, 470, 2520), 3), Word("12/QĐ", 30.0, (490, 2480, 800, 2520), 3),
+             Word("ỦY", 40.0, (400, 300, 470, 340), 4), Word("BAN", 30.0, (490, 300, 800, 340), 4)]
+    result = OcrResult(words, [], 60.0, 0.0)
+    (line,) = numberline.candidates(result, (3508, 2480))
+    assert [w.text for w in line] == ["Số:", "3+TBUBND"]
+    seen = []
+
+    def read(crop: np.ndarray) -> list[Word]:
+        seen.append(crop.shape)
+        return [Word("Số:", 90.0, (10, 10, 60, 50), 0), Word("34/TB-UBND", 90.0, (80, 10, 300, 50), 0)]
+
+    again = numberline.reread(np.full((3508, 2480), 255, np.uint8), result, read).lines_again
+    assert len(seen) == 1 and again[0].box == (400, 480, 800, 520)
+    assert again[0].words[1].box == (80 + 380, 10 + 460, 300 + 380, 50 + 460)  # on the page

@@ -130,6 +130,15 @@ class SurnameMatch:
     middles: tuple[tuple[str, float], ...] = ()
 
 
+@dataclass(frozen=True)
+class LineAgain:
+    """A line the page's reading read unsurely, read again on its own
+    (``pipeline.ocr.numberline``): kept beside the page's reading, not in it."""
+
+    box: tuple[int, int, int, int]  # the line's box in the page's reading
+    words: tuple[Word, ...]  # the second reading's words, in page coordinates
+
+
 @dataclass
 class OcrResult:
     words: list[Word]
@@ -138,6 +147,8 @@ class OcrResult:
     seconds: float
     surnames: list[SurnameMatch] = field(default_factory=list)
     rereads: list[Reread] = field(default_factory=list)
+    # A default on the class: results kept before this field existed read as without.
+    lines_again: tuple[LineAgain, ...] = ()
 
     @classmethod
     def of(cls, words: list[Word], lines: list[Line], seconds: float) -> OcrResult:

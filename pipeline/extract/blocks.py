@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.core.model import Reread, SurnameMatch, Word
+from pipeline.core.model import LineAgain, Reread, SurnameMatch, Word
 from pipeline.core.vi_names import capitalised_syllable, is_surname, syllable
 from pipeline.core.vi_text import (
     DAY_WORD,
@@ -100,6 +100,7 @@ from pipeline.extract.params import (
     NUMBER_IN_BLANK_MAYBE,
     NUMBER_IN_BLANK_SURE,
     NUMBER_IN_BLANK_UNSURE,
+    NUMBER_LINE_AGAIN_WORD,
     NUMBER_OCR_SLACK,
     NUMBER_REREAD,
     OCR_SLACK,
@@ -292,7 +293,7 @@ def find_header(page: Page) -> Header:
     split_x = _column_split(page, national, motto)
     left, right = _header_columns(page, national, split_x)
     joined = _with_blank_joined(page, left)
-    number_seg, number = _number_line(joined, page.rereads)
+    number_seg, number = _number_line(joined, page.rereads, page.lines_again)
     unread = None if number_seg is not None else next(
         (s for s in joined if re.match(r"[\W_]*s\S?\s*[:;]", fold(s.text))), None)
     date_seg, place_date = _date_line(page, right, below=motto or national)
@@ -347,9 +348,10 @@ def _with_blank_joined(page: Page, left: list[Segment]) -> list[Segment]:
     return out
 
 
-def _number_line(left: list[Segment], rereads: Rereads
+def _number_line(left: list[Segment], rereads: Rereads, again: tuple[LineAgain, ...] = ()
                  ) -> tuple[Segment | None, Found[NumberParts]]:
-    """Số: … — the first left-column line that parses, "Số" read or not."""
+    """Số: … — the first left-column line that parses, "Số" read or not; else the first
+    whose reading alone parses (``again``), flagged."""
     for s in left:
         starts_s = fold(s.text).lstrip(" .-_'").startswith("s")
         if s.n_letters < 1 or ("/" not in s.text and not starts_s):
@@ -357,6 +359,17 @@ def _number_line(left: list[Segment], rereads: Rereads
         read_no = read_number(s, rereads=rereads)
         if read_no.value is not None:
             return s, read_no
+    for s in left:
+        for line in again:
+            middle = (line.box[1] + line.box[3]) / 2
+            if not (s.y0 <= middle <= s.y1 and line.box[0] < s.x1 and s.x0 < line.box[2]):
+                continue
+            alone = Segment([Word(w.text, min(w.confidence, NUMBER_LINE_AGAIN_WORD), w.box, w.line)
+                             for w in line.words], s.size)
+            read_no = read_number(alone, rereads=rereads)
+            if read_no.value is not None:
+                why = f"read {s.text!r} on the page and {alone.text!r} on its line alone"
+                return alone, Found(read_no.value, read_no.confidence, read_no.reason_and(why))
     return None, Found.none("no 'Số: …' line in the header")
 
 

@@ -14,7 +14,7 @@ import statistics
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from pipeline.core.model import OcrResult, Reread, SurnameMatch, Word
+from pipeline.core.model import LineAgain, OcrResult, Reread, SurnameMatch, Word
 from pipeline.core.vi_text import clean, fold, letters, upper_ratio
 from pipeline.extract.params import (
     A4_LEFT_MARGIN_MM,
@@ -158,6 +158,8 @@ class Page:
     surnames: list[SurnameMatch] = field(default_factory=list)  # read by shape (OCR)
     # Unsure words of the header's blanks read again digits only (OCR): box → digits.
     rereads: dict[tuple[int, int, int, int], Reread] = field(default_factory=dict)
+    # Header lines read unsurely, read again alone (OCR), beside the page's reading.
+    lines_again: tuple[LineAgain, ...] = ()
 
     @property
     def text_w(self) -> float:
@@ -240,4 +242,4 @@ def analyse(result: OcrResult, width: int, height: int) -> Page:
         xs1 = sorted(s.x1 for s in wide)
         text_x0, text_x1 = float(xs0[len(xs0) // 5]), float(xs1[(len(xs1) * 4) // 5])
     return Page(segs, width, height, em, text_x0, text_x1, list(result.surnames),
-                {r.box: r for r in result.rereads})
+                {r.box: r for r in result.rereads}, result.lines_again)

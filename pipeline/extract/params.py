@@ -132,6 +132,9 @@ DAY_IN_BLANK_UNSURE = 0.6
 # written by hand all the same: a person checks it.
 NUMBER_REREAD = 0.75
 DAY_REREAD = 0.75
+# A number line the page's reading gives none of, taken from its line read again alone: its
+# words this sure at most (0–100; the two readings disagree, a person checks).
+NUMBER_LINE_AGAIN_WORD = 50.0
 # A day or month the page read at least this sure was read again only as a check
 # (``pipeline.ocr.blanks.sure_dates``): other digits there put it in doubt, this sure at
 # most, and never replace it.

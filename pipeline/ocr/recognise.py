@@ -13,7 +13,17 @@ from lxml import html
 
 from pipeline._exec import tesseract
 from pipeline.core.model import Line, OcrResult, Word
-from pipeline.ocr import blanks, columns, missed, namewords, notation, prefixes, surnames, tones
+from pipeline.ocr import (
+    blanks,
+    columns,
+    missed,
+    namewords,
+    notation,
+    numberline,
+    prefixes,
+    surnames,
+    tones,
+)
 
 _BBOX = re.compile(r"bbox (-?\d+) (-?\d+) (-?\d+) (-?\d+)")
 _BASELINE = re.compile(r"baseline (-?[\d.]+) (-?[\d.]+)")
@@ -53,8 +63,9 @@ def recognize(
     (``tones.check``); a number or day written into a
     header's blank is read again (``blanks``), in ``header_ink`` (the header with its
     coloured ink kept, ``Prepared.header_ink``) where given; a notation read with a
-    character no notation has is read again on its own (``notation``); and an authority
-    line's prefix read unsurely, on its line alone (``prefixes``).
+    character no notation has is read again on its own (``notation``); the header's number
+    line read unsurely, on its line alone, kept beside the page's reading (``numberline``);
+    and an authority line's prefix read unsurely, on its line alone (``prefixes``).
     """
     start = time.perf_counter()
     x0, y0, x1, y1 = text_area(image, dpi)
@@ -101,6 +112,8 @@ def recognize(
             return "".join(w.text for w in parse_hocr(raw).words)
 
         result.rereads = blanks.reread(image, result, digits, header_ink)
+        result = numberline.reread(
+            image, result, lambda crop: _tesseract(crop, language, tessdata_dir, dpi, 7, timeout).words)
         result = notation.reread(image, result, word)
         result = prefixes.reread(image, result, word)
     result.seconds = time.perf_counter() - start
