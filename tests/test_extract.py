@@ -1542,6 +1542,23 @@ def test_a_dossier_settles_a_reading_sure_once_or_doubted_alike_twice() -> None:
     assert _one_that_fits(police, settled) is None  # nothing to settle
 
 
+def test_a_reading_spelling_rules_out_settles_nothing_and_gives_way() -> None:
+    """A school named after a person ("NGUYỄN DU") read "NGUYEN DU" in most of a dossier's
+    documents, its stacked marks lost in capitals, and right in one: the misreading is no
+    settled reading, and every document takes the one spelt, flagged."""
+    from pipeline.extract.fields import Found, _marks_from_dossier, _settled
+
+    right, lost = "SỞ GIÁO DỤC VÀ ĐÀO TẠO TRƯỜNG THPT NGUYỄN DU", "SỞ GIÁO DỤC VÀ ĐÀO TẠO TRƯỜNG THPT NGUYEN DU"
+    assert _settled([Found(lost, 0.9), Found(lost, 0.7), Found(lost, 0.7)]) == {}
+    dossier = [Found(lost, 0.9), Found(lost, 0.9), Found(right, 0.9)]
+    for found in dossier:
+        taken = _marks_from_dossier(found, dossier, 0.6)
+        assert taken.value == right and taken.confidence <= 0.6
+    # Two spellings and no misreading: as before, kept, doubted.
+    tinh = [Found("CÔNG AN TÍNH NINH BÌNH", 0.9), Found("CÔNG AN TỈNH NINH BÌNH", 0.9)]
+    assert _marks_from_dossier(tinh[0], tinh, 0.6).value == "CÔNG AN TÍNH NINH BÌNH"
+
+
 def _decision_of(organ: tuple[str, str], place: str = "Bát Tràng",
                  name: str = "Huỳnh Tấn Phước") -> PageBuilder:
     b = PageBuilder()

@@ -71,6 +71,7 @@ from pipeline.extract.names import (
     fix_organ_line,
     fix_surname,
     head_for,
+    implausible,
     listed_past_one_garble,
     name_from_line,
     name_word,
@@ -854,9 +855,10 @@ def _signer_cut_short(name: Found[str], dossier: list[DocumentFields]) -> Found[
 def _settled(found: Sequence[Found[str]]) -> dict[str, str]:
     """The readings the dossier's other documents settle, each read surely or two of them
     read alike (each doubted, but one misreading twice over is rarer): by their spelling
-    with the tone marks placed one way, each as printed ("UỶ BAN" stays "UỶ")."""
+    with the tone marks placed one way, each as printed ("UỶ BAN" stays "UỶ"). A reading
+    Vietnamese spelling rules out ("NGUYEN DU") settles nothing, however often read."""
     read = [(tone_style(f.value), f.value, f.confidence) for f in found
-            if f.value is not None and f.confidence >= GUESS_AT_LEAST]
+            if f.value is not None and f.confidence >= GUESS_AT_LEAST and not implausible(f.value)]
     alike = Counter(key for key, _, _ in read)
     return {key: value for key, value, confidence in read
             if confidence >= REVIEW_BELOW or alike[key] >= 2}
@@ -906,8 +908,10 @@ def _signer_marks_from_dossier(name: Found[str], dossier: list[DocumentFields]) 
 def _marks_from_dossier(found: Found[str], dossier: list[Found[str]], sure: float) -> Found[str]:
     """A value whose words the dossier's other documents read with other marks: one reading
     is a misread. Where two other documents or more agree on theirs and none reads it as
-    this one does, theirs is taken; else this one is kept. Either way it is doubted (at most
-    ``sure``)."""
+    this one does, theirs is taken; else this one is kept. A reading Vietnamese spelling
+    rules out ("NGUYEN", its marks lost) is never taken, and one such is replaced by the one
+    other reading that is spelt, however few read it and however many read it so. Either
+    way it is doubted (at most ``sure``)."""
     if found.value is None:
         return found
     mine, key = tone_style(found.value), words_folded(found.value)
@@ -917,10 +921,15 @@ def _marks_from_dossier(found: Found[str], dossier: list[Found[str]], sure: floa
     others = Counter(r for r in readings if r != mine)
     if not others:
         return found
-    (theirs, n), *rest = others.most_common()
     seen = ", ".join(f"{r!r} ({k}×)" for r, k in others.most_common())
     why = f"the dossier's other documents read it with other marks: {seen}"
-    if n >= 2 and not rest and mine not in readings:
+    spelt = Counter({r: k for r, k in others.items() if not implausible(r)})
+    if not spelt:
+        return Found(found.value, min(found.confidence, sure), found.reason_and(why))
+    (theirs, n), *rest = spelt.most_common()
+    # Misread so, this reading says nothing against a spelt one, however often repeated.
+    ruled_out = implausible(mine)
+    if n >= (1 if ruled_out else 2) and not rest and (ruled_out or mine not in readings):
         printed = next(v for v in values if tone_style(v) == theirs)
         return Found(printed, sure, found.reason_and(f"read {found.value!r}; {why}"))
     return Found(found.value, min(found.confidence, sure), found.reason_and(why))
