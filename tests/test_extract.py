@@ -2556,6 +2556,11 @@ def test_a_two_word_unit_with_a_letter_lost_is_that_unit() -> None:
     # A space read inside the unit word's first word.
     line, why, _ = fix_organ_line("TH YNH PHỐ BUÔN MA THUỘT", [])
     assert line == "THÀNH PHỐ BUÔN MA THUỘT" and "TH YNH PHỐ" in (why or "")
+    # A long unit word's first letter lost: set right, and doubted (a letter lost is a guess).
+    assert fix_organ_line("RƯỜNG THPT LÊ QUÝ ĐÔN", []) == (
+        "TRƯỜNG THPT LÊ QUÝ ĐÔN", "read 'RƯỜNG' for 'TRƯỜNG'", True)
+    assert fix_organ_line("HƯỜNG BẮC HÀ", [])[::2] == ("PHƯỜNG BẮC HÀ", True)
+    assert fix_organ_line("BA VÌ", [])[0] == "BA VÌ"  # short: no unit's word told so
 
 
 def test_a_unit_word_set_right_before_a_name_nobody_knows_is_doubted() -> None:

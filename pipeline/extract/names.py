@@ -60,6 +60,8 @@ MINISTRIES: tuple[str, ...] = (
     "BỘ NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN", "BỘ THÔNG TIN VÀ TRUYỀN THÔNG",
     "BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "ỦY BAN DÂN TỘC",
 )
+# A unit word this long (folded) is told with its first letter lost ("RƯỜNG", "HƯỜNG").
+UNIT_FIRST_LOST_MIN = 5
 UNIT_WORDS: dict[str, str] = {
     words_folded(w): w
     for w in ("XÃ", "PHƯỜNG", "THỊ TRẤN", "ĐẶC KHU", "HUYỆN", "QUẬN", "THỊ XÃ", "THÀNH PHỐ",
@@ -266,14 +268,17 @@ def vowel_read_twice(word: str) -> str | None:
 
 def _unit_word(words: list[str]) -> str | None:
     """"XÃ", "PHƯỜNG"… for the opening word(s) of a line, allowing one stray letter
-    ("THNH PHỐ": THÀNH PHỐ, of two words; not TỈNH, a letter from "THNH" alone)."""
+    ("THNH PHỐ": THÀNH PHỐ, of two words; not TỈNH, a letter from "THNH" alone), or a
+    long one's first letter lost ("RƯỜNG": TRƯỜNG)."""
     key = words_folded(" ".join(words))
     if key in UNIT_WORDS:
         return UNIT_WORDS[key]
     if len(words) in (1, 2) and key:
         close = [u for k, u in UNIT_WORDS.items()
-                 if k.count(" ") == len(words) - 1 and k[0] == key[0]
-                 and Levenshtein.distance(k, key) <= 1 and abs(len(k) - len(key)) <= 1]
+                 if k.count(" ") == len(words) - 1 and (
+                     (k[0] == key[0] and Levenshtein.distance(k, key) <= 1
+                      and abs(len(k) - len(key)) <= 1)
+                     or (len(k) >= UNIT_FIRST_LOST_MIN and k[1:] == key))]
         if len(close) == 1:
             return close[0]
     return None
@@ -374,7 +379,7 @@ def fix_organ_line(line: str, tokens: list[Token], place: str | None = None
     words = text.split()
     reasons = []
     head, rest = [], words
-    unit_set_right = False
+    unit_set_right = first_lost = False
     # The unit word's one or two words, or two read with a space inside the first ("TH YNH
     # PHỐ" for THÀNH PHỐ).
     for k, opening in ((2, words[:2]), (1, words[:1]), (3, ["".join(words[:2]), *words[2:3]])):
@@ -384,6 +389,8 @@ def fix_organ_line(line: str, tokens: list[Token], place: str | None = None
             if unit != " ".join(words[:k]):
                 unit_set_right = True
                 reasons.append(f"read {' '.join(words[:k])!r} for {unit!r}")
+                # A letter lost, not misread: what was there is a guess.
+                first_lost = words_folded(unit)[1:] == words_folded(" ".join(words[:k]))
             break
     name = " ".join(rest)
     v = voted(name, tokens)
@@ -406,7 +413,7 @@ def fix_organ_line(line: str, tokens: list[Token], place: str | None = None
             return named[0], named[1], True
     if v.reason:
         reasons.append(v.reason)
-    doubt = v.doubt
+    doubt = v.doubt or first_lost
     if unit_set_right and not supported and not doubt:
         from pipeline.core import commune
 
