@@ -79,6 +79,8 @@ def page_work_to_json(work: PageWork) -> dict:
             "surnames": [[list(m.before), list(m.box), m.fit, [list(r) for r in m.ranked],
                           [list(r) for r in m.middles]] for m in ocr.surnames],
             "rereads": [[list(r.box), r.digits, r.guess] for r in ocr.rereads],
+            "linesAgain": [[list(a.box), [[w.text, w.confidence, list(w.box), w.line] for w in a.words]]
+                           for a in ocr.lines_again],
         },
         "toSource": np.asarray(work.to_source, dtype=float).tolist(),
         "rotation": work.rotation,
@@ -89,7 +91,7 @@ def page_work_to_json(work: PageWork) -> dict:
 
 
 def page_work_from_json(data: dict) -> PageWork:
-    from pipeline.core.model import Line, Reread, SurnameMatch, Word
+    from pipeline.core.model import Line, LineAgain, Reread, SurnameMatch, Word
 
     def nfc(text: str) -> str:
         return unicodedata.normalize("NFC", text)
@@ -105,6 +107,8 @@ def page_work_from_json(data: dict) -> PageWork:
                       tuple((nfc(name), score) for name, score in middles))
          for before, box, fit, ranked, middles in raw.get("surnames", [])],
         [Reread(tuple(r[0]), r[1], *r[2:]) for r in raw.get("rereads", [])],
+        tuple(LineAgain(tuple(box), tuple(Word(nfc(t), c, tuple(b), n) for t, c, b, n in words))
+              for box, words in raw.get("linesAgain", [])),
     )
     return PageWork(
         data["number"], ocr, np.array(data["toSource"], dtype=float), data["rotation"],

@@ -24,7 +24,7 @@ from pipeline.core.errors import (
     StorageError,
     TimestampUnavailableError,
 )
-from pipeline.core.model import Line, OcrResult, Reread, SurnameMatch, Word
+from pipeline.core.model import Line, LineAgain, OcrResult, Reread, SurnameMatch, Word
 
 
 @pytest.mark.parametrize(
@@ -139,6 +139,13 @@ def test_page_checkpoint_round_trip() -> None:
     assert process.page_work_from_json(data).ocr.rereads == work.ocr.rereads
     data["ocr"]["rereads"] = [[[5, 5, 40, 20], "18"]]
     assert process.page_work_from_json(data).ocr.rereads == [Reread((5, 5, 40, 20), "18")]
+    # The number line read again alone comes back too; a checkpoint written before it, none.
+    work.ocr.lines_again = (LineAgain((1, 2, 60, 20), (Word("Số:", 50.0, (1, 2, 20, 20), 0),
+                                                       Word("34/TB-UBND", 50.0, (25, 2, 60, 20), 0))),)
+    data = json.loads(json.dumps(process.page_work_to_json(work)))
+    assert process.page_work_from_json(data).ocr.lines_again == work.ocr.lines_again
+    del data["ocr"]["linesAgain"]
+    assert process.page_work_from_json(data).ocr.lines_again == ()
 
 
 def test_checkpoint_text_comes_back_nfc() -> None:
