@@ -214,6 +214,7 @@ def test_number_line_hd_ambiguity() -> None:
     ("Bắc Ninh, ngà\\' 11 tháng 4 năm 2026", "Bắc Ninh", dt.date(2026, 4, 11)),
     ("Ea Kar, ngà 24 tháng 02 năm 2024", "Ea Kar", dt.date(2024, 2, 24)),  # … or lost
     ("Ngã Năm, ngày 05 tháng 01 năm 2026", "Ngã Năm", dt.date(2026, 1, 5)),  # a place, no day
+    ("an Giang, ngày 14 tháng 02 năm 2024", "An Giang", dt.date(2024, 2, 14)),  # a capital read small
 ])
 def test_date_line(text: str, place: str | None, date: dt.date) -> None:
     found = parse_date_line(text)

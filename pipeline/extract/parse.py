@@ -490,7 +490,8 @@ def _place(s: str, end: int) -> str | None:
     # after an abbreviation in capitals ("TP.Hồ Chí Minh").
     place = "".join(" " if c == "." and 0 < i < len(place) - 1 and place[i - 1].islower()
                     and place[i + 1].isupper() else c for i, c in enumerate(place))
-    return place or None
+    # A place opens with a capital: an italic one read small ("an Giang") is its case misread.
+    return place[:1].upper() + place[1:] if place else None
 
 
 
