@@ -760,3 +760,23 @@ def test_a_photo_lit_evenly_is_cut_at_the_paper() -> None:
     photo, (x0, y0, x1, y1) = _photo_shaded_on_one_side("right", light=1.0)
     corners = _corners_in_source(cleanup.prepare_for_ocr(photo, (120.0, 120.0)))
     assert np.allclose([corners[:, 0].min(), corners[:, 0].max()], [x0, x1], atol=8)
+
+
+
+def test_a_phone_photo_with_the_table_lit_in_patches_and_a_shaded_side_is_read_upright() -> None:
+    """A held-out phone photo (the generator's, seed 13000): the wood's highlights touch the
+    sheet's top edge, so the bright region is no quadrilateral until they are opened away;
+    and the shaded right side goes out to the frame, keeping a strip of dark table whose
+    straight edge, touching the frame, must not turn the page (it did, by 270°)."""
+    import io
+
+    from PIL import Image
+
+    from synth import encode, make_dossier
+
+    d = make_dossier(13000, n_docs=4, pages_per_doc=(1, 2), profile="phone", dpi=300, split="heldout")
+    page = d.pages[2]
+    image = np.asarray(Image.open(io.BytesIO(encode(page, page.truth.dpi, page.default_format))).convert("RGB"))
+    prepared = cleanup.prepare_for_ocr(image, (300, 300))
+    assert "perspective corrected" in prepared.steps
+    assert prepared.rotation == 0 and abs(prepared.skew) < 3

@@ -113,6 +113,25 @@ def find_page(grey: np.ndarray) -> np.ndarray | None:
     if level > 0.9 * paper:
         return None
     bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
+    quad = _quadrilateral(bright)
+    if quad is None:
+        # Light patches of the surface (a wood grain's highlights) joined to the sheet make
+        # the bright region no quadrilateral: opened wider, the sheet stands alone.
+        k = max(3, round(SURFACE_SPECKS * min(h, w)))
+        quad = _quadrilateral(cv2.morphologyEx(bright, cv2.MORPH_OPEN, np.ones((k, k), np.uint8)))
+    if quad is None:
+        return None
+    return _widen_doubtful_sides(blurred, _order_corners(quad + 0.5), paper)
+
+
+# Bright patches of the surface narrower than this share of the photo's short side are
+# opened away from the sheet when the bright region is no quadrilateral with them.
+SURFACE_SPECKS = 0.05
+
+
+def _quadrilateral(bright: np.ndarray) -> np.ndarray | None:
+    """Four corners of the largest bright region, when it is a plausible sheet."""
+    h, w = bright.shape
     contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:
         return None
@@ -123,7 +142,7 @@ def find_page(grey: np.ndarray) -> np.ndarray | None:
     quad = _four_corners(hull)
     if quad is None or cv2.contourArea(quad.astype(np.float32)) < 0.9 * area:
         return None
-    return _widen_doubtful_sides(blurred, _order_corners(quad + 0.5), paper)
+    return quad
 
 
 # A side of the sheet is its edge only when the photo steps down across it by at least this
