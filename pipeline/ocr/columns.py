@@ -36,6 +36,7 @@ import cv2
 import numpy as np
 
 from pipeline.core.model import Line, OcrResult, Word, one_over_the_other
+from pipeline.ocr.crops import moved
 
 GAP_LINES = 3.0  # words further apart than this many line heights are in two columns
 PAD_LINES = (0.3, 0.12)  # around each word of a part: x, y, in line heights
@@ -200,8 +201,8 @@ def _read_parts(second: OcrResult, parts: list[_Part]) -> dict[int, tuple[Line, 
         dx, dy = part.box[0] - gap, part.box[1] - part.canvas_y
         src = second.lines[row[0].line]
         # The canvas line's box moved back: its baseline is relative to that box.
-        out[id(part)] = (Line(_shift(src.box, dx, dy), src.baseline, src.size),
-                         [Word(wd.text, wd.confidence, _shift(wd.box, dx, dy), 0) for wd in row])
+        out[id(part)] = (Line(moved(src.box, dx, dy), src.baseline, src.size),
+                         [Word(wd.text, wd.confidence, moved(wd.box, dx, dy), 0) for wd in row])
     return out
 
 
@@ -341,7 +342,3 @@ def _is_text(text: str) -> bool:
 def _alnum(c: str) -> bool:
     """A letter or digit; not a modifier letter (ˆ ˇ ˜ are what a stroke's tip is read as)."""
     return c.isalnum() and unicodedata.category(c) != "Lm"
-
-
-def _shift(box: Box, dx: int, dy: int) -> Box:
-    return (box[0] + dx, box[1] + dy, box[2] + dx, box[3] + dy)

@@ -19,6 +19,7 @@ import numpy as np
 from pipeline.core.model import LineAgain, OcrResult, Word
 from pipeline.core.vi_text import fold
 from pipeline.ocr import blanks
+from pipeline.ocr.crops import moved, words_box
 
 # A line with a word read less surely than this (0–100) is read again.
 SURE_ABOVE = 85.0
@@ -55,16 +56,13 @@ def reread(image: np.ndarray, result: OcrResult, read: ReadLine) -> OcrResult:
     """``result`` with its candidate lines' second readings, in page coordinates."""
     again = []
     for words in candidates(result, image.shape):
-        x0, y0 = min(w.box[0] for w in words), min(w.box[1] for w in words)
-        x1, y1 = max(w.box[2] for w in words), max(w.box[3] for w in words)
+        x0, y0, x1, y1 = words_box(words)
         pad = max(2, round(PAD * (y1 - y0)))
         left, top = max(0, x0 - pad), max(0, y0 - pad)
         crop = image[top:y1 + pad, left:x1 + pad]
         if crop.size == 0:
             continue
-        read_again = [Word(w.text, w.confidence,
-                           (w.box[0] + left, w.box[1] + top, w.box[2] + left, w.box[3] + top),
-                           words[0].line)
+        read_again = [Word(w.text, w.confidence, moved(w.box, left, top), words[0].line)
                       for w in read(crop)]
         if read_again:
             again.append(LineAgain((x0, y0, x1, y1), tuple(read_again)))

@@ -24,6 +24,7 @@ from pipeline.ocr import (
     surnames,
     tones,
 )
+from pipeline.ocr.crops import moved
 
 _BBOX = re.compile(r"bbox (-?\d+) (-?\d+) (-?\d+) (-?\d+)")
 _BASELINE = re.compile(r"baseline (-?[\d.]+) (-?[\d.]+)")
@@ -140,10 +141,8 @@ def shifted(result: OcrResult, dx: int, dy: int) -> OcrResult:
     """``result`` with every box moved by (dx, dy) (baselines are relative to their line)."""
     if not dx and not dy:
         return result
-    words = [Word(w.text, w.confidence, (w.box[0] + dx, w.box[1] + dy, w.box[2] + dx, w.box[3] + dy), w.line)
-             for w in result.words]
-    lines = [Line((ln.box[0] + dx, ln.box[1] + dy, ln.box[2] + dx, ln.box[3] + dy), ln.baseline, ln.size)
-             for ln in result.lines]
+    words = [Word(w.text, w.confidence, moved(w.box, dx, dy), w.line) for w in result.words]
+    lines = [Line(moved(ln.box, dx, dy), ln.baseline, ln.size) for ln in result.lines]
     return OcrResult(words, lines, result.mean_confidence, result.seconds)
 
 

@@ -40,6 +40,7 @@ from pipeline.core.vi_names import (
     capitalised_syllable,
     is_surname,
 )
+from pipeline.ocr.crops import words_box
 
 # Bold serif faces from Debian's fonts-liberation2, fonts-noto-core, fonts-dejavu-core.
 FACES = (
@@ -90,7 +91,7 @@ def match(image: np.ndarray, result: OcrResult) -> list[SurnameMatch]:
         if fit is None:
             continue
         texts = [_text(w) for w in words]
-        box = _box(words)
+        box = words_box(words)
         if len(words) == 1:
             # A lone given name after a garbled word ("đưu Triều"): its middle name first.
             middles = _ranked(ink, near, fit, fit.x, _MIDDLE_NAMES, first=False, rarer=())
@@ -121,18 +122,13 @@ def match(image: np.ndarray, result: OcrResult) -> list[SurnameMatch]:
             lead = " ".join(texts[-k:-2])  # the fit is on the last two words
             origin = fit.x - round(_font(fit.path, fit.size).getlength(lead + " ")) if lead \
                 else fit.x
-            found.append(SurnameMatch(tuple(texts[-k:]), _box(words[-k:]), round(fit.score, 3),
+            found.append(SurnameMatch(tuple(texts[-k:]), words_box(words[-k:]), round(fit.score, 3),
                                       _top(_ranked(ink, near, fit, origin, _UNIQUE_SURNAMES))))
     return found
 
 
 def _top(scored: list[tuple[float, str]]) -> tuple[tuple[str, float], ...]:
     return tuple((name, score) for score, name in scored[:KEEP])
-
-
-def _box(words: list[Word]) -> tuple[int, int, int, int]:
-    return (min(w.box[0] for w in words), min(w.box[1] for w in words),
-            max(w.box[2] for w in words), max(w.box[3] for w in words))
 
 
 def faces() -> tuple[str, ...]:
@@ -203,7 +199,7 @@ class _Fit:
 
 def _fit(ink: np.ndarray, words: list[Word], faces: tuple[str, ...]) -> _Fit | None:
     text = " ".join(_text(w) for w in words)
-    x0, y0, x1, y1 = _box(words)
+    x0, y0, x1, y1 = words_box(words)
     best: _Fit | None = None
     for path in faces:
         # The size from the width of the words together and of each alone (one box may

@@ -32,6 +32,7 @@ from pipeline.core.model import OcrResult, Word
 from pipeline.core.vi_names import capitalised_syllable
 from pipeline.core.vi_text import TONE_MARKS, VOWEL_MARKS, fold, untoned
 from pipeline.ocr import columns
+from pipeline.ocr.crops import words_box
 
 # Room kept round the line, in line heights: above for the stacked marks.
 PAD_ABOVE = 0.6
@@ -86,8 +87,7 @@ def candidate_lines(result: OcrResult, shape: tuple[int, ...]) -> list[list[Word
 
 
 def _crop(image: np.ndarray, words: list[Word]) -> np.ndarray:
-    x0, y0 = min(w.box[0] for w in words), min(w.box[1] for w in words)
-    x1, y1 = max(w.box[2] for w in words), max(w.box[3] for w in words)
+    x0, y0, x1, y1 = words_box(words)
     size = y1 - y0
     return image[max(0, y0 - round(PAD_ABOVE * size)):y1 + round(PAD_BELOW * size),
                  max(0, x0 - round(PAD_SIDE * size)):x1 + round(PAD_SIDE * size)]
