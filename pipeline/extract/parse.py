@@ -237,11 +237,10 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
     if digits is None:
         if has_prefix and "/" in rest and re.search(r"[0-9]", num_raw) and len(num_raw) <= 5:
             # "Số: 0ó/TB-CAT": a digit misread past knowing; the notation is printed, and read.
-            read = parse_number_line("Số: 01/" + notation_raw, type_hint)
+            read = _notation_alone("/" + notation_raw, type_hint)
             if read.value is not None and read.value.type_code is not None:
-                why = f"number {num_raw!r} unreadable"
-                return Found(NumberParts(None, read.value.code_notation, read.value.type_code),
-                             read.confidence, read.reason_and(why) if read.reason else why)
+                return Found(read.value, read.confidence,
+                             read.reason_and(f"number {num_raw!r} unreadable"))
         return Found.none(f"number {num_raw!r} unreadable")
     number, fixes = digits
     if fixes:
@@ -403,12 +402,21 @@ def _type_run_into_organ(run: str, type_hint: str | None
     return found[0] if len(found) == 1 else None
 
 
+def _notation_alone(after_number: str, type_hint: str | None) -> Found[NumberParts]:
+    """The notation after a number missing or unreadable (``after_number``, its slash
+    first), read as any number line's is, behind a stand-in number then left out."""
+    read = parse_number_line("Số: 01" + after_number, type_hint)
+    if read.value is None:
+        return read
+    return Found(read.value._replace(code_number=None), read.confidence, read.reason)
+
+
 def _notation_without_number(rest: str, type_hint: str | None) -> Found[NumberParts]:
     """"Số: BC-UBND", "Số: .BCUBND": a notation and no number, no slash. The blank was
     left empty, or its ink went unread with the slash; the notation is printed and is
     read, if it opens with a type code or a known body, to be checked."""
     notation = re.sub(r"^[\W_]+", "", rest)
-    read = parse_number_line("Số: 01/" + notation, type_hint)
+    read = _notation_alone("/" + notation, type_hint)
     # Opened by a type code or a known body, or capitals closed by one ("TIT-UBND": TTr
     # misread two letters over, the heading then tells); never digits or what may be digits
     # before it ("I2UBND-VP", "OlNQ-UBND": the number 01 run into "NQ").
@@ -418,10 +426,8 @@ def _notation_without_number(rest: str, type_hint: str | None) -> Found[NumberPa
     if read.value is None or (read.value.type_code is None and parts[0] not in _KNOWN_ORGANS
                               and not closed):
         return Found.none(f"no number and no known notation in {rest!r}")
-    why = "no number and no '/' read after 'Số:'"
-    return Found(NumberParts(None, read.value.code_notation, read.value.type_code),
-                 round(min(read.confidence, NOTATION_WITHOUT_NUMBER), 3),
-                 f"{read.reason}; {why}" if read.reason else why)
+    return Found(read.value, round(min(read.confidence, NOTATION_WITHOUT_NUMBER), 3),
+                 read.reason_and("no number and no '/' read after 'Số:'"))
 
 
 def _number_in_blank(rest: str) -> tuple[str, str] | None:
@@ -443,14 +449,13 @@ def _notation_after_blank(blank: tuple[str, str], type_hint: str | None) -> Foun
     """The printed notation, read as usual, and no number: what fills the blank is not
     machine-readable ink, and a guess would be a lie in the archive."""
     seen, notation = blank
-    read = parse_number_line("Số: 01" + notation.replace(" ", ""), type_hint)
+    read = _notation_alone(notation.replace(" ", ""), type_hint)
     if read.value is None or read.value.code_notation is None:
         # No number and no notation ("Số:0'1 /U;BND-VP"): nothing read, and no empty parts.
         return Found.none(f"number not readable ({seen!r}) and {read.reason or 'no notation read'}")
     why = (f"the number in the blank is not readable (read {seen!r}): written or stamped "
            "by hand" if seen else "no number in the blank after 'Số:'")
-    parts = NumberParts(None, read.value.code_notation, read.value.type_code)
-    return Found(parts, read.confidence, read.reason_and(why) if read.reason else why)
+    return Found(read.value, read.confidence, read.reason_and(why))
 
 
 # --------------------------------------------------------------------------- place, date
