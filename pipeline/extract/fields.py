@@ -426,7 +426,8 @@ def _place_from_organ(place: Found[str], organ_lines: list[str], elsewhere: str 
     # The body's lines as read, then the ends of its name as found (a garbled line repaired).
     ends = [clean(line).split() for line in organ_lines]
     if organ:
-        ends += [organ.split()[i:] for i in range(len(organ.split()))]
+        whole = organ.split()
+        ends += [whole[i:] for i in range(len(whole))]
     for words in ends:
         for k in (2, 1):
             if len(words) - k == len(read) and words_folded(" ".join(words[:k])) in UNIT_WORDS:
@@ -446,6 +447,7 @@ def _place_from_organ(place: Found[str], organ_lines: list[str], elsewhere: str 
             f"read {place.value!r}, a word past reading: {listed!r} is the one place on the "
             "2025 list its other words fit"))
     return place
+
 
 def _case_broken(word: str) -> bool:
     """A capital after a word's first letter ("VIa", "VI" for Ma), no abbreviation's full
