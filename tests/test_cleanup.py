@@ -684,6 +684,82 @@ def test_black_seal_removed_text_kept(bilevel_sealed) -> None:
     assert np.mean(out[text] == 0) > 0.97  # and most of the text the rings ran through
 
 
+@pytest.mark.parametrize("tilt", [-9.0, 0.0, 7.0])
+def test_black_oval_seal_found_and_its_rings_removed(tilt: float) -> None:
+    """An oval seal (drawn out wide, stamped a little turned) over the signer's lines: its
+    width, turn and rings are found, and its rings whitened as a round seal's are."""
+    grey = cv2.cvtColor(draw_page(), cv2.COLOR_RGB2GRAY)
+    text = grey < 128
+    h, w = grey.shape
+    ys, xs = np.nonzero(text[h // 2:, w // 2:])
+    centre, height, aspect = (w // 2 + int(xs.min()) + 40, h // 2 + int(ys.min()) + 90), 190, 1.4
+    ink = np.zeros((h, w), np.uint8)
+    for r, thick in ((height, 11), (int(height * 0.72), 5)):
+        cv2.ellipse(ink, centre, (round(r * aspect), r), tilt, 0, 360, 255, thick)
+    seal = ink > 0
+    page = np.where(text | seal, 0, 255).astype(np.uint8)
+    (found,) = _cleanup_seal.find(page, 300)
+    assert abs(found.cx - centre[0]) <= 4 and abs(found.cy - centre[1]) <= 4
+    assert abs(found.aspect - aspect) <= 0.04 and abs(found.tilt - tilt) <= 2.0
+    assert abs(found.radius - height) <= 10
+    out, _ = _cleanup_seal.remove(page, 300)
+    near_text = cv2.dilate(text.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    assert np.mean(out[seal & ~near_text] == 255) > 0.97
+    assert np.mean(out[text & ~seal] == 0) > 0.995
+
+
+def _lettering(shape: tuple[int, int], centre: tuple[int, int], radius: float, text: str) -> np.ndarray:
+    """Capitals set round a circle of ``radius`` (their middle on it), each turned to face
+    out as a seal's are; 255 = ink."""
+    ink = np.zeros(shape, np.uint8)
+    for i, ch in enumerate(text):
+        theta = -np.pi + 2 * np.pi * i / len(text)
+        glyph = np.zeros((60, 60), np.uint8)
+        cv2.putText(glyph, ch, (14, 46), cv2.FONT_HERSHEY_SIMPLEX, 1.3, 255, 4)
+        turn = cv2.getRotationMatrix2D((30, 30), -np.degrees(theta) - 90, 1.0)
+        glyph = cv2.warpAffine(glyph, turn, (60, 60))
+        x = int(centre[0] + radius * np.cos(theta)) - 30
+        y = int(centre[1] + radius * np.sin(theta)) - 30
+        ink[y:y + 60, x:x + 60] |= glyph
+    return ink
+
+
+def test_a_black_seals_lettering_is_removed_and_text_crossing_it_kept(
+        bilevel_sealed, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A photocopied seal's lettering between its rings scatters over the signer's lines:
+    once the rings are gone, what lies wholly between them, as tall as its letters, goes;
+    the text lines running through the seal keep their glyphs."""
+    _, text, seal, centre, radius = bilevel_sealed
+    letters = _lettering(text.shape, centre, radius * 0.86, "UY BAN NHAN DAN XA BAT TRANG * ") > 0
+    page = np.where(text | seal | letters, 0, 255).astype(np.uint8)
+    out, seals = _cleanup_seal.remove(page, 300)
+    assert seals
+    apart = cv2.dilate(text.astype(np.uint8), np.ones((41, 41), np.uint8)) == 0
+    assert letters[apart].sum() > 5000
+    assert np.mean(out[letters & apart] == 255) > 0.97
+    monkeypatch.setattr(_cleanup_seal, "_erase_lettering", lambda *args: None)
+    rings_only, _ = _cleanup_seal.remove(page, 300)
+    kept = text & ~letters & (rings_only == 0)
+    assert np.mean(out[kept] == 0) > 0.995
+
+
+def test_glyphs_of_a_text_line_between_a_seals_rings_are_no_lettering() -> None:
+    """Upright on a text line's foot, as tall, a letter's width from one of its glyphs
+    (or from one taken back before): the line's. A turned letter beside it is not."""
+    def box(x: int, foot: int, w: int = 28, h: int = 30) -> list[int]:
+        return [x, foot - h, w, h, w * h]
+
+    stats = np.array([[0, 0, 0, 0, 0],
+                      box(100, 500),  # the line's glyph outside the band
+                      box(136, 501),  # between the rings, on its foot
+                      box(172, 500),  # the next, on the foot of the one taken back
+                      box(150, 470, 30, 28),  # the seal's letter above the line
+                      box(210, 514, 34, 30)])  # a turned letter beside it, on no common foot
+    lettering = np.array([False, False, True, True, True, True])
+    _cleanup_seal._keep_text_lines(stats, lettering)
+    assert lettering.tolist() == [False, False, False, False, True, True]
+
+
 def test_prepare_removes_a_black_seal(bilevel_sealed) -> None:
     page = bilevel_sealed[0]
     prepared = cleanup.prepare_for_ocr(page, (300, 300))
