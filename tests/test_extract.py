@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.core.model import Line, OcrResult, SurnameMatch, Word
+from pipeline.core.vi_text import words_folded
 from pipeline.extract import fields as extract
 from pipeline.extract.fields import (
     DocumentFields,
@@ -936,6 +937,49 @@ def test_a_name_word_spelt_as_no_syllable_and_read_unsurely_goes_to_review(
     assert ("no Vietnamese syllable" in (found.reason or "")) == doubted, found
     if doubted:
         assert found.confidence < extract.REVIEW_BELOW
+
+
+@pytest.mark.parametrize(("name", "widen", "doubted"), [
+    ("Phạm Thị Tran;", 0, True),  # the g's tail read apart as a mark
+    ("Phạm Thị Trang", 0, False),
+    ("Sùng Dế", 40, True),  # a word's width between two words: "A" faded past reading
+    ("Sùng Dế", 10, False),
+])
+def test_a_name_with_a_letter_or_word_maybe_lost_goes_to_review(
+        name: str, widen: int, doubted: bool) -> None:
+    import dataclasses
+
+    b = decision_page(name=name)
+    last = name.split()[-1]
+    b.words = [dataclasses.replace(w, box=(w.box[0] + widen, w.box[1], w.box[2] + widen, w.box[3]))
+               if w.text == last else w for w in b.words]
+    found = extract_document([b.page()]).signer_name
+    assert found.value == name.rstrip(";")
+    assert (found.confidence < extract.REVIEW_BELOW) == doubted, found
+    assert ("may be lost" in (found.reason or "")) == doubted
+
+
+@pytest.mark.parametrize(("organ", "read", "want"), [
+    # Under a school, "HHU TRƯỚNG" is its head's title, not a ministry's deputy's.
+    (("SỞ GIÁO DỤC VÀ ĐÀO TẠO", "TRƯỜNG THPT NGUYỄN DU"), "HHU TRƯỚNG", "HIỆU TRƯỞNG"),
+    # A Sở whose name holds "TRƯỜNG" (môi trường) is no school.
+    (("ỦY BAN NHÂN DÂN TỈNH AN GIANG", "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG"), "HHU TRƯỚNG", "THỨ TRƯỞNG"),
+    (("ỦY BAN NHÂN DÂN TỈNH AN GIANG", "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG"), "PHO GLÁM ĐỐC", "PHÓ GIÁM ĐỐC"),
+    # A deputy's title read unsurely is not made the head's, nor the head's the deputy's.
+    (("ỦY BAN NHÂN DÂN", "XÃ BÁT TRÀNG"), "PHO CHU TICH", "PHÓ CHỦ TỊCH"),
+])
+def test_a_position_read_unsurely_is_a_title_of_its_body(
+        organ: tuple[str, str], read: str, want: str) -> None:
+    b = PageBuilder()
+    header(b, organ=organ)
+    b.add("QUYẾT ĐỊNH", 640, cx=CX, size=58)
+    b.add("Về việc thành lập Tổ công tác chỉnh lý,", 710, cx=CX)
+    b.body(1010, 12)
+    closing(b, 1010 + 12 * 70 + 80, authority=None, position=read)
+    position = extract_document([b.page()]).signer_position
+    assert position.value == want
+    if words_folded(read) != words_folded(want):
+        assert position.confidence < extract.REVIEW_BELOW
 
 
 @pytest.mark.parametrize(("read", "want"), [
@@ -2146,6 +2190,35 @@ def test_a_number_read_in_the_blank_before_a_notation_whose_slash_was_lost_is_ta
     assert taken.code_number.confidence < extract.REVIEW_BELOW and "digits only" in (taken.code_number.reason or "")
 
 
+@pytest.mark.parametrize("ink", ["øz", "-", "::"])
+def test_ink_read_as_no_digits_in_a_blank_whose_slash_was_lost_is_read_again(ink: str) -> None:
+    """ "Số: 01 /QĐ-UBND", the 01 written by hand, read as no digits (or as a mark alone)
+    and the slash with it: the notation is read, the number is its digits read again,
+    and both go to review."""
+    from pipeline.core.model import Reread
+
+    result, w, h = _page_with(number=f"Số: {ink} QĐ-UBND").page()
+    without = extract_document([(result, w, h)])
+    assert (without.code_number.value, without.code_notation.value) == (None, "QĐ-UBND")
+    assert without.code_notation.confidence < extract.REVIEW_BELOW
+    (label,) = [x for x in result.words if x.text == "Số:"]
+    (blank,) = [x for x in result.words if x.text == ink and x.line == label.line]
+    result.rereads = [Reread(blank.box, "01")]
+    taken = extract_document([(result, w, h)])
+    assert (taken.code_number.value, taken.code_notation.value) == ("01", "QĐ-UBND")
+    assert taken.code_number.confidence < extract.REVIEW_BELOW and "digits only" in (taken.code_number.reason or "")
+
+
+def test_an_issue_date_after_today_goes_to_review() -> None:
+    """A paper being digitised was issued before today: "2035" is a misread 2025."""
+    found = extract_document([_page_with(date="Bát Tràng, ngày 12 tháng 02 năm 2035").page()])
+    assert found.issued_date.value == dt.date(2035, 2, 12)
+    assert found.issued_date.confidence < extract.REVIEW_BELOW
+    assert "after today" in (found.issued_date.reason or "")
+    past = extract_document([_page_with(date="Bát Tràng, ngày 12 tháng 02 năm 2025").page()])
+    assert past.issued_date.confidence >= extract.REVIEW_BELOW
+
+
 def test_a_year_read_unsurely_leaves_the_date_for_review() -> None:
     """ "năm 2023" read at 0 for a printed 2024: the line's other words, read surely, do not
     vouch for the year."""
@@ -2188,19 +2261,19 @@ def test_a_day_read_as_several_words_of_scraps_keeps_the_place() -> None:
 
 
 def test_a_year_read_surely_but_read_again_otherwise_goes_to_a_person() -> None:
-    """ "2035" read surely for a printed 2025; alone, digits only, "2025": the date takes the
+    """ "2023" read surely for a printed 2025; alone, digits only, "2025": the date takes the
     second reading, flagged. A second reading that makes no date leaves the page's, flagged."""
     from pipeline.core.model import Reread
 
-    result, w, h = _page_with(date="Hà Giang, ngày 21 tháng 3 năm 2035").page()
+    result, w, h = _page_with(date="Hà Giang, ngày 21 tháng 3 năm 2023").page()
     assert extract_document([(result, w, h)]).issued_date.confidence >= extract.REVIEW_BELOW
-    (year,) = [x for x in result.words if x.text == "2035"]
+    (year,) = [x for x in result.words if x.text == "2023"]
     result.rereads = [Reread(year.box, "2025")]
     found = extract_document([(result, w, h)]).issued_date
     assert found.value == dt.date(2025, 3, 21) and found.confidence < extract.REVIEW_BELOW
     result.rereads = [Reread(year.box, "1025")]
     found = extract_document([(result, w, h)]).issued_date
-    assert found.value == dt.date(2035, 3, 21) and found.confidence < extract.REVIEW_BELOW
+    assert found.value == dt.date(2023, 3, 21) and found.confidence < extract.REVIEW_BELOW
     assert "'1025'" in (found.reason or "")
 
 

@@ -810,6 +810,22 @@ def test_unsure_words_in_the_headers_blanks_are_the_candidates() -> None:
     assert blanks.candidates(_header_words("209", 60.0), 300) == []
 
 
+def test_ink_between_the_label_and_a_notation_without_its_slash_is_a_candidate() -> None:
+    """ "Số: øz QĐ-UBND": a written 01 read as letters, the slash lost beside it."""
+    from pipeline.ocr import blanks
+
+    def line(number: str, notation: str) -> OcrResult:
+        return OcrResult([Word("Số:", 96.0, (100, 100, 160, 130), 0),
+                          Word(number, 76.0, (180, 100, 230, 130), 0),
+                          Word(notation, 90.0, (250, 100, 420, 130), 0)], [], 80.0, 0.0)
+
+    assert [w.text for w in blanks.candidates(line("øz", "QĐ-UBND"), 3000)] == ["øz"]
+    # Digits there are the number as read (the parse tells a slash read as a digit).
+    assert blanks.candidates(line("01", "QĐ-UBND"), 3000) == []
+    # No notation after it: a word of some other line.
+    assert blanks.candidates(line("øz", "cho"), 3000) == []
+
+
 def test_a_blank_is_read_again_only_when_every_reading_agrees() -> None:
     from pipeline.ocr import blanks
 

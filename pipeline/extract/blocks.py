@@ -85,11 +85,13 @@ from pipeline.extract.params import (
     MOTTO_MIN_SCORE,
     NAME_BELOW_POSITION_EM,
     NAME_BY_SHAPE_ONLY,
+    NAME_GAP_LINES,
     NAME_MAX_OFFCENTRE,
     NAME_MAX_WORDS,
     NAME_MIN_SCORE,
     NAME_MIN_WORDS,
     NAME_NOT_ALL_NAMELIKE,
+    NAME_PART_LOST,
     NAME_SURNAME_RECASED,
     NAME_UNSPELT,
     NAME_UNSPELT_BELOW,
@@ -395,8 +397,9 @@ def _number_in_blank(s: Segment, read: Found[NumberParts], rereads: Rereads
     if read.value is not None and at is None and read.value.code_number is None and len(words) >= 2 \
             and bare(words[0]) == "so":
         # "Số: TTr-UBND", the slash lost and the blank's ink unread: the digits read in the
-        # gap after the label, if any.
-        at = 1
+        # gap after the label, if any; "Số: øz QĐ-UBND", the ink read as no digits: those of
+        # its reading again.
+        at = next((i for i in range(1, len(words)) if re.match(r"[A-ZĐ]", words[i].text)), 1)
     if read.value is None or not at:
         return read
     ink = [w for w in words[:at] if bare(w) not in ("so", "")]
@@ -407,8 +410,13 @@ def _number_in_blank(s: Segment, read: Found[NumberParts], rereads: Rereads
         seen = f"read as {' '.join(w.text for w in ink)!r} with low confidence ({conf:.2f})"
     else:
         seen = f"read as {' '.join(w.text for w in ink)!r}" if ink else "empty"
-    again = rereads.get(ink[0].box) if len(ink) == 1 else (
-        None if ink else _read_after(words[at - 1], rereads))
+    again = rereads.get(ink[0].box) if len(ink) == 1 else None
+    if again is None and not any(re.search(r"\w", bare(w)) for w in ink):
+        # No word read in the blank, or marks alone ("::", "-" read for the ink): the
+        # digits read again in their place, or in the blank after the label.
+        marks = [rereads[w.box] for w in words[1:at] if w.box in rereads]
+        label = next((w for w in words[:at] if bare(w) == "so"), words[at - 1])
+        again = marks[0] if len(marks) == 1 else _read_after(label, rereads)
     if again is not None:
         return Found(read.value._replace(code_number=again.digits),
                      round(min(read.confidence, _reread_sure(again, NUMBER_REREAD)), 3), read.reason_and(
@@ -1005,6 +1013,7 @@ class Signature:
     segs: list[Segment]
     # Surnames read by shape before the name line's last words (a seal over its start).
     shapes: list[SurnameMatch] = field(default_factory=list)
+    position_read: str | None = None  # the position's line as read
 
     @property
     def found(self) -> bool:
@@ -1052,7 +1061,8 @@ def find_signature(page: Page, after_y: float = 0.0) -> Signature:
     if auth_seg is not None:
         authority = replace(authority, value=_as_printed(authority.value, auth_seg.text))
     segs = [s for s in (auth_seg, pos_seg, name_seg) if s is not None]
-    return Signature(authority, position, name, segs, shapes)
+    return Signature(authority, position, name, segs, shapes,
+                     pos_seg.text if pos_seg is not None else None)
 
 
 def _signature_column(page: Page, after_y: float) -> list[Segment]:
@@ -1285,6 +1295,9 @@ def _name_line(page: Page, cands: list[Segment], anchor: Segment | None
         if unspelt and best_score == 1.0:
             conf = min(conf, NAME_UNSPELT)
             reason = f"{unspelt[0]!r} is spelt as no Vietnamese syllable"
+        lost = _name_part_lost(name_seg)
+        if lost is not None and conf > NAME_PART_LOST:
+            conf, reason = NAME_PART_LOST, "; ".join(filter(None, (reason, lost)))
         if recased is not None:
             conf = min(conf, NAME_SURNAME_RECASED)
             reason = "; ".join(filter(None, (f"surname read as {read_as!r}: "
@@ -1300,6 +1313,23 @@ def _name_line(page: Page, cands: list[Segment], anchor: Segment | None
                      f"name read as {name_seg.text!r}")
         return name_seg, name, shapes
     return None, Found.none("no name under the signature (not read, or not name-like)"), []
+
+
+def _name_part_lost(name_seg: Segment) -> str | None:
+    """Why a letter or a word of the name may be lost, if it may: a mark glued to a
+    word's end ("Tran;" for Trang, the g's tail read apart), or a gap a word wide
+    between two words ("Sùng    Dế" for Sùng A Dế, the A faded past reading)."""
+    words = [w for w in name_seg.words if name_tokens(w.text)]
+    glued = next((w.text for w in words if re.search(r"\w[^\w\s.]+$", w.text)), None)
+    if glued is not None:
+        return f"{glued!r}: a mark read at the word's end, where a letter may be lost"
+    if len(words) < 2:
+        return None
+    height = sorted(w.box[3] - w.box[1] for w in words)[len(words) // 2]
+    for a, b in zip(words, words[1:]):
+        if b.box[0] - a.box[2] > NAME_GAP_LINES * height:
+            return f"a word's width between {a.text!r} and {b.text!r}, where a word may be lost"
+    return None
 
 
 def _surname_recased(tokens: list[str]) -> str | None:

@@ -47,11 +47,20 @@ from dataclasses import dataclass, field, replace
 from dataclasses import fields as dataclass_fields
 from typing import Any, NamedTuple
 
+from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.core.model import OcrResult, SurnameMatch
 from pipeline.core.vi_names import MIDDLE_NAMES, SURNAMES, is_surname, syllable
-from pipeline.core.vi_text import DAY_WORD, clean, fold, tone_style, vn_upper, words_folded
+from pipeline.core.vi_text import (
+    DAY_WORD,
+    clean,
+    fold,
+    strip_foreign,
+    tone_style,
+    vn_upper,
+    words_folded,
+)
 from pipeline.extract.blocks import (
     Header,
     Signature,
@@ -86,7 +95,7 @@ from pipeline.extract.names import (
     voted,
     vowel_read_twice,
 )
-from pipeline.extract.nd30 import CONG_VAN
+from pipeline.extract.nd30 import CONG_VAN, HEADS
 from pipeline.extract.params import (
     COARSE_AT_MOST,
     COARSE_EM,
@@ -97,6 +106,7 @@ from pipeline.extract.params import (
     CONTINUES_NUMBERED,
     CONTINUES_NUMBERED_ONE_LANDMARK,
     CONTINUES_ONE_LANDMARK,
+    DATE_AFTER_TODAY,
     DATE_BEFORE_ITS_CITATIONS,
     GUESS_AT_LEAST,
     NAME_ELSEWHERE,
@@ -129,6 +139,9 @@ from pipeline.extract.params import (
     PLACE_LISTED_NEAR,
     PLACE_OCR_SLACK,
     PLACE_OFF_THE_LIST,
+    POSITION_OF_BODY,
+    POSITION_OF_BODY_MIN,
+    POSITION_OF_BODY_SLACK,
     REPAIRED,
     REPAIRED_DOUBTED,
     REVIEW_BELOW,
@@ -371,6 +384,53 @@ def _not_before_its_citations(found: Found[datetime.date], pages: list[Page], he
         return found
     return Found(found.value, round(min(found.confidence, DATE_BEFORE_ITS_CITATIONS), 3),
                  found.reason_and(f"the text cites a later date ({latest.isoformat()})"))
+
+
+def _position_of_body(position: Found[str], read: str | None, organ_lines: list[str],
+                      authority: str | None) -> Found[str]:
+    """A position read unsurely as no title of its body's, or as nothing, that reads
+    nearly as well as its body's head's title or deputy's: that title, flagged ("HHU
+    TRƯỚNG" under a school is HIỆU TRƯỞNG, not THỨ TRƯỞNG). Not under TL. or TUQ.: one signs so for the head, in
+    a title of one's own."""
+    if read is None or position.confidence >= REVIEW_BELOW \
+            or (authority or "").startswith(("TL.", "TUQ.")):
+        return position
+    heads = _heads_of(organ_lines)
+    if heads is None or (position.value or "").removeprefix("Q. ") in heads:
+        return position  # head or deputy, as read: the body tells them not apart
+    key = words_folded(strip_foreign(read))
+    acting = re.match(r"[oq0]\W", key) is not None  # "Q. HIỆU TRƯỞNG": an acting head
+    titles = [f"Q. {heads[0]}"] if acting else list(heads)
+    best = max(titles, key=lambda t: fuzz.ratio(key, words_folded(t)))
+    score = fuzz.ratio(key, words_folded(best))
+    taken = fuzz.ratio(key, words_folded(position.value)) if position.value else 0.0
+    if best == position.value or score < POSITION_OF_BODY_MIN or score < taken - POSITION_OF_BODY_SLACK:
+        return position
+    return Found(best, round(min(position.confidence, POSITION_OF_BODY), 3),
+                 f"position read as {read!r}; the body's head signs as {heads[0]}, a deputy as {heads[1]}")
+
+
+def _heads_of(organ_lines: list[str]) -> tuple[str, str] | None:
+    """The head's and the deputy's titles of the body whose lines (as read) these are: by
+    the last line that opens with a unit ("SỞ GIÁO DỤC VÀ ĐÀO TẠO" / "TRƯỜNG THPT …":
+    the school's; "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG": the Sở's)."""
+    last = None
+    for line in organ_lines:
+        words = words_folded(strip_foreign(line)).split()
+        opening = [h for h in HEADS if words[:len(h[0].split())] == words_folded(h[0]).split()]
+        if opening:
+            last = max(opening, key=lambda h: len(h[0]))
+    return (last[1], last[2]) if last is not None else None
+
+
+def _not_after_today(found: Found[datetime.date]) -> Found[datetime.date]:
+    """A paper being digitised was issued before today: a later date was misread (2025
+    read as 2035)."""
+    today = datetime.date.today()
+    if found.value is None or found.value <= today:
+        return found
+    return Found(found.value, round(min(found.confidence, DATE_AFTER_TODAY), 3),
+                 found.reason_and(f"a date after today ({today.isoformat()})"))
 
 
 def _place_date(header: Header, tokens: list[Token]) -> tuple[Found[datetime.date], Found[str]]:
@@ -1067,7 +1127,7 @@ def _read_document(pages: list[OcrPage]) -> tuple[DocumentFields, bool, list[Tok
         code_number = Found.none(number.reason or "no number")
         code_notation = Found.none(number.reason or "no notation")
     issued_date, issued_place = _place_date(header, tokens)
-    issued_date = _not_before_its_citations(issued_date, analysed, header)
+    issued_date = _not_after_today(_not_before_its_citations(issued_date, analysed, header))
     organ = _organ(header, issued_place.value, tokens)
     issued_place = _place_from_organ(issued_place, [], None, organ.value)
     if type_name.value == CONG_VAN:
@@ -1083,7 +1143,9 @@ def _read_document(pages: list[OcrPage]) -> tuple[DocumentFields, bool, list[Tok
         signer_authority: Found[str] = Found.none(why)
         surname_read, elsewhere = False, tokens
     else:
-        signer_position = signature.position
+        signer_position = _position_of_body(signature.position, signature.position_read,
+                                            [s.text for s in header.organ_segs],
+                                            signature.authority.value)
         signer_authority = signature.authority
         elsewhere = _tokens(analysed, signature.segs)
         signer = _signer_name(signature.name, tokens, elsewhere, signature.shapes)

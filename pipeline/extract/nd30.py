@@ -54,6 +54,25 @@ POSITIONS: tuple[str, ...] = (
     "TỔNG GIÁM ĐỐC", "PHÓ TỔNG GIÁM ĐỐC", "PHÓ CHÁNH ÁN", "PHÓ VIỆN TRƯỞNG", "TRƯỞNG KHOA",
     "PHÓ TRƯỞNG KHOA", "TRƯỞNG ĐOÀN", "PHÓ TRƯỞNG ĐOÀN", "PHÓ TRƯỞNG TRẠM",
 )
+# Who heads a body, by the unit its last line opens with: the head's title and the
+# deputy's (a school under its Sở: the school's).
+HEADS: tuple[tuple[str, str, str], ...] = (
+    ("ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "PHÓ CHỦ TỊCH"),
+    ("HỘI ĐỒNG NHÂN DÂN", "CHỦ TỊCH", "PHÓ CHỦ TỊCH"),
+    ("SỞ", "GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"),
+    ("CÔNG AN TỈNH", "GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"),
+    ("CÔNG AN THÀNH PHỐ", "GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"),
+    ("BỘ", "BỘ TRƯỞNG", "THỨ TRƯỞNG"),
+    ("TỔNG CỤC", "TỔNG CỤC TRƯỞNG", "PHÓ TỔNG CỤC TRƯỞNG"),
+    ("CỤC", "CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG"),
+    ("VỤ", "VỤ TRƯỞNG", "PHÓ VỤ TRƯỞNG"),
+    ("TRƯỜNG", "HIỆU TRƯỞNG", "PHÓ HIỆU TRƯỞNG"),
+    ("TÒA ÁN NHÂN DÂN", "CHÁNH ÁN", "PHÓ CHÁNH ÁN"),
+    ("VIỆN KIỂM SÁT NHÂN DÂN", "VIỆN TRƯỞNG", "PHÓ VIỆN TRƯỞNG"),
+    ("THANH TRA", "CHÁNH THANH TRA", "PHÓ CHÁNH THANH TRA"),
+    ("VĂN PHÒNG", "CHÁNH VĂN PHÒNG", "PHÓ CHÁNH VĂN PHÒNG"),
+    ("PHÒNG", "TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG"),
+)
 # "PHÓ TRƯỞNG PHÒNG PHỤ TRÁCH": a position with the charge it holds, kept as printed.
 POSITION_IN_CHARGE = "PHỤ TRÁCH"
 

@@ -178,6 +178,8 @@ DATE_DIGIT_AS_LETTER = 0.85  # "thángl2"
 DATE_BRACKET_AS_ONE = 0.85  # … and "]" for 1 ("ngày 2]"): a 1 whose foot is eroded, or a speck
 # A date its own text's citations come after cannot be the issue date as read.
 DATE_BEFORE_ITS_CITATIONS = 0.5
+# Nor can a date after the day the paper is read.
+DATE_AFTER_TODAY = 0.5
 # A year's word read less surely than this (Tesseract's 0–100) leaves the date this sure:
 # the line's other words vouch for nothing of it.
 YEAR_SURE = 50.0
@@ -361,6 +363,12 @@ POSITION_AT_END_SCORE = 90
 POSITION_CAPS_MIN = 0.7
 POSITION_CAPS_MIN_LETTERS = 4
 POSITION_UNSURE = 0.6
+# A position read unsurely is the issuing body's head's or deputy's title where it reads
+# as that (rapidfuzz ratio, folded) this well at least, and no more than this much worse
+# than what it was taken for; then this sure at most.
+POSITION_OF_BODY_MIN = 50
+POSITION_OF_BODY_SLACK = 10
+POSITION_OF_BODY = 0.6
 # A position this sure, or surer, needs no reason.
 POSITION_SURE = 0.95
 # Letter for letter a usual position: a seal over it lowers word confidence, so more slack.
@@ -405,6 +413,11 @@ NAME_WORD_SLACK = 0.2
 # as a v), this sure at most. Read surely, such a word is a name's own ("Y Bih").
 NAME_UNSPELT_BELOW = 85.0
 NAME_UNSPELT = 0.7
+# A mark glued to the end of a name's word, or a gap between two of its words this many
+# word heights wide (a word's space is about 0.4): a letter or a word may be lost; this
+# sure at most.
+NAME_GAP_LINES = 0.9
+NAME_PART_LOST = 0.7
 # Its first word a surname but for a letter's case ("LỲ"): that surname, this sure at most.
 NAME_SURNAME_RECASED = 0.75
 # No name told on any line, its surname read by shape alone.

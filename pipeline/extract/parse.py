@@ -177,6 +177,13 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
     blank = _number_in_blank(rest) if has_prefix else None
     if blank is not None:
         return _notation_after_blank(blank, type_hint)
+    unread = re.match(r"^\s*([^\s/]{1,6})\s+([A-ZĐ][^\s/]*)\s*$", rest) if has_prefix else None
+    if unread and not re.search(r"[0-9]", unread[1]) and _digits(unread[1]) is None:
+        # "Số: øz QĐ-UBND": the blank's ink read as no digits, and the slash lost beside it.
+        read = _notation_without_number(unread[2], type_hint)
+        if read.value is not None:
+            return Found(read.value, read.confidence, read.reason_and(
+                f"the blank holds {unread[1]!r}, no digits: written or stamped by hand"))
     # "Số: 12 TTr-UBND", the slash lost but a space left: where the number ends is read.
     set_apart = has_prefix and re.match(r"^\s*[0-9]{1,5}\s+[A-ZĐ]", rest) is not None
     # Trailing specks and punctuation ("… ` `", "UBND."): not part of the notation.

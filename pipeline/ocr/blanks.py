@@ -101,7 +101,11 @@ def candidates(result: OcrResult, height: int) -> list[Word]:
             continue
         key, after = fold(w.text), fold(nxt.text)
         prev = fold(words[i - 1].text) if i else ""
-        number = after.startswith("/") and (before_notation(w.text) or LABEL.match(prev))
+        # The number before "/notation", or between the label and a notation whose slash
+        # went unread with it ("Số: øz QĐ-UBND").
+        number = (after.startswith("/") and (before_notation(w.text) or LABEL.match(prev))) \
+            or (LABEL.match(prev) is not None and LABEL.match(key) is None
+                and re.search(r"\d", key) is None and NOTATION.match(nxt.text) is not None)
         most = _date_blank(prev, after)
         date = most is not None and len(w.text) <= (6 if most == 31 else 4)
         # Read surely, but no number: "Số:..." (the label and the blank's dots, the ink over
