@@ -1526,6 +1526,23 @@ def _police_report(organ: tuple[str, ...]) -> PageBuilder:
     return b
 
 
+@pytest.mark.parametrize(("read", "sure", "want"), [
+    ("Số: 09QĐ-CVT", "Số: 08/QĐ-CAT", "QĐ-CAT"),  # a thin A read as a V
+    ("Số: 09QĐ-LBXD", "Số: 08/QĐ-UBND", "QĐ-UBND"),  # U and N broken into L and X
+    ("Số: 09QĐ-LBXD", "Số: 08/QĐ-SXD", "QĐ-LBXD"),  # no body two letters off: as read
+    ("Số: 09QĐ-VPX", "Số: 08/QĐ-UBND", "QĐ-VPX"),
+])
+def test_a_notations_unknown_body_takes_the_one_the_dossiers_notations_name(
+        read: str, sure: str, want: str) -> None:
+    doubted, settled = _page_with(number=read).page(), _page_with(number=sure).page()
+    first, second = extract_dossier([doubted, settled], [(1, 1), (2, 2)])
+    assert second.code_notation.confidence >= extract.REVIEW_BELOW
+    assert first.code_notation.value == want
+    assert first.code_notation.confidence < extract.REVIEW_BELOW
+    if want != read.split("09")[1]:
+        assert "dossier" in (first.code_notation.reason or "")
+
+
 def test_an_issuing_body_read_short_of_the_dossiers_is_doubted() -> None:
     """A header's second line lost ("BỘ CÔNG AN" over an unread "CÔNG AN TỈNH NINH
     BÌNH"): the dossier's other documents name the body whole, and this one goes to review."""

@@ -121,6 +121,8 @@ from pipeline.extract.params import (
     NAME_UNDER_SEAL,
     NAME_VOWEL_READ_TWICE,
     NAME_WORD_LOST,
+    NOTATION_BODY_FROM_DOSSIER,
+    NOTATION_BODY_OFF,
     NOTATION_DISAGREE,
     NOTATION_FROM_HEADING,
     NOTATION_NOT_THE_HEADINGS,
@@ -156,6 +158,7 @@ from pipeline.extract.params import (
     TYPE_SURE,
 )
 from pipeline.extract.parse import (
+    KNOWN_ORGANS,
     NumberParts,
     PlaceDate,
     TypeMatch,
@@ -893,9 +896,34 @@ def extract_dossier(pages: list[OcrPage], ranges: list[tuple[int, int]]
     out = [replace(f, signer_name=_signer_cut_short(f.signer_name, out)) for f in out]
     out = [replace(f, signer_name=_signer_in_the_same_post(f, out),
                    organ_name=_organ_cut_short(f.organ_name, out)) for f in out]
+    out = [replace(f, code_notation=_notation_body_from_dossier(f.code_notation, out))
+           for f in out]
     # The issuing body the dossier settled may name the place a garbled date line reads.
     return [replace(f, issued_place=_place_from_organ(f.issued_place, [], None, f.organ_name.value))
             for f in out]
+
+
+def _notation_body_from_dossier(notation: Found[str], dossier: list[DocumentFields]
+                                ) -> Found[str]:
+    """A doubted notation whose body no list knows ("QĐ-CVT", "BB-LBXD") and is two letters
+    off at most the one body the dossier's other notations read surely ("KH-CAT",
+    "TB-UBND"): that body, flagged. A dossier's papers come from one body, and a thin
+    face's A, U and N break into other letters."""
+    if notation.value is None or notation.confidence >= REVIEW_BELOW or "-" not in notation.value:
+        return notation
+    head, body = notation.value.split("-", 1)
+    if type_for_code(head) is None or body.upper() in KNOWN_ORGANS:
+        return notation
+    sure = {f.code_notation.value.split("-", 1)[1] for f in dossier
+            if f.code_notation.value is not None and "-" in f.code_notation.value
+            and f.code_notation.confidence >= REVIEW_BELOW
+            and type_for_code(f.code_notation.value.split("-", 1)[0]) is not None}
+    near = [b for b in sure if b != body
+            and Levenshtein.distance(b, body) <= min(NOTATION_BODY_OFF, len(b) // 2)]
+    if len(near) != 1:
+        return notation
+    return Found(f"{head}-{near[0]}", min(notation.confidence, NOTATION_BODY_FROM_DOSSIER),
+                 notation.reason_and(f"the dossier's other notations name the body {near[0]!r}"))
 
 
 def _signer_cut_short(name: Found[str], dossier: list[DocumentFields]) -> Found[str]:

@@ -366,6 +366,10 @@ POSITION_UNSURE = 0.6
 # A position read unsurely is the issuing body's head's or deputy's title where it reads
 # as that (rapidfuzz ratio, folded) this well at least, and no more than this much worse
 # than what it was taken for; then this sure at most.
+# A doubted notation's unknown body this many letters off the one body the dossier's other
+# notations read surely (and half its letters at most) is that body, this sure at most.
+NOTATION_BODY_OFF = 2
+NOTATION_BODY_FROM_DOSSIER = 0.6
 POSITION_OF_BODY_MIN = 50
 POSITION_OF_BODY_SLACK = 10
 POSITION_OF_BODY = 0.6

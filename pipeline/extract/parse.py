@@ -93,7 +93,7 @@ class TypeMatch(NamedTuple):
 _NUMBER_PREFIX = re.compile(r"^[\W_]*?[s$]\s*(?:[a-z]|[06](?=[\s:;.,]))?\s*[:;.,'\"]*\s*")
 _DIGITISH = {"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "i": "1"}
 _NOTATION_PART = re.compile(r"^[A-Za-zĐđ0-9]+$")
-_KNOWN_ORGANS = ("UBND", "HĐND", "ĐU", "VP", "MTTQ", "BCĐ", "CA", "BCH",
+KNOWN_ORGANS = ("UBND", "HĐND", "ĐU", "VP", "MTTQ", "BCĐ", "CA", "BCH",
                  # Police: of a province, a city, a district, a commune, a ward.
                  "CAT", "CATP", "CAH", "CAX", "CAP")
 # A body's abbreviation that may open a công văn's notation, its unit's after it
@@ -280,7 +280,7 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
     notation_raw = re.sub(r"[.,'`]", "", notation_raw)
     if "-" not in notation_raw and re.fullmatch(r"[^:;]+[:;][^:;]+", notation_raw):
         head, tail = re.split(r"[:;]", notation_raw)
-        if canonical_type_code(head).value is not None and tail.upper() in _KNOWN_ORGANS:
+        if canonical_type_code(head).value is not None and tail.upper() in KNOWN_ORGANS:
             notation_raw = f"{head}-{tail}"
             confidence *= NOTATION_COLON_FOR_DASH
             reasons.append("'-' read as ':'")
@@ -313,7 +313,7 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
         elif any(parts[0].upper().replace("Đ", "D").startswith(k) for k in CODES_BY_KEY):
             confidence *= NOTATION_TYPE_RUN_IN
             reasons.append(f"{parts[0]!r} may be a type abbreviation run into the body's")
-    if slash_lost and code.value is None and parts[0].upper() not in _KNOWN_ORGANS \
+    if slash_lost and code.value is None and parts[0].upper() not in KNOWN_ORGANS \
             and not (set_apart and _known_organ_one_off(parts[0]) is not None):
         why = f"no '/' read, and {parts[0]!r} opens no known notation"
         if not set_apart:
@@ -331,12 +331,12 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
             # "KH-LUBXD": the dash after the type read twice, once as a letter, before a
             # known body (or one a letter off).
             rest = part[1:]
-            near = rest.upper() if rest.upper() in _KNOWN_ORGANS else _known_organ_one_off(rest)
+            near = rest.upper() if rest.upper() in KNOWN_ORGANS else _known_organ_one_off(rest)
         if near is not None:
             organ_parts[i] = near
             confidence *= NOTATION_ORGAN_ONE_OFF
             reasons.append(f"{part!r} read, taken as {near!r}")
-    unknown = [part for part in organ_parts if part.upper() not in _KNOWN_ORGANS]
+    unknown = [part for part in organ_parts if part.upper() not in KNOWN_ORGANS]
     if slash_lost and unknown:
         # The slash lost in the ink, a body's abbreviation no list has may be misread too
         # ("34TB-QLXD"): many bodies' are not on it, so only with that doubt.
@@ -361,7 +361,7 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
 def _organ_run_into_unit(run: str) -> tuple[str, str] | None:
     """"UBNDTH" → ("UBND", "TH"): a known body and a unit's abbreviation of one to four
     capitals run together; None otherwise."""
-    for known in sorted(_KNOWN_ORGANS, key=len, reverse=True):
+    for known in sorted(KNOWN_ORGANS, key=len, reverse=True):
         unit = run[len(known):]
         if len(known) >= _ORGAN_FIRST_MIN_LETTERS and run.upper().startswith(known) \
                 and re.fullmatch(r"[A-ZĐ][A-Za-zĐđ]{0,3}", unit):
@@ -373,9 +373,9 @@ def _known_organ_one_off(part: str) -> str | None:
     """The one long known body a notation's part is a letter from ("UBXND", "LBND" →
     UBND); None for a part known or too short to tell (a letter from "VP" is "VH")."""
     up = part.upper()
-    if up in _KNOWN_ORGANS or len(up) < _ORGAN_ONE_OFF_MIN_LETTERS:
+    if up in KNOWN_ORGANS or len(up) < _ORGAN_ONE_OFF_MIN_LETTERS:
         return None
-    near = [k for k in _KNOWN_ORGANS if len(k) >= _ORGAN_ONE_OFF_MIN_LETTERS
+    near = [k for k in KNOWN_ORGANS if len(k) >= _ORGAN_ONE_OFF_MIN_LETTERS
             and Levenshtein.distance(up.replace("Đ", "D"), k.replace("Đ", "D")) == 1]
     return near[0] if len(near) == 1 else None
 
@@ -386,14 +386,14 @@ def _type_run_into_organ(run: str, type_hint: str | None
     together; or "BCUBXND" → ("BC", "UBND", …, "UBXND"), the body a letter off, as read
     (and what stood for the dash: "BCLUBXND" → ("BC", "UBND", …, "LUBXND"))."""
     whole = run.upper().replace("Đ", "D")
-    for known in _KNOWN_ORGANS:
+    for known in KNOWN_ORGANS:
         head = run[: -len(known)]
         if whole.endswith(known.replace("Đ", "D")) and head:
             code = canonical_type_code(head, type_hint)
             if code.value is not None:
                 return head, known, code, ""
     found = []
-    for known in _KNOWN_ORGANS:
+    for known in KNOWN_ORGANS:
         if len(known) < _ORGAN_ONE_OFF_MIN_LETTERS:
             continue
         for n in (len(known) - 1, len(known), len(known) + 1):
@@ -428,9 +428,9 @@ def _notation_without_number(rest: str, type_hint: str | None) -> Found[NumberPa
     # misread two letters over, the heading then tells); never digits or what may be digits
     # before it ("I2UBND-VP", "OlNQ-UBND": the number 01 run into "NQ").
     parts = notation.upper().split("-")
-    closed = len(parts) >= 2 and parts[-1] in _KNOWN_ORGANS \
+    closed = len(parts) >= 2 and parts[-1] in KNOWN_ORGANS \
         and re.fullmatch(r"[A-HJ-NP-ZĐ][A-ZĐ]{1,5}", notation.split("-")[0]) is not None
-    if read.value is None or (read.value.type_code is None and parts[0] not in _KNOWN_ORGANS
+    if read.value is None or (read.value.type_code is None and parts[0] not in KNOWN_ORGANS
                               and not closed):
         return Found.none(f"no number and no known notation in {rest!r}")
     return Found(read.value, round(min(read.confidence, NOTATION_WITHOUT_NUMBER), 3),
