@@ -178,7 +178,8 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
     if blank is not None:
         return _notation_after_blank(blank, type_hint)
     unread = re.match(r"^\s*([^\s/]{1,6})\s+([A-ZĐ][^\s/]*)\s*$", rest) if has_prefix else None
-    if unread and not re.search(r"[0-9]", unread[1]) and _digits(unread[1]) is None:
+    # No digits nor capitals in it (those may be a notation's opening, "OlNQ-"): ink.
+    if unread and not re.search(r"[0-9A-ZĐ]", unread[1]) and _digits(unread[1]) is None:
         # "Số: øz QĐ-UBND": the blank's ink read as no digits, and the slash lost beside it.
         read = _notation_without_number(unread[2], type_hint)
         if read.value is not None:
