@@ -986,6 +986,7 @@ def test_a_position_read_unsurely_is_a_title_of_its_body(
     ("LỲ Seo Phà", "Lỳ Seo Phà"),  # the ỳ read as a capital
     ("HÀ Văn Nam", "Hà Văn Nam"),
     ("- lỳ Xè Giàng", "Lỳ Xè Giàng"),  # the capital read small, a speck before it
+    ("„ siu Thương", "Siu Thương"),  # so, and the name's words too few to tell it without
     ("LY Seo Phà", "LY Seo Phà"),  # no surname in any case: left as read
 ])
 def test_a_surname_read_with_a_capital_inside_is_recased_and_doubted(read: str, want: str) -> None:

@@ -1267,6 +1267,10 @@ def _name_line(page: Page, cands: list[Segment], anchor: Segment | None
         and abs(s.cx - anchor.cx) <= NAME_MAX_OFFCENTRE * page.text_w)]
     for s in slot:
         score = name_score(s.text)
+        tokens = name_tokens(s.text)
+        if (recased := _surname_recased(tokens)) is not None:
+            # "„siu Thương": the surname's capital read small is still a name's line.
+            score = max(score, name_score(" ".join([recased, *tokens[1:]])))
         if score >= NAME_MIN_SCORE and (name_seg is None or s.cy > name_seg.cy):
             name_seg, best_score = s, score
     if name_seg is None:
