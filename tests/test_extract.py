@@ -345,6 +345,12 @@ def test_a_blank_before_an_unreadable_notation_gives_no_empty_number() -> None:
     assert found.value is None and found.reason
 
 
+def test_a_mark_then_a_bar_before_the_notation_tells_no_number() -> None:
+    # Found by the test above: "51I/UBND-VP" (511) with its slash lost and a speck read
+    # gave 51; the bar may be the last digit as well as the slash.
+    assert parse_number_line("Số: 51;IUBND-VP").value is None
+
+
 def test_a_bar_against_the_slash_is_no_sure_last_digit() -> None:
     """"241/UBND-NV" read "241I/UBND-NV": the bar may be a 1 or the slash read twice."""
     found = parse_number_line("Số: 241I/UBND-NV")
@@ -2206,6 +2212,18 @@ def test_a_number_read_in_the_blank_before_a_notation_whose_slash_was_lost_is_ta
     taken = extract_document([(result, w, h)])
     assert (taken.code_number.value, taken.code_notation.value) == ("19", "QĐ-UBND")
     assert taken.code_number.confidence < extract.REVIEW_BELOW and "digits only" in (taken.code_number.reason or "")
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("Số: 46 QI)-UBND", ("46", "QĐ-UBND", "QĐ")),  # a D whose bowl broke from its stem
+    ("Số: 46/Ql)-UBND", ("46", "QĐ-UBND", "QĐ")),
+    ("Số: 4ø QD-UBND", (None, "QĐ-UBND", "QĐ")),  # a written 46, one digit read: no number
+])
+def test_a_number_line_with_a_d_broken_or_a_blank_half_read_is_read_and_flagged(
+        text: str, want: tuple) -> None:
+    found = parse_number_line(text, "QĐ")
+    assert found.value == want
+    assert found.confidence < extract.REVIEW_BELOW
 
 
 @pytest.mark.parametrize("ink", ["øz", "-", "::"])

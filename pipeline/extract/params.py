@@ -152,6 +152,8 @@ NUMBER_SOME_DIGITS_AS_LETTERS = 0.85  # "1O5"
 NUMBER_ALL_DIGITS_AS_LETTERS = 0.7  # "lO"
 NUMBER_ONE_DIGIT = 0.6  # "8" where NĐ 30 prints "08"
 NOTATION_COLON_FOR_DASH = 0.8  # "QĐ:UBND"
+# A D read broken in two ("QI)-THPT": its bowl apart from its stem).
+NOTATION_D_BROKEN = 0.75
 NOTATION_DASH_LOST = 0.7  # "QĐUBND"
 NOTATION_ORGAN_ONE_OFF = 0.75  # "UBXND", "LBND": a known body a letter off, to be checked
 NOTATION_UNKNOWN_ORGAN = 0.8  # "34TB-QLXD": the slash lost, and a body no list here has

@@ -46,6 +46,7 @@ from pipeline.extract.params import (
     DATE_MIN_YEAR,
     DATE_MONTH_MISPRINTED,
     NOTATION_COLON_FOR_DASH,
+    NOTATION_D_BROKEN,
     NOTATION_DASH_LOST,
     NOTATION_ORGAN_ONE_OFF,
     NOTATION_TYPE_RUN_IN,
@@ -178,13 +179,14 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
     if blank is not None:
         return _notation_after_blank(blank, type_hint)
     unread = re.match(r"^\s*([^\s/]{1,6})\s+([A-ZĐ][^\s/]*)\s*$", rest) if has_prefix else None
-    # No digits nor capitals in it (those may be a notation's opening, "OlNQ-"): ink.
-    if unread and not re.search(r"[0-9A-ZĐ]", unread[1]) and _digits(unread[1]) is None:
+    # No capitals in it (those may be a notation's opening, "OlNQ-"), and no number: ink
+    # ("øz", a written 01; "4ø", a written 46 a digit of which is read).
+    if unread and not re.search(r"[A-ZĐ]", unread[1]) and _digits(unread[1]) is None:
         # "Số: øz QĐ-UBND": the blank's ink read as no digits, and the slash lost beside it.
         read = _notation_without_number(unread[2], type_hint)
         if read.value is not None:
             return Found(read.value, read.confidence, read.reason_and(
-                f"the blank holds {unread[1]!r}, no digits: written or stamped by hand"))
+                f"the blank holds {unread[1]!r}, no number: written or stamped by hand"))
     # "Số: 12 TTr-UBND", the slash lost but a space left: where the number ends is read.
     set_apart = has_prefix and re.match(r"^\s*[0-9]{1,5}\s+[A-ZĐ]", rest) is not None
     # Trailing specks and punctuation ("… ` `", "UBND."): not part of the notation.
@@ -209,9 +211,11 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
         lost = re.match(r"^([0-9]{1,5})([A-ZĐ].*)$", rest)
         if dots:
             num_raw, mark, notation_raw = dots.groups()
-            if re.match(r"[OoIl|]*[0-9]|[OoIl|]{2}", notation_raw):
+            if re.match(r"[OoIl|]*[0-9]|[OoIl|]{2}|[Il|O](?=[A-ZĐ])", notation_raw):
                 # "S'6:O1HĐND-VP", "…:OlHĐND-VP": digits or their look-alikes after the mark
                 # too; the mark may be the label's, and where the number ends is not told.
+                # So with a bar or an O before capitals ("51;IUBND-VP" for 511 with a speck:
+                # the bar a last digit 1, or the slash).
                 return Found.none(f"number and notation not told apart in {s!r}")
             confidence *= NUMBER_DOTS_FOR_SLASH
             reasons.append(f"'/' read as {mark!r}")
@@ -279,6 +283,11 @@ def parse_number_line(text: str, type_hint: str | None = None) -> Found[NumberPa
         year = yd[0] + "/"
     # Specks inside the notation ("QĐ-.UBND"); a colon read for the dash ("QĐ:UBND").
     notation_raw = re.sub(r"[.,'`]", "", notation_raw)
+    if re.search(r"(?<=[A-Z])[Il|]\)", notation_raw):
+        # "QI)-THPT": a D whose bowl broke from its stem (no notation has a bracket).
+        notation_raw = re.sub(r"(?<=[A-Z])[Il|]\)", "D", notation_raw)
+        confidence *= NOTATION_D_BROKEN
+        reasons.append("a D read broken in two (as 'I)')")
     if "-" not in notation_raw and re.fullmatch(r"[^:;]+[:;][^:;]+", notation_raw):
         head, tail = re.split(r"[:;]", notation_raw)
         if canonical_type_code(head).value is not None and tail.upper() in KNOWN_ORGANS:
