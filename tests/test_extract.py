@@ -2550,6 +2550,17 @@ def test_a_garbled_place_takes_the_unit_name_of_the_body_as_found() -> None:
     assert place.value == "Buôn VI Sơn"
 
 
+def test_a_place_whose_last_word_was_read_small_takes_the_bodys_unit_name() -> None:
+    """"Cà du" for Cà Mau: a name's last syllable is printed capitalised; a unit's word
+    before it may be small ("Thành phố Hồ Chí Minh"), and is left as read."""
+    place = extract_document([_place_page("Cà du", ("BỘ CÔNG AN", "CÔNG AN TỈNH CÀ MAU")).page()])
+    assert place.issued_place.value == "Cà Mau"
+    assert place.issued_place.confidence < extract.REVIEW_BELOW
+    kept = extract_document([_place_page("Thành phố Hồ Chí Minh",
+                                         ("ỦY BAN NHÂN DÂN", "THÀNH PHỐ HỒ CHÍ MINH")).page()])
+    assert kept.issued_place.value == "Thành phố Hồ Chí Minh"
+
+
 def test_a_notation_with_no_type_under_a_heading_is_flagged_with_its_number() -> None:
     """"Số: 15 /TI-UBND" under TỜ TRÌNH: the notation printed apart from the number is as
     doubtful as the number, since its type is not the heading's."""

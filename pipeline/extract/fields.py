@@ -472,7 +472,7 @@ def _place_by_its_words(place: Found[str], line: Segment) -> Found[str]:
 def _place_from_organ(place: Found[str], organ_lines: list[str], elsewhere: str | None,
                       organ: str | None = None) -> Found[str]:
     """A place with words no Vietnamese syllable spells ("Buôn VIq Thuột", "Buôn \\Iq
-    Thuột") or in a case no place name is printed in ("Buôn VI Thuột"), on no list, takes
+    Thuột") or in a case no place name is printed in ("Buôn VI Thuột", "Cà du"), on no list, takes
     the issuing body's unit name ("THÀNH PHỐ BUÔN MA THUỘT", as one of its ``organ_lines``
     reads or as the ``organ`` found reads it whole), or else the spelling read ``elsewhere`` in the
     document, where that has as many words, each a syllable, and the same ones wherever the
@@ -482,7 +482,10 @@ def _place_from_organ(place: Found[str], organ_lines: list[str], elsewhere: str 
     if place.value is None or commune.is_place_name(place.value):
         return place
     read = place.value.split()
-    garbled = [not spelt_word(w) or _case_broken(w) for w in read]
+    # A last word read small ("Cà du" for Cà Mau) is no place's either: a name's syllables
+    # are capitalised (a unit's word before it may not be: "Thành phố Hồ Chí Minh").
+    garbled = [not spelt_word(w) or _case_broken(w) or (i == len(read) - 1 and w[:1].islower())
+               for i, w in enumerate(read)]
     if not any(garbled) or all(garbled):
         return place
     spellings = []
