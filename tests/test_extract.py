@@ -1667,6 +1667,18 @@ def test_a_garbled_issuing_body_takes_the_one_the_dossier_names() -> None:
                            [(1, 1), (2, 2), (3, 3)])[0].organ_name == alone
 
 
+def test_an_issuing_body_with_a_word_broken_into_letters_takes_the_dossiers() -> None:
+    """"BỘ C Ê )NG AN": CÔNG broken up, one of its pieces a vowel that spells a syllable
+    alone. A body's name has no one-letter word: it is a scrap, and the dossier's body fits."""
+    whole = ("BỘ CÔNG AN", "CÔNG AN TỈNH CÀ MAU")
+    garbled = _decision_of(("BỘ C Ê )NG AN", "CÔNG AN TỈNH CÀ MAU"), "Cà Mau").page()
+    sure = _decision_of(whole, "Cà Mau").page()
+    assert extract_document([garbled]).organ_name.value != "BỘ CÔNG AN CÔNG AN TỈNH CÀ MAU"
+    first = extract_dossier([garbled, sure], [(1, 1), (2, 2)])[0].organ_name
+    assert first.value == "BỘ CÔNG AN CÔNG AN TỈNH CÀ MAU"
+    assert first.confidence < extract.REVIEW_BELOW
+
+
 def test_a_garbled_signer_takes_the_one_name_of_the_dossier_it_fits() -> None:
     """"Hfc Toàn": one of the dossier's sure names ends so, Hồ Đức Toàn; a guess, for review."""
     garbled, sure = _decision_of(ORGAN, name="Hfc Toàn").page(), _decision_of(

@@ -957,11 +957,12 @@ def _settled(found: Sequence[Found[str]]) -> dict[str, str]:
             if confidence >= REVIEW_BELOW or alike[key] >= 2}
 
 
-def _one_that_fits(read: str, others: dict[str, str], letter_off: bool = False) -> str | None:
+def _one_that_fits(read: str, others: dict[str, str], letter_off: bool = False,
+                   lone_letters: bool = False) -> str | None:
     """The one settled reading (``_settled``) that a doubted reading could be, its garbled
     words aside; None if none, or several (readings that differ by a mark are two), or if
     it is what was read."""
-    fitting = [key for key in others if fits_past_garbles(read, key, letter_off)]
+    fitting = [key for key in others if fits_past_garbles(read, key, letter_off, lone_letters)]
     if len(fitting) != 1 or fitting[0] == tone_style(read):
         return None
     return others[fitting[0]]
@@ -981,7 +982,7 @@ def _organ_from_dossier(fields: DocumentFields, dossier: list[DocumentFields]) -
     others = _settled([f.organ_name for f in dossier
                        if f is not fields and (place is None or f.issued_place.value is None
                                                or fold(f.issued_place.value) == fold(place))])
-    other = _one_that_fits(organ.value, others, letter_off=True)
+    other = _one_that_fits(organ.value, others, letter_off=True, lone_letters=True)
     return organ if other is None else _guessed_from_dossier(
         organ, other, ORGAN_FROM_DOSSIER, f"are issued by {other!r}")
 

@@ -218,21 +218,25 @@ def spelt_word(word: str) -> bool:
     return word.isalpha() and bool(syllable(word))
 
 
-def fits_past_garbles(read: str, other: str, letter_off: bool = False) -> bool:
+def fits_past_garbles(read: str, other: str, letter_off: bool = False,
+                      lone_letters: bool = False) -> bool:
     """Whether a doubted reading could be ``other`` with words lost or garbled: its words
     spelt as syllables are, folded and in order, words of ``other``, and there is at least
     one ("ỦY BAN NHÂN DÂN TỈNH DÔNG TIELVP" fits "… TỈNH ĐỒNG THÁP"; "Hfc Toàn" fits
     "Hồ Đức Toàn"; "KÝ 5À, 0 HAÀN" fits no UBND: "KÝ" is spelt and not there). With
     ``letter_off``, a spelt word of ``LETTER_OFF_MIN`` letters or more may be a letter
-    off its word ("NGHĨ" for NGHĨA: a letter lost still spells a syllable)."""
-    spelt = [fold(w) for w in read.split() if spelt_word(w)]
+    off its word ("NGHĨ" for NGHĨA: a letter lost still spells a syllable). With
+    ``lone_letters``, a word of one letter is a scrap too ("BỘ C Ê )NG AN": CÔNG broken up;
+    a body's name has no such word, a name may: "Nay Y Dớt")."""
+    spelt = [fold(w) for w in read.split() if spelt_word(w) and not (lone_letters and len(w) == 1)]
     theirs = iter(fold(w) for w in other.split())
 
     def found(word: str) -> bool:
         return any(t == word or (letter_off and len(word) >= LETTER_OFF_MIN
                                  and Levenshtein.distance(t, word) <= 1) for t in theirs)
 
-    return bool(spelt) and len(read.split()) <= len(other.split()) + 1 and all(
+    words = [w for w in read.split() if not (lone_letters and len(w) == 1)]
+    return bool(spelt) and len(words) <= len(other.split()) + 1 and all(
         found(w) for w in spelt)
 
 
