@@ -945,20 +945,23 @@ def test_a_name_word_spelt_as_no_syllable_and_read_unsurely_goes_to_review(
         assert found.confidence < extract.REVIEW_BELOW
 
 
-@pytest.mark.parametrize(("name", "widen", "doubted"), [
-    ("Phạm Thị Tran;", 0, True),  # the g's tail read apart as a mark
-    ("Phạm Thị Trang", 0, False),
-    ("Sùng Dế", 40, True),  # a word's width between two words: "A" faded past reading
-    ("Sùng Dế", 10, False),
+@pytest.mark.parametrize(("name", "widen", "tall", "doubted"), [
+    ("Phạm Thị Tran;", 0, 0, True),  # the g's tail read apart as a mark
+    ("Phạm Thị Trang", 0, 0, False),
+    ("Sùng Dế", 40, 0, True),  # a word's width between two words: "A" faded past reading
+    ("Sùng Dế", 10, 0, False),
+    ("Sùng Dế", 30, 40, True),  # a speck glued over the first word makes it no taller a line
 ])
 def test_a_name_with_a_letter_or_word_maybe_lost_goes_to_review(
-        name: str, widen: int, doubted: bool) -> None:
+        name: str, widen: int, tall: int, doubted: bool) -> None:
     import dataclasses
 
     b = decision_page(name=name)
-    last = name.split()[-1]
+    first, last = name.split()[0], name.split()[-1]
     b.words = [dataclasses.replace(w, box=(w.box[0] + widen, w.box[1], w.box[2] + widen, w.box[3]))
-               if w.text == last else w for w in b.words]
+               if w.text == last else
+               dataclasses.replace(w, box=(w.box[0], w.box[1] - tall, w.box[2], w.box[3]))
+               if w.text == first and w.box[1] > 2000 else w for w in b.words]
     found = extract_document([b.page()]).signer_name
     assert found.value == name.rstrip(";")
     assert (found.confidence < extract.REVIEW_BELOW) == doubted, found

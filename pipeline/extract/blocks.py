@@ -1329,7 +1329,8 @@ def _name_part_lost(name_seg: Segment) -> str | None:
         return f"{glued!r}: a mark read at the word's end, where a letter may be lost"
     if len(words) < 2:
         return None
-    height = sorted(w.box[3] - w.box[1] for w in words)[len(words) // 2]
+    # The least tall word: a speck or a mark glued to a word makes its box taller.
+    height = min(w.box[3] - w.box[1] for w in words)
     for a, b in zip(words, words[1:]):
         if b.box[0] - a.box[2] > NAME_GAP_LINES * height:
             return f"a word's width between {a.text!r} and {b.text!r}, where a word may be lost"
