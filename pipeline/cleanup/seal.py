@@ -1,4 +1,5 @@
-"""Round seals on black-and-white pages: their rings and centre mark taken out.
+"""Round and oval seals on black-and-white pages: their rings, centre mark and
+lettering taken out.
 
 On a colour scan the red seal is dropped by its colour (``_cleanup_tone``).
 A photocopy or a bilevel scan makes it black, and a faded page's local
@@ -11,12 +12,14 @@ its ring: ink all the way round at one radius, which no text does (a line
 of text crossing the circle covers only a few degrees of it). Oval seals
 (agencies' and schools' are drawn out wide, and stamped a little turned)
 are found the same way on copies squeezed across by an oval's width over
-its height, then their width, height and turn are refined like the centre:
-every measure is taken on the oval mapped back onto a circle. Only the
-radii where the ink goes (nearly) all the way round are whitened, and the
-large solid mark in the middle (a star, an emblem); the ring's own lettering
-is left, as it is glyph-sized specks that no longer join anything. Text
-crossing a ring loses only the ring's width where they cross.
+its height, their outer edge fitted, then their width, height and turn are
+refined like the centre: every measure is taken on the oval mapped back onto
+a circle. Only the radii where the ink goes (nearly) all the way round are
+whitened, and the large solid mark in the middle (a star, an emblem). Text
+crossing a ring loses only the ring's width where they cross. The lettering
+between the rings, scattered over the signer's lines once the rings are gone,
+goes too: the glyphs lying wholly between the rings, as tall across them as
+its letters, that stand on no text line running through the seal.
 """
 
 from __future__ import annotations
@@ -35,12 +38,12 @@ ANGLES = 360
 CROSS_ANGLES = 720  # angular resolution of the crossing test
 CROSS_MM = 0.25  # ink running on this far both sides of a ring is a stroke crossing it
 CENTRE_MARK = 2.5  # a component inside the inner ring this many text heights tall is a mark
-# The lettering between the rings: the radii where its ink is at least this share of its
-# densest radius's are its letters' height across the band; a shape between the rings is
-# one of its letters if it lies within that height and this share about, and reaches over
-# this share of it, or a mark if it reaches over less than this share.
-LETTERING_ARCS = 72  # the band cut in arcs of 5°: lettering has ink in this share of them
-LETTERING_AROUND = 0.6
+LETTERING_ARCS = 72  # the band between the rings cut in arcs of 5°: lettering has ink
+LETTERING_AROUND = 0.6  # in this share of them at least (text crossing a seal, in a few)
+# The radii where the lettering's ink is at least this share of its densest radius's are
+# its letters' height across the band; a shape between the rings is one of its letters if
+# it lies within that height and this share about, and reaches over this share of it, or a
+# mark if it reaches over less than this share.
 LETTERING_DENSE = 0.5
 LETTERING_SLACK = 0.25
 LETTERING_TALL = 0.5

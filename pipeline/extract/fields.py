@@ -393,8 +393,8 @@ def _position_of_body(position: Found[str], read: str | None, organ_lines: list[
                       authority: str | None) -> Found[str]:
     """A position read unsurely as no title of its body's, or as nothing, that reads
     nearly as well as its body's head's title or deputy's: that title, flagged ("HHU
-    TRƯỚNG" under a school is HIỆU TRƯỞNG, not THỨ TRƯỞNG). Not under TL. or TUQ.: one signs so for the head, in
-    a title of one's own."""
+    TRƯỚNG" under a school is HIỆU TRƯỞNG, not THỨ TRƯỞNG). Not under TL. or TUQ.: one
+    signs so for the head, in a title of one's own."""
     if read is None or position.confidence >= REVIEW_BELOW \
             or (authority or "").startswith(("TL.", "TUQ.")):
         return position
@@ -407,10 +407,12 @@ def _position_of_body(position: Found[str], read: str | None, organ_lines: list[
     best = max(titles, key=lambda t: fuzz.ratio(key, words_folded(t)))
     score = fuzz.ratio(key, words_folded(best))
     taken = fuzz.ratio(key, words_folded(position.value)) if position.value else 0.0
-    if best == position.value or score < POSITION_OF_BODY_MIN or score < taken - POSITION_OF_BODY_SLACK:
+    if best == position.value or score < POSITION_OF_BODY_MIN \
+            or score < taken - POSITION_OF_BODY_SLACK:
         return position
     return Found(best, round(min(position.confidence, POSITION_OF_BODY), 3),
-                 f"position read as {read!r}; the body's head signs as {heads[0]}, a deputy as {heads[1]}")
+                 f"position read as {read!r}; the body's head signs as {heads[0]}, "
+                 f"a deputy as {heads[1]}")
 
 
 def _heads_of(organ_lines: list[str]) -> tuple[str, str] | None:
@@ -472,8 +474,8 @@ def _place_by_its_words(place: Found[str], line: Segment) -> Found[str]:
 def _place_from_organ(place: Found[str], organ_lines: list[str], elsewhere: str | None,
                       organ: str | None = None) -> Found[str]:
     """A place with words no Vietnamese syllable spells ("Buôn VIq Thuột", "Buôn \\Iq
-    Thuột") or in a case no place name is printed in ("Buôn VI Thuột", "Cà du"), on no list, takes
-    the issuing body's unit name ("THÀNH PHỐ BUÔN MA THUỘT", as one of its ``organ_lines``
+    Thuột") or in a case no place name is printed in ("Buôn VI Thuột", "Cà du"), on no
+    list, takes the issuing body's unit name ("THÀNH PHỐ BUÔN MA THUỘT", as one of its ``organ_lines``
     reads or as the ``organ`` found reads it whole), or else the spelling read ``elsewhere`` in the
     document, where that has as many words, each a syllable, and the same ones wherever the
     place reads a word right: the date line names the issuer's own locality. To be checked."""
