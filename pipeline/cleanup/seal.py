@@ -240,25 +240,35 @@ def _traced_oval(binary: np.ndarray, cx: float, cy: float, aspect: float,
     near = _off_oval(best, points) <= OVAL_EDGE_OFF
     refit = _oval_through(points[near], radius) if near.sum() >= 5 else None
     oval = refit or best
-    (ex, ey), (w, h), turn = oval
-    # fitEllipse turns its first axis by ``turn``: the wide axis is that one or the other.
-    wide, tilt = (w / h, turn) if w >= h else (h / w, turn - 90.0)
-    return float(ex), float(ey), float(wide), float((tilt + 90.0) % 180.0 - 90.0)
+    (ex, ey), _, _ = oval
+    wide, tilt = _wide_and_turn(oval)
+    return float(ex), float(ey), float(wide), float(tilt)
 
 
 def _oval_through(points: np.ndarray, radius: float) -> tuple | None:
     """The ellipse fitted to ``points`` if it could be a seal's outer edge: its height
     near ``radius`` and its width over height within ``OVAL_LIMITS``."""
     oval = cv2.fitEllipse(points)
-    (_, _), (w, h), turn = oval
+    (_, _), (w, h), _ = oval
     if min(w, h) <= 0:
         return None
-    wide, tilt = (w / h, turn) if w >= h else (h / w, turn - 90.0)
-    tilt = (tilt + 90.0) % 180.0 - 90.0
-    (a_lo, a_hi), (t_lo, t_hi) = OVAL_LIMITS
-    if not (a_lo <= wide <= a_hi and t_lo <= tilt <= t_hi and 0.7 <= min(w, h) / 2 / radius <= 1.3):
+    if not (_oval_allowed(*_wide_and_turn(oval)) and 0.7 <= min(w, h) / 2 / radius <= 1.3):
         return None
     return oval
+
+
+def _wide_and_turn(oval: tuple) -> tuple[float, float]:
+    """A fitted ellipse's width over height and turn (degrees, within ±90)."""
+    (_, _), (w, h), turn = oval
+    # fitEllipse turns its first axis by ``turn``: the wide axis is that one or the other.
+    wide, tilt = (w / h, turn) if w >= h else (h / w, turn - 90.0)
+    return wide, (tilt + 90.0) % 180.0 - 90.0
+
+
+def _oval_allowed(wide: float, tilt: float) -> bool:
+    """Whether an oval this wide over its height and this turned may be a seal."""
+    (a_lo, a_hi), (t_lo, t_hi) = OVAL_LIMITS
+    return a_lo <= wide <= a_hi and t_lo <= tilt <= t_hi
 
 
 def _off_oval(oval: tuple, points: np.ndarray) -> np.ndarray:
@@ -282,7 +292,6 @@ def _sharpest_oval(binary: np.ndarray, guess: tuple[float, float, float, float],
     best = np.array(guess, float)
     top, prof = sharpness(best)
     moves = np.array([step / 2, step / 2, 0.04, 2.0])
-    (a_lo, a_hi), (t_lo, t_hi) = OVAL_LIMITS
     for _ in range(4):
         for _ in range(12):  # a bounded climb: the rings sharpen for a few steps, then settle
             moved = False
@@ -290,7 +299,7 @@ def _sharpest_oval(binary: np.ndarray, guess: tuple[float, float, float, float],
                 for sign in (1.0, -1.0):
                     trial = best.copy()
                     trial[k] += sign * moves[k]
-                    if not (a_lo <= trial[2] <= a_hi and t_lo <= trial[3] <= t_hi):
+                    if not _oval_allowed(trial[2], trial[3]):
                         continue
                     score, p = sharpness(trial)
                     if score > top:
