@@ -228,14 +228,14 @@ def fits_past_garbles(read: str, other: str, letter_off: bool = False,
     off its word ("NGHĨ" for NGHĨA: a letter lost still spells a syllable). With
     ``lone_letters``, a word of one letter is a scrap too ("BỘ C Ê )NG AN": CÔNG broken up;
     a body's name has no such word, a name may: "Nay Y Dớt")."""
-    spelt = [fold(w) for w in read.split() if spelt_word(w) and not (lone_letters and len(w) == 1)]
+    words = [w for w in read.split() if not (lone_letters and len(w) == 1)]
+    spelt = [fold(w) for w in words if spelt_word(w)]
     theirs = iter(fold(w) for w in other.split())
 
     def found(word: str) -> bool:
         return any(t == word or (letter_off and len(word) >= LETTER_OFF_MIN
                                  and Levenshtein.distance(t, word) <= 1) for t in theirs)
 
-    words = [w for w in read.split() if not (lone_letters and len(w) == 1)]
     return bool(spelt) and len(words) <= len(other.split()) + 1 and all(
         found(w) for w in spelt)
 
